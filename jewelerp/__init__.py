@@ -1,0 +1,5 @@
+"""JewelERP platform: registry, core records, auth, UI shell, scheduler and CLI."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent

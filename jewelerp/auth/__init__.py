@@ -1,0 +1,1 @@
+"""Login, server-side sessions, password hashing and permission checks."""

@@ -1,0 +1,81 @@
+"""The platform's own manifest: admin pages and ``core.*`` permissions (always enabled)."""
+
+from jewelerp.registry import MenuEntry, Module, Page, Permission
+
+CORE = Module(
+    name="core",
+    title="Platform",
+    version="1.0.0",
+    summary="Stores, users, roles, modules per store, settings, audit log and jobs.",
+    core=True,
+    models=("jewelerp.core.models",),
+    permissions=(
+        Permission("core.stores.manage", "Create and edit stores"),
+        Permission("core.users.view", "See staff accounts", ("admin", "manager")),
+        Permission("core.users.manage", "Create and edit staff accounts and their roles"),
+        Permission("core.roles.manage", "Edit which permissions each role has"),
+        Permission("core.modules.manage", "Enable and disable modules per store"),
+        Permission("core.settings.manage", "Edit store settings", ("admin", "manager")),
+        Permission("core.audit.view", "Read the audit log", ("admin", "manager")),
+        Permission("core.jobs.view", "See scheduled jobs and their runs"),
+        Permission("core.jobs.run", "Run a scheduled job now"),
+    ),
+    pages=(
+        Page(
+            "/admin/stores",
+            "jewelerp.core.pages.stores:page",
+            "Stores",
+            "core.stores.manage",
+            MenuEntry("Stores", "store", 910),
+            "jewelerp.core.pages.stores:StoresState.load",
+        ),
+        Page(
+            "/admin/users",
+            "jewelerp.core.pages.users:page",
+            "Staff",
+            "core.users.view",
+            MenuEntry("Staff", "users", 920),
+            "jewelerp.core.pages.users:UsersTable.load",
+        ),
+        Page(
+            "/admin/roles",
+            "jewelerp.core.pages.roles:page",
+            "Roles",
+            "core.roles.manage",
+            MenuEntry("Roles", "shield", 930),
+            "jewelerp.core.pages.roles:RolesState.load",
+        ),
+        Page(
+            "/admin/modules",
+            "jewelerp.core.pages.modules:page",
+            "Modules",
+            "core.modules.manage",
+            MenuEntry("Modules", "blocks", 940),
+            "jewelerp.core.pages.modules:ModulesState.load",
+        ),
+        Page(
+            "/admin/settings",
+            "jewelerp.core.pages.settings:page",
+            "Settings",
+            "core.settings.manage",
+            MenuEntry("Settings", "settings", 950),
+            "jewelerp.core.pages.settings:SettingsState.load",
+        ),
+        Page(
+            "/admin/audit",
+            "jewelerp.core.pages.audit:page",
+            "Audit log",
+            "core.audit.view",
+            MenuEntry("Audit log", "history", 960),
+            "jewelerp.core.pages.audit:AuditTable.load",
+        ),
+        Page(
+            "/admin/jobs",
+            "jewelerp.core.pages.jobs:page",
+            "Jobs",
+            "core.jobs.view",
+            MenuEntry("Jobs", "clock", 970),
+            "jewelerp.core.pages.jobs:JobsState.load",
+        ),
+    ),
+)

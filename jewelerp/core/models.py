@@ -1,0 +1,171 @@
+"""Platform tables (prefixed ``core_``). Times are aware UTC datetimes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text
+from sqlmodel import Field, SQLModel
+
+from jewelerp.db import utcnow
+
+
+class Store(SQLModel, table=True):
+    """A store / branch of the business."""
+
+    __tablename__ = "core_store"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=8)
+    name: str = Field(max_length=120)
+    address: str = Field(default="", max_length=500)
+    state: str = Field(default="", max_length=60)
+    gstin: str = Field(default="", max_length=15)
+    time_zone: str = Field(default="Asia/Kolkata", max_length=64)
+    currency: str = Field(default="INR", max_length=3)
+    active: bool = True
+
+
+class User(SQLModel, table=True):
+    """A member of staff who can log in."""
+
+    __tablename__ = "core_user"
+    __audit_masked__ = ("password_hash",)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    email: str = Field(unique=True, index=True, max_length=254)
+    phone: str = Field(default="", max_length=20)
+    active: bool = True
+    password_hash: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Role(SQLModel, table=True):
+    """Admin, Manager, Sales or Designer."""
+
+    __tablename__ = "core_role"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=20)
+    name: str = Field(max_length=60)
+
+
+class RolePermission(SQLModel, table=True):
+    """A permission granted to a role (chain-wide)."""
+
+    __tablename__ = "core_role_permission"
+
+    role_id: int = Field(foreign_key="core_role.id", primary_key=True)
+    permission: str = Field(primary_key=True, max_length=120)
+
+
+class PermissionSeed(SQLModel, table=True):
+    """Marks a permission whose default grants were applied, so an admin's revocations stick."""
+
+    __tablename__ = "core_permission_seed"
+    __audit__ = False
+
+    permission: str = Field(primary_key=True, max_length=120)
+    seeded_at: datetime = Field(default_factory=utcnow)
+
+
+class UserStoreRole(SQLModel, table=True):
+    """The role a user holds in a store; no row means no access to that store."""
+
+    __tablename__ = "core_user_store_role"
+
+    user_id: int = Field(foreign_key="core_user.id", primary_key=True)
+    store_id: int = Field(foreign_key="core_store.id", primary_key=True)
+    role_id: int = Field(foreign_key="core_role.id")
+
+
+class StoreSetting(SQLModel, table=True):
+    """A per-store setting value (JSON text); missing rows mean the manifest default."""
+
+    __tablename__ = "core_store_setting"
+
+    store_id: int = Field(foreign_key="core_store.id", primary_key=True)
+    key: str = Field(primary_key=True, max_length=120)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ModuleState(SQLModel, table=True):
+    """Whether a module is enabled in a store."""
+
+    __tablename__ = "core_module_state"
+
+    store_id: int = Field(foreign_key="core_store.id", primary_key=True)
+    module: str = Field(primary_key=True, max_length=60)
+    enabled: bool = False
+
+
+class AuditLog(SQLModel, table=True):
+    """Who changed which record when, with field-level before/after values (JSON)."""
+
+    __tablename__ = "core_audit_log"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, index=True)
+    user_name: str = Field(default="system", max_length=120)
+    store_id: int | None = Field(default=None, index=True)
+    record_type: str = Field(index=True, max_length=80)
+    record_id: str = Field(max_length=80)
+    action: str = Field(max_length=10)
+    changes: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AuthSession(SQLModel, table=True):
+    """A server-side login session; the browser holds only the random token."""
+
+    __tablename__ = "core_auth_session"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True, max_length=64)
+    user_id: int = Field(foreign_key="core_user.id", index=True)
+    store_id: int | None = Field(default=None, foreign_key="core_store.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One login try, used for lockout after repeated failures."""
+
+    __tablename__ = "core_login_attempt"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, max_length=254)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    success: bool = False
+
+
+class JobLease(SQLModel, table=True):
+    """Who may run a job right now; a lease expires so a dead worker cannot block it."""
+
+    __tablename__ = "core_job_lease"
+    __audit__ = False
+
+    job_id: str = Field(primary_key=True, max_length=120)
+    holder: str = Field(max_length=120)
+    expires_at: datetime
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job."""
+
+    __tablename__ = "core_job_run"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(index=True, max_length=120)
+    trigger: str = Field(default="schedule", max_length=20)
+    started_at: datetime = Field(default_factory=utcnow, index=True)
+    finished_at: datetime | None = None
+    status: str = Field(default="running", max_length=20)
+    stores: str = Field(default="", max_length=500)
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

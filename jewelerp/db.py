@@ -1,0 +1,144 @@
+"""Database engine, sessions, unit of work and exact money/weight column types.
+
+Times are timezone-aware UTC datetimes (SQLModel refuses naive ones). Money is stored as integer paise and
+weights as integer milligrams, so values round-trip exactly on every backend.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import BigInteger, Engine, create_engine, event
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session
+
+from jewelerp import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from jewelerp.auth.actor import Actor
+
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "jewelerp.db"
+_engine: Engine | None = None
+PAISA = Decimal("0.01")
+MILLIGRAM = Decimal("0.001")
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime (how times are stored)."""
+    return datetime.now(UTC)
+
+
+def database_url() -> str:
+    """The configured SQLAlchemy URL: JEWELERP_DB_URL or the embedded SQLite file."""
+    url = os.environ.get("JEWELERP_DB_URL")
+    if url:
+        return url
+    DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, busy timeout, foreign keys and BEGIN IMMEDIATE for write transactions."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        readonly = conn.get_execution_options().get("jewelerp_readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url`` with the platform's connection settings."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for :func:`database_url` (created on first use)."""
+    global _engine
+    if _engine is None or str(_engine.url) != database_url():
+        _engine = make_engine(database_url())
+    return _engine
+
+
+def reset_engine() -> None:
+    """Dispose the cached engine (tests switch databases with this)."""
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    _engine = None
+
+
+@contextmanager
+def unit_of_work(actor: Actor | None = None) -> Iterator[Session]:
+    """A write transaction: commits when the block ends, rolls back whole on error.
+
+    The actor is kept in ``session.info`` so the audit log knows who changed what.
+    """
+    session = Session(get_engine(), expire_on_commit=False)
+    session.info["actor"] = actor
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A read-only session that never takes the SQLite write lock."""
+    session = Session(get_engine().execution_options(jewelerp_readonly=True))
+    try:
+        yield session
+    finally:
+        session.close()  # ends the transaction; loaded objects stay readable
+
+
+class Money(TypeDecorator[Decimal]):
+    """Decimal rupees stored exactly as integer paise."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value) / PAISA).to_integral_value(ROUND_HALF_UP))
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else (Decimal(value) * PAISA).quantize(PAISA)
+
+
+class Weight(TypeDecorator[Decimal]):
+    """Decimal grams (3 decimals) stored exactly as integer milligrams."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value) / MILLIGRAM).to_integral_value(ROUND_HALF_UP))
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else (Decimal(value) * MILLIGRAM).quantize(MILLIGRAM)

@@ -1,0 +1,329 @@
+"""The module registry: manifests, discovery, dependency order and validation.
+
+A module is a package exposing ``MODULE = Module(...)``. Modules are found as
+packages under ``modules/`` and as installed distributions declaring the
+entry-point group ``jewelerp.modules``. The manifest is declarative data: code it
+points at (pages, jobs, event handlers, demo data) is named by dotted paths
+``"package.module:attribute"`` and imported only when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jewelerp import PROJECT_ROOT
+
+ENTRY_POINT_GROUP = "jewelerp.modules"
+ROLES = ("admin", "manager", "sales", "designer")
+
+
+class RegistryError(Exception):
+    """A manifest problem that stops the app from starting; names the module."""
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a module defines, with the roles that get it by default."""
+
+    name: str
+    label: str
+    default_roles: tuple[str, ...] = ("admin",)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """Where a page appears in the sidebar."""
+
+    label: str
+    icon: str = "circle"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Page:
+    """A routed page: ``component`` is a dotted path to a function returning it."""
+
+    route: str
+    component: str
+    title: str
+    permission: str | None = None
+    menu: MenuEntry | None = None
+    on_load: str | None = None
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: ``func(session, actor)`` runs once per store that enabled the module."""
+
+    id: str
+    cron: str
+    func: str
+    title: str
+
+
+@dataclass(frozen=True)
+class EventHandler:
+    """React to another module's record event, e.g. ``("billing.invoice", "issued")``."""
+
+    record: str
+    event: str
+    handler: str
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A per-store setting with its default value."""
+
+    key: str
+    label: str
+    default: Any
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    """A home-dashboard card: ``value`` names ``fn(session, actor) -> CardValue``."""
+
+    id: str
+    title: str
+    value: str
+    permission: str | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    """A module manifest. ``name`` prefixes its tables, routes and permissions."""
+
+    name: str
+    title: str
+    version: str
+    summary: str
+    depends: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    pages: tuple[Page, ...] = ()
+    permissions: tuple[Permission, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    events: tuple[EventHandler, ...] = ()
+    dashboard_cards: tuple[DashboardCard, ...] = ()
+    contributions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    demo_data: str | None = None
+    settings: tuple[Setting, ...] = ()
+    auto_install: bool = False
+    core: bool = False
+
+
+def resolve(dotted: str) -> Any:
+    """Import ``"package.module:attr.sub"`` and return the attribute."""
+    module_path, _, attr_path = dotted.partition(":")
+    obj: Any = importlib.import_module(module_path)
+    for part in filter(None, attr_path.split(".")):
+        obj = getattr(obj, part)
+    return obj
+
+
+class Registry:
+    """The validated, dependency-ordered list of every discovered module."""
+
+    def __init__(self, modules: Iterable[Module]):
+        self.modules: list[Module] = _dependency_order(list(modules))
+        self._by_name = {m.name: m for m in self.modules}
+        _validate(self.modules)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
+
+    def module(self, name: str) -> Module:
+        """The manifest named ``name`` (KeyError with the name if unknown)."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"no module named '{name}'") from None
+
+    def names(self) -> list[str]:
+        """Module names in dependency order."""
+        return [m.name for m in self.modules]
+
+    def toggleable(self) -> list[Module]:
+        """Modules an admin can switch per store (everything but the platform core)."""
+        return [m for m in self.modules if not m.core]
+
+    def permissions(self) -> list[tuple[Module, Permission]]:
+        """Every permission with the module that defines it."""
+        return [(m, p) for m in self.modules for p in m.permissions]
+
+    def pages(self) -> list[tuple[Module, Page]]:
+        """Every page with its module."""
+        return [(m, p) for m in self.modules for p in m.pages]
+
+    def jobs(self) -> list[tuple[Module, Job]]:
+        """Every scheduled job with its module."""
+        return [(m, j) for m in self.modules for j in m.jobs]
+
+    def job(self, job_id: str) -> tuple[Module, Job]:
+        """The job with id ``job_id`` (KeyError naming it if unknown)."""
+        for module, job in self.jobs():
+            if job.id == job_id:
+                return module, job
+        raise KeyError(f"no job named '{job_id}'")
+
+    def requirements(self, name: str) -> list[str]:
+        """``name`` and everything it depends on, transitively, dependencies first."""
+        wanted: set[str] = set()
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current not in wanted:
+                wanted.add(current)
+                stack.extend(self.module(current).depends)
+        return [n for n in self.names() if n in wanted]
+
+    def dependents(self, name: str) -> list[str]:
+        """Modules that need ``name``, directly or transitively."""
+        return [n for n in self.names() if n != name and name in self.requirements(n)]
+
+    def import_models(self) -> None:
+        """Import every module's model classes so SQLModel's metadata knows them."""
+        for module in self.modules:
+            for dotted in module.models:
+                resolve(dotted)
+
+    def module_of_permission(self, permission: str) -> str:
+        """The module name a permission belongs to (its first dotted part)."""
+        return permission.split(".", 1)[0]
+
+
+def _dependency_order(modules: list[Module]) -> list[Module]:
+    by_name: dict[str, Module] = {}
+    for module in modules:
+        if module.name in by_name:
+            raise RegistryError(f"duplicate module name '{module.name}'")
+        by_name[module.name] = module
+    for module in modules:
+        for dep in module.depends:
+            if dep not in by_name:
+                raise RegistryError(f"module '{module.name}' depends on unknown module '{dep}'")
+    ordered: list[Module] = []
+    state: dict[str, str] = {}
+
+    def visit(module: Module, path: list[str]) -> None:
+        if state.get(module.name) == "done":
+            return
+        if state.get(module.name) == "visiting":
+            cycle = " -> ".join([*path[path.index(module.name) :], module.name])
+            raise RegistryError(f"dependency cycle between modules: {cycle}")
+        state[module.name] = "visiting"
+        for dep in module.depends:
+            visit(by_name[dep], [*path, module.name])
+        state[module.name] = "done"
+        ordered.append(module)
+
+    for module in sorted(modules, key=lambda m: (not m.core, m.name)):
+        visit(module, [])
+    return ordered
+
+
+def _validate(modules: list[Module]) -> None:
+    routes: dict[str, str] = {}
+    permissions: dict[str, str] = {}
+    jobs: dict[str, str] = {}
+    for module in modules:
+        if not module.name.isidentifier():
+            raise RegistryError(f"module name '{module.name}' must be a Python identifier")
+        for perm in module.permissions:
+            _claim(permissions, perm.name, module.name, "permission")
+            if not perm.name.startswith(f"{module.name}."):
+                raise RegistryError(
+                    f"module '{module.name}': permission '{perm.name}' must start with '{module.name}.'"
+                )
+            unknown = set(perm.default_roles) - set(ROLES)
+            if unknown:
+                raise RegistryError(
+                    f"module '{module.name}': permission '{perm.name}' grants unknown role(s) {sorted(unknown)}"
+                )
+        for page in module.pages:
+            _claim(routes, page.route.rstrip("/") or "/", module.name, "route")
+            prefix = f"/{module.name}"
+            if not module.core and page.route != prefix and not page.route.startswith(f"{prefix}/"):
+                raise RegistryError(f"module '{module.name}': route '{page.route}' must start with '/{module.name}'")
+        for job in module.jobs:
+            _claim(jobs, job.id, module.name, "job")
+    defined = set(permissions)
+    for module in modules:
+        for page in module.pages:
+            if page.permission and page.permission not in defined:
+                raise RegistryError(
+                    f"module '{module.name}': page '{page.route}' needs undefined permission '{page.permission}'"
+                )
+
+
+def _claim(seen: dict[str, str], key: str, module: str, kind: str) -> None:
+    if key in seen:
+        raise RegistryError(f"duplicate {kind} '{key}' in modules '{seen[key]}' and '{module}'")
+    seen[key] = module
+
+
+def discover_packages(folder: Path, package: str = "modules") -> list[Module]:
+    """Manifests of the packages under ``folder`` (imported as ``package.<name>``)."""
+    found = []
+    for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda i: i.name):
+        if info.ispkg:
+            found.append(_manifest(importlib.import_module(f"{package}.{info.name}"), info.name))
+    return found
+
+
+def discover_entry_points() -> list[Module]:
+    """Manifests published by installed distributions under ``jewelerp.modules``."""
+    found = []
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = ep.load()
+        except Exception as exc:
+            raise RegistryError(f"module entry point '{ep.name}' failed to load: {exc}") from exc
+        found.append(_manifest(loaded, ep.name))
+    return found
+
+
+def _manifest(obj: Any, source: str) -> Module:
+    module = getattr(obj, "MODULE", obj)
+    if not isinstance(module, Module):
+        raise RegistryError(f"'{source}' does not expose MODULE = jewelerp.registry.Module(...)")
+    return module
+
+
+def discover(extra: Iterable[Module] = ()) -> Registry:
+    """Build the registry: platform core, ``modules/`` packages, entry points, ``extra``."""
+    from jewelerp.core.manifest import CORE
+
+    return Registry([CORE, *discover_packages(PROJECT_ROOT / "modules"), *discover_entry_points(), *extra])
+
+
+_current: Registry | None = None
+
+
+def get_registry() -> Registry:
+    """The process-wide registry (discovered on first use)."""
+    global _current
+    if _current is None:
+        _current = discover()
+    return _current
+
+
+def set_registry(registry: Registry | None) -> None:
+    """Replace the process-wide registry (tests); None means discover again on next use."""
+    global _current
+    _current = registry
+
+
+def call(dotted: str) -> Callable[..., Any]:
+    """Resolve a dotted path that must name a callable."""
+    fn = resolve(dotted)
+    if not callable(fn):
+        raise RegistryError(f"'{dotted}' is not callable")
+    return fn

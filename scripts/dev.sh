@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# JewelERP developer entry point.
+#   bash scripts/dev.sh run          set up, migrate, load demo data, serve http://localhost:3000
+#   bash scripts/dev.sh test [ARGS]  set up (plus Debian Chromium) and run the whole test suite
+# Both are idempotent: a second run only checks stamps and starts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+NODE_PKGS="node@22.23.3 bun@1.4.5"
+
+say() { printf '\033[1m[jewelerp]\033[0m %s\n' "$*"; }
+
+setup_python() {
+  if [ ! -x .venv/bin/python ]; then
+    say "creating .venv"
+    python3 -m venv .venv
+  fi
+  local want have=""
+  want=$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)
+  [ -f .venv/.jewelerp-stamp ] && have=$(cat .venv/.jewelerp-stamp)
+  if [ "$want" != "$have" ]; then
+    say "installing pinned Python packages"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+    echo "$want" > .venv/.jewelerp-stamp
+  fi
+}
+
+setup_node() {
+  if [ ! -x .tools/node_modules/.bin/bun ] || [ ! -x .tools/node_modules/.bin/node ] \
+     || [ "$(cat .tools/.stamp 2>/dev/null)" != "$NODE_PKGS" ]; then
+    say "installing Node 22 and bun into .tools/ (from npm)"
+    # shellcheck disable=SC2086
+    npm install --prefix .tools --no-audit --no-fund --loglevel=error $NODE_PKGS
+    echo "$NODE_PKGS" > .tools/.stamp
+  fi
+}
+
+setup_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium for browser tests"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+setup_env() {
+  export PATH="$ROOT/.tools/node_modules/.bin:$ROOT/.venv/bin:$PATH"
+  export REFLEX_USE_SYSTEM_BUN=1
+  export REFLEX_TELEMETRY_ENABLED=false
+}
+
+case "${1:-}" in
+  run)
+    setup_python; setup_node; setup_env
+    jewelerp db upgrade
+    jewelerp demo
+    say "serving http://localhost:3000 (Ctrl+C stops)"
+    exec reflex run --frontend-port 3000 --backend-port 8000
+    ;;
+  test)
+    shift
+    setup_python; setup_node; setup_chromium; setup_env
+    ruff check .
+    ruff format --check .
+    exec python -m pytest "$@"
+    ;;
+  *)
+    echo "usage: bash scripts/dev.sh run | test [pytest args]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,138 @@
+"""Registry: dependency order, clear errors, discovery of packages and entry points."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+import pytest
+
+from jewelerp.core.manifest import CORE
+from jewelerp.registry import (
+    ENTRY_POINT_GROUP,
+    Module,
+    Page,
+    Permission,
+    Registry,
+    RegistryError,
+    discover,
+    discover_entry_points,
+)
+from tests.core.sample_modules import BRIDGE, CATALOG, ORDERS, sample_registry
+
+
+def test_orders_modules_after_their_dependencies():
+    registry = Registry([ORDERS, BRIDGE, CATALOG, CORE])
+    names = registry.names()
+    assert names.index("core") == 0
+    assert names.index("catalog") < names.index("orders") < names.index("orders_catalog")
+    assert registry.requirements("orders_catalog") == ["catalog", "orders", "orders_catalog"]
+    assert registry.dependents("catalog") == ["orders", "orders_catalog"]
+
+
+def test_cycle_is_refused_naming_the_modules():
+    a = Module("alpha", "A", "1", "a", depends=("beta",))
+    b = Module("beta", "B", "1", "b", depends=("alpha",))
+    with pytest.raises(RegistryError, match=r"dependency cycle between modules: alpha -> beta -> alpha"):
+        Registry([CORE, a, b])
+
+
+def test_unknown_dependency_names_both_modules():
+    with pytest.raises(RegistryError, match="module 'orders' depends on unknown module 'catalog'"):
+        Registry([CORE, ORDERS])
+
+
+def test_duplicate_module_name():
+    with pytest.raises(RegistryError, match="duplicate module name 'catalog'"):
+        Registry([CORE, CATALOG, replace(CATALOG, title="Other")])
+
+
+def test_duplicate_route_names_both_modules():
+    clash = Module("admin", "X", "1", "x", pages=(Page("/admin/users", "x:y", "X"),))
+    with pytest.raises(RegistryError, match="duplicate route '/admin/users' in modules 'core' and 'admin'"):
+        Registry([CORE, clash])
+    twice = Module("gifts", "G", "1", "g", pages=(Page("/gifts", "a:b", "G"), Page("/gifts/", "a:c", "G")))
+    with pytest.raises(RegistryError, match="duplicate route '/gifts' in modules 'gifts' and 'gifts'"):
+        Registry([CORE, twice])
+
+
+def test_duplicate_permission():
+    clash = Module("catalog2", "X", "1", "x", permissions=(Permission("catalog.item.view", "dup"),))
+    with pytest.raises(RegistryError, match="duplicate permission 'catalog.item.view'"):
+        Registry([CORE, CATALOG, clash])
+
+
+def test_permission_and_route_must_carry_the_module_prefix():
+    bad_perm = Module("gifts", "G", "1", "g", permissions=(Permission("billing.x", "x"),))
+    with pytest.raises(RegistryError, match="permission 'billing.x' must start with 'gifts.'"):
+        Registry([CORE, bad_perm])
+    for route in ("/billing/x", "/giftsx"):
+        bad_route = Module("gifts", "G", "1", "g", pages=(Page(route, "a:b", "X"),))
+        with pytest.raises(RegistryError, match=f"route '{route}' must start with '/gifts'"):
+            Registry([CORE, bad_route])
+
+
+def test_page_permission_must_exist():
+    bad = Module("gifts", "G", "1", "g", pages=(Page("/gifts", "a:b", "G", "gifts.nothing"),))
+    with pytest.raises(RegistryError, match="undefined permission 'gifts.nothing'"):
+        Registry([CORE, bad])
+
+
+def test_unknown_default_role_is_refused():
+    bad = Module("gifts", "G", "1", "g", permissions=(Permission("gifts.view", "x", ("cashier",)),))
+    with pytest.raises(RegistryError, match=r"unknown role\(s\) \['cashier'\]"):
+        Registry([CORE, bad])
+
+
+def test_discovers_the_packages_under_modules():
+    registry = discover()
+    assert registry.names()[0] == "core"
+    assert registry.module("core").core
+
+
+THIRD_PARTY = """
+from jewelerp.registry import MenuEntry, Module, Page, Permission
+
+MODULE = Module(
+    name="engraving",
+    title="Engraving",
+    version="0.3.1",
+    summary="Laser engraving orders",
+    permissions=(Permission("engraving.order.view", "See engraving orders", ("sales",)),),
+    pages=(Page("/engraving", "acme_engraving.pages:index", "Engraving", "engraving.order.view",
+                MenuEntry("Engraving")),),
+)
+"""
+
+
+def test_third_party_distribution_is_discovered_through_its_entry_point(tmp_path, monkeypatch):
+    package = tmp_path / "acme_engraving"
+    package.mkdir()
+    (package / "__init__.py").write_text(THIRD_PARTY)
+    dist = tmp_path / "acme_engraving-0.3.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-engraving\nVersion: 0.3.1\n")
+    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nengraving = acme_engraving:MODULE\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    found = discover_entry_points()
+    assert [m.name for m in found] == ["engraving"]
+    registry = discover()
+    assert "engraving" in registry
+    assert registry.module("engraving").version == "0.3.1"
+    sys.modules.pop("acme_engraving", None)
+
+
+def test_broken_entry_point_is_named(tmp_path, monkeypatch):
+    dist = tmp_path / "broken_mod-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-mod\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nbroken = no_such_package_xyz:MODULE\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(RegistryError, match="module entry point 'broken' failed to load"):
+        discover_entry_points()
+
+
+def test_sample_registry_lists_jobs_and_permissions():
+    registry = sample_registry()
+    assert registry.job("catalog.nightly")[0].name == "catalog"
+    assert ("catalog", "catalog.item.view") in {(m.name, p.name) for m, p in registry.permissions()}
