@@ -98,7 +98,7 @@ def login(session: Session, email: str, password: str) -> LoginResult:
 
 def _user_store_ids(session: Session, user_id: int) -> list[int]:
     roles = store_roles(session, user_id)
-    active = session.exec(select(Store.id).where(Store.active).order_by(Store.code)).all()
+    active = session.exec(select(Store.id).where(Store.active).order_by(Store.id)).all()
     return [sid for sid in active if sid in roles]
 
 
@@ -145,8 +145,10 @@ def switch_store(session: Session, token: str, store_id: int) -> None:
     session.add(row)
 
 
-def change_password(session: Session, user_id: int, current: str, new: str, confirm: str) -> None:
-    """Change one's own password; other sessions of the user are signed out."""
+def change_password(
+    session: Session, user_id: int, current: str, new: str, confirm: str, keep_session_id: int | None = None
+) -> None:
+    """Change one's own password; the user's other sessions are signed out."""
     user = session.get(User, user_id)
     errors: dict[str, str] = {}
     if user is None or not verify_password(user.password_hash, current):
@@ -162,7 +164,9 @@ def change_password(session: Session, user_id: int, current: str, new: str, conf
     session.add(user)
     now = utcnow()
     for other in session.exec(
-        select(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        select(AuthSession).where(
+            AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.id != keep_session_id
+        )
     ):
         other.revoked_at = now
         session.add(other)

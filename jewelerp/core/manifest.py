@@ -22,6 +22,15 @@ CORE = Module(
     ),
     pages=(
         Page(
+            "/",
+            "jewelerp.core.pages.home:page",
+            "Home",
+            None,
+            MenuEntry("Home", "house", 0),
+            "jewelerp.core.pages.home:HomeState.load",
+        ),
+        Page("/account/password", "jewelerp.auth.pages:password_page", "Change password"),
+        Page(
             "/admin/stores",
             "jewelerp.core.pages.stores:page",
             "Stores",
@@ -35,7 +44,7 @@ CORE = Module(
             "Staff",
             "core.users.view",
             MenuEntry("Staff", "users", 920),
-            "jewelerp.core.pages.users:UsersTable.load",
+            "jewelerp.core.pages.users:UsersTable.open_page",
         ),
         Page(
             "/admin/roles",

@@ -77,8 +77,10 @@ def save_store(session: Session, actor: Actor, data: StoreInput, store_id: int |
     return store
 
 
-def list_stores(session: Session) -> list[Store]:
-    """Every store, by code."""
+def list_stores(session: Session, actor: Actor | None) -> list[Store]:
+    """Every store, by code (store managers only; None is the system)."""
+    if actor is not None:
+        actor.require("core.stores.manage")
     return list(session.exec(select(Store).order_by(Store.code)))
 
 

@@ -1,0 +1,1 @@
+"""Platform pages: login, home, account and administration."""

@@ -1,0 +1,147 @@
+"""Stores page: list, create and edit stores / branches."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from jewelerp.core.stores import StoreInput, list_stores, save_store
+from jewelerp.ui.forms import field
+from jewelerp.ui.shell import shell
+from jewelerp.ui.state import AppState
+
+FIELDS = ("code", "name", "address", "state", "gstin", "time_zone", "currency")
+
+
+class StoresState(AppState):
+    """The store list and the form for one store."""
+
+    stores: list[dict[str, str]] = []
+    editing: dict[str, str] = {}
+    editing_id: int = 0
+    form_open: bool = False
+
+    def _reload(self) -> None:
+        rows = self._run(lambda s, a: list_stores(s, a), write=False) or []
+        self.stores = [{"id": str(x.id), **{k: str(getattr(x, k)) for k in FIELDS}} for x in rows]
+
+    @rx.event
+    def load(self) -> None:
+        """Show every store."""
+        self.form_open = False
+        self._reload()
+
+    @rx.event
+    def new(self) -> None:
+        """Open an empty form."""
+        self._clear_messages()
+        self.editing, self.editing_id, self.form_open = {"time_zone": "Asia/Kolkata", "currency": "INR"}, 0, True
+
+    @rx.event
+    def edit(self, store_id: str) -> None:
+        """Open the form filled with a store."""
+        self._clear_messages()
+        self.editing = next((s for s in self.stores if s["id"] == store_id), {})
+        self.editing_id, self.form_open = int(store_id), True
+
+    @rx.event
+    def cancel(self) -> None:
+        """Close the form without saving."""
+        self._clear_messages()
+        self.form_open = False
+
+    @rx.event
+    def save(self, form: dict) -> None:
+        """Validate and save; field errors keep the form open."""
+        data = StoreInput(**{k: str(form.get(k, "")) for k in FIELDS})
+        store_id = self.editing_id or None
+        saved = self._run(lambda s, a: save_store(s, a, data, store_id), done="Store saved.")
+        if saved is not None:
+            self.form_open = False
+            self._reload()
+        else:
+            self.editing = {k: str(form.get(k, "")) for k in FIELDS}
+
+
+def _form() -> rx.Component:
+    value = StoresState.editing
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(rx.cond(StoresState.editing_id == 0, "New store", "Edit store"), size="4"),
+                rx.grid(
+                    field("Code", "code", default_value=value["code"], hint="2–8 letters or digits, e.g. MUM"),
+                    field("Name", "name", default_value=value["name"]),
+                    field("Address", "address", default_value=value["address"]),
+                    field("State", "state", default_value=value["state"], hint="Decides CGST/SGST or IGST"),
+                    field("GSTIN", "gstin", default_value=value["gstin"]),
+                    field("Time zone", "time_zone", default_value=value["time_zone"]),
+                    field("Currency", "currency", default_value=value["currency"]),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.button("Save store", type="submit"),
+                    rx.button(
+                        "Cancel", variant="soft", color_scheme="gray", type="button", on_click=StoresState.cancel
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=StoresState.save,
+            key=StoresState.editing_id.to_string() + StoresState.form_open.to_string(),
+        ),
+        width="100%",
+    )
+
+
+def _row(store: dict) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(store["code"], weight="bold")),
+        rx.table.cell(store["name"]),
+        rx.table.cell(store["state"]),
+        rx.table.cell(store["gstin"]),
+        rx.table.cell(store["time_zone"]),
+        rx.table.cell(
+            rx.button(
+                "Edit",
+                size="1",
+                variant="soft",
+                on_click=StoresState.edit(store["id"]),
+                aria_label="Edit " + store["code"],
+            )
+        ),
+    )
+
+
+def page() -> rx.Component:
+    """The stores page."""
+    return shell(
+        rx.vstack(
+            rx.hstack(
+                rx.spacer(), rx.button(rx.icon("plus", size=16), "New store", on_click=StoresState.new), width="100%"
+            ),
+            rx.cond(StoresState.form_open, _form()),
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[
+                                rx.table.column_header_cell(h)
+                                for h in ("Code", "Name", "State", "GSTIN", "Time zone", "")
+                            ]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(StoresState.stores, _row)),
+                    variant="surface",
+                    width="100%",
+                ),
+                width="100%",
+                overflow_x="auto",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        "Stores",
+    )

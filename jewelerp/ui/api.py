@@ -1,0 +1,35 @@
+"""HTTP routes mounted beside the Reflex app: health check and export downloads."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from jewelerp.ui.table_query import take_export
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def health(_request: Request) -> Response:
+    """Liveness probe."""
+    return JSONResponse({"status": "ok"})
+
+
+async def export_download(request: Request) -> Response:
+    """Serve a prepared export once; the random token in the URL is the only key."""
+    path = take_export(request.path_params["token"])
+    if path is None:
+        return PlainTextResponse("This download has expired. Export again.", status_code=404)
+    return FileResponse(path, media_type=XLSX, filename=path.name)
+
+
+def api_routes() -> list[Route]:
+    """Routes of the platform; modules add theirs through ``contributions['api_routes']``."""
+    return [Route("/api/health", health), Route("/api/export/{token}", export_download)]
+
+
+def api_app(routes: list[Route]) -> Starlette:
+    """The Starlette app given to ``rx.App(api_transformer=...)``."""
+    return Starlette(routes=routes)

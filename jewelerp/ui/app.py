@@ -1,0 +1,71 @@
+"""Build the Reflex app from the registry: the platform imports no module by name."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+from sqlalchemy.exc import OperationalError
+
+from jewelerp.auth.pages import LoginState, login_page
+from jewelerp.core.roles import sync_roles_and_permissions
+from jewelerp.db import unit_of_work
+from jewelerp.registry import get_registry, resolve
+from jewelerp.scheduler import lifespan
+from jewelerp.ui.api import api_app, api_routes
+from jewelerp.ui.shell_state import ShellState
+
+log = logging.getLogger(__name__)
+STYLE = {
+    ".sr-only": {
+        "position": "absolute",
+        "width": "1px",
+        "height": "1px",
+        "overflow": "hidden",
+        "clip": "rect(0 0 0 0)",
+        "white_space": "nowrap",
+    },
+    ".jewel-select": {
+        "height": "var(--space-6)",
+        "padding": "0 var(--space-2)",
+        "border": "1px solid var(--gray-a7)",
+        "border_radius": "var(--radius-2)",
+        "background": "var(--color-surface)",
+        "font_size": "var(--font-size-2)",
+        "color": "var(--gray-12)",
+    },
+}
+
+
+def _sync_permissions() -> None:
+    """Seed permissions of newly installed modules at start-up."""
+    try:
+        with unit_of_work() as session:
+            sync_roles_and_permissions(session)
+    except OperationalError as exc:
+        log.warning("could not seed permissions (run 'jewelerp db upgrade'): %s", exc)
+
+
+def build_app() -> rx.App:
+    """Create the app with every discovered module's pages, routes and the scheduler."""
+    registry = get_registry()
+    registry.import_models()
+    routes = api_routes()
+    for module in registry.modules:
+        for dotted in module.contributions.get("api_routes", ()):
+            routes.extend(resolve(dotted)())
+    app = rx.App(
+        theme=rx.theme(accent_color="amber", gray_color="sand", radius="medium", scaling="100%"),
+        style=STYLE,
+        api_transformer=api_app(routes),
+    )
+    app.add_page(login_page, route="/login", title="Sign in · JewelERP", on_load=LoginState.open)
+    for _module, page in registry.pages():
+        if page.public:
+            on_load = resolve(page.on_load) if page.on_load else None
+        else:
+            on_load = ShellState.enter_page(page.route)
+        app.add_page(resolve(page.component), route=page.route, title=f"{page.title} · JewelERP", on_load=on_load)
+    app.register_lifespan_task(_sync_permissions)
+    app.register_lifespan_task(lifespan)
+    return app

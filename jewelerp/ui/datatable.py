@@ -1,0 +1,219 @@
+"""The list-page data table: server-side search, filters, sort, paging and Excel export.
+
+A page declares ``class CustomersTable(DataTableMixin, AppState): spec: ClassVar[TableSpec] = CUSTOMERS``
+and renders ``data_table(CustomersTable)``. State holds one page of rows only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, ClassVar
+
+import reflex as rx
+
+from jewelerp.ui.table_query import TableQuery, TableSpec, new_export, write_xlsx
+
+PAGE_SIZE = 25
+
+
+class DataTableMixin(rx.State, mixin=True):
+    """Paging, search, filter and sort state for one :class:`TableSpec`."""
+
+    spec: ClassVar[TableSpec]
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 0
+    search: str = ""
+    filters: dict[str, str] = {}
+    sort: str = ""
+    descending: bool = False
+
+    def _query(self, paged: bool = True) -> TableQuery:
+        return TableQuery(
+            search=self.search,
+            filters={k: v for k, v in self.filters.items() if v},
+            sort=self.sort or self.spec.default_sort,
+            descending=self.descending,
+            offset=self.page * PAGE_SIZE if paged else 0,
+            limit=PAGE_SIZE if paged else None,
+        )
+
+    def _refresh(self) -> None:
+        query = self._query()
+        result = self._run(lambda s, a: self.spec.fetch(s, a, query), write=False)
+        self.rows, self.total = result if result else ([], 0)
+
+    @rx.event
+    def load(self) -> None:
+        """Open the list on its first page with no search or filters."""
+        self.page, self.search, self.filters, self.sort, self.descending = 0, "", {}, "", False
+        self._refresh()
+
+    @rx.event
+    def refresh(self) -> None:
+        """Reload the current page (after a change)."""
+        self._refresh()
+
+    @rx.event
+    def set_search(self, value: str) -> None:
+        """Search as the person types (debounced in the browser)."""
+        self.search, self.page = value, 0
+        self._refresh()
+
+    @rx.event
+    def set_filter(self, key: str, value: str) -> None:
+        """Apply one drop-down filter."""
+        self.filters = {**self.filters, key: value}
+        self.page = 0
+        self._refresh()
+
+    @rx.event
+    def sort_by(self, key: str) -> None:
+        """Sort by a column; clicking it again reverses the order."""
+        if self.sort == key:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = key, False
+        self._refresh()
+
+    @rx.event
+    def next_page(self) -> None:
+        """Show the next page."""
+        if (self.page + 1) * PAGE_SIZE < self.total:
+            self.page += 1
+            self._refresh()
+
+    @rx.event
+    def previous_page(self) -> None:
+        """Show the previous page."""
+        if self.page > 0:
+            self.page -= 1
+            self._refresh()
+
+    @rx.event
+    def export(self):
+        """Write every filtered row to an .xlsx file and hand it to the browser."""
+        query, spec = self._query(paged=False), self.spec
+
+        def work(session: Any, actor: Any) -> str:
+            token, path = new_export(f"{spec.name}-{date.today().isoformat()}.xlsx")
+            write_xlsx(path, spec.columns, spec.iter_rows(session, actor, query), spec.title)
+            return token
+
+        token = self._run(work, write=False)
+        if token:
+            return rx.redirect(f"{rx.config.get_config().api_url}/api/export/{token}")
+        return None
+
+
+def _header(state: type[DataTableMixin], spec: TableSpec, actions: bool) -> rx.Component:
+    cells = []
+    for column in spec.columns:
+        if not column.sortable:
+            cells.append(rx.table.column_header_cell(column.label))
+            continue
+        arrow = rx.cond(state.sort == column.key, rx.cond(state.descending, " ↓", " ↑"), "")
+        cells.append(
+            rx.table.column_header_cell(
+                rx.button(
+                    column.label,
+                    arrow,
+                    variant="ghost",
+                    color_scheme="gray",
+                    high_contrast=True,
+                    size="2",
+                    font_weight="bold",
+                    on_click=state.sort_by(column.key),
+                    aria_label=f"Sort by {column.label}",
+                )
+            )
+        )
+    if actions:
+        cells.append(rx.table.column_header_cell(rx.text("Actions", class_name="sr-only")))
+    return rx.table.header(rx.table.row(*cells))
+
+
+def data_table(
+    state: type[DataTableMixin],
+    *,
+    link_column: str | None = None,
+    row_actions: Callable[[Any], rx.Component] | None = None,
+    toolbar: rx.Component | None = None,
+) -> rx.Component:
+    """The table with its search box, filters, pager and export button."""
+    spec = state.spec
+
+    def render_row(row: Any) -> rx.Component:
+        cells = []
+        for column in spec.columns:
+            value = row[column.key]
+            if column.key == link_column:
+                value = rx.link(value, href=row["_link"], weight="medium")
+            cells.append(rx.table.cell(value))
+        if row_actions is not None:
+            cells.append(rx.table.cell(row_actions(row)))
+        return rx.table.row(*cells)
+
+    filters = [
+        rx.el.select(
+            rx.el.option(f.empty_label, value=""),
+            *[rx.el.option(text, value=value) for value, text in f.options],
+            aria_label=f.label,
+            class_name="jewel-select",
+            on_change=lambda v, key=f.key: state.set_filter(key, v),
+        )
+        for f in spec.filters
+    ]
+    first = state.page * PAGE_SIZE + 1
+    last = rx.cond(state.total < (state.page + 1) * PAGE_SIZE, state.total, (state.page + 1) * PAGE_SIZE)
+    return rx.vstack(
+        rx.flex(
+            rx.debounce_input(
+                rx.input(
+                    placeholder="Search…",
+                    aria_label=f"Search {spec.title.lower()}",
+                    value=state.search,
+                    on_change=state.set_search,
+                    min_width="14em",
+                ),
+                debounce_timeout=300,
+            ),
+            *filters,
+            rx.spacer(),
+            toolbar or rx.fragment(),
+            rx.button(rx.icon("file-spreadsheet", size=16), "Export to Excel", variant="soft", on_click=state.export),
+            gap="2",
+            wrap="wrap",
+            width="100%",
+            align="center",
+        ),
+        rx.box(
+            rx.table.root(
+                _header(state, spec, row_actions is not None),
+                rx.table.body(rx.foreach(state.rows, render_row)),
+                variant="surface",
+                size="2",
+                width="100%",
+            ),
+            width="100%",
+            overflow_x="auto",
+        ),
+        rx.cond(state.total == 0, rx.text("Nothing matches.", color_scheme="gray", size="2")),
+        rx.hstack(
+            rx.text(rx.cond(state.total > 0, f"{first}–{last} of {state.total}", ""), size="2", color_scheme="gray"),
+            rx.spacer(),
+            rx.button("Previous", variant="outline", size="1", on_click=state.previous_page, disabled=state.page == 0),
+            rx.button(
+                "Next",
+                variant="outline",
+                size="1",
+                on_click=state.next_page,
+                disabled=(state.page + 1) * PAGE_SIZE >= state.total,
+            ),
+            width="100%",
+            align="center",
+        ),
+        width="100%",
+        spacing="3",
+    )

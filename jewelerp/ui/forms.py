@@ -1,0 +1,62 @@
+"""Form pieces: labelled fields with their error beside them, page messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from jewelerp.ui.state import AppState
+
+
+def field_error(name: str) -> rx.Component:
+    """The validation message for ``name``, shown only when there is one."""
+    return rx.cond(
+        AppState.errors.contains(name),
+        rx.text(AppState.errors[name], color_scheme="red", size="1", id=f"{name}-error"),
+    )
+
+
+def field(label: str | rx.Var, name: str, *, type: str = "text", hint: str = "", **props: Any) -> rx.Component:
+    """A labelled input inside an ``rx.form``; its error appears right under it."""
+    field_id = f"field-{name}"
+    return rx.vstack(
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=field_id),
+        rx.input(id=field_id, name=name, type=type, width="100%", **props),
+        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        field_error(name),
+        spacing="1",
+        width="100%",
+        align="stretch",
+    )
+
+
+def select_field(label: str, name: str, options: list[tuple[str, str]] | Any, **props: Any) -> rx.Component:
+    """A labelled native select (value, text) that submits with the form."""
+    field_id = f"field-{name}"
+    if isinstance(options, list):
+        choices = [rx.el.option(text, value=value) for value, text in options]
+    else:
+        choices = [rx.foreach(options, lambda o: rx.el.option(o["label"], value=o["value"]))]
+    return rx.vstack(
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=field_id),
+        rx.el.select(*choices, id=field_id, name=name, class_name="jewel-select", **props),
+        field_error(name),
+        spacing="1",
+        width="100%",
+        align="stretch",
+    )
+
+
+def page_message() -> rx.Component:
+    """The page's success or error message (role=alert / status for screen readers)."""
+    return rx.cond(
+        AppState.message != "",
+        rx.callout.root(
+            rx.callout.icon(rx.cond(AppState.message_ok, rx.icon("circle-check"), rx.icon("triangle-alert"))),
+            rx.callout.text(AppState.message),
+            color_scheme=rx.cond(AppState.message_ok, "green", "red"),
+            role=rx.cond(AppState.message_ok, "status", "alert"),
+            width="100%",
+        ),
+    )

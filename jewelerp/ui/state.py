@@ -1,0 +1,81 @@
+"""The base state every page state derives from: session cookie, actor, messages.
+
+Pages never trust what the browser shows: every handler resolves the session
+token to an actor on the server and services check that actor's permissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import reflex as rx
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+from jewelerp.auth.service import SESSION_TTL, SessionInfo, build_actor, resolve
+from jewelerp.db import read_session, unit_of_work
+from jewelerp.errors import AuthError, JewelError, ValidationError
+
+T = TypeVar("T")
+SESSION_COOKIE = "jewelerp_session"
+
+
+class AppState(rx.State):
+    """Holds the session cookie and the messages of the current page."""
+
+    token: str = rx.Cookie("", name=SESSION_COOKIE, max_age=int(SESSION_TTL.total_seconds()), same_site="strict")
+    errors: dict[str, str] = {}
+    message: str = ""
+    message_ok: bool = True
+
+    def _session(self) -> SessionInfo:
+        with read_session() as session:
+            info = resolve(session, self.token)
+        if info is None:
+            raise AuthError("Your session has ended. Sign in again.")
+        return info
+
+    def _actor(self) -> Actor:
+        info = self._session()
+        with read_session() as session:
+            return build_actor(session, info.user_id, info.store_id)
+
+    def _clear_messages(self) -> None:
+        self.errors = {}
+        self.message = ""
+
+    def _say(self, message: str, ok: bool = True) -> None:
+        self.message, self.message_ok = message, ok
+
+    def _run(self, work: Callable[[Session, Actor], T], *, write: bool = True, done: str = "") -> T | None:
+        """Run a service call as the signed-in actor; show field errors or the message on failure.
+
+        Returns the result, or None when it failed (nothing was written then).
+        A write clears the previous messages first; a read keeps them.
+        """
+        if write:
+            self._clear_messages()
+        try:
+            actor = self._actor()
+            if write:
+                with unit_of_work(actor) as session:
+                    result = work(session, actor)
+            else:
+                with read_session() as session:
+                    result = work(session, actor)
+        except ValidationError as exc:
+            self.errors = exc.fields
+            self._say("Please correct the highlighted fields.", ok=False)
+            return None
+        except JewelError as exc:
+            self._say(exc.message, ok=False)
+            return None
+        if done:
+            self._say(done)
+        return result
+
+    @rx.event
+    def dismiss_message(self) -> None:
+        """Hide the page message."""
+        self.message = ""

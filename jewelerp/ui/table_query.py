@@ -1,0 +1,160 @@
+"""Server-side search, filter, sort and paging for list pages, and Excel export.
+
+A :class:`TableSpec` says what a list shows; its ``query`` builds one SQL
+statement from a :class:`TableQuery`, so only one page of rows is ever loaded.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from sqlalchemy import Select, func, or_, select
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+
+EXPORT_DIR = Path(tempfile.gettempdir()) / "jewelerp-exports"
+EXPORT_TTL_SECONDS = 600
+FORMULA_START = ("=", "+", "-", "@")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: ``key`` in the row dicts, the header ``label``, whether it sorts."""
+
+    key: str
+    label: str
+    sortable: bool = True
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A drop-down filter with fixed (value, label) options; "" means all."""
+
+    key: str
+    label: str
+    options: tuple[tuple[str, str], ...]
+    all_label: str = ""
+
+    @property
+    def empty_label(self) -> str:
+        """Text of the option that applies no filter."""
+        return self.all_label or f"All {self.label.lower()}"
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    """What the person asked for: search text, filters, sort and page."""
+
+    search: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = ""
+    descending: bool = False
+    offset: int = 0
+    limit: int | None = 25
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A list page's data: ``base`` builds the filtered statement, ``row`` formats one result."""
+
+    name: str
+    title: str
+    permission: str
+    columns: tuple[Column, ...]
+    base: Callable[[Actor, TableQuery], Select]
+    row: Callable[[Any], dict[str, str]]
+    sort_columns: dict[str, Any]
+    default_sort: str
+    filters: tuple[Filter, ...] = ()
+    search_columns: tuple[Any, ...] = ()
+    newest_first: bool = False
+
+    def statement(self, actor: Actor, q: TableQuery) -> Select:
+        """The filtered and searched statement without order or paging."""
+        stmt = self.base(actor, q)
+        text = q.search.strip()
+        if text and self.search_columns:
+            like = f"%{text.lower()}%"
+            stmt = stmt.where(or_(*(func.lower(c).like(like) for c in self.search_columns)))
+        return stmt
+
+    def fetch(self, session: Session, actor: Actor, q: TableQuery) -> tuple[list[dict[str, str]], int]:
+        """One page of formatted rows and the total count, after checking the permission."""
+        actor.require(self.permission)
+        stmt = self.statement(actor, q)
+        total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        page = _ordered(self, stmt, q).offset(q.offset)
+        if q.limit is not None:
+            page = page.limit(q.limit)
+        return [self.row(r) for r in session.execute(page)], total
+
+    def iter_rows(self, session: Session, actor: Actor, q: TableQuery) -> Iterator[dict[str, str]]:
+        """Every matching row, streamed in order (for exports)."""
+        actor.require(self.permission)
+        stmt = _ordered(self, self.statement(actor, q), q)
+        for r in session.execute(stmt.execution_options(yield_per=500)):
+            yield self.row(r)
+
+
+def _ordered(spec: TableSpec, stmt: Select, q: TableQuery) -> Select:
+    column = spec.sort_columns.get(q.sort) or spec.sort_columns[spec.default_sort]
+    descending = q.descending != (spec.newest_first and q.sort in ("", spec.default_sort))
+    return stmt.order_by(column.desc() if descending else column.asc())
+
+
+def write_xlsx(path: Path, columns: Iterable[Column], rows: Iterable[dict[str, str]], title: str) -> int:
+    """Write rows with openpyxl's write-only mode; returns how many rows were written."""
+    columns = list(columns)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31] or "Export")
+    sheet.append([c.label for c in columns])
+    count = 0
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column.key, "")
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str) and value.startswith(FORMULA_START):
+                cell.data_type = "s"  # never a formula, whatever the text
+            cells.append(cell)
+        sheet.append(cells)
+        count += 1
+    workbook.save(path)
+    return count
+
+
+def new_export(filename: str) -> tuple[str, Path]:
+    """A fresh one-time download token and the path its file must be written to."""
+    _sweep()
+    token = secrets.token_urlsafe(24)
+    folder = EXPORT_DIR / token
+    folder.mkdir(parents=True)
+    return token, folder / filename
+
+
+def take_export(token: str) -> Path | None:
+    """The file behind a download token, if the token is well-formed, known and fresh."""
+    if not token or not all(ch.isalnum() or ch in "-_" for ch in token):
+        return None
+    folder = EXPORT_DIR / token
+    files = list(folder.glob("*")) if folder.is_dir() else []
+    return files[0] if files else None
+
+
+def _sweep() -> None:
+    if not EXPORT_DIR.is_dir():
+        return
+    cutoff = time.time() - EXPORT_TTL_SECONDS
+    for folder in EXPORT_DIR.iterdir():
+        if folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)

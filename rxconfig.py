@@ -1,0 +1,11 @@
+"""Reflex configuration. The database URL comes from JEWELERP_DB_URL (see jewelerp/db.py)."""
+
+import reflex as rx
+
+config = rx.Config(
+    app_name="jewelerp",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[rx.plugins.RadixThemesPlugin()],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)
