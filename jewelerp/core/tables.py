@@ -37,7 +37,7 @@ def _staff_base(_actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
-def _staff_row(r: Any) -> dict[str, str]:
+def _staff_row(r: Any, _actor: Actor) -> dict[str, str]:
     return {
         "id": str(r.id),
         "name": r.name,
@@ -98,7 +98,7 @@ def _describe(changes: str) -> str:
     return "; ".join(parts)
 
 
-def _audit_row(r: Any) -> dict[str, str]:
+def _audit_row(r: Any, _actor: Actor) -> dict[str, str]:
     entry, code, tz = r
     local = entry.at.astimezone(ZoneInfo(tz or "Asia/Kolkata"))
     return {

@@ -72,21 +72,24 @@ class TableSpec:
     permission: str
     columns: tuple[Column, ...]
     base: Callable[[Actor, TableQuery], Select]
-    row: Callable[[Any], dict[str, str]]
+    row: Callable[[Any, Actor], dict[str, str]]
     sort_columns: dict[str, Any]
     default_sort: str
     filters: tuple[Filter, ...] = ()
     search_columns: tuple[Any, ...] = ()
+    extra_search: Callable[[str], list[Any]] | None = None
     newest_first: bool = False
 
     def statement(self, actor: Actor, q: TableQuery) -> Select:
         """The filtered and searched statement without order or paging."""
         stmt = self.base(actor, q)
         text = q.search.strip()
-        if text and self.search_columns:
-            like = f"%{text.lower()}%"
-            stmt = stmt.where(or_(*(func.lower(c).like(like) for c in self.search_columns)))
-        return stmt
+        if not text:
+            return stmt
+        like = f"%{text.lower()}%"
+        clauses = [func.lower(c).like(like) for c in self.search_columns]
+        clauses += self.extra_search(text) if self.extra_search else []
+        return stmt.where(or_(*clauses)) if clauses else stmt
 
     def fetch(self, session: Session, actor: Actor, q: TableQuery) -> tuple[list[dict[str, str]], int]:
         """One page of formatted rows and the total count, after checking the permission."""
@@ -96,14 +99,14 @@ class TableSpec:
         page = _ordered(self, stmt, q).offset(q.offset)
         if q.limit is not None:
             page = page.limit(q.limit)
-        return [self.row(r) for r in session.execute(page)], total
+        return [self.row(r, actor) for r in session.execute(page)], total
 
     def iter_rows(self, session: Session, actor: Actor, q: TableQuery) -> Iterator[dict[str, str]]:
         """Every matching row, streamed in order (for exports)."""
         actor.require(self.permission)
         stmt = _ordered(self, self.statement(actor, q), q)
         for r in session.execute(stmt.execution_options(yield_per=500)):
-            yield self.row(r)
+            yield self.row(r, actor)
 
 
 def _ordered(spec: TableSpec, stmt: Select, q: TableQuery) -> Select:

@@ -84,6 +84,7 @@ def page() -> rx.Component:
                     width="100%",
                 ),
                 on_submit=SettingsState.save,
+                no_validate=True,
             ),
             rx.text("The modules enabled in this store have no settings.", color_scheme="gray"),
         ),

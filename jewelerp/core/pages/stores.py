@@ -90,6 +90,7 @@ def _form() -> rx.Component:
                 width="100%",
             ),
             on_submit=StoresState.save,
+            no_validate=True,
             key=StoresState.editing_id.to_string() + StoresState.form_open.to_string(),
         ),
         width="100%",

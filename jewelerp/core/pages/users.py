@@ -163,6 +163,7 @@ def _form() -> rx.Component:
                 width="100%",
             ),
             on_submit=UsersTable.save,
+            no_validate=True,
             key=UsersTable.editing_id.to_string() + UsersTable.form_open.to_string(),
         ),
         width="100%",

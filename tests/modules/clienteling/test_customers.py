@@ -1,0 +1,93 @@
+"""Customers: validation, E.164 phones, duplicates, masking, search by any phone format, export."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from jewelerp.core.module_states import disable_module
+from jewelerp.db import read_session, unit_of_work
+from jewelerp.errors import ModuleDisabled, PermissionDenied, ValidationError
+from jewelerp.ui.table_query import TableQuery, write_xlsx
+from modules.clienteling.services import CUSTOMERS, CustomerInput, create_customer, normalize_phone
+
+
+def _add(actor, **fields):
+    with unit_of_work(actor) as session:
+        return create_customer(session, actor, CustomerInput(**fields))
+
+
+def _list(actor, **query):
+    with read_session() as session:
+        return CUSTOMERS.fetch(session, actor, TableQuery(**query))
+
+
+def test_phone_in_any_format_is_stored_in_e164(world):
+    sales = world.actor("sales")
+    customer = _add(
+        sales, name="  Priya   Shah ", phone="098200-12345", email="Priya@Example.IN", tags="Bridal, gold,bridal"
+    )
+    assert (customer.name, customer.phone, customer.email) == ("Priya Shah", "+919820012345", "priya@example.in")
+    assert customer.tags == "bridal, gold"
+    assert normalize_phone("+1 650 253 0000") == "+16502530000"
+
+
+def test_bad_input_is_refused_field_by_field_and_nothing_is_saved(world):
+    sales = world.actor("sales")
+    with pytest.raises(ValidationError) as err:
+        _add(sales, name="", phone="12", email="not-an-email", date_of_birth="2990-01-01", anniversary="23/04/1990")
+    assert set(err.value.fields) == {"name", "phone", "email", "date_of_birth", "anniversary"}
+    with pytest.raises(ValidationError, match="Give a phone number or an email"):
+        _add(sales, name="Nobody")
+    assert _list(world.actor("manager"))[1] == 0
+
+
+def test_duplicate_phone_names_the_existing_customer(world):
+    sales = world.actor("sales")
+    first = _add(sales, name="Arjun Mehta", phone="+91 98200 11111")
+    with pytest.raises(ValidationError) as err:
+        _add(sales, name="A. Mehta", phone="9820011111")
+    assert err.value.fields["phone"] == f"Arjun Mehta (customer #{first.id}) already has this phone."
+
+
+def test_search_finds_a_phone_typed_any_way_and_respects_the_store(world):
+    sales, manager = world.actor("sales"), world.actor("manager", world.dl)
+    _add(sales, name="Kavya Iyer", phone="+91 98200 22222", tags="diamonds")
+    _add(sales, name="Rohan Das", email="rohan@example.in")
+    for typed in ("98200-22222", "+91 9820022222", "kavya", "DIAMONDS"):
+        rows, total = _list(world.actor("manager"), search=typed)
+        assert total == 1 and rows[0]["name"] == "Kavya Iyer", typed
+    assert _list(manager)[1] == 0  # Delhi sees only its own customers...
+    assert _list(manager, filters={"scope": "all"})[1] == 2  # ...unless it asks for every store
+
+
+def test_contact_details_are_masked_without_the_pii_permission(world):
+    _add(world.actor("sales"), name="Zoya Khan", phone="+91 98200 33333", email="zoya.khan@example.in")
+    masked = _list(world.actor("sales"))[0][0]
+    assert (masked["phone"], masked["email"]) == ("+91 •••••• 3333", "z•••@example.in")
+    full = _list(world.actor("manager"))[0][0]
+    assert (full["phone"], full["email"]) == ("+91 98200 33333", "zoya.khan@example.in")
+
+
+def test_permissions_and_disabled_module_are_enforced_on_the_server(world):
+    with pytest.raises(PermissionDenied):
+        _add(world.actor("designer"), name="X", phone="9820044444")
+    admin = world.actor("admin")
+    with unit_of_work(admin) as session:
+        disable_module(session, admin, "clienteling", world.mum)
+    with pytest.raises(ModuleDisabled):
+        _list(world.actor("manager"))
+
+
+def test_export_writes_filtered_rows_and_never_formulas(world, tmp_path):
+    sales = world.actor("sales")
+    _add(sales, name='=HYPERLINK("http://evil")', phone="9820055555")
+    _add(sales, name="Meera Nair", phone="9820066666")
+    path = tmp_path / "customers.xlsx"
+    with read_session() as session:
+        rows = CUSTOMERS.iter_rows(session, world.actor("manager"), TableQuery(search="98200 55555"))
+        assert write_xlsx(path, CUSTOMERS.columns, rows, CUSTOMERS.title) == 1
+    sheet = load_workbook(path).active
+    assert [c.value for c in sheet[1]][:2] == ["Name", "Phone"]
+    cell = sheet["A2"]
+    assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
