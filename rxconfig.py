@@ -6,6 +6,10 @@ config = rx.Config(
     app_name="jewelerp",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin()],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="amber", gray_color="sand", radius="medium", scaling="100%")
+        )
+    ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -22,7 +22,7 @@ from jewelerp import PROJECT_ROOT
 if TYPE_CHECKING:
     from jewelerp.auth.actor import Actor
 
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "jewelerp.db"
+DEFAULT_DB_PATH = PROJECT_ROOT / ".data" / "jewelerp.db"  # a hidden folder: Reflex hot reload skips it
 _engine: Engine | None = None
 PAISA = Decimal("0.01")
 MILLIGRAM = Decimal("0.001")

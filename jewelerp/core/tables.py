@@ -72,6 +72,7 @@ STAFF = TableSpec(
 
 
 PERIODS = {"1": 1, "7": 7, "30": 30}
+CREATE_NOISE = {"id", "created_at"}  # obvious on a new record: the row already says when and which
 
 
 def _audit_base(actor: Actor, q: TableQuery) -> Select:
@@ -90,7 +91,8 @@ def _describe(changes: str) -> str:
     parts = []
     for key, (before, after) in sorted(json.loads(changes).items()):
         if before is None:
-            parts.append(f"{key}: {after}")
+            if after not in (None, "") and key not in CREATE_NOISE:
+                parts.append(f"{key}: {after}")
         elif after is None:
             parts.append(f"{key}: {before} (removed)")
         else:
@@ -122,7 +124,7 @@ AUDIT = TableSpec(
         Column("store", "Store", False),
         Column("record", "Record"),
         Column("action", "Action"),
-        Column("changes", "Changes", False),
+        Column("changes", "Changes", False, wrap=True),
     ),
     base=_audit_base,
     row=_audit_row,

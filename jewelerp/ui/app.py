@@ -55,7 +55,6 @@ def build_app() -> rx.App:
         for dotted in module.contributions.get("api_routes", ()):
             routes.extend(resolve(dotted)())
     app = rx.App(
-        theme=rx.theme(accent_color="amber", gray_color="sand", radius="medium", scaling="100%"),
         style=STYLE,
         api_transformer=api_app(routes),
     )

@@ -150,7 +150,8 @@ def data_table(
             value = row[column.key]
             if column.key == link_column:
                 value = rx.link(value, href=row["_link"], weight="medium")
-            cells.append(rx.table.cell(value))
+            layout = {"white_space": "normal", "min_width": "18rem"} if column.wrap else {"white_space": "nowrap"}
+            cells.append(rx.table.cell(value, **layout))
         if row_actions is not None:
             cells.append(rx.table.cell(row_actions(row)))
         return rx.table.row(*cells)

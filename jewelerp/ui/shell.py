@@ -83,7 +83,9 @@ def mobile_menu() -> rx.Component:
     """A drawer with the same menu on phones and tablets."""
     return rx.box(
         rx.drawer.root(
-            rx.drawer.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Open menu")),
+            rx.drawer.trigger(
+                rx.icon_button(rx.icon("menu"), variant="soft", color_scheme="gray", aria_label="Open menu")
+            ),
             rx.drawer.overlay(z_index="5"),
             rx.drawer.portal(
                 rx.drawer.content(

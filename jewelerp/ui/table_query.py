@@ -29,11 +29,12 @@ FORMULA_START = ("=", "+", "-", "@")
 
 @dataclass(frozen=True)
 class Column:
-    """A column: ``key`` in the row dicts, the header ``label``, whether it sorts."""
+    """A column: ``key`` in the row dicts, the header ``label``, whether it sorts, whether text wraps."""
 
     key: str
     label: str
     sortable: bool = True
+    wrap: bool = False
 
 
 @dataclass(frozen=True)
