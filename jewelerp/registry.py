@@ -60,12 +60,17 @@ class Page:
 
 @dataclass(frozen=True)
 class Job:
-    """A scheduled job: ``func(session, actor)`` runs once per store that enabled the module."""
+    """A scheduled job: ``func(session, actor)`` runs once per store that enabled the module.
+
+    With ``per_store=False`` it runs once per trigger as ``func(session, None)``
+    (chain-wide housekeeping of the platform).
+    """
 
     id: str
     cron: str
     func: str
     title: str
+    per_store: bool = True
 
 
 @dataclass(frozen=True)

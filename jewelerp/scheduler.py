@@ -73,15 +73,15 @@ def run_job(job_id: str, trigger: str = "schedule", registry: Registry | None = 
             run = JobRun(job_id=job_id, trigger=trigger)
             session.add(run)
             session.flush()
-            store_ids = _stores_for(session, module.name, module.core)
+            targets: list[int | None] = _stores_for(session, module.name, module.core) if job.per_store else [None]
         done, errors = [], []
-        for store_id in store_ids:
+        for store_id in targets:
             try:
                 with unit_of_work() as session:
-                    actor = system_actor(session, store_id)
+                    actor = system_actor(session, store_id) if store_id is not None else None
                     session.info["actor"] = actor
                     call(job.func)(session, actor)
-                done.append(actor.store_code)
+                done.append(actor.store_code if actor else "all stores")
             except Exception as exc:  # a failing store must not stop the others
                 log.exception("job %s failed in store %s", job_id, store_id)
                 errors.append(f"store {store_id}: {exc}\n{traceback.format_exc(limit=3)}")

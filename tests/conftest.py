@@ -21,6 +21,19 @@ from jewelerp.registry import Registry, get_registry, set_registry
 PASSWORD = "correct-horse-9"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Tests create many accounts: hash with light argon2id cost settings (same algorithm and code path)."""
+    from argon2 import PasswordHasher
+
+    from jewelerp.auth import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = real
+
+
 @pytest.fixture
 def db(tmp_path, monkeypatch) -> Iterator[str]:
     """An empty database with every table, roles and default grants."""

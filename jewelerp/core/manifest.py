@@ -1,6 +1,6 @@
 """The platform's own manifest: admin pages and ``core.*`` permissions (always enabled)."""
 
-from jewelerp.registry import MenuEntry, Module, Page, Permission
+from jewelerp.registry import Job, MenuEntry, Module, Page, Permission
 
 CORE = Module(
     name="core",
@@ -19,6 +19,15 @@ CORE = Module(
         Permission("core.audit.view", "Read the audit log", ("admin", "manager")),
         Permission("core.jobs.view", "See scheduled jobs and their runs"),
         Permission("core.jobs.run", "Run a scheduled job now"),
+    ),
+    jobs=(
+        Job(
+            "core.purge_stale_records",
+            "30 3 * * *",
+            "jewelerp.core.housekeeping:purge_stale_records",
+            "Delete old sessions, login tries and job runs",
+            per_store=False,
+        ),
     ),
     pages=(
         Page(

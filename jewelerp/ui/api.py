@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from jewelerp.ui.table_query import take_export
+from jewelerp.ui.table_query import forget_export, take_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -22,7 +23,7 @@ async def export_download(request: Request) -> Response:
     path = take_export(request.path_params["token"])
     if path is None:
         return PlainTextResponse("This download has expired. Export again.", status_code=404)
-    return FileResponse(path, media_type=XLSX, filename=path.name)
+    return FileResponse(path, media_type=XLSX, filename=path.name, background=BackgroundTask(forget_export, path))
 
 
 def api_routes() -> list[Route]:

@@ -155,6 +155,11 @@ def take_export(token: str) -> Path | None:
     return files[0] if files else None
 
 
+def forget_export(path: Path) -> None:
+    """Remove a served export so its link works only once."""
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
 def _sweep() -> None:
     if not EXPORT_DIR.is_dir():
         return

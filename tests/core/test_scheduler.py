@@ -70,6 +70,27 @@ def test_failures_are_recorded_with_the_error(sample):
 
 def test_scheduler_has_every_manifest_job_with_explicit_defaults(sample):
     built = scheduler.build_scheduler()
-    assert {j.id for j in built.get_jobs()} == {"catalog.nightly", "flaky.feed"}
+    assert {j.id for j in built.get_jobs()} == {"catalog.nightly", "flaky.feed", "core.purge_stale_records"}
     assert built._job_defaults["misfire_grace_time"] == 3600
     assert built._job_defaults["coalesce"] is True
+
+
+def test_housekeeping_runs_once_for_the_chain_and_keeps_live_records(sample):
+    from datetime import timedelta
+
+    from jewelerp.core.models import AuthSession, LoginAttempt
+    from jewelerp.db import utcnow
+
+    old = utcnow() - timedelta(days=40)
+    with unit_of_work() as session:
+        session.add(LoginAttempt(email="a@b.in", at=old))
+        session.add(LoginAttempt(email="a@b.in"))
+        session.add(AuthSession(token_hash="old", user_id=sample.users["sales"], expires_at=old))
+        session.add(
+            AuthSession(token_hash="live", user_id=sample.users["sales"], expires_at=utcnow() + timedelta(hours=1))
+        )
+    run = scheduler.run_job("core.purge_stale_records")
+    assert (run.status, run.stores) == ("ok", "all stores")
+    with read_session() as session:
+        assert len(session.exec(select(LoginAttempt)).all()) == 1
+        assert [s.token_hash for s in session.exec(select(AuthSession))] == ["live"]
