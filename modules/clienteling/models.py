@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from jewelerp.db import utcnow
@@ -14,6 +14,7 @@ class Customer(SQLModel, table=True):
     """A customer of the business, attached to a home store."""
 
     __tablename__ = "clienteling_customer"
+    __table_args__ = (Index("ix_clienteling_customer_store_name", "store_id", "name"),)
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key="core_store.id", index=True)
