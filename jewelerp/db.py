@@ -114,31 +114,31 @@ def read_session() -> Iterator[Session]:
         session.close()  # ends the transaction; loaded objects stay readable
 
 
-class Money(TypeDecorator[Decimal]):
+class _ScaledDecimal(TypeDecorator[Decimal]):
+    """A Decimal stored exactly as a whole number of ``unit`` (paise, milligrams)."""
+
+    impl = BigInteger
+    cache_ok = True
+    unit: Decimal
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value) / self.unit).to_integral_value(ROUND_HALF_UP))
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else (Decimal(value) * self.unit).quantize(self.unit)
+
+
+class Money(_ScaledDecimal):
     """Decimal rupees stored exactly as integer paise."""
 
-    impl = BigInteger
     cache_ok = True
-
-    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
-        if value is None:
-            return None
-        return int((Decimal(value) / PAISA).to_integral_value(ROUND_HALF_UP))
-
-    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
-        return None if value is None else (Decimal(value) * PAISA).quantize(PAISA)
+    unit = PAISA
 
 
-class Weight(TypeDecorator[Decimal]):
+class Weight(_ScaledDecimal):
     """Decimal grams (3 decimals) stored exactly as integer milligrams."""
 
-    impl = BigInteger
     cache_ok = True
-
-    def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
-        if value is None:
-            return None
-        return int((Decimal(value) / MILLIGRAM).to_integral_value(ROUND_HALF_UP))
-
-    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
-        return None if value is None else (Decimal(value) * MILLIGRAM).quantize(MILLIGRAM)
+    unit = MILLIGRAM

@@ -13,7 +13,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.core.models import AuditLog, Role, Store, User, UserStoreRole
 from jewelerp.db import utcnow
 from jewelerp.registry import ROLES
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec, store_scoped
 
 
 def _staff_base(_actor: Actor, q: TableQuery) -> Select:
@@ -78,8 +78,7 @@ CREATE_NOISE = {"id", "created_at"}  # obvious on a new record: the row already 
 def _audit_base(actor: Actor, q: TableQuery) -> Select:
     stmt = select(AuditLog, Store.code, Store.time_zone).join(Store, Store.id == AuditLog.store_id, isouter=True)
     # chain-wide reading is for those who manage stores; everyone else sees the current store
-    if q.filters.get("scope") != "all" or not actor.can("core.stores.manage"):
-        stmt = stmt.where(AuditLog.store_id == actor.store_id)
+    stmt = store_scoped(stmt, AuditLog.store_id, actor, q, chain_permission="core.stores.manage")
     if q.filters.get("action"):
         stmt = stmt.where(AuditLog.action == q.filters["action"])
     if q.filters.get("period") in PERIODS:
@@ -144,7 +143,7 @@ AUDIT = TableSpec(
             (("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days")),
             all_label="Any time",
         ),
-        Filter("scope", "Stores", (("all", "Every store"),), all_label="This store"),
+        STORE_SCOPE,
     ),
     search_columns=(AuditLog.user_name, AuditLog.record_type, AuditLog.record_id, AuditLog.changes),
 )

@@ -113,6 +113,12 @@ def store_roles(session: Session, user_id: int) -> dict[int, str]:
     return dict(rows.all())
 
 
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
+    """One account, for someone who may edit accounts."""
+    actor.require("core.users.manage")
+    return _user(session, user_id)
+
+
 def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:

@@ -52,6 +52,9 @@ class Filter:
         return self.all_label or f"All {self.label.lower()}"
 
 
+STORE_SCOPE = Filter("scope", "Stores", (("all", "Every store"),), all_label="This store")
+
+
 @dataclass(frozen=True)
 class TableQuery:
     """What the person asked for: search text, filters, sort and page."""
@@ -108,6 +111,17 @@ class TableSpec:
         stmt = _ordered(self, self.statement(actor, q), q)
         for r in session.execute(stmt.execution_options(yield_per=500)):
             yield self.row(r, actor)
+
+
+def store_scoped(stmt: Select, column: Any, actor: Actor, q: TableQuery, chain_permission: str | None = None) -> Select:
+    """Limit to the actor's store unless the :data:`STORE_SCOPE` filter asks for every store.
+
+    With ``chain_permission`` only actors holding it may look beyond their store.
+    """
+    every_store = q.filters.get(STORE_SCOPE.key) == "all"
+    if every_store and (chain_permission is None or actor.can(chain_permission)):
+        return stmt
+    return stmt.where(column == actor.store_id)
 
 
 def _ordered(spec: TableSpec, stmt: Select, q: TableQuery) -> Select:

@@ -8,6 +8,7 @@ import reflex as rx
 
 from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.forms import field
+from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
@@ -16,13 +17,11 @@ from modules.clienteling.services import CUSTOMERS, CustomerInput, create_custom
 FORM_FIELDS = ("name", "phone", "email", "date_of_birth", "anniversary", "tags", "notes")
 
 
-class CustomersTable(DataTableMixin, AppState):
+class CustomersTable(RecordFormMixin, DataTableMixin, AppState):
     """The customer list and the add form."""
 
     spec: ClassVar[TableSpec] = CUSTOMERS
     can_edit: bool = False
-    form_open: bool = False
-    form_version: int = 0
 
     @rx.event
     def open_page(self):
@@ -32,58 +31,45 @@ class CustomersTable(DataTableMixin, AppState):
         return CustomersTable.load
 
     @rx.event
-    def toggle_form(self) -> None:
-        """Show or hide the add form."""
-        self._clear_messages()
-        self.form_open = not self.form_open
+    def new(self) -> None:
+        """Open the add form."""
+        self._open_form(0, {})
 
     @rx.event
     def add(self, form: dict) -> None:
         """Create the customer; bad fields keep what was typed and say why."""
         data = CustomerInput(**{k: str(form.get(k, "")) for k in FORM_FIELDS})
         customer = self._run(lambda s, a: create_customer(s, a, data))
-        if customer is not None:
-            self._say(f"{customer.name} was added.")
-            self.form_open = False
-            self.form_version += 1
-            self._refresh()
+        if customer is None:
+            self._keep_typed(form, FORM_FIELDS)
+            return
+        self._say(f"{customer.name} was added.")
+        self.form_open = False
+        self._refresh()
 
 
-def _form() -> rx.Component:
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading("New customer", size="4"),
-                rx.grid(
-                    field("Name", "name"),
-                    field("Phone", "phone", type="tel", hint="Any format; +country code if not Indian"),
-                    field("Email", "email", type="email"),
-                    field("Tags", "tags", hint="Comma separated, e.g. bridal, diamonds"),
-                    field("Date of birth", "date_of_birth", type="date"),
-                    field("Anniversary", "anniversary", type="date"),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.el.label(rx.text("Notes", size="2", weight="medium"), html_for="field-notes"),
-                rx.text_area(id="field-notes", name="notes", width="100%"),
-                rx.hstack(
-                    rx.button("Save customer", type="submit"),
-                    rx.button(
-                        "Cancel",
-                        type="button",
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=CustomersTable.toggle_form,
-                    ),
-                ),
-                spacing="3",
-                width="100%",
+def _fields() -> rx.Component:
+    value = CustomersTable.editing
+    return rx.vstack(
+        rx.grid(
+            field("Name", "name", default_value=value["name"]),
+            field(
+                "Phone",
+                "phone",
+                type="tel",
+                default_value=value["phone"],
+                hint="Any format; +country code if not Indian",
             ),
-            on_submit=CustomersTable.add,
-            no_validate=True,
-            key=CustomersTable.form_version.to_string(),
+            field("Email", "email", type="email", default_value=value["email"]),
+            field("Tags", "tags", default_value=value["tags"], hint="Comma separated, e.g. bridal, diamonds"),
+            field("Date of birth", "date_of_birth", type="date", default_value=value["date_of_birth"]),
+            field("Anniversary", "anniversary", type="date", default_value=value["anniversary"]),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="3",
+            width="100%",
         ),
+        rx.el.label(rx.text("Notes", size="2", weight="medium"), html_for="field-notes"),
+        rx.text_area(id="field-notes", name="notes", width="100%", default_value=value["notes"]),
         width="100%",
     )
 
@@ -92,12 +78,14 @@ def customers_page() -> rx.Component:
     """The customers page."""
     return shell(
         rx.vstack(
-            rx.cond(CustomersTable.form_open, _form()),
+            record_form(
+                CustomersTable, ("New customer", "New customer"), _fields(), "Save customer", CustomersTable.add
+            ),
             data_table(
                 CustomersTable,
                 toolbar=rx.cond(
                     CustomersTable.can_edit,
-                    rx.button(rx.icon("user-plus", size=16), "New customer", on_click=CustomersTable.toggle_form),
+                    rx.button(rx.icon("user-plus", size=16), "New customer", on_click=CustomersTable.new),
                 ),
             ),
             spacing="4",

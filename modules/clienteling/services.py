@@ -17,7 +17,7 @@ from jewelerp.core.settings import get_setting
 from jewelerp.dashboard import CardValue
 from jewelerp.db import utcnow
 from jewelerp.errors import require_fields
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import STORE_SCOPE, Column, TableQuery, TableSpec, store_scoped
 from modules.clienteling.models import Customer
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -129,9 +129,7 @@ def display_phone(phone: str) -> str:
 
 def _customers_base(actor: Actor, q: TableQuery) -> Select:
     stmt = select(Customer, Store.code).join(Store, Store.id == Customer.store_id)
-    if q.filters.get("scope") != "all":
-        stmt = stmt.where(Customer.store_id == actor.store_id)
-    return stmt
+    return store_scoped(stmt, Customer.store_id, actor, q)
 
 
 def _phone_search(text: str) -> list[Any]:
@@ -171,7 +169,7 @@ CUSTOMERS = TableSpec(
     row=_customer_row,
     sort_columns={"name": Customer.name, "since": Customer.id},
     default_sort="name",
-    filters=(Filter("scope", "Stores", (("all", "Every store"),), all_label="This store"),),
+    filters=(STORE_SCOPE,),
     search_columns=(Customer.name, Customer.email, Customer.tags),
     extra_search=_phone_search,
 )

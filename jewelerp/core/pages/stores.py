@@ -6,19 +6,17 @@ import reflex as rx
 
 from jewelerp.core.stores import StoreInput, list_stores, save_store
 from jewelerp.ui.forms import field
+from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 
 FIELDS = ("code", "name", "address", "state", "gstin", "time_zone", "currency")
 
 
-class StoresState(AppState):
+class StoresState(RecordFormMixin, AppState):
     """The store list and the form for one store."""
 
     stores: list[dict[str, str]] = []
-    editing: dict[str, str] = {}
-    editing_id: int = 0
-    form_open: bool = False
 
     def _reload(self) -> None:
         rows = self._run(lambda s, a: list_stores(s, a), write=False) or []
@@ -33,66 +31,37 @@ class StoresState(AppState):
     @rx.event
     def new(self) -> None:
         """Open an empty form."""
-        self._clear_messages()
-        self.editing, self.editing_id, self.form_open = {"time_zone": "Asia/Kolkata", "currency": "INR"}, 0, True
+        self._open_form(0, {"time_zone": "Asia/Kolkata", "currency": "INR"})
 
     @rx.event
     def edit(self, store_id: str) -> None:
         """Open the form filled with a store."""
-        self._clear_messages()
-        self.editing = next((s for s in self.stores if s["id"] == store_id), {})
-        self.editing_id, self.form_open = int(store_id), True
-
-    @rx.event
-    def cancel(self) -> None:
-        """Close the form without saving."""
-        self._clear_messages()
-        self.form_open = False
+        self._open_form(int(store_id), next((s for s in self.stores if s["id"] == store_id), {}))
 
     @rx.event
     def save(self, form: dict) -> None:
-        """Validate and save; field errors keep the form open."""
+        """Validate and save; field errors keep the form open with what was typed."""
         data = StoreInput(**{k: str(form.get(k, "")) for k in FIELDS})
         store_id = self.editing_id or None
-        saved = self._run(lambda s, a: save_store(s, a, data, store_id), done="Store saved.")
-        if saved is not None:
-            self.form_open = False
-            self._reload()
-        else:
-            self.editing = {k: str(form.get(k, "")) for k in FIELDS}
+        if self._run(lambda s, a: save_store(s, a, data, store_id), done="Store saved.") is None:
+            self._keep_typed(form, FIELDS)
+            return
+        self.form_open = False
+        self._reload()
 
 
-def _form() -> rx.Component:
+def _fields() -> rx.Component:
     value = StoresState.editing
-    return rx.card(
-        rx.form(
-            rx.vstack(
-                rx.heading(rx.cond(StoresState.editing_id == 0, "New store", "Edit store"), size="4"),
-                rx.grid(
-                    field("Code", "code", default_value=value["code"], hint="2–8 letters or digits, e.g. MUM"),
-                    field("Name", "name", default_value=value["name"]),
-                    field("Address", "address", default_value=value["address"]),
-                    field("State", "state", default_value=value["state"], hint="Decides CGST/SGST or IGST"),
-                    field("GSTIN", "gstin", default_value=value["gstin"]),
-                    field("Time zone", "time_zone", default_value=value["time_zone"]),
-                    field("Currency", "currency", default_value=value["currency"]),
-                    columns=rx.breakpoints(initial="1", md="2"),
-                    spacing="3",
-                    width="100%",
-                ),
-                rx.hstack(
-                    rx.button("Save store", type="submit"),
-                    rx.button(
-                        "Cancel", variant="soft", color_scheme="gray", type="button", on_click=StoresState.cancel
-                    ),
-                ),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=StoresState.save,
-            no_validate=True,
-            key=StoresState.editing_id.to_string() + StoresState.form_open.to_string(),
-        ),
+    return rx.grid(
+        field("Code", "code", default_value=value["code"], hint="2–8 letters or digits, e.g. MUM"),
+        field("Name", "name", default_value=value["name"]),
+        field("Address", "address", default_value=value["address"]),
+        field("State", "state", default_value=value["state"], hint="Decides CGST/SGST or IGST"),
+        field("GSTIN", "gstin", default_value=value["gstin"]),
+        field("Time zone", "time_zone", default_value=value["time_zone"]),
+        field("Currency", "currency", default_value=value["currency"]),
+        columns=rx.breakpoints(initial="1", md="2"),
+        spacing="3",
         width="100%",
     )
 
@@ -118,22 +87,16 @@ def _row(store: dict) -> rx.Component:
 
 def page() -> rx.Component:
     """The stores page."""
+    headers = ("Code", "Name", "State", "GSTIN", "Time zone", "")
     return shell(
         rx.vstack(
             rx.hstack(
                 rx.spacer(), rx.button(rx.icon("plus", size=16), "New store", on_click=StoresState.new), width="100%"
             ),
-            rx.cond(StoresState.form_open, _form()),
+            record_form(StoresState, ("New store", "Edit store"), _fields(), "Save store", StoresState.save),
             rx.box(
                 rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("Code", "Name", "State", "GSTIN", "Time zone", "")
-                            ]
-                        )
-                    ),
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
                     rx.table.body(rx.foreach(StoresState.stores, _row)),
                     variant="surface",
                     width="100%",
