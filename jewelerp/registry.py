@@ -14,6 +14,7 @@ import importlib.metadata
 import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from jewelerp import PROJECT_ROOT
 
 ENTRY_POINT_GROUP = "jewelerp.modules"
 ROLES = ("admin", "manager", "sales", "designer")
+SETTING_TYPES = (str, int, bool, Decimal)
 
 
 class RegistryError(Exception):
@@ -238,15 +240,13 @@ def _validate(modules: list[Module]) -> None:
     routes: dict[str, str] = {}
     permissions: dict[str, str] = {}
     jobs: dict[str, str] = {}
+    settings: dict[str, str] = {}
     for module in modules:
         if not module.name.isidentifier():
             raise RegistryError(f"module name '{module.name}' must be a Python identifier")
         for perm in module.permissions:
             _claim(permissions, perm.name, module.name, "permission")
-            if not perm.name.startswith(f"{module.name}."):
-                raise RegistryError(
-                    f"module '{module.name}': permission '{perm.name}' must start with '{module.name}.'"
-                )
+            _prefixed(module, perm.name, "permission")
             unknown = set(perm.default_roles) - set(ROLES)
             if unknown:
                 raise RegistryError(
@@ -259,6 +259,14 @@ def _validate(modules: list[Module]) -> None:
                 raise RegistryError(f"module '{module.name}': route '{page.route}' must start with '/{module.name}'")
         for job in module.jobs:
             _claim(jobs, job.id, module.name, "job")
+            _prefixed(module, job.id, "job")
+        for setting in module.settings:
+            _claim(settings, setting.key, module.name, "setting")
+            _prefixed(module, setting.key, "setting")
+            if type(setting.default) not in SETTING_TYPES:
+                raise RegistryError(
+                    f"module '{module.name}': setting '{setting.key}' default must be one of str, int, bool or Decimal"
+                )
     defined = set(permissions)
     for module in modules:
         for page in module.pages:
@@ -266,6 +274,11 @@ def _validate(modules: list[Module]) -> None:
                 raise RegistryError(
                     f"module '{module.name}': page '{page.route}' needs undefined permission '{page.permission}'"
                 )
+
+
+def _prefixed(module: Module, key: str, kind: str) -> None:
+    if not key.startswith(f"{module.name}."):
+        raise RegistryError(f"module '{module.name}': {kind} '{key}' must start with '{module.name}.'")
 
 
 def _claim(seen: dict[str, str], key: str, module: str, kind: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from jewelerp.errors import ModuleDisabled, PermissionDenied
 
@@ -18,6 +20,11 @@ class Actor:
     role: str
     permissions: frozenset[str]
     enabled_modules: frozenset[str]
+    time_zone: str = "Asia/Kolkata"
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored UTC time in the current store's time zone."""
+        return moment.astimezone(ZoneInfo(self.time_zone))
 
     def can(self, permission: str) -> bool:
         """Whether the actor holds ``permission`` in the current store."""

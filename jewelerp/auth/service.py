@@ -198,4 +198,5 @@ def _actor(session: Session, user_id: int | None, name: str, store: Store, role:
     else:
         granted = set(session.exec(select(RolePermission.permission).where(RolePermission.role_id == role.id)))
     allowed = frozenset(p for p in granted if registry.module_of_permission(p) in modules)
-    return Actor(user_id, name, store.id, store.code, role.code if role else "system", allowed, frozenset(modules))
+    role_code = role.code if role else "system"
+    return Actor(user_id, name, store.id, store.code, role_code, allowed, frozenset(modules), store.time_zone)

@@ -149,7 +149,7 @@ def _customer_row(r: Any, actor: Actor) -> dict[str, str]:
         "email": customer.email if pii else mask_email(customer.email),
         "tags": customer.tags,
         "store": code,
-        "since": customer.created_at.strftime("%d %b %Y"),
+        "since": actor.local(customer.created_at).strftime("%d %b %Y"),
     }
 
 

@@ -94,12 +94,12 @@ THIRD_PARTY = """
 from jewelerp.registry import MenuEntry, Module, Page, Permission
 
 MODULE = Module(
-    name="engraving",
+    name="acme_monogram",
     title="Engraving",
     version="0.3.1",
     summary="Laser engraving orders",
-    permissions=(Permission("engraving.order.view", "See engraving orders", ("sales",)),),
-    pages=(Page("/engraving", "acme_engraving.pages:index", "Engraving", "engraving.order.view",
+    permissions=(Permission("acme_monogram.order.view", "See engraving orders", ("sales",)),),
+    pages=(Page("/acme_monogram", "acme_engraving.pages:index", "Monogram", "acme_monogram.order.view",
                 MenuEntry("Engraving")),),
 )
 """
@@ -112,13 +112,13 @@ def test_third_party_distribution_is_discovered_through_its_entry_point(tmp_path
     dist = tmp_path / "acme_engraving-0.3.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-engraving\nVersion: 0.3.1\n")
-    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nengraving = acme_engraving:MODULE\n")
+    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nacme_monogram = acme_engraving:MODULE\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     found = discover_entry_points()
-    assert [m.name for m in found] == ["engraving"]
+    assert [m.name for m in found] == ["acme_monogram"]
     registry = discover()
-    assert "engraving" in registry
-    assert registry.module("engraving").version == "0.3.1"
+    assert "acme_monogram" in registry
+    assert registry.module("acme_monogram").version == "0.3.1"
     sys.modules.pop("acme_engraving", None)
 
 
@@ -136,3 +136,36 @@ def test_sample_registry_lists_jobs_and_permissions():
     registry = sample_registry()
     assert registry.job("catalog.nightly")[0].name == "catalog"
     assert ("catalog", "catalog.item.view") in {(m.name, p.name) for m, p in registry.permissions()}
+
+
+def test_jobs_and_settings_carry_the_prefix_and_typed_defaults():
+    from jewelerp.registry import Job, Setting
+
+    bad_job = Module("gifts", "G", "1", "g", jobs=(Job("nightly", "0 1 * * *", "a:b", "N"),))
+    with pytest.raises(RegistryError, match="job 'nightly' must start with 'gifts.'"):
+        Registry([CORE, bad_job])
+    twice = Module("gifts", "G", "1", "g", settings=(Setting("gifts.days", "D", 3), Setting("gifts.days", "E", 4)))
+    with pytest.raises(RegistryError, match="duplicate setting 'gifts.days'"):
+        Registry([CORE, twice])
+    floaty = Module("gifts", "G", "1", "g", settings=(Setting("gifts.rate", "Rate", 1.5),))
+    with pytest.raises(RegistryError, match="default must be one of str, int, bool or Decimal"):
+        Registry([CORE, floaty])
+
+
+def test_every_dotted_path_in_every_discovered_manifest_resolves():
+    """A typo in a handler or page path fails here, not when a customer is at the counter."""
+    from jewelerp.registry import resolve
+
+    for module in discover().modules:
+        paths = [
+            *module.models,
+            *(p.component for p in module.pages),
+            *(p.on_load for p in module.pages if p.on_load),
+            *(j.func for j in module.jobs),
+            *(e.handler for e in module.events),
+            *(c.value for c in module.dashboard_cards),
+            *([module.demo_data] if module.demo_data else []),
+            *(path for paths in module.contributions.values() for path in paths),
+        ]
+        for dotted in paths:
+            assert resolve(dotted) is not None, f"{module.name}: {dotted}"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlmodel import select
 
-from jewelerp.core.models import JobRun, Store
+from jewelerp.core.models import JobRun
 from jewelerp.registry import get_registry
 from jewelerp.scheduler import run_job
 from jewelerp.ui.shell import shell
@@ -26,7 +25,6 @@ class JobsState(AppState):
     def _reload(self) -> None:
         def work(session, actor):
             actor.require("core.jobs.view")
-            tz = ZoneInfo(session.get(Store, actor.store_id).time_zone)
             runs = session.exec(select(JobRun).order_by(JobRun.id.desc()).limit(RECENT_RUNS)).all()
             return actor.can("core.jobs.run"), [
                 {
@@ -34,7 +32,7 @@ class JobsState(AppState):
                     "trigger": r.trigger,
                     "status": r.status,
                     "stores": r.stores or "-",
-                    "started": r.started_at.astimezone(tz).strftime("%d %b %H:%M:%S"),
+                    "started": actor.local(r.started_at).strftime("%d %b %H:%M:%S"),
                     "took": f"{(r.finished_at - r.started_at).total_seconds():.1f} s" if r.finished_at else "running",
                     "error": (r.error.splitlines() or [""])[0],
                 }
