@@ -15,13 +15,21 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, Engine, create_engine, event
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from jewelerp import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from jewelerp.auth.actor import Actor
 
+# Named constraints let Alembic's batch mode (SQLite) alter tables that have foreign keys.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 DEFAULT_DB_PATH = PROJECT_ROOT / ".data" / "jewelerp.db"  # a hidden folder: Reflex hot reload skips it
 _engine: Engine | None = None
 PAISA = Decimal("0.01")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_core
 Revises: 
-Create Date: 2026-11-26 17:09:12.815716
+Create Date: 2026-11-26 17:38:17.023585
 """
 
 from collections.abc import Sequence
@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+import jewelerp.db  # noqa: F401 - Money and Weight columns render as jewelerp.db.Money()
 
 
 revision: str = '0001_core'
@@ -31,7 +33,7 @@ def upgrade() -> None:
     sa.Column('record_id', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('changes', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_core_audit_log'))
     )
     with op.batch_alter_table('core_audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_core_audit_log_at'), ['at'], unique=False)
@@ -43,7 +45,7 @@ def upgrade() -> None:
     sa.Column('job_id', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('holder', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('job_id')
+    sa.PrimaryKeyConstraint('job_id', name=op.f('pk_core_job_lease'))
     )
     op.create_table('core_job_run',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -54,7 +56,7 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('stores', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('error', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_core_job_run'))
     )
     with op.batch_alter_table('core_job_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_core_job_run_job_id'), ['job_id'], unique=False)
@@ -65,7 +67,7 @@ def upgrade() -> None:
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
     sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('success', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_core_login_attempt'))
     )
     with op.batch_alter_table('core_login_attempt', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_core_login_attempt_at'), ['at'], unique=False)
@@ -74,14 +76,14 @@ def upgrade() -> None:
     op.create_table('core_permission_seed',
     sa.Column('permission', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('seeded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('permission')
+    sa.PrimaryKeyConstraint('permission', name=op.f('pk_core_permission_seed'))
     )
     op.create_table('core_role',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('code')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_core_role')),
+    sa.UniqueConstraint('code', name=op.f('uq_core_role_code'))
     )
     op.create_table('core_store',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -93,7 +95,7 @@ def upgrade() -> None:
     sa.Column('time_zone', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_core_store'))
     )
     with op.batch_alter_table('core_store', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_core_store_code'), ['code'], unique=True)
@@ -106,7 +108,7 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_core_user'))
     )
     with op.batch_alter_table('core_user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_core_user_email'), ['email'], unique=True)
@@ -119,9 +121,9 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['store_id'], ['core_store.id'], ),
-    sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['store_id'], ['core_store.id'], name=op.f('fk_core_auth_session_store_id_core_store')),
+    sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], name=op.f('fk_core_auth_session_user_id_core_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_core_auth_session'))
     )
     with op.batch_alter_table('core_auth_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_core_auth_session_token_hash'), ['token_hash'], unique=True)
@@ -131,30 +133,30 @@ def upgrade() -> None:
     sa.Column('store_id', sa.Integer(), nullable=False),
     sa.Column('module', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['store_id'], ['core_store.id'], ),
-    sa.PrimaryKeyConstraint('store_id', 'module')
+    sa.ForeignKeyConstraint(['store_id'], ['core_store.id'], name=op.f('fk_core_module_state_store_id_core_store')),
+    sa.PrimaryKeyConstraint('store_id', 'module', name=op.f('pk_core_module_state'))
     )
     op.create_table('core_role_permission',
     sa.Column('role_id', sa.Integer(), nullable=False),
     sa.Column('permission', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-    sa.ForeignKeyConstraint(['role_id'], ['core_role.id'], ),
-    sa.PrimaryKeyConstraint('role_id', 'permission')
+    sa.ForeignKeyConstraint(['role_id'], ['core_role.id'], name=op.f('fk_core_role_permission_role_id_core_role')),
+    sa.PrimaryKeyConstraint('role_id', 'permission', name=op.f('pk_core_role_permission'))
     )
     op.create_table('core_store_setting',
     sa.Column('store_id', sa.Integer(), nullable=False),
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('value', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['store_id'], ['core_store.id'], ),
-    sa.PrimaryKeyConstraint('store_id', 'key')
+    sa.ForeignKeyConstraint(['store_id'], ['core_store.id'], name=op.f('fk_core_store_setting_store_id_core_store')),
+    sa.PrimaryKeyConstraint('store_id', 'key', name=op.f('pk_core_store_setting'))
     )
     op.create_table('core_user_store_role',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('store_id', sa.Integer(), nullable=False),
     sa.Column('role_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['role_id'], ['core_role.id'], ),
-    sa.ForeignKeyConstraint(['store_id'], ['core_store.id'], ),
-    sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], ),
-    sa.PrimaryKeyConstraint('user_id', 'store_id')
+    sa.ForeignKeyConstraint(['role_id'], ['core_role.id'], name=op.f('fk_core_user_store_role_role_id_core_role')),
+    sa.ForeignKeyConstraint(['store_id'], ['core_store.id'], name=op.f('fk_core_user_store_role_store_id_core_store')),
+    sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], name=op.f('fk_core_user_store_role_user_id_core_user')),
+    sa.PrimaryKeyConstraint('user_id', 'store_id', name=op.f('pk_core_user_store_role'))
     )
     # ### end Alembic commands ###
 

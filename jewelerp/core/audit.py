@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
+from jewelerp.auth.actor import Actor
 from jewelerp.core.models import AuditLog
 from jewelerp.db import utcnow
 
@@ -96,6 +97,21 @@ def _write_rows(session: Session, _context: Any) -> None:
             )
     if rows:
         session.connection().execute(insert(AuditLog.__table__), rows)
+
+
+def record_view(session: Session, actor: Actor, record_type: str, record_id: str) -> None:
+    """Log that ``actor`` opened a record's private details (the caller's transaction commits it)."""
+    session.add(
+        AuditLog(
+            user_id=actor.user_id,
+            user_name=actor.user_name,
+            store_id=actor.store_id,
+            record_type=record_type,
+            record_id=record_id,
+            action="view",
+            changes="{}",
+        )
+    )
 
 
 def install() -> None:

@@ -136,7 +136,11 @@ AUDIT = TableSpec(
     default_sort="at",
     newest_first=True,
     filters=(
-        Filter("action", "Actions", (("create", "Created"), ("update", "Edited"), ("delete", "Deleted"))),
+        Filter(
+            "action",
+            "Actions",
+            (("create", "Created"), ("update", "Edited"), ("delete", "Deleted"), ("view", "Viewed")),
+        ),
         Filter(
             "period",
             "Period",

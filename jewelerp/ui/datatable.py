@@ -28,6 +28,7 @@ class DataTableMixin(rx.State, mixin=True):
     filters: dict[str, str] = {}
     sort: str = ""
     descending: bool = False
+    filter_options: dict[str, list[dict[str, str]]] = {}
 
     def _query(self, paged: bool = True) -> TableQuery:
         return TableQuery(
@@ -46,8 +47,14 @@ class DataTableMixin(rx.State, mixin=True):
 
     @rx.event
     def load(self) -> None:
-        """Open the list on its first page with no search or filters."""
-        self.page, self.search, self.filters, self.sort, self.descending = 0, "", {}, "", False
+        """Open the list on its first page; filters named in the URL (``?segment=vip``) start applied."""
+        params = self.router.url.query_parameters
+        self.filters = {f.key: str(params[f.key]) for f in self.spec.filters if f.key in params}
+        self.page, self.search, self.sort, self.descending = 0, "", "", False
+        loaders = {f.key: f.options_loader for f in self.spec.filters if f.options_loader}
+        if loaders:
+            loaded = self._run(lambda s, a: {k: fn(s, a) for k, fn in loaders.items()}, write=False) or {}
+            self.filter_options = {k: [{"value": v, "label": t} for v, t in opts] for k, opts in loaded.items()}
         self._refresh()
 
     @rx.event
@@ -160,8 +167,14 @@ def data_table(
         rx.el.select(
             rx.el.option(f.empty_label, value=""),
             *[rx.el.option(text, value=value) for value, text in f.options],
+            *(
+                [rx.foreach(state.filter_options[f.key], lambda o: rx.el.option(o["label"], value=o["value"]))]
+                if f.options_loader
+                else []
+            ),
             aria_label=f.label,
             class_name="jewel-select",
+            value=state.filters.get(f.key, ""),
             on_change=lambda v, key=f.key: state.set_filter(key, v),
         )
         for f in spec.filters

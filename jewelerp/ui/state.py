@@ -48,11 +48,19 @@ class AppState(rx.State):
     def _say(self, message: str, ok: bool = True) -> None:
         self.message, self.message_ok = message, ok
 
-    def _run(self, work: Callable[[Session, Actor], T], *, write: bool = True, done: str = "") -> T | None:
+    def _run(
+        self,
+        work: Callable[[Session, Actor], T],
+        *,
+        write: bool = True,
+        done: str = "",
+        reraise: type[JewelError] | tuple[type[JewelError], ...] = (),
+    ) -> T | None:
         """Run a service call as the signed-in actor; show field errors or the message on failure.
 
         Returns the result, or None when it failed (nothing was written then).
-        A write clears the previous messages first; a read keeps them.
+        A write clears the previous messages first; a read keeps them. Errors of the
+        ``reraise`` types propagate so the page can handle them itself.
         """
         if write:
             self._clear_messages()
@@ -64,6 +72,8 @@ class AppState(rx.State):
             else:
                 with read_session() as session:
                     result = work(session, actor)
+        except reraise:
+            raise
         except ValidationError as exc:
             self.errors = exc.fields
             self._say("Please correct the highlighted fields.", ok=False)

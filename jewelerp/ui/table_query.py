@@ -39,12 +39,13 @@ class Column:
 
 @dataclass(frozen=True)
 class Filter:
-    """A drop-down filter with fixed (value, label) options; "" means all."""
+    """A drop-down filter of (value, label) options, fixed or loaded per actor; "" means all."""
 
     key: str
     label: str
-    options: tuple[tuple[str, str], ...]
+    options: tuple[tuple[str, str], ...] = ()
     all_label: str = ""
+    options_loader: Callable[[Session, Actor], list[tuple[str, str]]] | None = None
 
     @property
     def empty_label(self) -> str:

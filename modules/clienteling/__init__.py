@@ -1,17 +1,23 @@
-"""Clienteling: customer profiles a salesperson lives in."""
+"""Clienteling: customer profiles, families and occasions, segments, follow-ups, customer 360."""
 
-from jewelerp.registry import DashboardCard, MenuEntry, Module, Page, Permission, Setting
+from decimal import Decimal
+
+from jewelerp.registry import DashboardCard, EventHandler, Job, MenuEntry, Module, Page, Permission, Setting
 
 MODULE = Module(
     name="clienteling",
     title="Clienteling",
-    version="0.1.0",
-    summary="Customer profiles, search and export for every branch.",
+    version="0.2.0",
+    summary="Customer profiles with family, occasions, segments, communication history and follow-ups.",
     models=("modules.clienteling.models",),
     permissions=(
         Permission("clienteling.customer.view", "See customers", ("manager", "sales", "designer")),
         Permission("clienteling.customer.edit", "Create and edit customers", ("manager", "sales")),
-        Permission("clienteling.customer.pii", "See full phone, email and birth dates", ("manager",)),
+        Permission("clienteling.customer.pii", "See full phone, email, address and birth dates", ("manager",)),
+        Permission("clienteling.interaction.log", "Log calls and visits; complete follow-ups", ("manager", "sales")),
+        Permission("clienteling.customer.assign", "Assign customers and follow-ups to staff", ("manager",)),
+        Permission("clienteling.customer.merge", "Merge duplicate customers", ("manager",)),
+        Permission("clienteling.customer.import", "Import customers from spreadsheets", ("manager",)),
     ),
     pages=(
         Page(
@@ -22,15 +28,72 @@ MODULE = Module(
             MenuEntry("Customers", "contact", 10),
             "modules.clienteling.pages:CustomersTable.open_page",
         ),
+        Page(
+            "/clienteling/customers/[customer_id]",
+            "modules.clienteling.profile_page:profile_page",
+            "Customer",
+            "clienteling.customer.view",
+            None,
+            "modules.clienteling.profile_page:ProfileState.load",
+        ),
+        Page(
+            "/clienteling/follow-ups",
+            "modules.clienteling.follow_up_page:follow_ups_page",
+            "Follow-ups",
+            "clienteling.customer.view",
+            MenuEntry("My follow-ups", "list-checks", 11),
+            "modules.clienteling.follow_up_page:FollowUpsTable.open_page",
+        ),
+        Page(
+            "/clienteling/segments",
+            "modules.clienteling.segment_page:segments_page",
+            "Segments",
+            "clienteling.customer.view",
+            MenuEntry("Segments", "chart-pie", 12),
+            "modules.clienteling.segment_page:SegmentsState.load",
+        ),
+        Page(
+            "/clienteling/import",
+            "modules.clienteling.import_page:import_page",
+            "Import customers",
+            "clienteling.customer.import",
+            MenuEntry("Import customers", "upload", 13),
+            "modules.clienteling.import_page:ImportState.load",
+        ),
+    ),
+    jobs=(
+        Job(
+            "clienteling.occasion_follow_ups",
+            "0 7 * * *",
+            "modules.clienteling.jobs:occasion_follow_ups",
+            "Follow-ups before birthdays, anniversaries and occasions",
+        ),
+        Job(
+            "clienteling.refresh_segments",
+            "30 2 * * *",
+            "modules.clienteling.jobs:refresh_segments",
+            "Recompute customer segments",
+        ),
+    ),
+    events=(
+        EventHandler("billing.invoice", "issued", "modules.clienteling.handlers:invoice_issued"),
+        EventHandler("billing.invoice", "cancelled", "modules.clienteling.handlers:invoice_cancelled"),
     ),
     dashboard_cards=(
         DashboardCard(
             "clienteling.customers",
             "Customers",
-            "modules.clienteling.services:customers_card",
+            "modules.clienteling.cards:customers_card",
+            "clienteling.customer.view",
+        ),
+        DashboardCard(
+            "clienteling.follow_ups",
+            "My follow-ups today",
+            "modules.clienteling.cards:follow_ups_card",
             "clienteling.customer.view",
         ),
     ),
+    contributions={"clienteling.customer360": ("modules.clienteling.segments:purchases_section",)},
     settings=(
         Setting(
             "clienteling.default_country",
@@ -38,6 +101,14 @@ MODULE = Module(
             "IN",
             "Two-letter country code used to read local phone numbers.",
         ),
+        Setting(
+            "clienteling.occasion_lead_days",
+            "Days before an occasion to follow up",
+            7,
+            "The daily job creates the follow-up this many days ahead, for customers who consented.",
+        ),
+        Setting("clienteling.regular_min_purchases", "Purchases in 12 months to be Regular", 2),
+        Setting("clienteling.vip_min_spend", "Spend in 12 months to be VIP (₹)", Decimal("500000")),
     ),
     demo_data="modules.clienteling.demo:load",
 )

@@ -12,16 +12,19 @@ from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
-from modules.clienteling.services import CUSTOMERS, CustomerInput, create_customer
+from modules.clienteling.services import CustomerInput, DuplicateCustomer, create_customer
+from modules.clienteling.tables import CUSTOMERS
 
-FORM_FIELDS = ("name", "phone", "email", "date_of_birth", "anniversary", "tags", "notes")
+QUICK_FIELDS = ("name", "phone", "email", "date_of_birth", "anniversary", "tags", "notes")
 
 
 class CustomersTable(RecordFormMixin, DataTableMixin, AppState):
-    """The customer list and the add form."""
+    """The customer list and the quick add form."""
 
     spec: ClassVar[TableSpec] = CUSTOMERS
     can_edit: bool = False
+    duplicate_id: int = 0
+    duplicate_name: str = ""
 
     @rx.event
     def open_page(self):
@@ -33,19 +36,31 @@ class CustomersTable(RecordFormMixin, DataTableMixin, AppState):
     @rx.event
     def new(self) -> None:
         """Open the add form."""
+        self.duplicate_id = 0
         self._open_form(0, {})
 
     @rx.event
-    def add(self, form: dict) -> None:
-        """Create the customer; bad fields keep what was typed and say why."""
-        data = CustomerInput(**{k: str(form.get(k, "")) for k in FORM_FIELDS})
-        customer = self._run(lambda s, a: create_customer(s, a, data))
+    def add(self, form: dict):
+        """Create the customer. A shared phone or email warns with a link; "Save anyway" confirms."""
+        data = CustomerInput.from_form(form)
+        allow = bool(form.get("allow_duplicate")) and self.duplicate_id != 0
+        try:
+            customer = self._run(
+                lambda s, a: create_customer(s, a, data, allow_duplicate=allow), reraise=DuplicateCustomer
+            )
+        except DuplicateCustomer as exc:
+            self.duplicate_id, self.duplicate_name = exc.existing_id, exc.existing_name
+            self.errors = exc.fields
+            self._say(f"{exc.existing_name} already has this contact. Open their profile, or save anyway.", ok=False)
+            self._keep_typed(form, QUICK_FIELDS)
+            return None
         if customer is None:
-            self._keep_typed(form, FORM_FIELDS)
-            return
-        self._say(f"{customer.name} was added.")
+            self._keep_typed(form, QUICK_FIELDS)
+            return None
+        self.duplicate_id = 0
         self.form_open = False
-        self._refresh()
+        self._say(f"{customer.name} was added.")
+        return rx.redirect(f"/clienteling/customers/{customer.id}")
 
 
 def _fields() -> rx.Component:
@@ -70,6 +85,28 @@ def _fields() -> rx.Component:
         ),
         rx.el.label(rx.text("Notes", size="2", weight="medium"), html_for="field-notes"),
         rx.text_area(id="field-notes", name="notes", width="100%", default_value=value["notes"]),
+        rx.cond(
+            CustomersTable.duplicate_id != 0,
+            rx.callout.root(
+                rx.callout.text(
+                    "Possible duplicate: ",
+                    rx.link(
+                        CustomersTable.duplicate_name,
+                        href="/clienteling/customers/" + CustomersTable.duplicate_id.to_string(),
+                    ),
+                    ". Tick below to save a separate profile anyway (e.g. a spouse sharing the number).",
+                ),
+                rx.el.label(
+                    rx.hstack(
+                        rx.el.input(type="checkbox", name="allow_duplicate", id="field-allow-duplicate"),
+                        rx.text("Save anyway as a separate customer", size="2"),
+                        align="center",
+                    ),
+                ),
+                color_scheme="amber",
+                width="100%",
+            ),
+        ),
         width="100%",
     )
 
@@ -83,6 +120,7 @@ def customers_page() -> rx.Component:
             ),
             data_table(
                 CustomersTable,
+                link_column="name",
                 toolbar=rx.cond(
                     CustomersTable.can_edit,
                     rx.button(rx.icon("user-plus", size=16), "New customer", on_click=CustomersTable.new),

@@ -1,115 +1,210 @@
-"""Customer rules: validation, phone numbers in E.164, duplicates, masking, list and card."""
+"""Customer profiles: validation, E.164 phones, duplicates, consent times, masking, views."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, fields
+from datetime import date
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import Select, func, select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.core.models import Store
+from jewelerp.core.audit import record_view
 from jewelerp.core.settings import get_setting
-from jewelerp.dashboard import CardValue
 from jewelerp.db import utcnow
-from jewelerp.errors import require_fields
-from jewelerp.ui.table_query import STORE_SCOPE, Column, TableQuery, TableSpec, store_scoped
+from jewelerp.errors import NotFound, ValidationError, require_fields
 from modules.clienteling.models import Customer
+from modules.clienteling.parsing import parse_date, parse_int, parse_list, parse_phone, parse_rupees
+from modules.clienteling.sizes import BANGLE_SIZES, us_ring_size
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+GENDERS = ("female", "male", "other")
+METALS = ("gold", "white gold", "rose gold", "platinum", "silver")
+CHANNELS = ("email", "sms", "whatsapp")
+PII_FIELDS = ("phone", "alt_phone", "email", "address", "date_of_birth", "anniversary")
 
 
 @dataclass
 class CustomerInput:
-    """What staff type into the customer form (dates as YYYY-MM-DD or empty)."""
+    """What staff type into the customer form; everything is text as typed."""
 
     name: str
     phone: str = ""
+    alt_phone: str = ""
     email: str = ""
+    address: str = ""
+    gender: str = ""
     date_of_birth: str = ""
     anniversary: str = ""
     tags: str = ""
     notes: str = ""
+    pref_metals: str = ""
+    pref_stones: str = ""
+    pref_styles: str = ""
+    price_min: str = ""
+    price_max: str = ""
+    ring_size_in: str = ""
+    bangle_size: str = ""
+    chain_length_in: str = ""
+    necklace_length_in: str = ""
+    consent_email: bool = False
+    consent_sms: bool = False
+    consent_whatsapp: bool = False
+
+    @classmethod
+    def from_form(cls, form: dict[str, Any]) -> CustomerInput:
+        """Build from a submitted form (checkboxes are present only when ticked)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.type == "bool":
+                values[f.name] = bool(form.get(f.name))
+            else:
+                values[f.name] = str(form.get(f.name, "") or "")
+        return cls(**values)
 
 
-def normalize_phone(raw: str, region: str = "IN") -> str:
-    """The number in E.164 (``+919820012345``); ValueError when it is not a real number."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError(str(exc)) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+class DuplicateCustomer(ValidationError):
+    """The phone or email belongs to an existing customer; ``existing`` names them."""
+
+    def __init__(self, fields: dict[str, str], existing: Customer):
+        super().__init__(fields)
+        self.existing_id = existing.id
+        self.existing_name = existing.name
 
 
-def _parse_date(raw: str, label: str, errors: dict[str, str], key: str) -> date | None:
-    if not raw.strip():
-        return None
-    try:
-        value = date.fromisoformat(raw.strip())
-    except ValueError:
-        errors[key] = f"{label} must be a date like 1990-04-23."
-        return None
-    if value > date.today():
-        errors[key] = f"{label} cannot be in the future."
-    return value
-
-
-def _clean_tags(raw: str) -> str:
-    return ", ".join(dict.fromkeys(t.strip().lower() for t in raw.split(",") if t.strip()))
-
-
-def create_customer(session: Session, actor: Actor, data: CustomerInput) -> Customer:
-    """Add a customer to the actor's store after validation and a duplicate check."""
-    actor.require("clienteling.customer.edit")
+def clean_customer(session: Session, store_id: int, data: CustomerInput) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate every field; returns the column values and the field errors."""
     errors: dict[str, str] = {}
-    name = " ".join(data.name.split())
-    if not name:
+    region = get_setting(session, store_id, "clienteling.default_country")
+    values: dict[str, Any] = {
+        "name": " ".join(data.name.split()),
+        "phone": parse_phone(data.phone, region, errors, "phone"),
+        "alt_phone": parse_phone(data.alt_phone, region, errors, "alt_phone"),
+        "email": data.email.strip().lower(),
+        "address": data.address.strip(),
+        "gender": data.gender.strip().lower(),
+        "date_of_birth": parse_date(data.date_of_birth, "Date of birth", errors, "date_of_birth"),
+        "anniversary": parse_date(data.anniversary, "Anniversary", errors, "anniversary"),
+        "tags": parse_list(data.tags),
+        "notes": data.notes.strip(),
+        "pref_metals": parse_list(data.pref_metals),
+        "pref_stones": parse_list(data.pref_stones),
+        "pref_styles": parse_list(data.pref_styles),
+        "price_min": parse_rupees(data.price_min, "Lowest price", errors, "price_min"),
+        "price_max": parse_rupees(data.price_max, "Highest price", errors, "price_max"),
+        "ring_size_in": parse_int(data.ring_size_in, "Ring size (Indian)", 1, 35, errors, "ring_size_in"),
+        "bangle_size": data.bangle_size.strip(),
+        "chain_length_in": parse_int(data.chain_length_in, "Chain length", 10, 40, errors, "chain_length_in"),
+        "necklace_length_in": parse_int(
+            data.necklace_length_in, "Necklace length", 10, 40, errors, "necklace_length_in"
+        ),
+    }
+    if not values["name"]:
         errors["name"] = "Enter the customer's name."
-    phone = ""
-    if data.phone.strip():
-        try:
-            phone = normalize_phone(data.phone, get_setting(session, actor.store_id, "clienteling.default_country"))
-        except ValueError:
-            errors["phone"] = "This is not a valid phone number; include the country code if it is not Indian."
-    email = data.email.strip().lower()
-    if email and not EMAIL_RE.match(email):
+    if values["email"] and not EMAIL_RE.match(values["email"]):
         errors["email"] = "Enter an email address like name@example.com."
-    if not phone and not email and "phone" not in errors and "email" not in errors:
+    if not values["phone"] and not values["email"] and not {"phone", "email"} & errors.keys():
         errors["phone"] = "Give a phone number or an email so the store can reach the customer."
-    dob = _parse_date(data.date_of_birth, "Date of birth", errors, "date_of_birth")
-    anniversary = _parse_date(data.anniversary, "Anniversary", errors, "anniversary")
-    for key, value in (("phone", phone), ("email", email)):
-        if value and key not in errors:
-            existing = session.scalars(select(Customer).where(getattr(Customer, key) == value)).first()
-            if existing:
-                errors[key] = f"{existing.name} (customer #{existing.id}) already has this {key}."
+    if values["gender"] and values["gender"] not in GENDERS:
+        errors["gender"] = "Choose female, male or other (or leave it empty)."
+    if values["bangle_size"] and values["bangle_size"] not in BANGLE_SIZES:
+        errors["bangle_size"] = f"Bangle size is one of {', '.join(BANGLE_SIZES)}."
+    low, high = values["price_min"], values["price_max"]
+    if low is not None and high is not None and low > high:
+        errors["price_max"] = "The highest price must not be below the lowest."
+    for key in ("date_of_birth", "anniversary"):
+        moment: date | None = values[key]
+        prefix = "birth" if key == "date_of_birth" else "anniversary"
+        values[f"{prefix}_month"] = moment.month if moment else None
+        values[f"{prefix}_day"] = moment.day if moment else None
+    return values, errors
+
+
+def find_duplicate(session: Session, phone: str, email: str, exclude_id: int | None = None) -> Customer | None:
+    """An active customer sharing the phone (either number) or the email."""
+    clauses = []
+    if phone:
+        clauses += [Customer.phone == phone, Customer.alt_phone == phone]
+    if email:
+        clauses.append(Customer.email == email)
+    if not clauses:
+        return None
+    stmt = select(Customer).where(or_(*clauses), Customer.merged_into_id.is_(None))
+    if exclude_id:
+        stmt = stmt.where(Customer.id != exclude_id)
+    return session.scalars(stmt.limit(1)).first()
+
+
+def _apply_consent(customer: Customer, data: CustomerInput) -> None:
+    now = utcnow()
+    for channel in CHANNELS:
+        wanted = getattr(data, f"consent_{channel}")
+        if wanted != getattr(customer, f"consent_{channel}") or getattr(customer, f"consent_{channel}_at") is None:
+            if wanted or getattr(customer, f"consent_{channel}_at") is not None:
+                setattr(customer, f"consent_{channel}_at", now)  # when given or withdrawn
+            setattr(customer, f"consent_{channel}", wanted)
+
+
+def _duplicate_error(existing: Customer, values: dict[str, Any]) -> DuplicateCustomer:
+    key = "email" if values["email"] and existing.email == values["email"] else "phone"
+    return DuplicateCustomer({key: f"{existing.name} (customer #{existing.id}) already has this {key}."}, existing)
+
+
+def create_customer(session: Session, actor: Actor, data: CustomerInput, allow_duplicate: bool = False) -> Customer:
+    """Add a customer to the actor's store; a shared phone or email warns unless allowed."""
+    actor.require("clienteling.customer.edit")
+    values, errors = clean_customer(session, actor.store_id, data)
     require_fields(errors)
-    customer = Customer(
-        store_id=actor.store_id,
-        name=name,
-        phone=phone,
-        email=email,
-        date_of_birth=dob,
-        anniversary=anniversary,
-        tags=_clean_tags(data.tags),
-        notes=data.notes.strip(),
-    )
+    existing = find_duplicate(session, values["phone"], values["email"])
+    if existing and not allow_duplicate:
+        raise _duplicate_error(existing, values)
+    customer = Customer(store_id=actor.store_id, **values)
+    _apply_consent(customer, data)
     session.add(customer)
     session.flush()
     return customer
 
 
+def update_customer(session: Session, actor: Actor, customer_id: int, data: CustomerInput) -> Customer:
+    """Edit a profile. Without the PII permission the masked contact fields keep their values."""
+    actor.require("clienteling.customer.edit")
+    customer = get_customer(session, actor, customer_id)
+    values, errors = clean_customer(session, customer.store_id, data)
+    if not actor.can("clienteling.customer.pii"):
+        for key in PII_FIELDS:  # the form showed masks; nothing typed there may overwrite the truth
+            values[key] = getattr(customer, key)
+            errors.pop(key, None)
+        for prefix, source in (("birth", customer.date_of_birth), ("anniversary", customer.anniversary)):
+            values[f"{prefix}_month"] = source.month if source else None
+            values[f"{prefix}_day"] = source.day if source else None
+    require_fields(errors)
+    for key, value in values.items():
+        setattr(customer, key, value)
+    _apply_consent(customer, data)
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def get_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
+    """The customer, or NotFound; a merged customer leads to the one they were merged into."""
+    actor.require("clienteling.customer.view")
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("That customer does not exist.")
+    if customer.merged_into_id:
+        return get_customer(session, actor, customer.merged_into_id)
+    return customer
+
+
 def mask_phone(phone: str) -> str:
     """``+919820012345`` -> ``+91 •••••• 2345``."""
-    if len(phone) < 6:
-        return "•" * len(phone)
-    return f"{phone[:3]} •••••• {phone[-4:]}"
+    if not phone:
+        return ""
+    return f"{phone[:3]} •••••• {phone[-4:]}" if len(phone) >= 6 else "•" * len(phone)
 
 
 def mask_email(email: str) -> str:
@@ -127,59 +222,50 @@ def display_phone(phone: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def _customers_base(actor: Actor, q: TableQuery) -> Select:
-    stmt = select(Customer, Store.code).join(Store, Store.id == Customer.store_id)
-    return store_scoped(stmt, Customer.store_id, actor, q)
-
-
-def _phone_search(text: str) -> list[Any]:
-    """A phone typed in any format (``98200-12345``, ``+91 98200 12345``) matches by its digits."""
-    digits = re.sub(r"\D", "", text)
-    return [Customer.phone.like(f"%{digits[-10:]}%")] if len(digits) >= 4 else []
-
-
-def _customer_row(r: Any, actor: Actor) -> dict[str, str]:
-    customer, code = r
-    pii = actor.can("clienteling.customer.pii")
-    phone = display_phone(customer.phone) if pii else mask_phone(customer.phone)
+def contact_view(customer: Customer, actor: Actor) -> dict[str, str]:
+    """Phones, email, address and dates as this actor may see them."""
+    if actor.can("clienteling.customer.pii"):
+        return {
+            "phone": display_phone(customer.phone) if customer.phone else "",
+            "alt_phone": display_phone(customer.alt_phone) if customer.alt_phone else "",
+            "email": customer.email,
+            "address": customer.address,
+            "date_of_birth": customer.date_of_birth.isoformat() if customer.date_of_birth else "",
+            "anniversary": customer.anniversary.isoformat() if customer.anniversary else "",
+        }
     return {
-        "id": str(customer.id),
-        "name": customer.name,
-        "phone": phone,
-        "email": customer.email if pii else mask_email(customer.email),
-        "tags": customer.tags,
-        "store": code,
-        "since": actor.local(customer.created_at).strftime("%d %b %Y"),
+        "phone": mask_phone(customer.phone),
+        "alt_phone": mask_phone(customer.alt_phone),
+        "email": mask_email(customer.email),
+        "address": "•••" if customer.address else "",
+        "date_of_birth": f"••/{customer.birth_month:02d}" if customer.birth_month else "",
+        "anniversary": f"••/{customer.anniversary_month:02d}" if customer.anniversary_month else "",
     }
 
 
-CUSTOMERS = TableSpec(
-    name="customers",
-    title="Customers",
-    permission="clienteling.customer.view",
-    columns=(
-        Column("name", "Name"),
-        Column("phone", "Phone", False),
-        Column("email", "Email", False),
-        Column("tags", "Tags", False),
-        Column("store", "Home store", False),
-        Column("since", "Customer since"),
-    ),
-    base=_customers_base,
-    row=_customer_row,
-    sort_columns={"name": Customer.name, "since": Customer.id},
-    default_sort="name",
-    filters=(STORE_SCOPE,),
-    search_columns=(Customer.name, Customer.email, Customer.tags),
-    extra_search=_phone_search,
-)
-
-
-def customers_card(session: Session, actor: Actor) -> CardValue:
-    """Dashboard card: customers of this store and how many joined in 30 days."""
-    in_store = Customer.store_id == actor.store_id
-    total = session.execute(select(func.count()).where(in_store)).scalar_one()
-    recent = session.execute(
-        select(func.count()).where(in_store, Customer.created_at >= utcnow() - timedelta(days=30))
-    ).scalar_one()
-    return CardValue(f"{total:,}", f"{recent} new in the last 30 days", "/clienteling/customers")
+def customer_profile(session: Session, actor: Actor, customer_id: int) -> dict[str, str]:
+    """Every profile field as text for the 360 page; full contact details are logged as viewed."""
+    customer = get_customer(session, actor, customer_id)
+    if actor.can("clienteling.customer.pii"):
+        record_view(session, actor, Customer.__tablename__, str(customer.id))
+    shown = {
+        f.name: "" if getattr(customer, f.name) is None else str(getattr(customer, f.name))
+        for f in fields(CustomerInput)
+        if f.type != "bool"
+    }
+    shown |= contact_view(customer, actor)
+    shown |= {
+        "id": str(customer.id),
+        "store_id": str(customer.store_id),
+        "segment": customer.segment,
+        "assigned_user_id": str(customer.assigned_user_id or ""),
+        "ring_size_us": us_ring_size(customer.ring_size_in) if customer.ring_size_in else "",
+        "consents": ", ".join(c for c in CHANNELS if getattr(customer, f"consent_{c}")) or "none",
+        "spend_12m": f"₹{customer.spend_12m:,.2f}",
+        "purchases_12m": str(customer.purchases_12m),
+    }
+    for channel in CHANNELS:
+        shown[f"consent_{channel}"] = "on" if getattr(customer, f"consent_{channel}") else ""
+        moment = getattr(customer, f"consent_{channel}_at")
+        shown[f"consent_{channel}_at"] = actor.local(moment).strftime("%d %b %Y %H:%M") if moment else ""
+    return shown

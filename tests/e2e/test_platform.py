@@ -56,7 +56,7 @@ def test_logout_ends_the_session(login_as, base_url):
 def test_admin_disables_a_module_and_its_menu_and_pages_go(login_as, base_url):
     page = login_as("admin")
     menu = page.get_by_role("navigation", name="Main menu").first
-    expect(menu.get_by_role("link", name="Customers")).to_be_visible()
+    expect(menu.get_by_role("link", name="Customers", exact=True)).to_be_visible()
     page.goto(f"{base_url}/admin/modules")
     switch = page.get_by_role("switch", name="Clienteling in MUM")
     expect(switch).to_be_checked()
@@ -66,7 +66,7 @@ def test_admin_disables_a_module_and_its_menu_and_pages_go(login_as, base_url):
         expect(switch).not_to_be_checked()
         page.goto(f"{base_url}/")
         expect(page.get_by_role("heading", name="Home")).to_be_visible()
-        expect(menu.get_by_role("link", name="Customers")).to_have_count(0)
+        expect(menu.get_by_role("link", name="Customers", exact=True)).to_have_count(0)
         page.goto(f"{base_url}/clienteling/customers")
         expect(page.get_by_text("Clienteling is not enabled in this store.")).to_be_visible()
         expect(page.get_by_role("table")).to_have_count(0)

@@ -9,7 +9,9 @@ from jewelerp.core.module_states import disable_module
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import ModuleDisabled, PermissionDenied, ValidationError
 from jewelerp.ui.table_query import TableQuery, write_xlsx
-from modules.clienteling.services import CUSTOMERS, CustomerInput, create_customer, normalize_phone
+from modules.clienteling.parsing import normalize_phone
+from modules.clienteling.services import CustomerInput, create_customer
+from modules.clienteling.tables import CUSTOMERS
 
 
 def _add(actor, **fields):

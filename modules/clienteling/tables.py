@@ -1,0 +1,144 @@
+"""The customer list: search by name, any phone format, email and tags; filters; masking."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, literal, or_, select
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+from jewelerp.core.models import Store, User
+from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec, store_scoped
+from modules.clienteling.followups import staff_options
+from modules.clienteling.models import Customer
+from modules.clienteling.segments import SEGMENTS
+from modules.clienteling.services import METALS, contact_view
+
+MONTHS = tuple(
+    (str(m), name)
+    for m, name in enumerate(
+        (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+        start=1,
+    )
+)
+BUDGETS = {
+    "u50k": ("Under ₹50,000", Decimal(0), Decimal(50_000)),
+    "50k-2l": ("₹50,000 – ₹2 lakh", Decimal(50_000), Decimal(200_000)),
+    "2l-5l": ("₹2 – 5 lakh", Decimal(200_000), Decimal(500_000)),
+    "5l+": ("Over ₹5 lakh", Decimal(500_000), None),
+}
+
+
+def _salesperson_options(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    staff = [(o["value"], o["label"]) for o in staff_options(session, actor)]
+    return [("mine", "My customers"), ("none", "Not assigned"), *staff]
+
+
+def _in_budget(key: str) -> Any:
+    _label, low, high = BUDGETS[key]
+    overlaps = or_(Customer.price_max.is_(None), Customer.price_max >= low)
+    if high is not None:
+        overlaps = and_(overlaps, or_(Customer.price_min.is_(None), Customer.price_min < high))
+    return and_(overlaps, or_(Customer.price_min.is_not(None), Customer.price_max.is_not(None)))
+
+
+def _customers_base(actor: Actor, q: TableQuery) -> Select:
+    stmt = (
+        select(Customer, Store.code, User.name)
+        .join(Store, Store.id == Customer.store_id)
+        .join(User, User.id == Customer.assigned_user_id, isouter=True)
+        .where(Customer.merged_into_id.is_(None))
+    )
+    stmt = store_scoped(stmt, Customer.store_id, actor, q)
+    f = q.filters
+    if f.get("segment"):
+        stmt = stmt.where(Customer.segment == f["segment"])
+    if f.get("salesperson") == "mine":
+        stmt = stmt.where(Customer.assigned_user_id == actor.user_id)
+    elif f.get("salesperson") == "none":
+        stmt = stmt.where(Customer.assigned_user_id.is_(None))
+    elif f.get("salesperson", "").isdigit():
+        stmt = stmt.where(Customer.assigned_user_id == int(f["salesperson"]))
+    if f.get("metal") in METALS:
+        stmt = stmt.where((literal(", ") + Customer.pref_metals + literal(",")).like(f"%, {f['metal']},%"))
+    if f.get("budget") in BUDGETS:
+        stmt = stmt.where(_in_budget(f["budget"]))
+    if f.get("birth_month", "").isdigit():
+        stmt = stmt.where(Customer.birth_month == int(f["birth_month"]))
+    if f.get("anniversary_month", "").isdigit():
+        stmt = stmt.where(Customer.anniversary_month == int(f["anniversary_month"]))
+    return stmt
+
+
+def _phone_search(text: str) -> list[Any]:
+    """A phone typed in any format (``98200-12345``, ``+91 98200 12345``) matches by its digits."""
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 4:
+        return []
+    like = f"%{digits[-10:]}%"
+    return [Customer.phone.like(like), Customer.alt_phone.like(like)]
+
+
+def _customer_row(r: Any, actor: Actor) -> dict[str, str]:
+    customer, code, salesperson = r
+    contact = contact_view(customer, actor)
+    return {
+        "id": str(customer.id),
+        "name": customer.name,
+        "_link": f"/clienteling/customers/{customer.id}",
+        "phone": contact["phone"],
+        "email": contact["email"],
+        "segment": dict(SEGMENTS)[customer.segment],
+        "salesperson": salesperson or "",
+        "tags": customer.tags,
+        "store": code,
+        "since": actor.local(customer.created_at).strftime("%d %b %Y"),
+    }
+
+
+CUSTOMERS = TableSpec(
+    name="customers",
+    title="Customers",
+    permission="clienteling.customer.view",
+    columns=(
+        Column("name", "Name"),
+        Column("phone", "Phone", False),
+        Column("email", "Email", False),
+        Column("segment", "Segment"),
+        Column("salesperson", "Salesperson", False),
+        Column("tags", "Tags", False),
+        Column("store", "Home store", False),
+        Column("since", "Customer since"),
+    ),
+    base=_customers_base,
+    row=_customer_row,
+    sort_columns={"name": Customer.name, "since": Customer.id, "segment": Customer.segment},
+    default_sort="name",
+    filters=(
+        Filter("segment", "Segments", SEGMENTS),
+        Filter("salesperson", "Salespeople", options_loader=_salesperson_options),
+        Filter("metal", "Metals", tuple((m, m.title()) for m in METALS)),
+        Filter("budget", "Budgets", tuple((k, v[0]) for k, v in BUDGETS.items())),
+        Filter("birth_month", "Birthday months", MONTHS, all_label="Any birthday"),
+        Filter("anniversary_month", "Anniversary months", MONTHS, all_label="Any anniversary"),
+        STORE_SCOPE,
+    ),
+    search_columns=(Customer.name, Customer.email, Customer.tags),
+    extra_search=_phone_search,
+)

@@ -1,0 +1,148 @@
+"""Segments fed by purchase events, thresholds per store, reversals; merging duplicates; filters; 360 sections."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlmodel import select
+
+from jewelerp.core.models import AuditLog
+from jewelerp.core.settings import set_setting
+from jewelerp.db import read_session, utcnow
+from jewelerp.errors import JewelError, PermissionDenied
+from jewelerp.events import emit
+from jewelerp.ui.table_query import TableQuery
+from modules.clienteling.extension import contributed_sections
+from modules.clienteling.followups import InteractionInput, log_interaction
+from modules.clienteling.merge import merge_customers
+from modules.clienteling.models import Customer, Interaction
+from modules.clienteling.segments import refresh_store
+from modules.clienteling.services import customer_profile
+from modules.clienteling.tables import CUSTOMERS
+from tests.modules.clienteling.helpers import add_customer, run
+
+
+def _issue(actor, customer_id, number, amount, days_ago=1):
+    payload = {
+        "customer_id": customer_id,
+        "number": number,
+        "amount": str(amount),
+        "issued_at": (utcnow() - timedelta(days=days_ago)).isoformat(),
+    }
+    run(actor, lambda s, a: emit(s, a, "billing.invoice", "issued", payload))
+
+
+def _segment(customer_id):
+    with read_session() as session:
+        return session.get(Customer, customer_id).segment
+
+
+def test_billing_events_move_customers_between_segments(world):
+    manager = world.actor("manager")
+    customer = add_customer(manager, name="Varun Bansal", phone="9820030001")
+    assert _segment(customer.id) == "new"
+    _issue(manager, customer.id, "MUM/2026-27/000001", Decimal("80000"))
+    _issue(manager, customer.id, "MUM/2026-27/000001", Decimal("80000"))  # the same invoice twice counts once
+    assert _segment(customer.id) == "new"
+    _issue(manager, customer.id, "MUM/2026-27/000002", Decimal("120000"))
+    assert _segment(customer.id) == "regular"
+    _issue(manager, customer.id, "MUM/2026-27/000003", Decimal("350000.50"))
+    with read_session() as session:
+        stored = session.get(Customer, customer.id)
+    assert (stored.segment, stored.purchases_12m, stored.spend_12m) == ("vip", 3, Decimal("550000.50"))
+    run(manager, lambda s, a: emit(s, a, "billing.invoice", "cancelled", {"number": "MUM/2026-27/000003"}))
+    assert _segment(customer.id) == "regular"
+
+
+def test_thresholds_are_per_store_and_old_purchases_age_out(world):
+    manager = world.actor("manager")
+    customer = add_customer(manager, name="Tanvi Desai", phone="9820030002")
+    run(manager, lambda s, a: set_setting(s, a, a.store_id, "clienteling.vip_min_spend", "100000"))
+    _issue(manager, customer.id, "OLD-1", Decimal("150000"), days_ago=400)
+    assert _segment(customer.id) == "new"
+    _issue(manager, customer.id, "NEW-1", Decimal("150000"), days_ago=360)
+    assert _segment(customer.id) == "vip"
+    with read_session() as session:
+        session.get(Customer, customer.id)
+    assert run(manager, refresh_store) == 0  # nothing aged out yet
+
+
+def test_merge_keeps_all_history_fills_gaps_and_is_audited(world):
+    manager = world.actor("manager")
+    keep = add_customer(manager, name="Lakshmi Pillai", phone="9820030003")
+    other = add_customer(
+        manager, name="Lakshmi P", email="lakshmi@example.in", tags="bridal", date_of_birth="1979-08-08"
+    )
+    run(manager, lambda s, a: log_interaction(s, a, other.id, InteractionInput("call", summary="Asked for polki")))
+    _issue(manager, other.id, "INV-9", Decimal("90000"))
+    with pytest.raises(PermissionDenied):
+        run(world.actor("sales"), lambda s, a: merge_customers(s, a, keep.id, other.id))
+    with pytest.raises(JewelError, match="two different customers"):
+        run(manager, lambda s, a: merge_customers(s, a, keep.id, keep.id))
+    run(manager, lambda s, a: merge_customers(s, a, keep.id, other.id))
+    with read_session() as session:
+        kept, retired = session.get(Customer, keep.id), session.get(Customer, other.id)
+        moved = session.exec(select(Interaction).where(Interaction.customer_id == keep.id)).all()
+        audit = session.exec(
+            select(AuditLog).where(AuditLog.record_type == "clienteling_interaction", AuditLog.action == "update")
+        ).all()
+    assert (kept.email, kept.tags, str(kept.date_of_birth)) == ("lakshmi@example.in", "bridal", "1979-08-08")
+    assert kept.purchases_12m == 1 and retired.merged_into_id == keep.id
+    assert len(moved) == 1 and json.loads(audit[0].changes)["customer_id"] == [other.id, keep.id]
+    # the retired profile leads to the kept one and no longer appears in lists
+    assert run(manager, lambda s, a: customer_profile(s, a, other.id))["id"] == str(keep.id)
+    with read_session() as session:
+        names = [r["name"] for r in CUSTOMERS.fetch(session, manager, TableQuery(limit=None))[0]]
+    assert names == ["Lakshmi Pillai"]
+
+
+def test_list_filters_for_segment_metal_budget_months_and_salesperson(world):
+    manager = world.actor("manager")
+    a = add_customer(
+        manager,
+        name="Aditi Sharma",
+        phone="9820030011",
+        pref_metals="platinum, gold",
+        price_min="200000",
+        price_max="400000",
+        date_of_birth="1991-03-05",
+    )
+    b = add_customer(
+        manager,
+        name="Bina Sharma",
+        phone="9820030012",
+        pref_metals="white gold",
+        price_max="40000",
+        anniversary="2010-03-09",
+    )
+    _issue(manager, a.id, "X-1", Decimal("600000"))
+    from modules.clienteling.followups import assign_customer
+
+    run(manager, lambda s, act: assign_customer(s, act, b.id, world.users["sales"]))
+
+    def names(**filters):
+        with read_session() as session:
+            rows = CUSTOMERS.fetch(session, manager, TableQuery(filters=filters, limit=None))[0]
+        return sorted(r["name"] for r in rows)
+
+    assert names(segment="vip") == ["Aditi Sharma"]
+    assert names(metal="gold") == ["Aditi Sharma"]  # "white gold" is another metal
+    assert names(metal="white gold") == ["Bina Sharma"]
+    assert names(budget="2l-5l") == ["Aditi Sharma"] and names(budget="u50k") == ["Bina Sharma"]
+    assert names(birth_month="3") == ["Aditi Sharma"] and names(anniversary_month="3") == ["Bina Sharma"]
+    assert names(salesperson=str(world.users["sales"])) == ["Bina Sharma"] and names(salesperson="none") == [
+        "Aditi Sharma"
+    ]
+
+
+def test_customer_360_shows_sections_of_enabled_modules_only(world):
+    manager = world.actor("manager")
+    customer = add_customer(manager, name="Farhan Khan", phone="9820030021")
+    _issue(manager, customer.id, "MUM/2026-27/000050", Decimal("45000"))
+    with read_session() as session:
+        sections = contributed_sections(session, manager, customer.id)
+    assert sections[0]["title"] == "Purchases reported"
+    assert sections[0]["rows"][0][1:] == ["MUM/2026-27/000050", "₹45,000.00", "counted"]
