@@ -13,9 +13,16 @@ get_registry().import_models()
 target_metadata = SQLModel.metadata
 
 
+def include_name(name: str | None, type_: str, _parent: dict) -> bool:
+    """Leave full-text index tables (``*_fts`` and SQLite's shadow tables) out of the comparison."""
+    return not (type_ == "table" and name is not None and "_fts" in name)
+
+
 def run_migrations_offline() -> None:
     """Emit SQL without a database connection."""
-    context.configure(url=str(get_engine().url), target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        url=str(get_engine().url), target_metadata=target_metadata, render_as_batch=True, include_name=include_name
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -23,7 +30,9 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     """Run migrations on the configured database."""
     with get_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=include_name
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -75,7 +75,7 @@ def measure(rows: int, folder: Path) -> dict[str, float]:
     actor = _setup(rows, folder)
     from jewelerp.db import read_session
     from jewelerp.ui.table_query import TableQuery
-    from modules.clienteling.services import CUSTOMERS
+    from modules.clienteling.tables import CUSTOMERS
 
     def page(**query):
         def run() -> None:

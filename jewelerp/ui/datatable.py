@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
-from jewelerp.ui.table_query import TableQuery, TableSpec, new_export, write_xlsx
+from jewelerp.ui.table_query import TableQuery, TableSpec, count_label, new_export, write_xlsx
 
 PAGE_SIZE = 25
 
@@ -23,6 +23,7 @@ class DataTableMixin(rx.State, mixin=True):
     spec: ClassVar[TableSpec]
     rows: list[dict[str, str]] = []
     total: int = 0
+    total_label: str = "0"
     page: int = 0
     search: str = ""
     filters: dict[str, str] = {}
@@ -44,6 +45,7 @@ class DataTableMixin(rx.State, mixin=True):
         query = self._query()
         result = self._run(lambda s, a: self.spec.fetch(s, a, query), write=False)
         self.rows, self.total = result if result else ([], 0)
+        self.total_label = count_label(self.total, query.offset)
 
     @rx.event
     def load(self) -> None:
@@ -215,7 +217,9 @@ def data_table(
         ),
         rx.cond(state.total == 0, rx.text("Nothing matches.", color_scheme="gray", size="2")),
         rx.hstack(
-            rx.text(rx.cond(state.total > 0, f"{first}–{last} of {state.total}", ""), size="2", color_scheme="gray"),
+            rx.text(
+                rx.cond(state.total > 0, f"{first}–{last} of {state.total_label}", ""), size="2", color_scheme="gray"
+            ),
             rx.spacer(),
             rx.button("Previous", variant="outline", size="1", on_click=state.previous_page, disabled=state.page == 0),
             rx.button(

@@ -17,7 +17,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, literal, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
@@ -25,6 +25,7 @@ from jewelerp.auth.actor import Actor
 EXPORT_DIR = Path(tempfile.gettempdir()) / "jewelerp-exports"
 EXPORT_TTL_SECONDS = 600
 FORMULA_START = ("=", "+", "-", "@")
+COUNT_CAP = 1_000  # a list counts at most this many rows past the current page: exact counts scan everything
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class TableSpec:
     filters: tuple[Filter, ...] = ()
     search_columns: tuple[Any, ...] = ()
     extra_search: Callable[[str], list[Any]] | None = None
+    search_index: Callable[[str], Any | None] | None = None
     newest_first: bool = False
 
     def statement(self, actor: Actor, q: TableQuery) -> Select:
@@ -91,16 +93,24 @@ class TableSpec:
         text = q.search.strip()
         if not text:
             return stmt
+        indexed = self.search_index(text) if self.search_index else None
+        if indexed is not None:
+            return stmt.where(indexed)
         like = f"%{text.lower()}%"
         clauses = [func.lower(c).like(like) for c in self.search_columns]
         clauses += self.extra_search(text) if self.extra_search else []
         return stmt.where(or_(*clauses)) if clauses else stmt
 
     def fetch(self, session: Session, actor: Actor, q: TableQuery) -> tuple[list[dict[str, str]], int]:
-        """One page of formatted rows and the total count, after checking the permission."""
+        """One page of formatted rows and the count, after checking the permission.
+
+        The count stops at ``offset + COUNT_CAP + 1``: more than that reads as "1,000+".
+        """
         actor.require(self.permission)
         stmt = self.statement(actor, q)
-        total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        capped = stmt.order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
+        capped = capped.limit(q.offset + COUNT_CAP + 1)
+        total = session.execute(select(func.count()).select_from(capped.subquery())).scalar_one()
         page = _ordered(self, stmt, q).offset(q.offset)
         if q.limit is not None:
             page = page.limit(q.limit)
@@ -112,6 +122,12 @@ class TableSpec:
         stmt = _ordered(self, self.statement(actor, q), q)
         for r in session.execute(stmt.execution_options(yield_per=500)):
             yield self.row(r, actor)
+
+
+def count_label(total: int, offset: int) -> str:
+    """``1,234`` or, when the count was capped, ``1,000+``."""
+    limit = offset + COUNT_CAP
+    return f"{limit:,}+" if total > limit else f"{total:,}"
 
 
 def store_scoped(stmt: Select, column: Any, actor: Actor, q: TableQuery, chain_permission: str | None = None) -> Select:

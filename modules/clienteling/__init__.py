@@ -9,7 +9,7 @@ MODULE = Module(
     title="Clienteling",
     version="0.2.0",
     summary="Customer profiles with family, occasions, segments, communication history and follow-ups.",
-    models=("modules.clienteling.models",),
+    models=("modules.clienteling.models", "modules.clienteling.search_index"),
     permissions=(
         Permission("clienteling.customer.view", "See customers", ("manager", "sales", "designer")),
         Permission("clienteling.customer.edit", "Create and edit customers", ("manager", "sales")),

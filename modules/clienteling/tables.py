@@ -14,6 +14,7 @@ from jewelerp.core.models import Store, User
 from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec, store_scoped
 from modules.clienteling.followups import staff_options
 from modules.clienteling.models import Customer
+from modules.clienteling.search_index import indexed_search
 from modules.clienteling.segments import SEGMENTS
 from modules.clienteling.services import METALS, contact_view
 
@@ -141,4 +142,5 @@ CUSTOMERS = TableSpec(
     ),
     search_columns=(Customer.name, Customer.email, Customer.tags),
     extra_search=_phone_search,
+    search_index=indexed_search,
 )

@@ -87,3 +87,11 @@ def test_export_route_serves_the_file_once_known_and_refuses_bad_tokens(world):
     for bad in ("nope", "..%2F..%2Fetc", "a" * 32):
         assert client.get(f"/api/export/{bad}").status_code == 404
     assert client.get("/api/health").json() == {"status": "ok"}
+
+
+def test_counts_stop_at_the_cap_and_say_so():
+    from jewelerp.ui.table_query import COUNT_CAP, count_label
+
+    assert count_label(34, 0) == "34"
+    assert count_label(COUNT_CAP + 1, 0) == f"{COUNT_CAP:,}+"
+    assert count_label(COUNT_CAP + 26, 25) == f"{COUNT_CAP + 25:,}+"

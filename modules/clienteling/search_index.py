@@ -1,0 +1,50 @@
+"""A trigram full-text index over customer names, emails, tags and phones (SQLite only).
+
+SQLite's FTS5 with the trigram tokenizer answers ``%text%`` searches from an index
+instead of scanning every row. Triggers keep it in step with ``clienteling_customer``.
+On other databases the list falls back to LIKE. Tables named ``*_fts*`` are left out of
+Alembic's comparison (see alembic/env.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import DDL, column, event, select, table, text
+
+from jewelerp.db import get_engine
+from modules.clienteling.models import Customer
+
+FTS_TABLE = "clienteling_customer_fts"
+_COLUMNS = "name, email, tags, phone, alt_phone"
+_NEW = "new.id, new.name, new.email, new.tags, new.phone, new.alt_phone"
+_OLD = "old.id, old.name, old.email, old.tags, old.phone, old.alt_phone"
+CREATE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_COLUMNS}, "
+    "content='clienteling_customer', content_rowid='id', tokenize='trigram')",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON clienteling_customer BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON clienteling_customer BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS}) VALUES ('delete', {_OLD}); END",
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF {_COLUMNS} ON clienteling_customer BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS}) VALUES ('delete', {_OLD}); "
+    f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
+)
+REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
+DROP = (*(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{s}" for s in ("ai", "ad", "au")), f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+for _statement in CREATE:  # tables made with create_all (tests, benches) get the index too
+    event.listen(Customer.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+
+
+def indexed_search(typed: str) -> Any | None:
+    """A clause matching customers by name, email, tags or phone digits; None where the index cannot help."""
+    if get_engine().dialect.name != "sqlite" or len(typed) < 3:
+        return None
+    match = '{name email tags}: "' + typed.replace('"', '""') + '"'
+    digits = re.sub(r"\D", "", typed)
+    if len(digits) >= 4:
+        match += f' OR {{phone alt_phone}}: "{digits[-10:]}"'
+    ids = select(column("rowid")).select_from(table(FTS_TABLE))
+    return Customer.id.in_(ids.where(text(f"{FTS_TABLE} MATCH :customer_match").bindparams(customer_match=match)))
