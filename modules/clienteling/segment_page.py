@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.settings import get_setting
+from jewelerp.money import format_inr
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from modules.clienteling.models import Customer
@@ -29,7 +30,7 @@ def segment_counts(session: Session, actor: Actor) -> list[dict[str, str]]:
     rules = {
         "new": f"fewer than {regular} purchases in 12 months",
         "regular": f"{regular} or more purchases in 12 months",
-        "vip": f"₹{vip:,.0f} or more spent in 12 months",
+        "vip": f"{format_inr(vip)} or more spent in 12 months",
     }
     return [
         {

@@ -12,6 +12,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError
+from jewelerp.money import format_inr
 from modules.clienteling.models import Customer, Purchase
 
 SEGMENTS = (("new", "New"), ("regular", "Regular"), ("vip", "VIP"))
@@ -106,7 +107,7 @@ def purchases_section(session: Session, actor: Actor, customer_id: int) -> dict 
             {
                 "date": actor.local(p.at).strftime("%d %b %Y"),
                 "ref": p.ref,
-                "amount": f"₹{p.amount:,.2f}",
+                "amount": format_inr(p.amount),
                 "state": "cancelled" if p.reversed_at else "counted",
             }
             for p in rows

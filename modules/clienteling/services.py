@@ -16,6 +16,7 @@ from jewelerp.core.audit import record_view
 from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import NotFound, ValidationError, require_fields
+from jewelerp.money import format_inr
 from modules.clienteling.models import Customer
 from modules.clienteling.parsing import parse_date, parse_int, parse_list, parse_phone, parse_rupees
 from modules.clienteling.sizes import BANGLE_SIZES, us_ring_size
@@ -261,7 +262,9 @@ def customer_profile(session: Session, actor: Actor, customer_id: int) -> dict[s
         "assigned_user_id": str(customer.assigned_user_id or ""),
         "ring_size_us": us_ring_size(customer.ring_size_in) if customer.ring_size_in else "",
         "consents": ", ".join(c for c in CHANNELS if getattr(customer, f"consent_{c}")) or "none",
-        "spend_12m": f"₹{customer.spend_12m:,.2f}",
+        "spend_12m": format_inr(customer.spend_12m),
+        "price_min": format_inr(customer.price_min) if customer.price_min is not None else "",
+        "price_max": format_inr(customer.price_max) if customer.price_max is not None else "",
         "purchases_12m": str(customer.purchases_12m),
     }
     for channel in CHANNELS:

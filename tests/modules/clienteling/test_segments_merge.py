@@ -145,4 +145,4 @@ def test_customer_360_shows_sections_of_enabled_modules_only(world):
     with read_session() as session:
         sections = contributed_sections(session, manager, customer.id)
     assert sections[0]["title"] == "Purchases reported"
-    assert sections[0]["rows"][0][1:] == ["MUM/2026-27/000050", "₹45,000.00", "counted"]
+    assert sections[0]["rows"][0][1:] == ["MUM/2026-27/000050", "₹45,000", "counted"]
