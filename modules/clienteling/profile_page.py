@@ -25,10 +25,13 @@ from modules.clienteling.followups import (
 )
 from modules.clienteling.merge import merge_customers
 from modules.clienteling.models import FollowUp
+from modules.clienteling.photos import MAX_BYTES as MAX_PHOTO_BYTES
+from modules.clienteling.photos import save_photo
 from modules.clienteling.services import GENDERS, CustomerInput, customer_profile, update_customer
 from modules.clienteling.sizes import BANGLE_SIZES
 from modules.clienteling.wishlist import add_wish, wish_rows
 
+PHOTO_UPLOAD = "customer-photo"
 PROFILE_TEXT = (
     "name",
     "phone",
@@ -207,6 +210,17 @@ class ProfileState(RecordFormMixin, AppState):
         self._after(self._run(lambda s, a: assign_customer(s, a, customer_id, target), done="Salesperson changed."))
 
     @rx.event
+    async def upload_photo(self, files: list[rx.UploadFile]) -> None:
+        """Replace the customer's photo with the chosen image."""
+        if not files:
+            self._say("Choose a photo first.", ok=False)
+            return
+        content = await files[0].read(MAX_PHOTO_BYTES + 1)
+        customer_id = int(self.profile.get("id", "0"))
+        saved = self._run(lambda s, a: save_photo(s, a, customer_id, content, rx.get_upload_dir()), done="Photo saved.")
+        self._after(saved)
+
+    @rx.event
     def merge(self, form: dict):
         """Merge another profile (by its number) into this one."""
         keep = int(self.profile.get("id", "0"))
@@ -228,87 +242,150 @@ def _fact(label: str, value: rx.Var) -> rx.Component:
     )
 
 
+def _photo() -> rx.Component:
+    p = ProfileState.profile
+    picture = rx.cond(
+        p["photo"] != "",
+        rx.image(
+            src=rx.get_upload_url(p["photo"]),
+            alt="Photo of " + p["name"],
+            width="88px",
+            height="88px",
+            object_fit="cover",
+            border_radius="50%",
+        ),
+        rx.center(
+            rx.icon("user", size=36, color="var(--gray-9)"),
+            width="88px",
+            height="88px",
+            border_radius="50%",
+            background="var(--gray-a3)",
+        ),
+    )
+    return rx.vstack(
+        picture,
+        rx.cond(
+            ProfileState.can_edit,
+            rx.vstack(
+                rx.upload(
+                    rx.button(rx.icon("camera", size=14), "Choose photo", size="1", variant="soft", type="button"),
+                    id=PHOTO_UPLOAD,
+                    accept={"image/*": [".jpg", ".jpeg", ".png", ".webp"]},
+                    multiple=False,
+                    max_files=1,
+                    border="none",
+                    padding="0",
+                    aria_label="Customer photo",
+                ),
+                rx.foreach(rx.selected_files(PHOTO_UPLOAD), lambda f: rx.text(f, size="1")),
+                rx.cond(
+                    rx.selected_files(PHOTO_UPLOAD).length() > 0,
+                    rx.button(
+                        "Save photo",
+                        size="1",
+                        on_click=ProfileState.upload_photo(rx.upload_files(upload_id=PHOTO_UPLOAD)),
+                    ),
+                ),
+                field_error("photo"),
+                align="center",
+                spacing="1",
+            ),
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
 def _summary() -> rx.Component:
     p = ProfileState.profile
     return rx.card(
-        rx.vstack(
-            rx.flex(
-                rx.heading(p["name"], size="6"),
-                rx.badge(
-                    p["segment"].upper(),
-                    color_scheme=rx.match(p["segment"], ("vip", "amber"), ("regular", "green"), "gray"),
-                    size="2",
-                ),
-                rx.text("#", p["id"], color_scheme="gray", size="2"),
-                rx.spacer(),
-                rx.cond(
-                    ProfileState.can_edit,
-                    rx.button(rx.icon("pencil", size=14), "Edit profile", variant="soft", on_click=ProfileState.edit),
-                ),
-                gap="3",
-                align="center",
-                wrap="wrap",
-                width="100%",
-            ),
-            rx.grid(
-                rx.vstack(
-                    _fact("Phone", p["phone"]),
-                    _fact("Other phone", p["alt_phone"]),
-                    _fact("Email", p["email"]),
-                    _fact("Address", p["address"]),
-                    _fact("Birthday", p["date_of_birth"]),
-                    _fact("Anniversary", p["anniversary"]),
-                    _fact("Gender", p["gender"]),
-                    _fact("Consent to contact", p["consents"]),
-                    spacing="1",
-                ),
-                rx.vstack(
-                    _fact("Likes metals", p["pref_metals"]),
-                    _fact("Stones", p["pref_stones"]),
-                    _fact("Styles", p["pref_styles"]),
-                    _fact("Budget from", p["price_min"]),
-                    _fact("Budget up to", p["price_max"]),
-                    _fact("Ring size (IN)", p["ring_size_in"]),
-                    _fact("Ring size (US)", p["ring_size_us"]),
-                    _fact("Bangle size", p["bangle_size"]),
-                    _fact("Chain length (in)", p["chain_length_in"]),
-                    _fact("Necklace length (in)", p["necklace_length_in"]),
-                    _fact("Tags", p["tags"]),
-                    spacing="1",
-                ),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="4",
-                width="100%",
-            ),
-            rx.flex(
-                rx.text(
-                    "12-month spend: ",
-                    rx.text.strong(p["spend_12m"]),
-                    " in ",
-                    p["purchases_12m"],
-                    " purchase(s)",
-                    size="2",
-                ),
-                rx.spacer(),
-                rx.cond(
-                    ProfileState.can_assign,
-                    rx.el.select(
-                        rx.el.option("No salesperson", value=""),
-                        rx.foreach(ProfileState.staff, lambda o: rx.el.option(o["label"], value=o["value"])),
-                        value=p["assigned_user_id"],
-                        on_change=ProfileState.assign,
-                        aria_label="Salesperson",
-                        class_name="jewel-select",
+        rx.flex(
+            _photo(),
+            rx.vstack(
+                rx.flex(
+                    rx.heading(p["name"], size="6"),
+                    rx.badge(
+                        p["segment"].upper(),
+                        color_scheme=rx.match(p["segment"], ("vip", "amber"), ("regular", "green"), "gray"),
+                        size="2",
                     ),
+                    rx.text("#", p["id"], color_scheme="gray", size="2"),
+                    rx.spacer(),
+                    rx.cond(
+                        ProfileState.can_edit,
+                        rx.button(
+                            rx.icon("pencil", size=14), "Edit profile", variant="soft", on_click=ProfileState.edit
+                        ),
+                    ),
+                    gap="3",
+                    align="center",
+                    wrap="wrap",
+                    width="100%",
                 ),
-                gap="3",
-                align="center",
-                wrap="wrap",
+                rx.grid(
+                    rx.vstack(
+                        _fact("Phone", p["phone"]),
+                        _fact("Other phone", p["alt_phone"]),
+                        _fact("Email", p["email"]),
+                        _fact("Address", p["address"]),
+                        _fact("Birthday", p["date_of_birth"]),
+                        _fact("Anniversary", p["anniversary"]),
+                        _fact("Gender", p["gender"]),
+                        _fact("Consent to contact", p["consents"]),
+                        spacing="1",
+                    ),
+                    rx.vstack(
+                        _fact("Likes metals", p["pref_metals"]),
+                        _fact("Stones", p["pref_stones"]),
+                        _fact("Styles", p["pref_styles"]),
+                        _fact("Budget from", p["price_min"]),
+                        _fact("Budget up to", p["price_max"]),
+                        _fact("Ring size (IN)", p["ring_size_in"]),
+                        _fact("Ring size (US)", p["ring_size_us"]),
+                        _fact("Bangle size", p["bangle_size"]),
+                        _fact("Chain length (in)", p["chain_length_in"]),
+                        _fact("Necklace length (in)", p["necklace_length_in"]),
+                        _fact("Tags", p["tags"]),
+                        spacing="1",
+                    ),
+                    columns=rx.breakpoints(initial="1", md="2"),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.flex(
+                    rx.text(
+                        "12-month spend: ",
+                        rx.text.strong(p["spend_12m"]),
+                        " in ",
+                        p["purchases_12m"],
+                        " purchase(s)",
+                        size="2",
+                    ),
+                    rx.spacer(),
+                    rx.cond(
+                        ProfileState.can_assign,
+                        rx.el.select(
+                            rx.el.option("No salesperson", value=""),
+                            rx.foreach(ProfileState.staff, lambda o: rx.el.option(o["label"], value=o["value"])),
+                            value=p["assigned_user_id"],
+                            on_change=ProfileState.assign,
+                            aria_label="Salesperson",
+                            class_name="jewel-select",
+                        ),
+                    ),
+                    gap="3",
+                    align="center",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                rx.cond(p["notes"] != "", rx.text(p["notes"], size="2", color_scheme="gray", white_space="pre-wrap")),
+                spacing="3",
                 width="100%",
             ),
-            rx.cond(p["notes"] != "", rx.text(p["notes"], size="2", color_scheme="gray", white_space="pre-wrap")),
-            spacing="3",
+            gap="4",
             width="100%",
+            direction=rx.breakpoints(initial="column", sm="row"),
+            align="start",
         ),
         width="100%",
     )

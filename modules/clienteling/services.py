@@ -259,6 +259,7 @@ def customer_profile(session: Session, actor: Actor, customer_id: int) -> dict[s
         "id": str(customer.id),
         "store_id": str(customer.store_id),
         "segment": customer.segment,
+        "photo": customer.photo,
         "assigned_user_id": str(customer.assigned_user_id or ""),
         "ring_size_us": us_ring_size(customer.ring_size_in) if customer.ring_size_in else "",
         "consents": ", ".join(c for c in CHANNELS if getattr(customer, f"consent_{c}")) or "none",

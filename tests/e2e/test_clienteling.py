@@ -86,3 +86,24 @@ def test_manager_sees_full_details_and_opens_a_segment_list(login_as, base_url):
     page.wait_for_url(re.compile(r"/clienteling/customers/\d+$"))
     expect(page.get_by_text(re.compile(r"^\+91 9[89]\d{3} \d{5}$")).first).to_be_visible()  # unmasked for managers
     expect(page.get_by_role("heading", name="Purchases reported")).to_be_visible()
+
+
+def test_manager_edits_a_profile_and_adds_a_photo(login_as, base_url, tmp_path):
+    from PIL import Image
+
+    picture = tmp_path / "face.png"
+    Image.new("RGB", (300, 300), "orange").save(picture)
+    page = login_as("manager")
+    page.goto(f"{base_url}/clienteling/customers/3")
+    page.get_by_role("button", name="Edit profile").click()
+    page.get_by_label("Ring size (Indian)").fill("16")
+    page.get_by_label("Budget up to (₹)").fill("3,50,000")
+    page.get_by_label("WhatsApp").check()
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_role("status")).to_contain_text("Profile saved.")
+    expect(page.get_by_text("₹3,50,000")).to_be_visible()
+    expect(page.get_by_text("whatsapp").first).to_be_visible()
+    page.locator("#customer-photo input[type=file]").set_input_files(str(picture))
+    page.get_by_role("button", name="Save photo").click()
+    expect(page.get_by_role("status")).to_contain_text("Photo saved.")
+    expect(page.get_by_role("img", name=re.compile(r"^Photo of "))).to_be_visible()

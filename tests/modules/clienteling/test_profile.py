@@ -175,3 +175,28 @@ def test_wishlist_takes_words_and_refuses_stock_refs_without_a_stock_module(worl
         run(sales, lambda s, a: add_wish(s, a, customer.id, "", "MUM-000123"))
     with read_session() as session:
         assert [w["text"] for w in wish_rows(session, world.actor("sales"), customer.id)] == ["Emerald drop earrings"]
+
+
+def test_photo_is_checked_shrunk_and_replaced(world, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from jewelerp.errors import PermissionDenied
+    from modules.clienteling.photos import save_photo
+
+    sales = world.actor("sales")
+    customer = add_customer(sales, name="Riya Verma", phone="9820010007")
+    big = io.BytesIO()
+    Image.new("RGB", (2000, 1000), "gold").save(big, "PNG")
+    first = run(sales, lambda s, a: save_photo(s, a, customer.id, big.getvalue(), tmp_path))
+    with Image.open(tmp_path / first) as stored:
+        assert stored.format == "JPEG" and stored.size == (800, 400)
+    second = run(sales, lambda s, a: save_photo(s, a, customer.id, big.getvalue(), tmp_path))
+    assert not (tmp_path / first).exists() and (tmp_path / second).exists() and first != second
+    with pytest.raises(ValidationError, match="not a photo"):
+        run(sales, lambda s, a: save_photo(s, a, customer.id, b"%PDF-1.4 not an image", tmp_path))
+    with pytest.raises(PermissionDenied):
+        run(world.actor("designer"), lambda s, a: save_photo(s, a, customer.id, big.getvalue(), tmp_path))
+    with read_session() as session:
+        assert session.get(Customer, customer.id).photo == second
