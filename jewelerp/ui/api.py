@@ -10,7 +10,12 @@ from starlette.routing import Route
 
 from jewelerp.ui.table_query import forget_export, take_export
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".csv": "text/csv",
+}
 
 
 async def health(_request: Request) -> Response:
@@ -19,11 +24,12 @@ async def health(_request: Request) -> Response:
 
 
 async def export_download(request: Request) -> Response:
-    """Serve a prepared export once; the random token in the URL is the only key."""
+    """Serve a prepared export (spreadsheet, PDF ...) once; the random token in the URL is the only key."""
     path = take_export(request.path_params["token"])
     if path is None:
         return PlainTextResponse("This download has expired. Export again.", status_code=404)
-    return FileResponse(path, media_type=XLSX, filename=path.name, background=BackgroundTask(forget_export, path))
+    media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return FileResponse(path, media_type=media_type, filename=path.name, background=BackgroundTask(forget_export, path))
 
 
 def api_routes() -> list[Route]:

@@ -29,16 +29,19 @@ class AppState(rx.State):
     message: str = ""
     message_ok: bool = True
 
-    def _session(self) -> SessionInfo:
-        with read_session() as session:
-            info = resolve(session, self.token)
+    def _live(self, session: Session) -> SessionInfo:
+        info = resolve(session, self.token)
         if info is None:
             raise AuthError("Your session has ended. Sign in again.")
         return info
 
-    def _actor(self) -> Actor:
-        info = self._session()
+    def _session(self) -> SessionInfo:
         with read_session() as session:
+            return self._live(session)
+
+    def _actor(self) -> Actor:
+        with read_session() as session:
+            info = self._live(session)
             return build_actor(session, info.user_id, info.store_id)
 
     def _clear_messages(self) -> None:
