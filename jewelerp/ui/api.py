@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reflex as rx
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -30,6 +31,11 @@ async def export_download(request: Request) -> Response:
         return PlainTextResponse("This download has expired. Export again.", status_code=404)
     media_type = MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
     return FileResponse(path, media_type=media_type, filename=path.name, background=BackgroundTask(forget_export, path))
+
+
+def export_url(token: str) -> str:
+    """The backend address of a prepared export."""
+    return f"{rx.config.get_config().api_url}/api/export/{token}"
 
 
 def api_routes() -> list[Route]:

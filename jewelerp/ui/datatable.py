@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import reflex as rx
 
+from jewelerp.ui.downloads import download_export
 from jewelerp.ui.table_query import TableQuery, TableSpec, count_label, new_export, write_xlsx
 
 PAGE_SIZE = 25
@@ -112,7 +113,7 @@ class DataTableMixin(rx.State, mixin=True):
 
         token = self._run(work, write=False)
         if token:
-            return rx.redirect(f"{rx.config.get_config().api_url}/api/export/{token}")
+            return download_export(token)
         return None
 
 
@@ -199,7 +200,7 @@ def data_table(
             rx.spacer(),
             toolbar or rx.fragment(),
             rx.button(rx.icon("file-spreadsheet", size=16), "Export to Excel", variant="soft", on_click=state.export),
-            gap="2",
+            spacing="2",
             wrap="wrap",
             width="100%",
             align="center",

@@ -151,7 +151,7 @@ def header(title: str) -> rx.Component:
         rx.spacer(),
         store_switcher(),
         user_menu(),
-        gap="3",
+        spacing="3",
         align="center",
         wrap="wrap",
         width="100%",

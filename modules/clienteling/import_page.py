@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from jewelerp.errors import JewelError
+from jewelerp.ui.downloads import download_export
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import new_export
@@ -144,7 +145,7 @@ class ImportState(AppState):
 
         token = self._run(work, write=False)
         if token:
-            return rx.redirect(f"{rx.config.get_config().api_url}/api/export/{token}")
+            return download_export(token)
         return None
 
     @rx.event
@@ -237,7 +238,7 @@ def _results() -> rx.Component:
             _count("Need fixing", ImportState.bad, "red"),
             _count("Duplicates", ImportState.duplicates, "amber"),
             _count("Rows in the file", ImportState.total, "gray"),
-            gap="3",
+            spacing="3",
             wrap="wrap",
         ),
         rx.cond(
@@ -262,7 +263,7 @@ def _results() -> rx.Component:
                     on_click=ImportState.download_errors,
                 ),
             ),
-            gap="2",
+            spacing="2",
             wrap="wrap",
         ),
         rx.cond(

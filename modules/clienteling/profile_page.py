@@ -317,7 +317,7 @@ def _summary() -> rx.Component:
                             rx.icon("pencil", size=14), "Edit profile", variant="soft", on_click=ProfileState.edit
                         ),
                     ),
-                    gap="3",
+                    spacing="3",
                     align="center",
                     wrap="wrap",
                     width="100%",
@@ -373,7 +373,7 @@ def _summary() -> rx.Component:
                             class_name="jewel-select",
                         ),
                     ),
-                    gap="3",
+                    spacing="3",
                     align="center",
                     wrap="wrap",
                     width="100%",
@@ -382,7 +382,7 @@ def _summary() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            gap="4",
+            spacing="4",
             width="100%",
             direction=rx.breakpoints(initial="column", sm="row"),
             align="start",
@@ -455,7 +455,7 @@ def _profile_fields() -> rx.Component:
         rx.text_area(id="field-notes", name="notes", default_value=v["notes"], width="100%"),
         rx.text("Consent to marketing", size="2", weight="medium"),
         rx.flex(
-            consent("email", "Email"), consent("sms", "SMS"), consent("whatsapp", "WhatsApp"), gap="4", wrap="wrap"
+            consent("email", "Email"), consent("sms", "SMS"), consent("whatsapp", "WhatsApp"), spacing="4", wrap="wrap"
         ),
         width="100%",
     )

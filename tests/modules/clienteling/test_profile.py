@@ -167,14 +167,36 @@ def test_family_and_occasions_with_their_own_dates_and_sizes(world):
     ]
 
 
-def test_wishlist_takes_words_and_refuses_stock_refs_without_a_stock_module(world):
-    sales = world.actor("sales")
+def test_wishlist_takes_words_or_a_stock_item_checked_by_the_stock_module(world):
+    from jewelerp.core.module_states import disable_module
+    from modules.stock.masters import ensure_default_masters
+    from modules.stock.models import Category, Metal
+    from modules.stock.pieces import PieceInput, receive_piece
+
+    sales, manager = world.actor("sales"), world.actor("manager")
     customer = add_customer(sales, name="Neha Gupta", phone="9820010006")
     run(sales, lambda s, a: add_wish(s, a, customer.id, "Emerald drop earrings"))
+    with pytest.raises(NotFound, match="No piece with SKU MUM-999999"):
+        run(sales, lambda s, a: add_wish(s, a, customer.id, "", "mum-999999"))
+
+    def receive(session, actor):
+        ensure_default_masters(session)
+        ring = session.exec(select(Category).where(Category.code == "RING")).one()
+        gold = session.exec(select(Metal).where(Metal.metal == "gold", Metal.fineness == 916)).one()
+        return receive_piece(session, actor, PieceInput(str(ring.id), str(gold.id), "5.120"))
+
+    piece = run(manager, receive)
+    run(sales, lambda s, a: add_wish(s, a, customer.id, "", piece.sku.lower()))
+    admin = world.actor("admin")
+    run(admin, lambda s, a: disable_module(s, a, "stock", world.mum))
     with pytest.raises(NotFound, match="No stock module is enabled"):
-        run(sales, lambda s, a: add_wish(s, a, customer.id, "", "MUM-000123"))
+        run(world.actor("sales"), lambda s, a: add_wish(s, a, customer.id, "", piece.sku))
     with read_session() as session:
-        assert [w["text"] for w in wish_rows(session, world.actor("sales"), customer.id)] == ["Emerald drop earrings"]
+        rows = wish_rows(session, world.actor("sales"), customer.id)
+    assert [(w["text"], w["ref"]) for w in rows] == [
+        (f"{piece.sku}: Ring, gold 22K, 5.120 g", piece.sku),
+        ("Emerald drop earrings", ""),
+    ]
 
 
 def test_photo_is_checked_shrunk_and_replaced(world, tmp_path):

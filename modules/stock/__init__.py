@@ -1,0 +1,105 @@
+"""Stock: every piece in every branch, its stones, certificates and provenance, the movement
+ledger, QR tags and the public certificate page."""
+
+from jewelerp.registry import DashboardCard, EventHandler, Job, MenuEntry, Module, Page, Permission, Setting
+
+PROVENANCE_KINDS = (
+    "receipt",
+    "consignment_in",
+    "transfer_out",
+    "transfer_in",
+    "sale",
+    "return",
+    "repair_in",
+    "consignment_return",
+)
+
+MODULE = Module(
+    name="stock",
+    title="Stock",
+    version="0.1.0",
+    summary="Pieces with stones, certificates and provenance; the stock ledger across branches; QR tags.",
+    models=("modules.stock.models", "modules.stock.search_index"),
+    permissions=(
+        Permission("stock.piece.view", "See pieces and stock", ("manager", "sales", "designer")),
+        Permission("stock.piece.receive", "Receive pieces from suppliers, karigars and consignors", ("manager",)),
+        Permission("stock.piece.move", "Transfer, memo, repair and melt pieces", ("manager",)),
+        Permission("stock.piece.sell", "Sell, return and reserve pieces (used by billing)", ("manager", "sales")),
+        Permission("stock.piece.adjust", "Write off or restore pieces with a reason", ("manager",)),
+        Permission("stock.cost.view", "See cost prices", ("manager",)),
+        Permission("stock.masters.manage", "Edit categories, metals, designs, suppliers and karigars", ("manager",)),
+        Permission("stock.certificate.edit", "Add certificates, provenance and photos", ("manager", "designer")),
+        Permission("stock.tag.manage", "Print tags and revoke or reissue public links", ("manager", "sales")),
+    ),
+    pages=(
+        Page(
+            "/stock/pieces",
+            "modules.stock.pages:pieces_page",
+            "Stock",
+            "stock.piece.view",
+            MenuEntry("Stock", "gem", 20),
+            "modules.stock.pages:PiecesTable.open_page",
+        ),
+        Page(
+            "/stock/pieces/[piece_id]",
+            "modules.stock.piece_page:piece_page",
+            "Piece",
+            "stock.piece.view",
+            None,
+            "modules.stock.piece_page:PieceState.load",
+        ),
+        Page(
+            "/stock/receive",
+            "modules.stock.receive_page:receive_page",
+            "Receive stock",
+            "stock.piece.receive",
+            MenuEntry("Receive stock", "package-plus", 21),
+            "modules.stock.receive_page:ReceiveState.load",
+        ),
+        Page(
+            "/stock/low-stock",
+            "modules.stock.reorder_page:reorder_page",
+            "Low stock",
+            "stock.piece.view",
+            MenuEntry("Low stock", "triangle-alert", 22),
+            "modules.stock.reorder_page:ReorderState.load",
+        ),
+        Page(
+            "/stock/valuation",
+            "modules.stock.valuation_page:valuation_page",
+            "Stock valuation",
+            "stock.piece.view",
+            MenuEntry("Valuation", "scale", 23),
+            "modules.stock.valuation_page:ValuationState.load",
+        ),
+        Page(
+            "/stock/masters",
+            "modules.stock.masters_page:masters_page",
+            "Stock masters",
+            "stock.masters.manage",
+            MenuEntry("Stock masters", "list", 24),
+            "modules.stock.masters_page:MastersState.load",
+        ),
+    ),
+    jobs=(Job("stock.reorder_alerts", "0 6 * * *", "modules.stock.reorder:raise_alerts", "Low-stock alerts"),),
+    events=tuple(
+        EventHandler("stock.piece", kind, "modules.stock.provenance:on_stock_movement") for kind in PROVENANCE_KINDS
+    ),
+    dashboard_cards=(
+        DashboardCard("stock.on_hand", "Pieces in stock", "modules.stock.cards:on_hand_card", "stock.piece.view"),
+    ),
+    contributions={
+        "api_routes": ("modules.stock.public:routes",),
+        "clienteling.stock_lookup": ("modules.stock.lookup:describe_piece",),
+    },
+    settings=(
+        Setting(
+            "stock.public_base_url",
+            "Public address of the certificate pages",
+            "http://localhost:8000",
+            "QR tags encode <this address>/c/<token>; use the address customers can open.",
+        ),
+        Setting("stock.label_show_price", "Print the price on tags", False),
+    ),
+    demo_data="modules.stock.demo:load",
+)

@@ -1,0 +1,757 @@
+"""One piece: details, stones, photos, ledger, certificates, provenance, its QR tag and public
+link, and the movements it may make next (transfer, memo, repair, melt, write off ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+from jewelerp.ui.forms import field, field_error, select_field
+from jewelerp.ui.shell import shell
+from jewelerp.ui.state import AppState
+from modules.stock.certificates import (
+    LABS,
+    STONE_KINDS,
+    CertificateInput,
+    add_certificate,
+    certificate_rows,
+    local_today,
+)
+from modules.stock.images import MAX_BYTES as MAX_IMAGE_BYTES
+from modules.stock.images import image_rows, save_image
+from modules.stock.ledger import RULES, move
+from modules.stock.masters import as_choices, party_options
+from modules.stock.pages import export_pdf
+from modules.stock.pieces import get_piece
+from modules.stock.provenance import KINDS, add_event, timeline
+from modules.stock.tables import available_moves, movement_rows, other_branches, piece_details, stone_rows
+from modules.stock.tags import label_sheet_pdf, piece_url, reissue_token, revoke_token
+
+IMAGE_UPLOAD = "piece-images"
+CERTIFICATE_TEXT = (
+    "lab",
+    "report_number",
+    "issued_on",
+    "stone_kind",
+    "carat",
+    "shape",
+    "colour",
+    "clarity",
+    "cut",
+    "measurements",
+    "fluorescence",
+    "species",
+    "origin",
+    "treatment",
+    "verify_note",
+)
+PROVENANCE_TEXT = ("kind", "on", "place", "party", "document", "note")
+
+
+def _timeline_rows(session: Session, actor: Actor, piece_id: int) -> list[dict[str, str]]:
+    get_piece(session, actor, piece_id)
+    return [
+        {
+            "id": str(e.id),
+            "on": e.on_text,
+            "what": e.label,
+            "place": e.place,
+            "party": e.party,
+            "document": e.document,
+            "note": e.note,
+            "corrected": "yes" if e.corrected else "",
+            "corrects": str(e.corrects_id or ""),
+            "by": e.recorded_by,
+        }
+        for e in reversed(timeline(session, piece_id, public=False))
+    ]
+
+
+class PieceState(AppState):
+    """What the piece page shows (one piece: a few dozen rows at most)."""
+
+    piece: dict[str, str] = {}
+    stones: list[dict[str, str]] = []
+    movements: list[dict[str, str]] = []
+    certificates: list[dict[str, str]] = []
+    provenance: list[dict[str, str]] = []
+    images: list[dict[str, str]] = []
+    moves: list[dict[str, str]] = []
+    branches: list[dict[str, str]] = []
+    parties: list[dict[str, str]] = []
+    public_link: str = ""
+    qr_src: str = ""
+    can_certify: bool = False
+    can_tag: bool = False
+    correctable: list[dict[str, str]] = []
+    today: str = ""
+    found: bool = False
+    action: str = ""
+    version: int = 0
+
+    def _id(self) -> int:
+        raw = str(self.piece_id)
+        return int(raw) if raw.isdigit() else 0
+
+    def _reload(self) -> None:
+        piece_id = self._id()
+
+        def work(session: Session, actor: Actor) -> dict[str, Any]:
+            piece = get_piece(session, actor, piece_id)
+            return {
+                "piece": piece_details(session, actor, piece_id),
+                "stones": stone_rows(session, actor, piece_id),
+                "movements": movement_rows(session, actor, piece_id),
+                "certificates": certificate_rows(session, actor, piece_id),
+                "provenance": _timeline_rows(session, actor, piece_id),
+                "images": image_rows(session, actor, piece_id),
+                "moves": available_moves(session, actor, piece_id),
+                "branches": as_choices([("", "Choose the branch"), *other_branches(session, actor)]),
+                "parties": as_choices([("", "Choose the party"), *party_options(session, actor)]),
+                "public_link": piece_url(session, piece) if piece.token_revoked_at is None else "",
+                "can_certify": actor.can("stock.certificate.edit"),
+                "can_tag": actor.can("stock.tag.manage"),
+                "today": local_today(actor).isoformat(),
+            }
+
+        data = self._run(work, write=False) if piece_id else None
+        self.found = data is not None
+        if data is None:
+            if not self.message:
+                self._say("That piece does not exist.", ok=False)
+            return
+        for key, value in data.items():
+            setattr(self, key, value)
+        self.correctable = [{"value": "", "label": "No"}] + [
+            {"value": e["id"], "label": f"{e['on']} {e['what']}"} for e in self.provenance if e["corrected"] != "yes"
+        ]
+        token = self.piece.get("token", "")
+        self.qr_src = f"{rx.config.get_config().api_url}/c/{token}/qr.png" if token else ""
+        self.version += 1
+
+    def _after(self, result: object) -> None:
+        """Reload after a successful change, keeping its message."""
+        if result is None:
+            return
+        message, ok = self.message, self.message_ok
+        self._reload()
+        self.message, self.message_ok = message, ok
+
+    @rx.event
+    def load(self) -> None:
+        """Open the page for the piece in the URL."""
+        self._clear_messages()
+        self.action = ""
+        self._reload()
+
+    # ------------------------------------------------------------------ movements
+
+    @rx.event
+    def choose_action(self, kind: str) -> None:
+        """Open the form of one movement (or close it when chosen again)."""
+        self._clear_messages()
+        self.action = "" if self.action == kind else kind
+        self.version += 1
+
+    @rx.event
+    def cancel_action(self) -> None:
+        """Close the movement form."""
+        self._clear_messages()
+        self.action = ""
+
+    @rx.event
+    def do_move(self, form: dict) -> None:
+        """Record the chosen movement in the ledger."""
+        kind, piece_id = self.action, self._id()
+        if kind not in RULES:
+            return
+        store = str(form.get("to_store_id", ""))
+        party = str(form.get("party_id", ""))
+        reason, reference = str(form.get("reason", "")), str(form.get("reference", ""))
+
+        def work(session: Session, actor: Actor) -> object:
+            return move(
+                session,
+                actor,
+                piece_id,
+                kind,
+                to_store_id=int(store) if store.isdigit() else None,
+                party_id=int(party) if party.isdigit() else None,
+                reason=reason,
+                reference=reference,
+            )
+
+        done = f"{self.piece.get('sku', '')}: {RULES[kind].label.lower()} recorded."
+        result = self._run(work, done=done)
+        if result is not None:
+            self.action = ""
+        self._after(result)
+
+    # ------------------------------------------------------------------ certificates, provenance, photos
+
+    @rx.event
+    def add_certificate(self, form: dict) -> None:
+        """Attach a lab certificate."""
+        data = CertificateInput(
+            **{k: str(form.get(k, "")) for k in CERTIFICATE_TEXT}, lab_grown=bool(form.get("lab_grown"))
+        )
+        piece_id = self._id()
+        done = f"Certificate {data.report_number.strip().upper()} added."
+        self._after(self._run(lambda s, a: add_certificate(s, a, piece_id, data), done=done))
+
+    @rx.event
+    def add_provenance(self, form: dict) -> None:
+        """Append an event to the chain of custody."""
+        text = {k: str(form.get(k, "")) for k in PROVENANCE_TEXT}
+        raw = str(form.get("corrects_id", ""))
+        corrects = int(raw) if raw.isdigit() else None
+        piece_id = self._id()
+        self._after(
+            self._run(
+                lambda s, a: add_event(s, a, piece_id, **text, corrects_id=corrects), done="Provenance event added."
+            )
+        )
+
+    @rx.event
+    async def upload_images(self, files: list[rx.UploadFile]) -> None:
+        """Add the chosen photos to the piece."""
+        if not files:
+            self._say("Choose one or more photos first.", ok=False)
+            return
+        piece_id, upload_dir = self._id(), rx.get_upload_dir()
+        contents = [await f.read(MAX_IMAGE_BYTES + 1) for f in files]
+
+        def work(session: Session, actor: Actor) -> int:
+            for content in contents:
+                save_image(session, actor, piece_id, content, upload_dir)
+            return len(contents)
+
+        saved = self._run(work, done=f"{len(contents)} photo(s) added.")
+        self._after(saved)
+
+    # ------------------------------------------------------------------ tag and public link
+
+    @rx.event
+    def print_tag(self) -> EventSpec | None:
+        """This piece's tag as a PDF label sheet."""
+        piece_id, sku = self._id(), self.piece.get("sku", "piece")
+        content = self._run(lambda s, a: label_sheet_pdf(s, a, [piece_id]), write=False)
+        if content is None:
+            return None
+        return export_pdf(content, f"tag-{sku}.pdf")
+
+    @rx.event
+    def revoke_link(self) -> None:
+        """Stop the public link (and printed QR) from working."""
+        piece_id = self._id()
+        self._after(self._run(lambda s, a: revoke_token(s, a, piece_id), done="The public link was revoked."))
+
+    @rx.event
+    def reissue_link(self) -> None:
+        """Give the piece a new public link; old tags stop working."""
+        piece_id = self._id()
+        done = "A new public link was issued. Print a new tag."
+        self._after(self._run(lambda s, a: reissue_token(s, a, piece_id), done=done))
+
+
+# ---------------------------------------------------------------------------- pieces of the page
+
+
+def _fact(label: str, value: rx.Var) -> rx.Component:
+    return rx.cond(
+        value != "",
+        rx.hstack(
+            rx.text(label, size="2", color_scheme="gray", min_width="8.5rem"),
+            rx.text(value, size="2", weight="medium"),
+            align="start",
+        ),
+    )
+
+
+def _panel(title: str, *children: rx.Component, **props: Any) -> rx.Component:
+    return rx.card(rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%"), width="100%", **props)
+
+
+def _table(headers: list[str], rows: rx.Var, keys: list[str], empty: str) -> rx.Component:
+    return rx.cond(
+        rows.length() > 0,
+        rx.box(
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                rx.table.body(
+                    rx.foreach(rows, lambda r: rx.table.row(*[rx.table.cell(r[k], white_space="nowrap") for k in keys]))
+                ),
+                size="1",
+                width="100%",
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+        rx.text(empty, size="2", color_scheme="gray"),
+    )
+
+
+def _status_badge() -> rx.Component:
+    status = PieceState.piece["status"]
+    return rx.badge(
+        PieceState.piece["status_label"],
+        color_scheme=rx.match(
+            status,
+            ("in_stock", "green"),
+            ("in_transit", "blue"),
+            ("reserved", "amber"),
+            ("sold", "gray"),
+            ("on_memo", "purple"),
+            ("in_repair", "orange"),
+            "red",
+        ),
+        size="3",
+    )
+
+
+def _summary() -> rx.Component:
+    p = PieceState.piece
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.heading(p["sku"], size="7"),
+                _status_badge(),
+                rx.text(p["category"], " · ", p["metal"], size="3", color_scheme="gray"),
+                rx.spacer(),
+                rx.link("All stock", href="/stock/pieces", size="2"),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+                width="100%",
+            ),
+            rx.cond(p["description"] != "", rx.text(p["description"], size="2")),
+            rx.grid(
+                rx.vstack(
+                    _fact("Gross weight", p["gross"]),
+                    _fact("Stone weight", p["stone_weight"]),
+                    _fact("Net weight", p["net"]),
+                    _fact("Size", p["size"]),
+                    _fact("HUID", p["huid"]),
+                    _fact("Design", p["design"]),
+                    _fact("Batch", p["batch"]),
+                    spacing="1",
+                ),
+                rx.vstack(
+                    _fact("Branch", p["branch"]),
+                    _fact("On its way to", p["destination"]),
+                    _fact("Making charge", p["making"]),
+                    _fact("Wastage", p["wastage"]),
+                    _fact("Cost price", p["cost"]),
+                    _fact("Consignment", p["consignment"]),
+                    _fact("From / with", p["party"]),
+                    _fact("Received", p["received"]),
+                    spacing="1",
+                ),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _move_form() -> rx.Component:
+    needs = PieceState.moves.to(list[dict[str, str]])
+    chosen = PieceState.action
+    return rx.cond(
+        chosen != "",
+        rx.form(
+            rx.vstack(
+                rx.foreach(
+                    needs,
+                    lambda m: rx.cond(
+                        m["kind"] == chosen,
+                        rx.vstack(
+                            rx.text(m["label"], weight="bold", size="3"),
+                            rx.cond(
+                                m["needs_store"] == "yes",
+                                select_field("Send to branch", "to_store_id", PieceState.branches),
+                            ),
+                            rx.cond(
+                                m["needs_party"] == "yes",
+                                select_field("Memo party", "party_id", PieceState.parties),
+                            ),
+                            rx.cond(m["needs_reason"] == "yes", field("Reason", "reason")),
+                            width="100%",
+                            spacing="3",
+                        ),
+                    ),
+                ),
+                field("Reference (optional)", "reference", hint="Challan, memo or job number"),
+                rx.hstack(
+                    rx.button("Confirm", type="submit"),
+                    rx.button(
+                        "Cancel", type="button", variant="soft", color_scheme="gray", on_click=PieceState.cancel_action
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+                max_width="32rem",
+            ),
+            on_submit=PieceState.do_move,
+            no_validate=True,
+            reset_on_submit=False,
+            key=PieceState.version.to_string(),
+            width="100%",
+        ),
+    )
+
+
+def _moves_panel() -> rx.Component:
+    return rx.cond(
+        PieceState.moves.length() > 0,
+        _panel(
+            "Move this piece",
+            rx.flex(
+                rx.foreach(
+                    PieceState.moves,
+                    lambda m: rx.button(
+                        m["label"],
+                        variant=rx.cond(PieceState.action == m["kind"], "solid", "soft"),
+                        color_scheme=rx.cond((m["kind"] == "melt") | (m["kind"] == "write_off"), "red", "amber"),
+                        on_click=PieceState.choose_action(m["kind"]),
+                    ),
+                ),
+                spacing="2",
+                wrap="wrap",
+            ),
+            _move_form(),
+        ),
+    )
+
+
+def _tag_panel() -> rx.Component:
+    token = PieceState.piece["token"]
+    return _panel(
+        "Tag and public page",
+        rx.cond(
+            token != "",
+            rx.flex(
+                rx.image(
+                    src=PieceState.qr_src,
+                    alt="QR code of " + PieceState.piece["sku"],
+                    width="140px",
+                    height="140px",
+                    border="1px solid var(--gray-a5)",
+                    border_radius="var(--radius-2)",
+                ),
+                rx.vstack(
+                    rx.text("Customers who scan the tag open:", size="2", color_scheme="gray"),
+                    rx.link(
+                        PieceState.public_link,
+                        href=PieceState.public_link,
+                        is_external=True,
+                        size="2",
+                        word_break="break-all",
+                        aria_label="Public page link",
+                    ),
+                    rx.cond(
+                        PieceState.can_tag,
+                        rx.flex(
+                            rx.button(rx.icon("printer", size=16), "Print tag", on_click=PieceState.print_tag),
+                            rx.button(
+                                "Revoke public link",
+                                variant="soft",
+                                color_scheme="red",
+                                on_click=PieceState.revoke_link,
+                            ),
+                            rx.button("Issue new link", variant="soft", on_click=PieceState.reissue_link),
+                            spacing="2",
+                            wrap="wrap",
+                        ),
+                    ),
+                    spacing="2",
+                    min_width="0",
+                    flex="1 1 14rem",
+                ),
+                spacing="4",
+                wrap="wrap",
+                align="start",
+            ),
+            rx.vstack(
+                rx.text("The public link is revoked: the printed QR shows “not found”.", size="2", color_scheme="gray"),
+                rx.cond(
+                    PieceState.can_tag,
+                    rx.button("Issue new link", variant="soft", on_click=PieceState.reissue_link),
+                ),
+                spacing="2",
+            ),
+        ),
+    )
+
+
+def _thumb(image: dict) -> rx.Component:
+    return rx.link(
+        rx.image(
+            src=rx.get_upload_url(image["thumb"]),
+            alt="Photo of " + PieceState.piece["sku"],
+            width="120px",
+            height="120px",
+            object_fit="cover",
+            border_radius="var(--radius-2)",
+        ),
+        href=rx.get_upload_url(image["path"]),
+        is_external=True,
+    )
+
+
+def _images_panel() -> rx.Component:
+    can_add = PieceState.can_certify & (PieceState.piece["here"] == "yes")
+    return _panel(
+        "Photos",
+        rx.cond(
+            PieceState.images.length() > 0,
+            rx.flex(rx.foreach(PieceState.images, _thumb), spacing="2", wrap="wrap"),
+            rx.text("No photos yet.", size="2", color_scheme="gray"),
+        ),
+        rx.cond(
+            can_add,
+            rx.vstack(
+                rx.upload(
+                    rx.button(rx.icon("camera", size=14), "Choose photos", size="2", variant="soft", type="button"),
+                    id=IMAGE_UPLOAD,
+                    accept={"image/*": [".jpg", ".jpeg", ".png", ".webp"]},
+                    multiple=True,
+                    max_files=6,
+                    border="none",
+                    padding="0",
+                    aria_label="Piece photos",
+                ),
+                rx.foreach(rx.selected_files(IMAGE_UPLOAD), lambda f: rx.text(f, size="1")),
+                rx.cond(
+                    rx.selected_files(IMAGE_UPLOAD).length() > 0,
+                    rx.button(
+                        "Save photos",
+                        size="2",
+                        on_click=[
+                            PieceState.upload_images(rx.upload_files(upload_id=IMAGE_UPLOAD)),
+                            rx.clear_selected_files(IMAGE_UPLOAD),
+                        ],
+                    ),
+                ),
+                field_error("image"),
+                spacing="2",
+            ),
+        ),
+    )
+
+
+def _small_form(on_submit: Any, button: str, *children: rx.Component) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            *children,
+            rx.button(button, type="submit", variant="soft"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        no_validate=True,
+        reset_on_submit=False,
+        key=PieceState.version.to_string(),
+        width="100%",
+    )
+
+
+def _grid(*children: rx.Component) -> rx.Component:
+    return rx.grid(*children, columns=rx.breakpoints(initial="1", sm="2", xl="3"), spacing="2", width="100%")
+
+
+def _certificate(row: dict) -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.badge(row["lab"], size="2"),
+            rx.text(row["report_number"], weight="bold", size="2"),
+            rx.text(row["issued_on"], size="2", color_scheme="gray"),
+            rx.cond(
+                row["file"] != "",
+                rx.link(row["file_kind"], href=rx.get_upload_url(row["file"]), is_external=True, size="2"),
+            ),
+            wrap="wrap",
+            align="center",
+        ),
+        rx.text(row["summary"], size="2"),
+        rx.text(row["verify_note"], size="1", color_scheme="gray"),
+        padding_y="0.5rem",
+        border_bottom="1px solid var(--gray-a4)",
+        width="100%",
+    )
+
+
+def _certificates_panel() -> rx.Component:
+    can_add = PieceState.can_certify & (PieceState.piece["here"] == "yes")
+    return _panel(
+        "Certificates",
+        rx.cond(
+            PieceState.certificates.length() > 0,
+            rx.vstack(rx.foreach(PieceState.certificates, _certificate), spacing="0", width="100%"),
+            rx.text("No certificates yet.", size="2", color_scheme="gray"),
+        ),
+        rx.cond(
+            can_add,
+            rx.el.details(
+                rx.el.summary(rx.text("Add a certificate", size="2", weight="medium", as_="span")),
+                _small_form(
+                    PieceState.add_certificate,
+                    "Add certificate",
+                    _grid(
+                        select_field("Lab", "lab", [(k, "Another lab" if k == "other" else k) for k in LABS]),
+                        field("Report number", "report_number"),
+                        field("Report date", "issued_on", type="date"),
+                        select_field("Stone", "stone_kind", [(k, k.title()) for k in STONE_KINDS]),
+                        field("Carat weight", "carat", input_mode="decimal", hint="Diamonds, e.g. 1.010"),
+                        field("Shape", "shape", hint="e.g. Round brilliant"),
+                        field("Colour", "colour", hint="Diamonds D to Z"),
+                        field("Clarity", "clarity", hint="e.g. VS1"),
+                        field("Cut", "cut", hint="e.g. Excellent"),
+                        field("Measurements", "measurements"),
+                        field("Fluorescence", "fluorescence", hint="None, Faint, Medium ..."),
+                        field("Species", "species", hint="Coloured stones, e.g. Natural corundum"),
+                        field("Origin", "origin"),
+                        field("Treatment", "treatment"),
+                        field("How to verify", "verify_note", hint="Left empty: the lab's usual check"),
+                    ),
+                    rx.el.label(
+                        rx.hstack(
+                            rx.el.input(type="checkbox", name="lab_grown", id="field-lab_grown"),
+                            rx.text("Lab-grown", size="2"),
+                            align="center",
+                        )
+                    ),
+                ),
+                width="100%",
+            ),
+        ),
+    )
+
+
+def _event(row: dict) -> rx.Component:
+    return rx.hstack(
+        rx.box(
+            width="10px",
+            height="10px",
+            border_radius="50%",
+            background=rx.cond(row["corrected"] == "yes", "var(--gray-7)", "var(--amber-9)"),
+            margin_top="0.35rem",
+            flex_shrink="0",
+        ),
+        rx.vstack(
+            rx.hstack(
+                rx.text(row["on"], size="2", color_scheme="gray"),
+                rx.text(
+                    row["what"],
+                    size="2",
+                    weight="bold",
+                    text_decoration=rx.cond(row["corrected"] == "yes", "line-through", "none"),
+                ),
+                rx.cond(row["corrected"] == "yes", rx.badge("corrected", color_scheme="gray")),
+                wrap="wrap",
+                align="center",
+            ),
+            rx.text(
+                rx.cond(row["place"] != "", row["place"], ""),
+                rx.cond((row["place"] != "") & (row["party"] != ""), " · ", ""),
+                row["party"],
+                rx.cond(row["document"] != "", " · " + row["document"], ""),
+                size="2",
+            ),
+            rx.cond(row["note"] != "", rx.text(row["note"], size="2", color_scheme="gray")),
+            spacing="0",
+        ),
+        align="start",
+        width="100%",
+    )
+
+
+def _provenance_panel() -> rx.Component:
+    can_add = PieceState.can_certify & (PieceState.piece["here"] == "yes")
+    return _panel(
+        "Provenance",
+        rx.cond(
+            PieceState.provenance.length() > 0,
+            rx.vstack(rx.foreach(PieceState.provenance, _event), spacing="3", width="100%"),
+            rx.text("No custody events yet.", size="2", color_scheme="gray"),
+        ),
+        rx.cond(
+            can_add,
+            rx.el.details(
+                rx.el.summary(rx.text("Add an event", size="2", weight="medium", as_="span")),
+                _small_form(
+                    PieceState.add_provenance,
+                    "Add event",
+                    _grid(
+                        select_field("What happened", "kind", list(KINDS.items())),
+                        field("Date", "on", type="date", default_value=PieceState.today),
+                        field("Place", "place", hint="Country, city or branch"),
+                        field("Who", "party", hint="Mine, cutter, supplier, lab ..."),
+                        field("Document", "document", hint="e.g. KP certificate number"),
+                        field("Note", "note"),
+                        select_field("Corrects an earlier event", "corrects_id", PieceState.correctable),
+                    ),
+                ),
+                width="100%",
+            ),
+        ),
+    )
+
+
+def _found() -> rx.Component:
+    return rx.vstack(
+        _summary(),
+        _moves_panel(),
+        rx.grid(
+            _tag_panel(),
+            rx.vstack(
+                _panel(
+                    "Stones",
+                    _table(
+                        ["Stone", "Count", "Carats", "Colour", "Clarity", "Grade"],
+                        PieceState.stones,
+                        ["kind", "count", "carat", "colour", "clarity", "grade"],
+                        "No stones.",
+                    ),
+                ),
+                _images_panel(),
+                spacing="4",
+                width="100%",
+                min_width="0",
+            ),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+        ),
+        _panel(
+            "Movements",
+            _table(
+                ["When", "What", "Branch", "Party", "Status after", "Note", "By"],
+                PieceState.movements,
+                ["at", "what", "branch", "party", "status", "note", "by"],
+                "No movements.",
+            ),
+        ),
+        rx.grid(
+            _certificates_panel(),
+            _provenance_panel(),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def piece_page() -> rx.Component:
+    """The piece page (``/stock/pieces/[piece_id]``)."""
+    return shell(rx.cond(PieceState.found, _found()), "Piece")

@@ -1,0 +1,235 @@
+"""Receiving pieces: validation of weights, HUID and charges; SKUs numbered per store."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+from jewelerp.errors import NotFound, ValidationError, require_fields
+from modules.stock.models import Category, Design, Metal, Movement, Party, Piece, SkuCounter, Stone
+
+HUID_RE = re.compile(r"^[A-Z0-9]{6}$")
+MAKING_RULES = (("per_gram", "₹ per gram"), ("percent", "% of metal value"), ("flat", "₹ per piece"))
+STONE_KINDS = ("diamond", "ruby", "emerald", "sapphire", "pearl", "polki", "kundan", "cz", "other")
+
+
+@dataclass
+class StoneInput:
+    """A stone line as typed: kind, count, carats, colour, clarity or grade, lab-grown."""
+
+    kind: str
+    count: str = "1"
+    carat: str = ""
+    colour: str = ""
+    clarity: str = ""
+    grade: str = ""
+    lab_grown: bool = False
+
+
+@dataclass
+class PieceInput:
+    """What is typed when a piece is received."""
+
+    category_id: str
+    metal_id: str
+    gross_weight: str
+    stone_weight: str = "0"
+    design_id: str = ""
+    size: str = ""
+    batch: str = ""
+    description: str = ""
+    making_rule: str = "per_gram"
+    making_value: str = "0"
+    wastage_pct: str = "0"
+    cost_price: str = ""
+    huid: str = ""
+    party_id: str = ""
+    stones: list[StoneInput] = field(default_factory=list)
+
+
+def parse_grams(raw: str, label: str, errors: dict[str, str], key: str, *, required: bool = True) -> Decimal | None:
+    """Grams with at most 3 decimals (milligrams), never negative."""
+    text = raw.strip()
+    if not text:
+        if required:
+            errors[key] = f"Enter the {label.lower()} in grams, e.g. 12.345."
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.001")):
+        errors[key] = f"{label} is grams with at most 3 decimals, e.g. 12.345."
+        return None
+    return value.quantize(Decimal("0.001"))
+
+
+def parse_amount(raw: str, label: str, errors: dict[str, str], key: str, *, required: bool = True) -> Decimal | None:
+    """A non-negative amount with at most 2 decimals (rupees or a percentage)."""
+    text = raw.strip().replace(",", "").removeprefix("₹").removesuffix("%").strip()
+    if not text:
+        if required:
+            errors[key] = f"Enter the {label.lower()}."
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        errors[key] = f"{label} must be a number with at most 2 decimals."
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def _master(session: Session, model: type, raw: str, key: str, label: str, errors: dict[str, str]) -> int | None:
+    if not raw.strip():
+        return None
+    if not raw.strip().isdigit() or session.get(model, int(raw)) is None:
+        errors[key] = f"Choose a {label} from the list."
+        return None
+    return int(raw)
+
+
+def next_sku(session: Session, actor: Actor) -> str:
+    """The next SKU of the actor's store, e.g. ``MUM-000124`` (safe under concurrent receipts)."""
+    bumped = session.execute(
+        update(SkuCounter).where(SkuCounter.store_id == actor.store_id).values(last=SkuCounter.last + 1)
+    ).rowcount
+    if not bumped:
+        session.add(SkuCounter(store_id=actor.store_id, last=1))
+        session.flush()
+    last = session.scalars(select(SkuCounter.last).where(SkuCounter.store_id == actor.store_id)).one()
+    return f"{actor.store_code}-{last:06d}"
+
+
+def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], dict[str, str]]:
+    errors: dict[str, str] = {}
+    category_id = _master(session, Category, data.category_id, "category_id", "category", errors)
+    metal_id = _master(session, Metal, data.metal_id, "metal_id", "metal and purity", errors)
+    if not data.category_id.strip():
+        errors["category_id"] = "Choose a category."
+    if not data.metal_id.strip():
+        errors["metal_id"] = "Choose the metal and purity."
+    gross = parse_grams(data.gross_weight, "Gross weight", errors, "gross_weight")
+    stones_weight = parse_grams(data.stone_weight or "0", "Stone weight", errors, "stone_weight")
+    if gross is not None and gross <= 0:
+        errors["gross_weight"] = "Gross weight must be more than 0 g."
+    if gross is not None and stones_weight is not None and stones_weight > gross:
+        errors["stone_weight"] = "Stone weight cannot exceed the gross weight."
+    huid = data.huid.strip().upper() or None
+    if huid and not HUID_RE.match(huid):
+        errors["huid"] = "HUID is 6 letters or digits, e.g. AB12CD."
+    elif huid and session.scalars(select(Piece.id).where(Piece.huid == huid)).first():
+        errors["huid"] = f"HUID {huid} is already on another piece."
+    rule = data.making_rule.strip()
+    if rule not in dict(MAKING_RULES):
+        errors["making_rule"] = "Choose how making charges are counted."
+    values = {
+        "category_id": category_id,
+        "metal_id": metal_id,
+        "design_id": _master(session, Design, data.design_id, "design_id", "design", errors),
+        "party_id": _master(session, Party, data.party_id, "party_id", "supplier or karigar", errors),
+        "gross_weight": gross,
+        "stone_weight": stones_weight,
+        "net_weight": gross - stones_weight if gross is not None and stones_weight is not None else None,
+        "size": data.size.strip()[:20],
+        "batch": data.batch.strip()[:40],
+        "description": " ".join(data.description.split())[:300],
+        "making_rule": rule,
+        "making_value": parse_amount(data.making_value or "0", "Making charge", errors, "making_value"),
+        "wastage_pct": parse_amount(data.wastage_pct or "0", "Wastage %", errors, "wastage_pct"),
+        "cost_price": parse_amount(data.cost_price, "Cost price", errors, "cost_price", required=False),
+        "huid": huid,
+    }
+    if values["wastage_pct"] is not None and values["wastage_pct"] > 100:
+        errors["wastage_pct"] = "Wastage is a percentage up to 100."
+    stones = []
+    for index, line in enumerate(data.stones, start=1):
+        key = f"stone_{index}"
+        kind = line.kind.strip().lower()
+        carat = parse_grams(line.carat, f"Stone {index} carats", errors, key)  # carats, 3 decimals as well
+        count = int(line.count) if line.count.strip().isdigit() and int(line.count) > 0 else None
+        if kind not in STONE_KINDS:
+            errors[key] = f"Stone {index}: kind is one of {', '.join(STONE_KINDS)}."
+        elif count is None:
+            errors[key] = f"Stone {index}: count is a whole number above 0."
+        if carat is not None and count is not None and kind in STONE_KINDS:
+            stones.append(
+                Stone(
+                    piece_id=0,
+                    kind=kind,
+                    count=count,
+                    carat=carat,
+                    colour=line.colour.strip()[:20],
+                    clarity=line.clarity.strip()[:20],
+                    grade=line.grade.strip()[:30],
+                    lab_grown=line.lab_grown,
+                )
+            )
+    return values, stones, errors
+
+
+def receive_piece(session: Session, actor: Actor, data: PieceInput, *, consignment: bool = False) -> Piece:
+    """Take a new piece into the actor's store: the piece, its stones and the ledger's first row."""
+    actor.require("stock.piece.receive")
+    values, stones, errors = _validate(session, data)
+    if consignment and not values["party_id"]:
+        errors["party_id"] = "Say which vendor sent the piece on consignment."
+    require_fields(errors)
+    piece = Piece(
+        sku=next_sku(session, actor),
+        store_id=actor.store_id,
+        public_token=secrets.token_urlsafe(16),
+        status="in_stock",
+        consignment=consignment,
+        **values,
+    )
+    session.add(piece)
+    session.flush()
+    for stone in stones:
+        stone.piece_id = piece.id
+        session.add(stone)
+    session.add(
+        Movement(
+            piece_id=piece.id,
+            kind="consignment_in" if consignment else "receipt",
+            store_id=actor.store_id,
+            party_id=piece.party_id,
+            status_after="in_stock",
+            user_id=actor.user_id,
+            user_name=actor.user_name,
+        )
+    )
+    session.flush()
+    return piece
+
+
+def get_piece(session: Session, actor: Actor, piece_id: int) -> Piece:
+    """A piece by id (any branch: staff may look up where a piece is)."""
+    actor.require("stock.piece.view")
+    piece = session.get(Piece, piece_id)
+    if piece is None:
+        raise NotFound("That piece does not exist.")
+    return piece
+
+
+def piece_by_sku(session: Session, actor: Actor, sku: str) -> Piece:
+    """A piece by its SKU, case-insensitive."""
+    actor.require("stock.piece.view")
+    piece = session.scalars(select(Piece).where(Piece.sku == sku.strip().upper())).first()
+    if piece is None:
+        raise NotFound(f"No piece with SKU {sku.strip().upper()}.")
+    return piece
+
+
+def check_only(session: Session, data: PieceInput) -> None:
+    """Raise the same ValidationError :func:`receive_piece` would, writing nothing (for imports)."""
+    _values, _stones, errors = _validate(session, data)
+    if errors:
+        raise ValidationError(errors)

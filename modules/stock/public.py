@@ -1,0 +1,443 @@
+"""The public certificate page a customer reaches by scanning a piece's QR tag.
+
+``GET /c/<token>`` is a server-rendered, self-contained HTML page (inline CSS, no
+JavaScript, no login) that loads fast on any phone: the store's name, the piece's photos,
+category, metal and purity, weights, HUID, stones, lab certificates with their report
+files, and the provenance timeline. It never shows a price, a cost, a charge, a supplier
+account or anything about a customer. An unknown or revoked token (or a store where the
+stock module is off) gets a plain "Not found" page with status 404.
+
+Beside it: ``/c/<token>/qr.png`` (the QR tag image), ``/c/<token>/image/<n>`` (the n-th
+photo, from 0), ``/c/<token>/file/<certificate id>`` (a lab report) and
+``/c/<token>/document/<event id>`` (a provenance document). Files are read from the
+Reflex upload folder and only through a valid token; their stored names never appear.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Route
+
+from jewelerp.core.models import ModuleState, Store
+from jewelerp.db import read_session
+from modules.stock.certificates import LAB_LABELS, certificate_details, piece_certificates
+from modules.stock.models import Category, Certificate, Design, Image, Metal, Piece, ProvenanceEvent, Stone
+from modules.stock.provenance import PRIVATE_ON_PUBLIC, TimelineEntry, timeline
+from modules.stock.tags import piece_url, purity_text, qr_png
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+URL_RE = re.compile(r"(https?://[^\s<>\"']+[^\s<>\"'.,;:!?)])")
+PAGE_CACHE = "no-cache"  # revalidate every time: a revoked link must stop working at once
+ASSET_CACHE = "public, max-age=300"
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+STONE_NAMES = {"cz": "Cubic zirconia"}
+
+
+def _e(value: object) -> str:
+    """HTML-escape anything shown on the page."""
+    return html.escape(str(value), quote=True)
+
+
+def _linked(text: str) -> str:
+    """Escape ``text``, turning web addresses in it into links."""
+    parts = []
+    for index, part in enumerate(URL_RE.split(text)):
+        if index % 2:
+            parts.append(f'<a href="{_e(part)}" rel="noopener noreferrer nofollow">{_e(part)}</a>')
+        else:
+            parts.append(_e(part))
+    return "".join(parts)
+
+
+def _headers(cache: str) -> dict[str, str]:
+    return {"Cache-Control": cache, **SECURITY_HEADERS}
+
+
+def find_piece(session: Session, token: str) -> Piece | None:
+    """The piece whose live token is ``token``, in a store where stock is enabled; None otherwise."""
+    if not TOKEN_RE.match(token):
+        return None
+    piece = session.scalars(select(Piece).where(Piece.public_token == token)).first()
+    if piece is None or piece.token_revoked_at is not None:
+        return None
+    state = session.get(ModuleState, (piece.store_id, "stock"))
+    if state is None or not state.enabled:
+        return None
+    return piece
+
+
+NOT_FOUND_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>Not found</title>
+<style>body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:3rem 1.25rem;
+color:#1f1b16;background:#faf8f5;text-align:center}h1{font-size:1.4rem;font-weight:600}
+p{color:#6b6359}</style></head>
+<body><h1>Not found</h1><p>This certificate link does not exist or is no longer valid.</p></body></html>
+"""
+
+
+def not_found() -> Response:
+    """The plain 404 page for unknown and revoked tokens (never cached)."""
+    return HTMLResponse(NOT_FOUND_HTML, status_code=404, headers=_headers("no-store"))
+
+
+@dataclass
+class PublicView:
+    """Everything the public page shows, loaded in one read session."""
+
+    piece: Piece
+    store: Store | None
+    category: Category | None
+    metal: Metal | None
+    design: Design | None
+    stones: list[Stone]
+    images: list[Image]
+    certificates: list[Certificate]
+    events: list[TimelineEntry]
+
+
+def load_view(session: Session, piece: Piece) -> PublicView:
+    """Read what the public page of ``piece`` shows (and nothing it must not show)."""
+    return PublicView(
+        piece=piece,
+        store=session.get(Store, piece.store_id),
+        category=session.get(Category, piece.category_id),
+        metal=session.get(Metal, piece.metal_id),
+        design=session.get(Design, piece.design_id) if piece.design_id else None,
+        stones=list(session.scalars(select(Stone).where(Stone.piece_id == piece.id).order_by(Stone.id))),  # type: ignore[arg-type]
+        images=_images(session, piece),
+        certificates=piece_certificates(session, piece.id or 0),
+        events=timeline(session, piece.id or 0, public=True),
+    )
+
+
+def _images(session: Session, piece: Piece) -> list[Image]:
+    return list(
+        session.scalars(
+            select(Image).where(Image.piece_id == piece.id).order_by(Image.position, Image.id)  # type: ignore[arg-type]
+        )
+    )
+
+
+STYLE = """
+:root{--ink:#1f1b16;--muted:#6b6359;--line:#e7e0d6;--card:#fff;--bg:#f7f4ef;--gold:#9a7b2f;--gold-soft:#f3ead6;
+color-scheme:light dark}
+@media (prefers-color-scheme:dark){:root{--ink:#f1ece4;--muted:#b3a99b;--line:#3a342c;--card:#211d18;
+--bg:#16130f;--gold:#d9b869;--gold-soft:#2e2719}}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:var(--ink);
+background:var(--bg);-webkit-text-size-adjust:100%}
+header{background:var(--card);border-bottom:1px solid var(--line);padding:.9rem 1.1rem;text-align:center}
+header .store{font-size:1.05rem;font-weight:650;letter-spacing:.08em;text-transform:uppercase;color:var(--gold)}
+header .sub{font-size:.8rem;color:var(--muted)}
+main{max-width:40rem;margin:0 auto;padding:1rem .9rem 2rem}
+.photos{display:flex;gap:.6rem;overflow-x:auto;scroll-snap-type:x mandatory;margin:0 -.9rem 1rem;padding:0 .9rem}
+.photos img{flex:0 0 100%;width:100%;aspect-ratio:1/1;object-fit:cover;border-radius:1rem;background:var(--card);
+scroll-snap-align:center;border:1px solid var(--line)}
+h1{font-size:1.5rem;line-height:1.25;margin:.2rem 0 .2rem}
+h2{font-size:1.05rem;margin:0 0 .6rem;letter-spacing:.02em}
+.sku{color:var(--muted);font-size:.9rem;margin:0 0 1rem}
+.badge{display:inline-block;background:var(--gold-soft);color:var(--gold);border-radius:999px;padding:.1rem .6rem;
+font-size:.78rem;font-weight:600;margin:0 .3rem .3rem 0}
+section{background:var(--card);border:1px solid var(--line);border-radius:1rem;padding:1rem 1.1rem;margin:0 0 1rem}
+dl{display:grid;grid-template-columns:minmax(7rem,40%) 1fr;gap:.35rem .8rem;margin:0}
+dt{color:var(--muted);font-size:.9rem}dd{margin:0;font-weight:500;overflow-wrap:anywhere}
+.cert{border-top:1px solid var(--line);padding-top:.9rem;margin-top:.9rem}
+.cert:first-of-type{border-top:0;padding-top:0;margin-top:0}
+.cert h3{font-size:1rem;margin:0 0 .5rem}
+.verify{font-size:.88rem;color:var(--muted);margin:.6rem 0 0;overflow-wrap:anywhere}
+a{color:var(--gold)}
+.button{display:inline-block;margin-top:.7rem;padding:.5rem .9rem;border:1px solid var(--gold);border-radius:.6rem;
+text-decoration:none;font-weight:600;font-size:.9rem}
+.stones{width:100%;border-collapse:collapse;font-size:.9rem}
+.stones th{text-align:left;color:var(--muted);font-weight:500;padding:.2rem .4rem .3rem 0}
+.stones td{padding:.3rem .4rem .3rem 0;border-top:1px solid var(--line)}
+ol.timeline{list-style:none;margin:0;padding:0 0 0 1.1rem;border-left:2px solid var(--gold-soft)}
+ol.timeline li{position:relative;padding:0 0 1rem .4rem}
+ol.timeline li:last-child{padding-bottom:0}
+ol.timeline li::before{content:"";position:absolute;left:-1.55rem;top:.35rem;width:.75rem;height:.75rem;
+border-radius:50%;background:var(--gold);border:2px solid var(--card)}
+.when{font-size:.8rem;color:var(--muted)}
+.what{font-weight:600}
+.detail{font-size:.9rem;overflow-wrap:anywhere}
+.corrected .what,.corrected .detail{text-decoration:line-through;color:var(--muted)}
+.flag{font-size:.78rem;color:var(--muted);font-style:italic}
+footer{text-align:center;color:var(--muted);font-size:.8rem;padding:0 1rem 2rem}
+"""
+
+
+def _definition(pairs: Iterable[tuple[str, str]]) -> str:
+    rows = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in pairs if value)
+    return f"<dl>{rows}</dl>" if rows else ""
+
+
+def _title(view: PublicView) -> str:
+    category = view.category.name if view.category else "Jewellery"
+    metal = purity_text(view.metal) if view.metal else ""
+    return f"{metal} {category}".strip() if metal else category
+
+
+def _photos(view: PublicView, token: str, title: str) -> str:
+    if not view.images:
+        return ""
+    tags = []
+    for index, _image in enumerate(view.images):
+        loading = "eager" if index == 0 else "lazy"
+        tags.append(
+            f'<img src="/c/{_e(token)}/image/{index}" alt="{_e(title)}, photo {index + 1}" '
+            f'width="640" height="640" loading="{loading}" decoding="async">'
+        )
+    return f'<div class="photos">{"".join(tags)}</div>'
+
+
+def _piece_section(view: PublicView) -> str:
+    piece = view.piece
+    metal = view.metal
+    design = ""
+    if view.design is not None:
+        design = view.design.name + (f" ({view.design.collection})" if view.design.collection else "")
+    pairs = [
+        ("Item", view.category.name if view.category else ""),
+        ("Design", design),
+        ("Metal", metal.metal.strip().title() if metal else ""),
+        ("Purity", f"{metal.purity} ({metal.fineness / 10:g}% pure, {metal.fineness} fineness)" if metal else ""),
+        ("Gross weight", f"{piece.gross_weight} g"),
+        ("Stone weight", f"{piece.stone_weight} g" if piece.stone_weight else ""),
+        ("Net weight", f"{piece.net_weight} g"),
+        ("Size", piece.size),
+        ("BIS HUID", piece.huid or ""),
+        ("Description", piece.description),
+    ]
+    return f"<section><h2>The piece</h2>{_definition(pairs)}</section>"
+
+
+def _stones_section(view: PublicView) -> str:
+    if not view.stones:
+        return ""
+    rows = []
+    for stone in view.stones:
+        name = STONE_NAMES.get(stone.kind, stone.kind.capitalize())
+        if stone.lab_grown:
+            name += " (lab-grown)"
+        quality = " · ".join(part for part in (stone.colour, stone.clarity, stone.grade) if part)
+        rows.append(
+            f"<tr><td>{_e(name)}</td><td>{stone.count}</td><td>{_e(stone.carat)} ct</td><td>{_e(quality)}</td></tr>"
+        )
+    return (
+        '<section><h2>Stones</h2><table class="stones"><thead><tr><th>Stone</th><th>Count</th><th>Weight</th>'
+        f"<th>Quality</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _certificates_section(view: PublicView, token: str) -> str:
+    if not view.certificates:
+        return ""
+    blocks = []
+    for certificate in view.certificates:
+        pairs = [
+            ("Lab", LAB_LABELS.get(certificate.lab, certificate.lab)),
+            ("Report number", certificate.report_number),
+            ("Report date", certificate.issued_on.strftime("%d %b %Y")),
+            *certificate_details(certificate),
+        ]
+        link = ""
+        if certificate.file:
+            kind = "PDF" if certificate.file.endswith(".pdf") else "image"
+            link = (
+                f'<a class="button" href="/c/{_e(token)}/file/{certificate.id}" rel="noopener">'
+                f"View the lab report ({kind})</a>"
+            )
+        verify = f'<p class="verify">{_linked(certificate.verify_note)}</p>' if certificate.verify_note else ""
+        heading = f"{certificate.lab} report {certificate.report_number}"
+        blocks.append(f'<div class="cert"><h3>{_e(heading)}</h3>{_definition(pairs)}{verify}{link}</div>')
+    title = "Certificate" if len(blocks) == 1 else "Certificates"
+    return f"<section><h2>{title}</h2>{''.join(blocks)}</section>"
+
+
+def _timeline_section(view: PublicView, token: str) -> str:
+    if not view.events:
+        return ""
+    by_id = {entry.id: entry for entry in view.events}
+    items = []
+    for entry in view.events:
+        details = [part for part in (entry.place, entry.party) if part]
+        lines = []
+        if details:
+            lines.append(f'<div class="detail">{_e(" · ".join(details))}</div>')
+        if entry.document:
+            lines.append(f'<div class="detail">Document: {_e(entry.document)}</div>')
+        if entry.note:
+            lines.append(f'<div class="detail">{_linked(entry.note)}</div>')
+        if entry.has_file and entry.kind not in PRIVATE_ON_PUBLIC:
+            lines.append(
+                f'<div class="detail"><a href="/c/{_e(token)}/document/{entry.id}">View the document</a></div>'
+            )
+        if entry.corrects_id is not None and entry.corrects_id in by_id:
+            wrong = by_id[entry.corrects_id]
+            lines.append(f'<div class="flag">Corrects the entry “{_e(wrong.label)}” of {_e(wrong.on_text)}</div>')
+        if entry.corrected:
+            lines.append('<div class="flag">Corrected by a later entry</div>')
+        css = ' class="corrected"' if entry.corrected else ""
+        items.append(
+            f'<li{css}><div class="when">{_e(entry.on_text)}</div><div class="what">{_e(entry.label)}</div>'
+            f"{''.join(lines)}</li>"
+        )
+    return f'<section><h2>Provenance</h2><ol class="timeline">{"".join(items)}</ol></section>'
+
+
+def render_page(view: PublicView, token: str) -> str:
+    """The complete HTML of the public page (every value escaped; no price, cost or customer data)."""
+    store_name = view.store.name if view.store else ""
+    title = _title(view)
+    badges = []
+    if view.metal and view.metal.hallmarked and view.piece.huid:
+        badges.append("BIS hallmarked")
+    if view.certificates:
+        labs = sorted({certificate.lab for certificate in view.certificates if certificate.lab != "other"})
+        badges.append(f"{' · '.join(labs)} certified" if labs else "Lab certified")
+    if any(entry.kind == "kimberley_process" and not entry.corrected for entry in view.events):
+        badges.append("Kimberley Process")
+    badge_html = "".join(f'<span class="badge">{_e(badge)}</span>' for badge in badges)
+    address = view.store.address if view.store else ""
+    body = "".join(
+        (
+            _photos(view, token, title),
+            f"<h1>{_e(title)}</h1>",
+            f'<p class="sku">SKU {_e(view.piece.sku)}</p>',
+            f"<div>{badge_html}</div>" if badge_html else "",
+            _piece_section(view),
+            _stones_section(view),
+            _certificates_section(view, token),
+            _timeline_section(view, token),
+        )
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
+        f"<title>{_e(title)} · {_e(view.piece.sku)} · {_e(store_name)}</title>"
+        f"<style>{STYLE}</style></head><body>"
+        f'<header><div class="store">{_e(store_name)}</div><div class="sub">Certificate of authenticity</div></header>'
+        f"<main>{body}</main>"
+        f"<footer>Issued by {_e(store_name)}{', ' + _e(address) if address else ''}.<br>"
+        "If the details here do not match your piece, please contact the store.</footer>"
+        "</body></html>"
+    )
+
+
+def _file_response(folder: Path, relative: str, download_name: str) -> Response:
+    """Serve ``relative`` from ``folder`` when it is a file inside it; 404 otherwise."""
+    if not relative:
+        return not_found()
+    root = folder.resolve()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root) or not target.is_file():
+        return not_found()
+    media_type = MEDIA_TYPES.get(target.suffix.lower(), "application/octet-stream")
+    return FileResponse(
+        target,
+        media_type=media_type,
+        filename=download_name + target.suffix.lower(),
+        content_disposition_type="inline",
+        headers=_headers(ASSET_CACHE),
+    )
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-") or "file"
+
+
+def routes(upload_dir: Path | None = None) -> list[Route]:
+    """The public routes (mounted beside the Reflex app through ``contributions['api_routes']``).
+
+    ``upload_dir`` is where photos and report files are stored; by default the Reflex
+    upload folder (``rx.get_upload_dir()``), looked up when a file is asked for.
+    """
+
+    def folder() -> Path:
+        if upload_dir is not None:
+            return upload_dir
+        import reflex as rx
+
+        return Path(rx.get_upload_dir())
+
+    def page(request: Request) -> Response:
+        token = request.path_params["token"]
+        with read_session() as session:
+            piece = find_piece(session, token)
+            if piece is None:
+                return not_found()
+            document = render_page(load_view(session, piece), token)
+        return HTMLResponse(document, headers=_headers(PAGE_CACHE))
+
+    def qr(request: Request) -> Response:
+        token = request.path_params["token"]
+        with read_session() as session:
+            piece = find_piece(session, token)
+            if piece is None:
+                return not_found()
+            url = piece_url(session, piece)
+        return Response(qr_png(url), media_type="image/png", headers=_headers(ASSET_CACHE))
+
+    def image(request: Request) -> Response:
+        with read_session() as session:
+            piece = find_piece(session, request.path_params["token"])
+            images = _images(session, piece) if piece is not None else []
+        index = request.path_params["n"]
+        if piece is None or not 0 <= index < len(images):
+            return not_found()
+        return _file_response(folder(), images[index].path, f"{_safe_name(piece.sku)}-{index + 1}")
+
+    def certificate_file(request: Request) -> Response:
+        with read_session() as session:
+            piece = find_piece(session, request.path_params["token"])
+            certificate = session.get(Certificate, request.path_params["certificate_id"]) if piece else None
+        if piece is None or certificate is None or certificate.piece_id != piece.id:
+            return not_found()
+        name = _safe_name(f"{certificate.lab}-{certificate.report_number}")
+        return _file_response(folder(), certificate.file, name)
+
+    def provenance_file(request: Request) -> Response:
+        with read_session() as session:
+            piece = find_piece(session, request.path_params["token"])
+            event = session.get(ProvenanceEvent, request.path_params["event_id"]) if piece else None
+        if piece is None or event is None or event.piece_id != piece.id or event.kind in PRIVATE_ON_PUBLIC:
+            return not_found()
+        return _file_response(folder(), event.file, _safe_name(f"{piece.sku}-{event.kind}-{event.id}"))
+
+    endpoints: list[tuple[str, Callable[[Request], Response]]] = [
+        ("/c/{token}", page),
+        ("/c/{token}/qr.png", qr),
+        ("/c/{token}/image/{n:int}", image),
+        ("/c/{token}/file/{certificate_id:int}", certificate_file),
+        ("/c/{token}/document/{event_id:int}", provenance_file),
+    ]
+    return [Route(path, endpoint, methods=["GET"]) for path, endpoint in endpoints]
