@@ -84,7 +84,7 @@ def test_managers_reassign_and_owners_complete(world):
 
 def test_occasion_job_creates_follow_ups_only_for_consenting_customers_once(world):
     sales = world.actor("sales")
-    soon = date.today() + timedelta(days=7)  # the default lead time
+    soon = sales.local(utcnow()).date() + timedelta(days=7)  # the store's today plus the default lead time
     born = soon.replace(year=1990).isoformat()
     yes = add_customer(sales, name="Sneha Kapoor", phone="9820020004", date_of_birth=born, consent_sms=True)
     add_customer(sales, name="No Consent", phone="9820020005", date_of_birth=born)
