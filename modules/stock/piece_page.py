@@ -15,6 +15,7 @@ from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from modules.stock.certificates import (
     LABS,
+    MAX_FILE_BYTES,
     STONE_KINDS,
     CertificateInput,
     add_certificate,
@@ -92,6 +93,8 @@ class PieceState(AppState):
     found: bool = False
     action: str = ""
     version: int = 0
+    staged: dict[str, str] = {}
+    _staged_files: dict[str, tuple[str, bytes]] = {}
 
     def _id(self) -> int:
         raw = str(self.piece_id)
@@ -193,28 +196,69 @@ class PieceState(AppState):
 
     # ------------------------------------------------------------------ certificates, provenance, photos
 
+    async def _stage(self, purpose: str, files: list[rx.UploadFile]) -> None:
+        """Keep a chosen file on the server until its form is saved (checked by the service then)."""
+        if not files:
+            return
+        upload = files[0]
+        name = str(upload.name or upload.filename or "file")
+        self._staged_files = {**self._staged_files, purpose: (name, await upload.read(MAX_FILE_BYTES + 1))}
+        self.staged = {**self.staged, purpose: name}
+
+    def _take_staged(self, purpose: str) -> tuple[str, bytes]:
+        return self._staged_files.get(purpose, ("", b""))
+
+    def _forget_staged(self, purpose: str) -> None:
+        self._staged_files = {k: v for k, v in self._staged_files.items() if k != purpose}
+        self.staged = {k: v for k, v in self.staged.items() if k != purpose}
+
+    @rx.event
+    async def stage_report(self, files: list[rx.UploadFile]) -> None:
+        """Hold the lab report file for the certificate form."""
+        await self._stage("certificate", files)
+
+    @rx.event
+    async def stage_document(self, files: list[rx.UploadFile]) -> None:
+        """Hold a document (e.g. a Kimberley Process certificate scan) for the provenance form."""
+        await self._stage("provenance", files)
+
     @rx.event
     def add_certificate(self, form: dict) -> None:
-        """Attach a lab certificate."""
+        """Attach a lab certificate, with its report file when one was chosen."""
         data = CertificateInput(
             **{k: str(form.get(k, "")) for k in CERTIFICATE_TEXT}, lab_grown=bool(form.get("lab_grown"))
         )
-        piece_id = self._id()
+        piece_id, (name, content), folder = self._id(), self._take_staged("certificate"), rx.get_upload_dir()
         done = f"Certificate {data.report_number.strip().upper()} added."
-        self._after(self._run(lambda s, a: add_certificate(s, a, piece_id, data), done=done))
+        saved = self._run(lambda s, a: add_certificate(s, a, piece_id, data, name, content, folder), done=done)
+        if saved is not None:
+            self._forget_staged("certificate")
+        self._after(saved)
 
     @rx.event
     def add_provenance(self, form: dict) -> None:
-        """Append an event to the chain of custody."""
+        """Append an event to the chain of custody, with its document when one was chosen."""
         text = {k: str(form.get(k, "")) for k in PROVENANCE_TEXT}
         raw = str(form.get("corrects_id", ""))
         corrects = int(raw) if raw.isdigit() else None
-        piece_id = self._id()
-        self._after(
-            self._run(
-                lambda s, a: add_event(s, a, piece_id, **text, corrects_id=corrects), done="Provenance event added."
+        piece_id, (name, content), folder = self._id(), self._take_staged("provenance"), rx.get_upload_dir()
+
+        def work(session: Session, actor: Actor) -> Any:
+            return add_event(
+                session,
+                actor,
+                piece_id,
+                **text,
+                file_name=name,
+                file_bytes=content,
+                upload_dir=folder,
+                corrects_id=corrects,
             )
-        )
+
+        saved = self._run(work, done="Provenance event added.")
+        if saved is not None:
+            self._forget_staged("provenance")
+        self._after(saved)
 
     @rx.event
     async def upload_images(self, files: list[rx.UploadFile]) -> None:
@@ -548,6 +592,30 @@ def _images_panel() -> rx.Component:
     )
 
 
+def _file_picker(purpose: str, label: str, handler: Any) -> rx.Component:
+    """Choose a file for a form; it is sent at once and attached when the form is saved."""
+    upload_id = f"{purpose}-file"
+    return rx.vstack(
+        rx.upload(
+            rx.button(rx.icon("paperclip", size=14), label, size="1", variant="outline", type="button"),
+            id=upload_id,
+            accept={"application/pdf": [".pdf"], "image/*": [".jpg", ".jpeg", ".png", ".webp"]},
+            multiple=False,
+            max_files=1,
+            border="none",
+            padding="0",
+            on_drop=handler(rx.upload_files(upload_id=upload_id)),
+            aria_label=label,
+        ),
+        rx.cond(
+            PieceState.staged.contains(purpose),
+            rx.text("Will attach: ", PieceState.staged[purpose], size="1", color_scheme="green"),
+        ),
+        field_error("file"),
+        spacing="1",
+    )
+
+
 def _small_form(on_submit: Any, button: str, *children: rx.Component) -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -629,6 +697,7 @@ def _certificates_panel() -> rx.Component:
                             align="center",
                         )
                     ),
+                    _file_picker("certificate", "Lab report (PDF or photo)", PieceState.stage_report),
                 ),
                 width="100%",
             ),
@@ -699,6 +768,7 @@ def _provenance_panel() -> rx.Component:
                         field("Note", "note"),
                         select_field("Corrects an earlier event", "corrects_id", PieceState.correctable),
                     ),
+                    _file_picker("provenance", "Document scan (PDF or photo)", PieceState.stage_document),
                 ),
                 width="100%",
             ),

@@ -72,8 +72,13 @@ def test_receive_tag_public_page_revoke_and_transfer(login_as, base_url, browser
     page.get_by_label("Carat weight").fill("0.250")
     page.get_by_label("Colour", exact=True).fill("G")
     page.get_by_label("Clarity", exact=True).fill("VS1")
+    scan = tmp_path / "gia-report.pdf"
+    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    page.locator("#certificate-file input[type=file]").set_input_files(str(scan))
+    expect(page.get_by_text("Will attach: gia-report.pdf")).to_be_visible()
     page.get_by_role("button", name="Add certificate").click()
     expect(page.get_by_role("status")).to_contain_text(f"Certificate {report} added.")
+    expect(page.get_by_text("Will attach: gia-report.pdf")).to_have_count(0)
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Print tag").click()
@@ -91,6 +96,10 @@ def test_receive_tag_public_page_revoke_and_transfer(login_as, base_url, browser
         expect(public.get_by_text(sku).first).to_be_visible()
         expect(public.get_by_text(report).first).to_be_visible()
         expect(public.get_by_text("48,000")).to_have_count(0)  # never the cost
+        report_file = public.locator("a[href*='/file/']").first  # the attached lab report
+        href = report_file.get_attribute("href")
+        file_address = href if href.startswith("http") else f"{_backend_url()}{href}"
+        assert public.request.get(file_address).body().startswith(b"%PDF-")
     finally:
         stranger.close()
 
