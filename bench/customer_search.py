@@ -12,24 +12,22 @@ and how many customers matched. The aim is a p95 under 50 ms for every query.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-TARGET_P95_MS = 50.0
-PAGE_SIZE = 25
+from list_timing import Query, print_results, time_query
+
 BATCH = 10_000
 SEED = 20260101
 
@@ -77,37 +75,6 @@ PRICE_BANDS = (
     (Decimal(5_00_000), Decimal(15_00_000)),
 )
 AREAS = ("Andheri West", "Bandra", "Borivali", "Dadar", "Ghatkopar", "Juhu", "Malad", "Powai", "Thane", "Vashi")
-
-
-@dataclass(frozen=True)
-class Query:
-    """One timed list request: a label and what the person typed or picked."""
-
-    label: str
-    search: str = ""
-    filters: dict[str, str] = field(default_factory=dict)
-    sort: str = ""
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class Result:
-    """Timings (milliseconds) of one query and how many customers it matched."""
-
-    query: Query
-    times_ms: list[float]
-    matched: int
-
-    @property
-    def median(self) -> float:
-        """Median of the timed runs."""
-        return statistics.median(self.times_ms)
-
-    @property
-    def p95(self) -> float:
-        """95th percentile by nearest rank (with 30 runs: the second slowest)."""
-        ordered = sorted(self.times_ms)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def _weighted(rng: random.Random, pairs: tuple[tuple[str, int], ...]) -> str:
@@ -284,48 +251,6 @@ def queries(users: dict[str, int]) -> list[Query]:
     ]
 
 
-def time_query(actor: Any, query: Query, runs: int) -> Result:
-    """Warm up once, then time ``runs`` first-page fetches in fresh read sessions."""
-    from jewelerp.db import read_session
-    from jewelerp.ui.table_query import TableQuery
-    from modules.clienteling.tables import CUSTOMERS
-
-    q = TableQuery(
-        search=query.search,
-        filters=query.filters,
-        sort=query.sort,
-        descending=query.descending,
-        limit=PAGE_SIZE,
-    )
-
-    def once() -> int:
-        with read_session() as session:
-            page, total = CUSTOMERS.fetch(session, actor, q)
-        assert len(page) == min(PAGE_SIZE, total)
-        return total
-
-    matched = once()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        once()
-        times.append((time.perf_counter() - start) * 1000)
-    return Result(query, times, matched)
-
-
-def report(results: list[Result], rows: int, other_store: int, runs: int, build_s: float) -> None:
-    """Print the latency table and whether each query met the p95 target."""
-    print(f"{rows:,} customers in MUM + {other_store:,} in DEL, built in {build_s:.1f} s; manager of MUM,")
-    print(f"first page of {PAGE_SIZE} with total count, {runs} runs after one warm-up.\n")
-    print(f"{'query':<30}{'median ms':>11}{'p95 ms':>10}{'matched':>10}")
-    print("-" * 61)
-    for r in results:
-        flag = "" if r.p95 < TARGET_P95_MS else "  > target"
-        print(f"{r.query.label:<30}{r.median:>11.1f}{r.p95:>10.1f}{r.matched:>10,}{flag}")
-    met = sum(r.p95 < TARGET_P95_MS for r in results)
-    print(f"\np95 target {TARGET_P95_MS:.0f} ms: met for {met} of {len(results)} queries")
-
-
 def main(argv: list[str] | None = None) -> None:
     """Build the database in a temporary folder, time every query and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -337,11 +262,17 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         actor, users = build_database(Path(tmp), args.rows, args.other_store)
         build_s = time.perf_counter() - started
-        results = [time_query(actor, q, args.runs) for q in queries(users)]
+        from modules.clienteling.tables import CUSTOMERS
+
+        results = [time_query(CUSTOMERS, actor, q, args.runs) for q in queries(users)]
         from jewelerp.db import reset_engine
 
         reset_engine()
-    report(results, args.rows, args.other_store, args.runs, build_s)
+    print_results(
+        f"{args.rows:,} customers in MUM + {args.other_store:,} in DEL, built in {build_s:.1f} s; manager of MUM,",
+        results,
+        args.runs,
+    )
 
 
 if __name__ == "__main__":

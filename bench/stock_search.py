@@ -13,24 +13,22 @@ milliseconds and how many pieces matched. The aim is a p95 under 50 ms for every
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
 import secrets
-import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-TARGET_P95_MS = 50.0
-PAGE_SIZE = 25
+from list_timing import Query, print_results, time_query
+
 BATCH = 20_000
 SEED = 20261126
 HUID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -56,37 +54,6 @@ CATEGORY_WEIGHTS = {  # code -> (share, gross grams low, high)
 METAL_SHARES = {("gold", 916): 52, ("gold", 750): 22, ("gold", 585): 5, ("gold", 999): 3, ("silver", 925): 12}
 METAL_SHARES |= {("silver", 999): 1, ("platinum", 950): 5}
 WORDS = ("temple", "antique", "bridal", "daily wear", "polki", "kundan", "solitaire", "halo", "filigree", "meenakari")
-
-
-@dataclass(frozen=True)
-class Query:
-    """One timed list request: a label and what the person typed or picked."""
-
-    label: str
-    search: str = ""
-    filters: dict[str, str] = field(default_factory=dict)
-    sort: str = ""
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class Result:
-    """Timings (milliseconds) of one query and how many pieces it matched (capped like the list)."""
-
-    query: Query
-    times_ms: list[float]
-    matched: int
-
-    @property
-    def median(self) -> float:
-        """Median of the timed runs."""
-        return statistics.median(self.times_ms)
-
-    @property
-    def p95(self) -> float:
-        """95th percentile by nearest rank (with 30 runs: the second slowest)."""
-        ordered = sorted(self.times_ms)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def huid_for(index: int) -> str:
@@ -279,43 +246,6 @@ def queries(samples: dict[str, str]) -> list[Query]:
     ]  # fmt: skip
 
 
-def time_query(actor: Any, query: Query, runs: int) -> Result:
-    """Warm up once, then time ``runs`` first-page fetches in fresh read sessions."""
-    from jewelerp.db import read_session
-    from jewelerp.ui.table_query import TableQuery
-    from modules.stock.tables import PIECES
-
-    q = TableQuery(search=query.search, filters=query.filters, sort=query.sort, descending=query.descending)
-
-    def once() -> int:
-        with read_session() as session:
-            page, total = PIECES.fetch(session, actor, q)
-        assert len(page) == min(PAGE_SIZE, total)
-        return total
-
-    matched = once()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        once()
-        times.append((time.perf_counter() - start) * 1000)
-    return Result(query, times, matched)
-
-
-def report(results: list[Result], rows: int, other: int, runs: int, build_s: float) -> None:
-    """Print the latency table and whether each query met the p95 target."""
-    print(f"{rows - other:,} pieces in MUM + {other:,} in DEL, built in {build_s:.1f} s; manager of MUM,")
-    print(f"first page of {PAGE_SIZE} with the capped total, {runs} runs after one warm-up.\n")
-    print(f"{'query':<42}{'median ms':>11}{'p95 ms':>10}{'matched':>10}")
-    print("-" * 73)
-    for r in results:
-        flag = "" if r.p95 < TARGET_P95_MS else "  > target"
-        matched = f"{r.matched - 1:,}+" if r.matched > 1000 else f"{r.matched:,}"
-        print(f"{r.query.label:<42}{r.median:>11.1f}{r.p95:>10.1f}{matched:>10}{flag}")
-    met = sum(r.p95 < TARGET_P95_MS for r in results)
-    print(f"\np95 target {TARGET_P95_MS:.0f} ms: met for {met} of {len(results)} queries")
-
-
 def main(argv: list[str] | None = None) -> None:
     """Build the database in a temporary folder, time every query and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -330,11 +260,18 @@ def main(argv: list[str] | None = None) -> None:
         started = time.perf_counter()
         actor, samples = build_database(folder, args.rows, args.other_store)
         build_s = time.perf_counter() - started
-        results = [time_query(actor, q, args.runs) for q in queries(samples)]
+        from modules.stock.tables import PIECES
+
+        results = [time_query(PIECES, actor, q, args.runs) for q in queries(samples)]
         from jewelerp.db import reset_engine
 
         reset_engine()
-    report(results, args.rows, int(args.rows * args.other_store), args.runs, build_s)
+    other = int(args.rows * args.other_store)
+    print_results(
+        f"{args.rows - other:,} pieces in MUM + {other:,} in DEL, built in {build_s:.1f} s; manager of MUM,",
+        results,
+        args.runs,
+    )
 
 
 if __name__ == "__main__":

@@ -48,6 +48,18 @@ def select_field(label: str, name: str, options: list[tuple[str, str]] | Any, **
     )
 
 
+def fact(label: str, value: rx.Var, label_width: str = "9rem") -> rx.Component:
+    """A label and its value on one line of a details card; nothing when the value is empty."""
+    return rx.cond(
+        value != "",
+        rx.hstack(
+            rx.text(label, size="2", color_scheme="gray", min_width=label_width),
+            rx.text(value, size="2", weight="medium"),
+            align="start",
+        ),
+    )
+
+
 def page_message() -> rx.Component:
     """The page's success or error message (role=alert / status for screen readers)."""
     return rx.cond(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.ui.forms import field, field_error, select_field
+from jewelerp.ui.forms import fact, field, field_error, select_field
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
@@ -233,15 +233,6 @@ class ProfileState(RecordFormMixin, AppState):
         return None
 
 
-def _fact(label: str, value: rx.Var) -> rx.Component:
-    return rx.cond(
-        value != "",
-        rx.hstack(
-            rx.text(label, size="2", color_scheme="gray", min_width="9rem"), rx.text(value, size="2"), align="start"
-        ),
-    )
-
-
 def _photo() -> rx.Component:
     p = ProfileState.profile
     picture = rx.cond(
@@ -324,28 +315,28 @@ def _summary() -> rx.Component:
                 ),
                 rx.grid(
                     rx.vstack(
-                        _fact("Phone", p["phone"]),
-                        _fact("Other phone", p["alt_phone"]),
-                        _fact("Email", p["email"]),
-                        _fact("Address", p["address"]),
-                        _fact("Birthday", p["date_of_birth"]),
-                        _fact("Anniversary", p["anniversary"]),
-                        _fact("Gender", p["gender"]),
-                        _fact("Consent to contact", p["consents"]),
+                        fact("Phone", p["phone"]),
+                        fact("Other phone", p["alt_phone"]),
+                        fact("Email", p["email"]),
+                        fact("Address", p["address"]),
+                        fact("Birthday", p["date_of_birth"]),
+                        fact("Anniversary", p["anniversary"]),
+                        fact("Gender", p["gender"]),
+                        fact("Consent to contact", p["consents"]),
                         spacing="1",
                     ),
                     rx.vstack(
-                        _fact("Likes metals", p["pref_metals"]),
-                        _fact("Stones", p["pref_stones"]),
-                        _fact("Styles", p["pref_styles"]),
-                        _fact("Budget from", p["price_min"]),
-                        _fact("Budget up to", p["price_max"]),
-                        _fact("Ring size (IN)", p["ring_size_in"]),
-                        _fact("Ring size (US)", p["ring_size_us"]),
-                        _fact("Bangle size", p["bangle_size"]),
-                        _fact("Chain length (in)", p["chain_length_in"]),
-                        _fact("Necklace length (in)", p["necklace_length_in"]),
-                        _fact("Tags", p["tags"]),
+                        fact("Likes metals", p["pref_metals"]),
+                        fact("Stones", p["pref_stones"]),
+                        fact("Styles", p["pref_styles"]),
+                        fact("Budget from", p["price_min"]),
+                        fact("Budget up to", p["price_max"]),
+                        fact("Ring size (IN)", p["ring_size_in"]),
+                        fact("Ring size (US)", p["ring_size_us"]),
+                        fact("Bangle size", p["bangle_size"]),
+                        fact("Chain length (in)", p["chain_length_in"]),
+                        fact("Necklace length (in)", p["necklace_length_in"]),
+                        fact("Tags", p["tags"]),
                         spacing="1",
                     ),
                     columns=rx.breakpoints(initial="1", md="2"),

@@ -10,7 +10,7 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.ui.forms import field, field_error, select_field
+from jewelerp.ui.forms import fact, field, field_error, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from modules.stock.certificates import (
@@ -305,17 +305,6 @@ class PieceState(AppState):
 # ---------------------------------------------------------------------------- pieces of the page
 
 
-def _fact(label: str, value: rx.Var) -> rx.Component:
-    return rx.cond(
-        value != "",
-        rx.hstack(
-            rx.text(label, size="2", color_scheme="gray", min_width="8.5rem"),
-            rx.text(value, size="2", weight="medium"),
-            align="start",
-        ),
-    )
-
-
 def _panel(title: str, *children: rx.Component, **props: Any) -> rx.Component:
     return rx.card(rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%"), width="100%", **props)
 
@@ -375,24 +364,24 @@ def _summary() -> rx.Component:
             rx.cond(p["description"] != "", rx.text(p["description"], size="2")),
             rx.grid(
                 rx.vstack(
-                    _fact("Gross weight", p["gross"]),
-                    _fact("Stone weight", p["stone_weight"]),
-                    _fact("Net weight", p["net"]),
-                    _fact("Size", p["size"]),
-                    _fact("HUID", p["huid"]),
-                    _fact("Design", p["design"]),
-                    _fact("Batch", p["batch"]),
+                    fact("Gross weight", p["gross"]),
+                    fact("Stone weight", p["stone_weight"]),
+                    fact("Net weight", p["net"]),
+                    fact("Size", p["size"]),
+                    fact("HUID", p["huid"]),
+                    fact("Design", p["design"]),
+                    fact("Batch", p["batch"]),
                     spacing="1",
                 ),
                 rx.vstack(
-                    _fact("Branch", p["branch"]),
-                    _fact("On its way to", p["destination"]),
-                    _fact("Making charge", p["making"]),
-                    _fact("Wastage", p["wastage"]),
-                    _fact("Cost price", p["cost"]),
-                    _fact("Consignment", p["consignment"]),
-                    _fact("From / with", p["party"]),
-                    _fact("Received", p["received"]),
+                    fact("Branch", p["branch"]),
+                    fact("On its way to", p["destination"]),
+                    fact("Making charge", p["making"]),
+                    fact("Wastage", p["wastage"]),
+                    fact("Cost price", p["cost"]),
+                    fact("Consignment", p["consignment"]),
+                    fact("From / with", p["party"]),
+                    fact("Received", p["received"]),
                     spacing="1",
                 ),
                 columns=rx.breakpoints(initial="1", md="2"),
