@@ -326,13 +326,18 @@ def add_certificate(
         stored = store_file(file_bytes, extension, upload_dir)
         certificate.file = stored
     session.add(certificate)
+    flush_or_forget_file(session, upload_dir, stored)
+    return certificate
+
+
+def flush_or_forget_file(session: Session, upload_dir: Path | None, stored: str) -> None:
+    """Flush the new row; if that fails, remove the file just stored for it, then re-raise."""
     try:
         session.flush()
     except Exception:
         if stored and upload_dir is not None:
             (upload_dir / stored).unlink(missing_ok=True)
         raise
-    return certificate
 
 
 def certificate_details(certificate: Certificate) -> list[tuple[str, str]]:

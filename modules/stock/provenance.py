@@ -23,7 +23,14 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.errors import JewelError, require_fields
-from modules.stock.certificates import check_file, local_today, parse_date, piece_here, store_file
+from modules.stock.certificates import (
+    check_file,
+    flush_or_forget_file,
+    local_today,
+    parse_date,
+    piece_here,
+    store_file,
+)
 from modules.stock.models import Movement, Party, Piece, ProvenanceEvent
 
 KINDS: dict[str, str] = {
@@ -170,12 +177,7 @@ def add_event(
         stored = store_file(file_bytes, extension, upload_dir)
         event.file = stored
     session.add(event)
-    try:
-        session.flush()
-    except Exception:
-        if stored and upload_dir is not None:
-            (upload_dir / stored).unlink(missing_ok=True)
-        raise
+    flush_or_forget_file(session, upload_dir, stored)
     return event
 
 

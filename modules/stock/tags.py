@@ -25,6 +25,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError
+from jewelerp.registry import call, get_registry
 from modules.stock.certificates import piece_here
 from modules.stock.models import Metal, Piece
 
@@ -153,6 +154,19 @@ def _draw_label(canvas: Canvas, url: str, lines: list[tuple[str, str, float]], x
         baseline -= line_height
 
 
+TAG_PRICE = "stock.tag_price"  # contributions key: fn(session, actor, piece_id) -> "₹1,24,500" or None
+
+
+def contributed_pricer(session: Session, actor: Actor) -> Callable[[Piece], str] | None:
+    """The tag price of the first module enabled here that contributes ``stock.tag_price`` (billing)."""
+    for module in get_registry().modules:
+        if module.name in actor.enabled_modules:
+            for dotted in module.contributions.get(TAG_PRICE, ()):
+                price = call(dotted)
+                return lambda piece: price(session, actor, piece.id) or ""
+    return None
+
+
 def label_sheet_pdf(
     session: Session,
     actor: Actor,
@@ -172,7 +186,8 @@ def label_sheet_pdf(
 
     ``price_for(piece) -> str`` prices a piece at today's rate (e.g. "₹1,24,500"); the
     stock module keeps no selling prices, so a caller that can price (billing) passes
-    it. With ``price_for=None`` no price line is printed even when the setting is on.
+    it, or an enabled module contributes ``"stock.tag_price"`` (see :func:`contributed_pricer`).
+    With no pricer at all no price line is printed even when the setting is on.
     The rupee sign prints as "Rs." (the PDF's built-in fonts have no ₹).
     ``skip`` leaves that many labels of the first sheet blank (a sheet already partly
     used). Pieces whose public link is revoked are refused: reissue the link first.
@@ -196,6 +211,7 @@ def label_sheet_pdf(
     revoked = [piece.sku for piece in pieces if piece.token_revoked_at is not None]
     if revoked:
         raise JewelError(f"The public link is revoked for {', '.join(revoked[:10])}; reissue it before printing.")
+    price_for = price_for or contributed_pricer(session, actor)
     show_price = bool(get_setting(session, actor.store_id, "stock.label_show_price")) and price_for is not None
     metals = {metal.id: metal for metal in session.scalars(select(Metal))}
     bases = {store_id: public_url(session, store_id, "") for store_id in {piece.store_id for piece in pieces}}

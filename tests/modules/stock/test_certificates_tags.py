@@ -460,6 +460,36 @@ def test_the_label_sheet_prints_prices_only_when_the_store_says_so(world, master
         label_sheet_pdf(session, designer, [pieces[1].id])
 
 
+def tag_price(session, actor, piece_id):
+    """A stand-in billing module's tag price."""
+    return f"₹{piece_id * 1000:,}"
+
+
+def test_a_module_contributing_tag_prices_prints_them_where_it_is_enabled(world, masters, registry):
+    from jewelerp.core.module_states import enable_module
+    from jewelerp.registry import Module, Registry, discover, set_registry
+
+    pricing = Module(
+        "pricing",
+        "Pricing",
+        "1",
+        "prices tags",
+        contributions={"stock.tag_price": ("tests.modules.stock.test_certificates_tags:tag_price",)},
+    )
+    set_registry(Registry([*discover().modules, pricing]))
+    piece = _piece(world, masters)
+    manager = world.actor("manager")
+    with unit_of_work(manager) as session:
+        set_setting(session, manager, world.mum, "stock.label_show_price", "yes")
+        without = label_sheet_pdf(session, manager, [piece.id])
+        enable_module(session, None, "pricing", world.mum)
+    manager = world.actor("manager")  # the actor now sees the pricing module enabled
+    with unit_of_work(manager) as session:
+        priced = label_sheet_pdf(session, manager, [piece.id])
+    assert "Rs." not in _render(without)[0][1]
+    assert f"Rs. {piece.id * 1000:,}" in _render(priced)[0][1]
+
+
 # ---------------------------------------------------------------- public page
 
 
