@@ -112,6 +112,11 @@ def party_kind_label(kind: str) -> str:
 # ---------------------------------------------------------------------------- seeding
 
 
+def get_metal(session: Session, metal_id: int) -> Metal | None:
+    """A metal and purity by id (for other modules: billing prices by it)."""
+    return session.get(Metal, metal_id)
+
+
 def ensure_default_masters(session: Session) -> None:
     """Add the standard metals, purities and categories that are missing (safe to run again)."""
     have_metals = {(m, f) for m, f in session.execute(select(Metal.metal, Metal.fineness))}

@@ -158,13 +158,19 @@ TAG_PRICE = "stock.tag_price"  # contributions key: fn(session, actor, piece_id)
 
 
 def contributed_pricer(session: Session, actor: Actor) -> Callable[[Piece], str] | None:
-    """The tag price of the first module enabled here that contributes ``stock.tag_price`` (billing)."""
-    for module in get_registry().modules:
-        if module.name in actor.enabled_modules:
-            for dotted in module.contributions.get(TAG_PRICE, ()):
-                price = call(dotted)
-                return lambda piece: price(session, actor, piece.id) or ""
-    return None
+    """Tag prices from the modules enabled here that contribute ``stock.tag_price`` (billing).
+
+    The first that can price a piece wins; one answering None leaves it to the next.
+    """
+    pricers = [
+        call(dotted)
+        for module in get_registry().modules
+        if module.name in actor.enabled_modules
+        for dotted in module.contributions.get(TAG_PRICE, ())
+    ]
+    if not pricers:
+        return None
+    return lambda piece: next((p for p in (f(session, actor, piece.id) for f in pricers) if p), "")
 
 
 def label_sheet_pdf(

@@ -1,0 +1,45 @@
+"""Billing: the daily metal rates of each store and the pricing engine.
+
+Contributes to stock: ``"stock.metal_rate"`` (today's billing rate values the stock) and
+``"stock.tag_price"`` (tags priced at today's rate with :mod:`modules.billing.pricing`).
+"""
+
+from decimal import Decimal
+
+from jewelerp.registry import MenuEntry, Module, Page, Permission, Setting
+
+MODULE = Module(
+    name="billing",
+    title="Billing",
+    version="0.1.0",
+    summary="Daily metal rates per store (entered or imported, with history) and the price engine.",
+    depends=("stock",),
+    models=("modules.billing.models",),
+    permissions=(
+        Permission("billing.rate.view", "See metal rates", ("manager", "sales", "designer")),
+        Permission("billing.rate.manage", "Enter, correct and import metal rates", ("manager",)),
+    ),
+    pages=(
+        Page(
+            route="/billing/rates",
+            component="modules.billing.pages:rates_page",
+            title="Metal rates",
+            permission="billing.rate.view",
+            menu=MenuEntry("Metal rates", icon="trending-up", order=30),
+            on_load="modules.billing.pages:RatesState.open_page",
+        ),
+    ),
+    contributions={
+        "stock.metal_rate": ("modules.billing.rates:stock_metal_rate",),
+        "stock.tag_price": ("modules.billing.tag_price:tag_price",),
+    },
+    settings=(
+        Setting(
+            "billing.hallmark_charge",
+            "Hallmark charge per hallmarked piece (₹)",
+            Decimal("45.00"),
+            "Added to the price of pieces whose metal is hallmarked (BIS HUID).",
+        ),
+    ),
+    demo_data="modules.billing.demo:load",
+)

@@ -1,0 +1,247 @@
+"""The pricing engine: the price of one piece, line by line, so every figure can be traced.
+
+Pure functions on plain data: no Reflex, no database. The order of the lines:
+
+1. **Metal value** = net weight × rate per gram.
+2. **Wastage** = wastage % of the net weight, at the same rate (net × rate × % / 100).
+3. **Making charges**: ``per_gram`` = net weight × value; ``percent`` = value % of the
+   metal value; ``flat`` = value per piece.
+4. **Discount on making** (optional): a % of the making charges, or an amount; it may not
+   exceed the making charges.
+5. **Stones** (their value as given) and **hallmark / certification** charge.
+6. **Discount** (optional, overall): a % of lines 1–5, or an amount; it may not exceed them.
+7. **Taxable value** = the sum of the lines above.
+8. **GST** on the taxable value: within the store's state CGST 1.5% + SGST 1.5% (each its
+   own line), across states IGST 3%. A customer with no state given is taken to be in the
+   store's state (a walk-in sale).
+9. **Round off** to the nearest rupee (half a rupee rounds up), shown as its own line, and
+   the **total**.
+
+Rounding rule: every line is rounded on its own to the paisa, half up (ROUND_HALF_UP, so
+₹0.005 becomes ₹0.01), from the exact product of its inputs; sums are of the rounded lines.
+Only the total is rounded to the rupee (half up), and the difference is the round-off line.
+Weights are shown with 3 decimals (grams), rates and amounts with paise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from jewelerp.errors import ValidationError
+from jewelerp.money import format_inr
+
+PAISA = Decimal("0.01")
+RUPEE = Decimal("1")
+HUNDRED = Decimal("100")
+ZERO = Decimal("0.00")
+CGST_PCT = Decimal("1.5")
+SGST_PCT = Decimal("1.5")
+IGST_PCT = Decimal("3")
+INTRA_STATE_TAX = (("cgst", "CGST", CGST_PCT), ("sgst", "SGST", SGST_PCT))
+INTER_STATE_TAX = (("igst", "IGST", IGST_PCT),)
+MAKING_RULES = ("per_gram", "percent", "flat")
+DISCOUNT_KINDS = ("percent", "amount")
+
+
+def paisa(amount: Decimal) -> Decimal:
+    """``amount`` rounded half up to the paisa."""
+    return Decimal(amount).quantize(PAISA, ROUND_HALF_UP)
+
+
+def _pct(value: Decimal) -> str:
+    """Decimal("8") -> "8%", Decimal("1.5") -> "1.5%", Decimal("12.50") -> "12.5%"."""
+    text = f"{Decimal(value):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _grams(weight: Decimal) -> str:
+    return f"{Decimal(weight):,.3f} g"
+
+
+def _rate(rate: Decimal) -> str:
+    return f"{format_inr(rate, paise=True)}/g"
+
+
+def _money(amount: Decimal) -> str:
+    return format_inr(amount, paise=True)
+
+
+@dataclass(frozen=True)
+class Discount:
+    """A discount: ``kind`` "percent" (value is a %) or "amount" (value is rupees)."""
+
+    kind: str
+    value: Decimal
+
+    def basis(self, of: Decimal, what: str) -> str:
+        """How the discount was worked out, e.g. "20% of ₹5,000.00" or "₹845.00 off making charges"."""
+        if self.kind == "percent":
+            return f"{_pct(self.value)} of {_money(of)}"
+        return f"{_money(self.value)} off {what}"
+
+
+@dataclass(frozen=True)
+class PriceInput:
+    """Everything a piece's price depends on (quantity 1). Amounts in rupees, weights in grams."""
+
+    rate: Decimal
+    net_weight: Decimal
+    wastage_pct: Decimal = Decimal("0")
+    making_rule: str = "per_gram"
+    making_value: Decimal = Decimal("0")
+    stones_value: Decimal = Decimal("0")
+    hallmark_charge: Decimal = Decimal("0")
+    making_discount: Discount | None = None
+    discount: Discount | None = None
+    store_state: str = ""
+    customer_state: str = ""
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    """One line of the breakdown: what it is, how it was worked out, and the amount (negative for discounts)."""
+
+    key: str
+    label: str
+    basis: str
+    amount: Decimal
+
+
+@dataclass
+class PriceBreakdown:
+    """Every line of a price in order, from the metal value down to the total."""
+
+    lines: list[PriceLine] = field(default_factory=list)
+    inter_state: bool = False
+
+    def amount(self, key: str) -> Decimal:
+        """The amount of the line ``key`` ("metal", "cgst", "round_off", ...), 0.00 when there is none."""
+        return next((line.amount for line in self.lines if line.key == key), ZERO)
+
+    @property
+    def taxable(self) -> Decimal:
+        """The value GST is charged on."""
+        return self.amount("taxable")
+
+    @property
+    def tax(self) -> Decimal:
+        """CGST + SGST, or IGST."""
+        return self.amount("cgst") + self.amount("sgst") + self.amount("igst")
+
+    @property
+    def round_off(self) -> Decimal:
+        """What rounding to the rupee added (positive) or took away (negative)."""
+        return self.amount("round_off")
+
+    @property
+    def total(self) -> Decimal:
+        """The price to pay, a whole number of rupees."""
+        return self.amount("total")
+
+    def rows(self) -> list[dict[str, str]]:
+        """The lines as display rows: label, basis and the amount as ₹ text."""
+        return [{"key": x.key, "label": x.label, "basis": x.basis, "amount": _money(x.amount)} for x in self.lines]
+
+
+def is_inter_state(store_state: str, customer_state: str) -> bool:
+    """Whether a sale crosses states (IGST); a customer with no state is in the store's state."""
+    store, customer = " ".join(store_state.split()).lower(), " ".join(customer_state.split()).lower()
+    return bool(customer) and bool(store) and customer != store
+
+
+def _check(data: PriceInput) -> None:
+    errors: dict[str, str] = {}
+    for key in ("rate", "net_weight", "wastage_pct", "making_value", "stones_value", "hallmark_charge"):
+        value = getattr(data, key)
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+            errors[key] = "Must be a number, 0 or more."
+    if data.making_rule not in MAKING_RULES:
+        errors["making_rule"] = "Making charges are per_gram, percent or flat."
+    for key in ("making_discount", "discount"):
+        discount = getattr(data, key)
+        if discount is None:
+            continue
+        if discount.kind not in DISCOUNT_KINDS:
+            errors[key] = "A discount is a percent or an amount."
+        elif not discount.value.is_finite() or discount.value < 0:
+            errors[key] = "A discount is 0 or more."
+        elif discount.kind == "percent" and discount.value > HUNDRED:
+            errors[key] = "A discount cannot be more than 100%."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _discount_amount(discount: Discount, of: Decimal, key: str, what: str) -> Decimal:
+    if discount.kind == "percent":
+        return paisa(of * discount.value / HUNDRED)
+    amount = paisa(discount.value)
+    if amount > of:
+        raise ValidationError({key: f"The discount ({_money(amount)}) cannot exceed the {what} ({_money(of)})."})
+    return amount
+
+
+def price(data: PriceInput) -> PriceBreakdown:
+    """The price of one piece, every line rounded half up to the paisa, the total to the rupee.
+
+    Raises ValidationError (keyed by the PriceInput field) for negative or unknown inputs and
+    for a discount larger than what it applies to.
+    """
+    _check(data)
+    net, rate = data.net_weight, data.rate
+    out = PriceBreakdown(inter_state=is_inter_state(data.store_state, data.customer_state))
+    lines = out.lines
+
+    metal = paisa(net * rate)
+    lines.append(PriceLine("metal", "Metal value", f"{_grams(net)} × {_rate(rate)}", metal))
+
+    wastage_weight = net * data.wastage_pct / HUNDRED
+    wastage = paisa(net * rate * data.wastage_pct / HUNDRED)
+    basis = f"{_pct(data.wastage_pct)} of {_grams(net)} = {_grams(wastage_weight)} × {_rate(rate)}"
+    lines.append(PriceLine("wastage", "Wastage", basis, wastage))
+
+    if data.making_rule == "per_gram":
+        making = paisa(net * data.making_value)
+        basis = f"{_grams(net)} × {_rate(data.making_value)}"
+    elif data.making_rule == "percent":
+        making = paisa(metal * data.making_value / HUNDRED)
+        basis = f"{_pct(data.making_value)} of {_money(metal)} metal value"
+    else:
+        making = paisa(data.making_value)
+        basis = "Flat per piece"
+    lines.append(PriceLine("making", "Making charges", basis, making))
+
+    if data.making_discount is not None:
+        cut = _discount_amount(data.making_discount, making, "making_discount", "making charges")
+        lines.append(
+            PriceLine(
+                "making_discount",
+                "Discount on making",
+                data.making_discount.basis(making, "making charges"),
+                -cut,
+            )
+        )
+
+    stones = paisa(data.stones_value)
+    lines.append(PriceLine("stones", "Stones", "Value of the stones", stones))
+    hallmark = paisa(data.hallmark_charge)
+    lines.append(PriceLine("hallmark", "Hallmark / certification", "Per piece", hallmark))
+
+    subtotal = sum((line.amount for line in lines), ZERO)
+    if data.discount is not None:
+        cut = _discount_amount(data.discount, subtotal, "discount", "price before discount")
+        lines.append(PriceLine("discount", "Discount", data.discount.basis(subtotal, "the price"), -cut))
+
+    taxable = sum((line.amount for line in lines), ZERO)
+    lines.append(PriceLine("taxable", "Taxable value", "Sum of the lines above", taxable))
+
+    for key, label, pct in INTER_STATE_TAX if out.inter_state else INTRA_STATE_TAX:
+        lines.append(PriceLine(key, label, f"{_pct(pct)} of {_money(taxable)}", paisa(taxable * pct / HUNDRED)))
+
+    gross = taxable + out.tax
+    total = gross.quantize(RUPEE, ROUND_HALF_UP).quantize(PAISA)
+    lines.append(PriceLine("round_off", "Round off", f"{_money(gross)} to the nearest rupee", total - gross))
+    lines.append(PriceLine("total", "Total", "Taxable value + GST + round off", total))
+    return out
