@@ -15,15 +15,12 @@ from jewelerp.ui.forms import field, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
+from jewelerp.ui.uploads import spreadsheet_drop_zone
 from modules.billing.importer import MAX_BYTES, RatePreview, import_rows, preview, read_rows
 from modules.billing.rates import MANAGE, RATE_HISTORY, set_rate, store_today, todays_rates
 
 UPLOAD_ID = "billing-rate-import"
 SHOWN_ROWS = 100
-ACCEPT = {
-    "text/csv": [".csv"],
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-}
 
 
 def _today_data(session: Session, actor: Actor) -> dict[str, Any]:
@@ -231,24 +228,7 @@ def _import_card() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.upload(
-                rx.vstack(
-                    rx.icon("file-spreadsheet", size=24, color="var(--amber-9)"),
-                    rx.text("Drop the file here, or click to choose it", size="2"),
-                    rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.text(f, weight="bold", size="2")),
-                    align="center",
-                    spacing="2",
-                ),
-                id=UPLOAD_ID,
-                accept=ACCEPT,
-                multiple=False,
-                max_files=1,
-                max_size=MAX_BYTES,
-                padding="1.5em",
-                width="100%",
-                aria_label="Rate file",
-                cursor="pointer",
-            ),
+            spreadsheet_drop_zone(UPLOAD_ID, "Rate file", MAX_BYTES),
             rx.hstack(
                 rx.button(
                     rx.icon("eye", size=16),

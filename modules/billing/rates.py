@@ -194,5 +194,5 @@ RATE_HISTORY = TableSpec(
     sort_columns={"on": BillingMetalRate.on},
     default_sort="on",
     newest_first=True,
-    filters=(Filter("metal", "Metal", (), options_loader=_metal_filter),),
+    filters=(Filter("metal", "Metals", (), options_loader=_metal_filter),),
 )

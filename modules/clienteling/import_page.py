@@ -12,6 +12,7 @@ from jewelerp.ui.downloads import download_export
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import new_export
+from jewelerp.ui.uploads import spreadsheet_drop_zone
 from modules.clienteling.importer import (
     MAX_BYTES,
     PERMISSION,
@@ -27,10 +28,6 @@ UPLOAD_ID = "customer-import"
 SHOWN_ROWS = 200
 STATUS_LABELS = {"ok": "Ready", "error": "Needs fixing", "duplicate": "Duplicate"}
 STATUS_COLORS = {"ok": "green", "error": "red", "duplicate": "amber"}
-ACCEPT = {
-    "text/csv": [".csv"],
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-}
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -168,24 +165,7 @@ def _picker() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            rx.upload(
-                rx.vstack(
-                    rx.icon("file-spreadsheet", size=28, color="var(--amber-9)"),
-                    rx.text("Drop the file here, or click to choose it", size="2"),
-                    rx.foreach(rx.selected_files(UPLOAD_ID), lambda f: rx.text(f, weight="bold", size="2")),
-                    align="center",
-                    spacing="2",
-                ),
-                id=UPLOAD_ID,
-                accept=ACCEPT,
-                multiple=False,
-                max_files=1,
-                max_size=MAX_BYTES,
-                padding="2em",
-                width="100%",
-                aria_label="Customer file",
-                cursor="pointer",
-            ),
+            spreadsheet_drop_zone(UPLOAD_ID, "Customer file", MAX_BYTES),
             rx.hstack(
                 rx.button(
                     rx.icon("eye", size=16),
