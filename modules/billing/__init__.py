@@ -18,6 +18,8 @@ MODULE = Module(
     permissions=(
         Permission("billing.rate.view", "See metal rates", ("manager", "sales", "designer")),
         Permission("billing.rate.manage", "Enter, correct and import metal rates", ("manager",)),
+        Permission("billing.invoice.create", "Create and issue invoices", ("manager", "sales")),
+        Permission("billing.invoice.cancel", "Cancel invoices with a credit note", ("manager",)),
     ),
     pages=(
         Page(

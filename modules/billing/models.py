@@ -1,14 +1,14 @@
-"""Billing tables (prefixed ``billing_``): the daily metal rates a store sells at."""
+"""Billing tables (prefixed ``billing_``): daily metal rates, invoices, credit notes and number counters."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from jewelerp.db import Money, utcnow
+from jewelerp.db import Money, Weight, utcnow
 
 
 class BillingMetalRate(SQLModel, table=True):
@@ -29,3 +29,84 @@ class BillingMetalRate(SQLModel, table=True):
     rate: Decimal = Field(sa_column=Column(Money(), nullable=False))
     entered_by: str = Field(default="", max_length=120)
     entered_at: datetime = Field(default_factory=utcnow)
+
+
+class Invoice(SQLModel, table=True):
+    """A sale: a draft until issued; an issued invoice is never edited or deleted (a credit note cancels it).
+
+    ``customer_id`` is clienteling's customer id, kept without a foreign key (modules never join
+    each other's tables). The number is taken only when the invoice is issued.
+    """
+
+    __tablename__ = "billing_invoice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="core_store.id", index=True)
+    number: str | None = Field(default=None, max_length=40, unique=True)
+    financial_year: str = Field(default="", max_length=7)
+    status: str = Field(default="draft", max_length=10, index=True)
+    customer_id: int | None = Field(default=None, index=True)
+    customer_name: str = Field(default="", max_length=120)
+    customer_state: str = Field(default="", max_length=60)
+    customer_pan: str = Field(default="", max_length=10)
+    created_by: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+    invoice_date: date | None = None  # the store's date whose rates price the lines
+    issued_at: datetime | None = None
+    taxable: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    cgst: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    sgst: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    igst: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    round_off: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    total: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    old_gold_credit: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    payable: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    breakdown: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+
+
+class InvoiceLine(SQLModel, table=True):
+    """One line of an invoice: a stock piece, a service, or old gold taken in exchange (a credit)."""
+
+    __tablename__ = "billing_invoice_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="billing_invoice.id", index=True)
+    kind: str = Field(max_length=10)  # piece | service | old_gold
+    piece_id: int | None = Field(default=None, foreign_key="stock_piece.id", index=True)
+    description: str = Field(default="", max_length=300)
+    metal_id: int | None = Field(default=None, foreign_key="stock_metal.id")
+    net_weight: Decimal = Field(default=Decimal("0.000"), sa_column=Column(Weight(), nullable=False))
+    rate: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    deduction_pct: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    taxable: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    cgst: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    sgst: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    igst: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    amount: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    breakdown: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+
+
+class CreditNote(SQLModel, table=True):
+    """The cancellation of an issued invoice, numbered gaplessly like invoices (MUM/2026-27/CN/000004)."""
+
+    __tablename__ = "billing_credit_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="core_store.id", index=True)
+    number: str = Field(max_length=40, unique=True)
+    invoice_id: int = Field(foreign_key="billing_invoice.id", unique=True)
+    reason: str = Field(max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = Field(default="", max_length=120)
+
+
+class NumberCounter(SQLModel, table=True):
+    """The last number used per store, financial year and series ("INV", "CN")."""
+
+    __tablename__ = "billing_number_counter"
+    __audit__ = False
+
+    store_id: int = Field(foreign_key="core_store.id", primary_key=True)
+    financial_year: str = Field(primary_key=True, max_length=7)
+    series: str = Field(primary_key=True, max_length=8)
+    last: int = 0

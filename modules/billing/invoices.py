@@ -1,0 +1,439 @@
+"""Invoices: drafts, lines (stock pieces, services, old gold), issue with a gapless number, cancellation.
+
+- A **piece line** is priced by :func:`modules.billing.pricing.price` from the piece's own making
+  and wastage, at the store's rate of the invoice date (:func:`require_rate`), with the store's
+  hallmark charge for a hallmarked metal and an optional discount.
+- A **service line** (polishing, resizing, engraving, ...) is a taxable amount charged GST at the
+  same 3% as jewellery (CGST 1.5% + SGST 1.5%, or IGST 3%). Services proper (SAC 9988) attract
+  18%; that would need a tax rate per service, which is not built yet.
+- An **old gold line** is valued at its net weight × the day's rate for its metal and purity,
+  less a deduction %; it carries no GST and is credited **after tax**: payable = total − credit.
+- **Totals**: taxable = Σ line taxable values; each GST line is the Σ of the lines' GST as the
+  pricing engine works it out per line; the total is rounded once to the rupee (half up) with
+  the round-off shown. For one piece the invoice equals the pricing engine's breakdown.
+- **Issue** takes the number (:mod:`modules.billing.numbering`) and marks every piece sold through
+  stock's ledger in the same transaction: a piece sold elsewhere fails the whole issue, and the
+  number goes back (gapless). A sale of ₹2,00,000 or more needs the customer's PAN.
+- An issued invoice is never edited or deleted: :func:`cancel_invoice` writes a credit note with its
+  own gapless number and returns the pieces to stock.
+
+Events: ``("billing.invoice", "issued", {"customer_id", "number", "amount", "issued_at"})`` with
+``amount`` the value before tax as text, and ``("billing.invoice", "cancelled", {"number"})``.
+
+Permissions: ``billing.invoice.create`` (drafts, lines, issue) and ``billing.invoice.cancel``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+from jewelerp.core.models import Store
+from jewelerp.core.settings import get_setting
+from jewelerp.db import utcnow
+from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
+from jewelerp.events import emit
+from jewelerp.money import format_inr
+from modules.billing.models import CreditNote, Invoice, InvoiceLine
+from modules.billing.numbering import CREDIT_NOTE, INVOICE, next_number
+from modules.billing.pricing import (
+    HUNDRED,
+    INTER_STATE_TAX,
+    INTRA_STATE_TAX,
+    RUPEE,
+    ZERO,
+    Discount,
+    PriceInput,
+    is_inter_state,
+    paisa,
+    price,
+)
+from modules.billing.rates import require_rate, store_today
+from modules.stock.ledger import return_piece, sell_piece
+from modules.stock.masters import get_metal, metal_label
+from modules.stock.pieces import get_piece
+
+CREATE = "billing.invoice.create"
+CANCEL = "billing.invoice.cancel"
+PAN_THRESHOLD = Decimal("200000")
+PAN_RE = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
+SELLABLE = ("in_stock", "reserved")
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.store_id != actor.store_id:
+        raise NotFound("That invoice does not exist in this store.")
+    return invoice
+
+
+def _draft(session: Session, actor: Actor, invoice_id: int) -> Invoice:
+    actor.require(CREATE)
+    invoice = _invoice(session, actor, invoice_id)
+    if invoice.status != "draft":
+        raise JewelError(f"Invoice {invoice.number} is {invoice.status}: an issued invoice cannot be changed.")
+    return invoice
+
+
+def _store(session: Session, actor: Actor) -> Store:
+    return session.get(Store, actor.store_id)
+
+
+def _lines(session: Session, invoice_id: int) -> list[InvoiceLine]:
+    return list(
+        session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.id))
+    )
+
+
+def _decimal(raw: str | Decimal, places: str) -> Decimal | None:
+    try:
+        value = Decimal(str(raw).strip().replace(",", "").removeprefix("₹").removesuffix("%").strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal(places)):
+        return None
+    return value.quantize(Decimal(places))
+
+
+def _tax(taxable: Decimal, inter_state: bool) -> dict[str, Decimal]:
+    rates = INTER_STATE_TAX if inter_state else INTRA_STATE_TAX
+    return {key: paisa(taxable * pct / HUNDRED) for key, _label, pct in rates}
+
+
+def _rows(lines: list[Any]) -> str:
+    return json.dumps([{"key": x.key, "label": x.label, "basis": x.basis, "amount": str(x.amount)} for x in lines])
+
+
+def lines_of(session: Session, actor: Actor, invoice_id: int) -> list[InvoiceLine]:
+    """The lines of an invoice of the actor's store, in the order added."""
+    actor.require(CREATE)
+    _invoice(session, actor, invoice_id)
+    return _lines(session, invoice_id)
+
+
+# ---------------------------------------------------------------------------- drafts and lines
+
+
+def create_draft(
+    session: Session,
+    actor: Actor,
+    *,
+    customer_id: int | None = None,
+    customer_name: str = "",
+    customer_state: str = "",
+    customer_pan: str = "",
+) -> Invoice:
+    """Start a draft invoice in the actor's store, dated the store's today (its rates price the lines).
+
+    ``customer_id`` is clienteling's customer id (optional: a walk-in sale has none). A customer
+    with no state is taken to be in the store's state.
+    """
+    actor.require(CREATE)
+    pan = customer_pan.strip().upper()
+    if pan and not PAN_RE.match(pan):
+        raise ValidationError({"customer_pan": "PAN is 5 letters, 4 digits and a letter, e.g. ABCDE1234F."})
+    invoice = Invoice(
+        store_id=actor.store_id,
+        customer_id=customer_id,
+        customer_name=" ".join(customer_name.split())[:120],
+        customer_state=" ".join(customer_state.split())[:60],
+        customer_pan=pan,
+        created_by=actor.user_name,
+        invoice_date=store_today(actor),
+    )
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+def set_customer_pan(session: Session, actor: Actor, invoice_id: int, pan: str) -> Invoice:
+    """Record the customer's PAN on a draft (needed for a sale of ₹2,00,000 or more)."""
+    invoice = _draft(session, actor, invoice_id)
+    value = pan.strip().upper()
+    if not PAN_RE.match(value):
+        raise ValidationError({"customer_pan": "PAN is 5 letters, 4 digits and a letter, e.g. ABCDE1234F."})
+    invoice.customer_pan = value
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+def add_piece_line(
+    session: Session, actor: Actor, invoice_id: int, piece_id: int, discount: Discount | None = None
+) -> InvoiceLine:
+    """Add a stock piece at the actor's branch, priced at the rate of the invoice date.
+
+    The piece must be in stock (or reserved) here; it is marked sold only when the invoice is issued.
+    """
+    invoice = _draft(session, actor, invoice_id)
+    piece = get_piece(session, actor, piece_id)
+    if piece.store_id != actor.store_id:
+        raise JewelError(f"{piece.sku} is not at this branch.")
+    if piece.status not in SELLABLE:
+        raise JewelError(f"{piece.sku} is not in stock ({piece.status.replace('_', ' ')}).")
+    if any(line.piece_id == piece.id for line in _lines(session, invoice.id)):
+        raise JewelError(f"{piece.sku} is already on this invoice.")
+    rate = require_rate(session, actor, piece.metal_id, invoice.invoice_date)
+    metal = get_metal(session, piece.metal_id)
+    hallmark = Decimal(get_setting(session, actor.store_id, "billing.hallmark_charge")) if metal.hallmarked else ZERO
+    breakdown = price(
+        PriceInput(
+            rate=rate,
+            net_weight=piece.net_weight,
+            wastage_pct=piece.wastage_pct,
+            making_rule=piece.making_rule,
+            making_value=piece.making_value,
+            hallmark_charge=hallmark,
+            discount=discount,
+            store_state=_store(session, actor).state,
+            customer_state=invoice.customer_state,
+        )
+    )
+    line = InvoiceLine(
+        invoice_id=invoice.id,
+        kind="piece",
+        piece_id=piece.id,
+        description=f"{piece.sku} {piece.description or metal_label(metal)}".strip()[:300],
+        metal_id=piece.metal_id,
+        net_weight=piece.net_weight,
+        rate=rate,
+        taxable=breakdown.taxable,
+        cgst=breakdown.amount("cgst"),
+        sgst=breakdown.amount("sgst"),
+        igst=breakdown.amount("igst"),
+        amount=breakdown.taxable + breakdown.tax,
+        breakdown=_rows(breakdown.lines),
+    )
+    session.add(line)
+    session.flush()
+    _recompute(session, invoice)
+    return line
+
+
+def add_service_line(
+    session: Session, actor: Actor, invoice_id: int, description: str, amount: str | Decimal
+) -> InvoiceLine:
+    """Add a service (its taxable amount in rupees), charged GST at the jewellery 3%."""
+    invoice = _draft(session, actor, invoice_id)
+    errors: dict[str, str] = {}
+    text = " ".join(description.split())
+    if not text:
+        errors["description"] = "Describe the service, e.g. Polishing."
+    value = _decimal(amount, "0.01")
+    if value is None or value <= 0:
+        errors["amount"] = "Enter the amount in rupees, more than 0 with at most 2 decimals."
+    require_fields(errors)
+    tax = _tax(value, is_inter_state(_store(session, actor).state, invoice.customer_state))
+    line = InvoiceLine(
+        invoice_id=invoice.id,
+        kind="service",
+        description=text[:300],
+        taxable=value,
+        cgst=tax.get("cgst", ZERO),
+        sgst=tax.get("sgst", ZERO),
+        igst=tax.get("igst", ZERO),
+        amount=value + sum(tax.values(), ZERO),
+        breakdown=json.dumps([{"key": k, "amount": str(v)} for k, v in {"taxable": value, **tax}.items()]),
+    )
+    session.add(line)
+    session.flush()
+    _recompute(session, invoice)
+    return line
+
+
+def add_old_gold(
+    session: Session,
+    actor: Actor,
+    invoice_id: int,
+    metal_id: int,
+    weight: str | Decimal,
+    deduction_pct: str | Decimal = "0",
+    description: str = "Old gold taken in exchange",
+) -> InvoiceLine:
+    """Take old gold in exchange: net weight × the day's rate for its purity, less the deduction %.
+
+    The value is credited after tax (it carries no GST).
+    """
+    invoice = _draft(session, actor, invoice_id)
+    errors: dict[str, str] = {}
+    metal = get_metal(session, int(metal_id)) if str(metal_id).strip().isdigit() else None
+    if metal is None:
+        errors["metal_id"] = "Choose the metal and purity of the old gold."
+    grams = _decimal(weight, "0.001")
+    if grams is None or grams <= 0:
+        errors["weight"] = "Net weight is grams, more than 0 with at most 3 decimals, e.g. 8.250."
+    pct = _decimal(deduction_pct or "0", "0.01")
+    if pct is None or pct > HUNDRED:
+        errors["deduction_pct"] = "Deduction is a % from 0 to 100."
+    require_fields(errors)
+    rate = require_rate(session, actor, metal.id, invoice.invoice_date)
+    value = paisa(grams * rate)
+    deduction = paisa(value * pct / HUNDRED)
+    credit = value - deduction
+    rows = [
+        {
+            "key": "value",
+            "label": "Value",
+            "basis": f"{grams:,.3f} g × {format_inr(rate, paise=True)}/g",
+            "amount": str(value),
+        },
+        {
+            "key": "deduction",
+            "label": "Deduction",
+            "basis": f"{pct}% of {format_inr(value, paise=True)}",
+            "amount": str(-deduction),
+        },
+        {"key": "credit", "label": "Credit", "basis": "Credited after tax", "amount": str(credit)},
+    ]
+    line = InvoiceLine(
+        invoice_id=invoice.id,
+        kind="old_gold",
+        description=(" ".join(description.split()) or "Old gold")[:300] + f" ({metal_label(metal)})",
+        metal_id=metal.id,
+        net_weight=grams,
+        rate=rate,
+        deduction_pct=pct,
+        amount=credit,
+        breakdown=json.dumps(rows),
+    )
+    session.add(line)
+    session.flush()
+    _recompute(session, invoice)
+    return line
+
+
+def remove_line(session: Session, actor: Actor, line_id: int) -> None:
+    """Take a line off a draft invoice."""
+    line = session.get(InvoiceLine, line_id)
+    if line is None:
+        raise NotFound("That invoice line does not exist.")
+    invoice = _draft(session, actor, line.invoice_id)
+    session.delete(line)
+    session.flush()
+    _recompute(session, invoice)
+
+
+def _recompute(session: Session, invoice: Invoice) -> Invoice:
+    lines = _lines(session, invoice.id)
+    sale = [x for x in lines if x.kind != "old_gold"]
+    taxable = sum((x.taxable for x in sale), ZERO)
+    cgst, sgst, igst = (sum((getattr(x, k) for x in sale), ZERO) for k in ("cgst", "sgst", "igst"))
+    gross = taxable + cgst + sgst + igst
+    total = gross.quantize(RUPEE, ROUND_HALF_UP).quantize(Decimal("0.01"))
+    credit = sum((x.amount for x in lines if x.kind == "old_gold"), ZERO)
+    invoice.taxable, invoice.cgst, invoice.sgst, invoice.igst = taxable, cgst, sgst, igst
+    invoice.round_off, invoice.total = total - gross, total
+    invoice.old_gold_credit, invoice.payable = credit, total - credit
+    invoice.breakdown = json.dumps(
+        [
+            {"key": k, "amount": str(getattr(invoice, k))}
+            for k in ("taxable", "cgst", "sgst", "igst", "round_off", "total", "old_gold_credit", "payable")
+        ]
+    )
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+# ---------------------------------------------------------------------------- issue and cancel
+
+
+def issue_invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
+    """Issue a draft: totals, PAN rule, the gapless number, pieces sold through stock, the event.
+
+    Runs inside the caller's unit of work: any failure (a piece sold elsewhere meanwhile, a
+    missing PAN) rolls back everything, the number included.
+    """
+    invoice = _draft(session, actor, invoice_id)
+    lines = _lines(session, invoice.id)
+    today = store_today(actor)
+    if not any(x.kind != "old_gold" for x in lines):
+        raise JewelError("Add a piece or a service before issuing the invoice.")
+    if invoice.invoice_date != today:
+        raise JewelError(
+            f"This draft was priced at the rates of {invoice.invoice_date:%d %b %Y}; "
+            "start a new invoice at today's rates."
+        )
+    _recompute(session, invoice)
+    if invoice.total >= PAN_THRESHOLD and not PAN_RE.match(invoice.customer_pan or ""):
+        raise ValidationError(
+            {"customer_pan": "A sale of ₹2,00,000 or more needs the customer's PAN (e.g. ABCDE1234F)."}
+        )
+    if invoice.payable < 0:
+        raise JewelError("The old gold credit is more than the invoice total; settle the difference separately.")
+    taken = session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == "draft")
+        .values(status="issued")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        raise JewelError("This invoice was issued by someone else just now.")
+    store = _store(session, actor)
+    number = next_number(session, store.id, store.code, INVOICE, today)
+    for line in lines:
+        if line.kind == "piece":
+            sell_piece(session, actor, line.piece_id, number)
+    invoice.status, invoice.number, invoice.issued_at = "issued", number, utcnow()
+    invoice.financial_year = number.split("/")[1]
+    session.add(invoice)
+    session.flush()
+    emit(
+        session,
+        actor,
+        "billing.invoice",
+        "issued",
+        {
+            "customer_id": invoice.customer_id,
+            "number": number,
+            "amount": str(invoice.taxable),
+            "issued_at": invoice.issued_at.isoformat(),
+        },
+    )
+    return invoice
+
+
+def cancel_invoice(session: Session, actor: Actor, invoice_id: int, reason: str) -> CreditNote:
+    """Cancel an issued invoice with a credit note (its own gapless number); the pieces go back to stock."""
+    actor.require(CANCEL)
+    invoice = _invoice(session, actor, invoice_id)
+    text = " ".join(reason.split())
+    if not text:
+        raise ValidationError({"reason": "Give the reason for cancelling the invoice."})
+    if invoice.status != "issued":
+        raise JewelError(
+            "Only an issued invoice can be cancelled."
+            if invoice.status == "draft"
+            else "This invoice is already cancelled."
+        )
+    taken = session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == "issued")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        raise JewelError("This invoice was cancelled by someone else just now.")
+    store = _store(session, actor)
+    number = next_number(session, store.id, store.code, CREDIT_NOTE, store_today(actor))
+    for line in _lines(session, invoice.id):
+        if line.kind == "piece":
+            return_piece(session, actor, line.piece_id, number)
+    note = CreditNote(
+        store_id=store.id, number=number, invoice_id=invoice.id, reason=text[:300], created_by=actor.user_name
+    )
+    invoice.status = "cancelled"
+    session.add(invoice)
+    session.add(note)
+    session.flush()
+    emit(session, actor, "billing.invoice", "cancelled", {"number": invoice.number})
+    return note
