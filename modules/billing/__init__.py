@@ -30,6 +30,21 @@ MODULE = Module(
             menu=MenuEntry("Metal rates", icon="trending-up", order=30),
             on_load="modules.billing.pages:RatesState.open_page",
         ),
+        Page(
+            route="/billing/invoices",
+            component="modules.billing.invoice_pages:invoices_page",
+            title="Invoices",
+            permission="billing.invoice.create",
+            menu=MenuEntry("Invoices", icon="receipt", order=31),
+            on_load="modules.billing.invoice_pages:InvoicesState.open_page",
+        ),
+        Page(
+            route="/billing/invoices/[invoice_id]",
+            component="modules.billing.invoice_pages:invoice_page",
+            title="Invoice",
+            permission="billing.invoice.create",
+            on_load="modules.billing.invoice_pages:InvoiceState.load",
+        ),
     ),
     contributions={
         "stock.metal_rate": ("modules.billing.rates:stock_metal_rate",),

@@ -168,9 +168,16 @@ def set_customer_pan(session: Session, actor: Actor, invoice_id: int, pan: str) 
 
 
 def add_piece_line(
-    session: Session, actor: Actor, invoice_id: int, piece_id: int, discount: Discount | None = None
+    session: Session,
+    actor: Actor,
+    invoice_id: int,
+    piece_id: int,
+    discount: Discount | None = None,
+    making_discount: Discount | None = None,
 ) -> InvoiceLine:
     """Add a stock piece at the actor's branch, priced at the rate of the invoice date.
+
+    ``making_discount`` comes off the making charges only; ``discount`` off the whole price before GST.
 
     The piece must be in stock (or reserved) here; it is marked sold only when the invoice is issued.
     """
@@ -193,6 +200,7 @@ def add_piece_line(
             making_rule=piece.making_rule,
             making_value=piece.making_value,
             hallmark_charge=hallmark,
+            making_discount=making_discount,
             discount=discount,
             store_state=_store(session, actor).state,
             customer_state=invoice.customer_state,

@@ -178,6 +178,27 @@ def test_inter_state_customer_pays_igst_and_a_discount_is_priced_by_the_engine(w
     assert inv.igst == engine.amount("igst") + D("15.00")  # the service at 3%
 
 
+def test_a_discount_on_making_comes_off_the_making_charges_only(world, metals):
+    sales = world.actor("sales")
+    piece = _piece(world, metals)
+    invoice_id = _do(sales, create_draft).id
+    _do(sales, add_piece_line, invoice_id, piece, making_discount=Discount("percent", D("50")))
+    full = price(
+        PriceInput(
+            rate=D("12000"),
+            net_weight=D("5.120"),
+            wastage_pct=D("10"),
+            making_rule="percent",
+            making_value=D("12"),
+            hallmark_charge=D("45.00"),
+            store_state="Maharashtra",
+            customer_state="Maharashtra",
+        )
+    )
+    making = full.amount("making")
+    assert _invoice(invoice_id).taxable == full.taxable - (making / 2).quantize(D("0.01"))
+
+
 def test_old_gold_is_valued_less_deduction_and_credited_after_tax(world, metals):
     sales = world.actor("sales")
     invoice_id, _piece_id = _sale(world, metals)

@@ -1,0 +1,570 @@
+"""The invoice pages: the store's invoice list with the new-invoice form, and one invoice.
+
+A draft takes pieces (by SKU), services and old gold, and is issued; an issued invoice is
+read-only and may be cancelled with a credit note. Every line shows the pricing engine's
+breakdown, and the totals show the round-off as its own line.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+import reflex as rx
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+from jewelerp.core.models import Store
+from jewelerp.errors import ValidationError
+from jewelerp.money import format_inr
+from jewelerp.ui.datatable import DataTableMixin, data_table
+from jewelerp.ui.forms import fact, field, select_field
+from jewelerp.ui.record_form import RecordFormMixin, record_form
+from jewelerp.ui.shell import shell
+from jewelerp.ui.state import AppState
+from jewelerp.ui.table_query import TableSpec
+from modules.billing.invoice_tables import INVOICES, STATUSES, invoice_label
+from modules.billing.invoices import (
+    CANCEL,
+    add_old_gold,
+    add_piece_line,
+    add_service_line,
+    cancel_invoice,
+    create_draft,
+    issue_invoice,
+    lines_of,
+    remove_line,
+    set_customer_pan,
+)
+from modules.billing.models import Invoice, InvoiceLine
+from modules.billing.pricing import Discount
+from modules.stock.masters import list_metals, metal_label
+from modules.stock.pieces import piece_by_sku
+
+NEW_FIELDS = ("customer_name", "customer_id", "customer_state", "customer_pan")
+KINDS = {"piece": "Piece", "service": "Service", "old_gold": "Old gold"}
+ROW_LABELS = {
+    "taxable": "Taxable value",
+    "cgst": "CGST 1.5%",
+    "sgst": "SGST 1.5%",
+    "igst": "IGST 3%",
+    "value": "Value",
+    "deduction": "Deduction",
+    "credit": "Credit",
+}
+
+
+def _money(raw: str | Decimal) -> str:
+    return format_inr(Decimal(str(raw)), paise=True)
+
+
+def _store_state(session: Session, actor: Actor) -> str:
+    store = session.get(Store, actor.store_id)
+    return store.state if store is not None else ""
+
+
+def _customer_number(raw: str) -> int | None:
+    """The clienteling customer number typed in the form; empty means a walk-in customer."""
+    text = raw.strip().lstrip("#")
+    if not text:
+        return None
+    if not text.isdigit() or int(text) <= 0:
+        raise ValidationError({"customer_id": "The customer number is digits only, e.g. 42 (or leave it empty)."})
+    return int(text)
+
+
+def _discount(raw: str, key: str) -> Discount | None:
+    """An optional discount % typed beside the SKU; ``key`` names the field for its error."""
+    text = raw.strip().removesuffix("%").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0 or value > 100:
+        raise ValidationError({key: "The discount is a % from 0 to 100, e.g. 10 (or leave it empty)."})
+    return Discount("percent", value)
+
+
+# ---------------------------------------------------------------------------- the list
+
+
+class InvoicesState(RecordFormMixin, DataTableMixin, AppState):
+    """One page of the store's invoices and the new-invoice form."""
+
+    spec: ClassVar[TableSpec] = INVOICES
+    store_state: str = ""
+
+    @rx.event
+    def open_page(self):
+        """Runs after the shell's access check (the manifest's on_load)."""
+        self.form_open = False
+        self.store_state = self._run(_store_state, write=False) or ""
+        return InvoicesState.load
+
+    @rx.event
+    def new(self) -> None:
+        """Open the new-invoice form, the customer's state set to the store's."""
+        self._open_form(0, {"customer_state": self.store_state})
+
+    @rx.event
+    def create(self, form: dict):
+        """Start a draft and open it; on bad input the form keeps what was typed."""
+        data = {k: str(form.get(k, "")) for k in NEW_FIELDS}
+
+        def work(session: Session, actor: Actor) -> Invoice:
+            return create_draft(
+                session,
+                actor,
+                customer_id=_customer_number(data["customer_id"]),
+                customer_name=data["customer_name"],
+                customer_state=data["customer_state"],
+                customer_pan=data["customer_pan"],
+            )
+
+        invoice = self._run(work)
+        if invoice is None:
+            self._keep_typed(form, NEW_FIELDS)
+            return None
+        self.form_open = False
+        return rx.redirect(f"/billing/invoices/{invoice.id}")
+
+
+def _new_fields() -> rx.Component:
+    value = InvoicesState.editing
+    return rx.grid(
+        field("Customer name", "customer_name", default_value=value["customer_name"], hint="Empty for a walk-in"),
+        field(
+            "Customer number (optional)",
+            "customer_id",
+            default_value=value["customer_id"],
+            hint="The customer's number in Customers, e.g. 42",
+        ),
+        field(
+            "Customer's state",
+            "customer_state",
+            default_value=value["customer_state"],
+            hint="Another state than the store's is charged IGST",
+        ),
+        field("PAN (optional)", "customer_pan", default_value=value["customer_pan"], hint="Needed from ₹2,00,000"),
+        columns=rx.breakpoints(initial="1", md="2"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def invoices_page() -> rx.Component:
+    """The invoice list (``/billing/invoices``)."""
+    return shell(
+        rx.vstack(
+            record_form(
+                InvoicesState, ("New invoice", "New invoice"), _new_fields(), "Create draft", InvoicesState.create
+            ),
+            data_table(
+                InvoicesState,
+                link_column="number",
+                toolbar=rx.button(rx.icon("file-plus", size=16), "New invoice", on_click=InvoicesState.new),
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        "Invoices",
+    )
+
+
+# ---------------------------------------------------------------------------- one invoice
+
+
+def _line_rows(line: InvoiceLine) -> list[dict[str, str]]:
+    """A line's heading row followed by its breakdown rows (label, basis, amount)."""
+    rows = [
+        {
+            "type": "line",
+            "id": str(line.id),
+            "kind": KINDS.get(line.kind, line.kind),
+            "label": line.description,
+            "basis": "",
+            "amount": _money(-line.amount if line.kind == "old_gold" else line.amount),
+            "link": f"/stock/pieces/{line.piece_id}" if line.piece_id else "",
+        }
+    ]
+    for item in json.loads(line.breakdown or "[]"):
+        key = str(item.get("key", ""))
+        basis = str(item.get("basis", ""))
+        if line.kind == "service" and not basis:
+            basis = "Service charge" if key == "taxable" else f"of {_money(line.taxable)}"
+        rows.append(
+            {
+                "type": "detail",
+                "id": str(line.id),
+                "kind": key,
+                "label": str(item.get("label") or ROW_LABELS.get(key, key)),
+                "basis": basis,
+                "amount": _money(item.get("amount", "0")),
+                "link": "",
+            }
+        )
+    return rows
+
+
+def _totals(invoice: Invoice) -> list[dict[str, str]]:
+    rows = [("Taxable value", invoice.taxable)]
+    if invoice.igst:
+        rows.append(("IGST", invoice.igst))
+    else:
+        rows += [("CGST", invoice.cgst), ("SGST", invoice.sgst)]
+    rows += [("Round-off", invoice.round_off), ("Total", invoice.total)]
+    if invoice.old_gold_credit:
+        rows.append(("Old gold credit", -invoice.old_gold_credit))
+    rows.append(("Payable", invoice.payable))
+    return [{"label": label, "amount": _money(amount)} for label, amount in rows]
+
+
+def _invoice_data(session: Session, actor: Actor, invoice_id: int) -> dict[str, Any]:
+    """Everything the invoice page shows, as display text."""
+    lines = lines_of(session, actor, invoice_id)  # checks the permission and the store
+    invoice = session.get(Invoice, invoice_id)
+    return {
+        "invoice": {
+            "id": str(invoice.id),
+            "title": invoice_label(invoice),
+            "status": invoice.status,
+            "status_label": dict(STATUSES).get(invoice.status, invoice.status),
+            "date": f"{invoice.invoice_date:%d %b %Y}" if invoice.invoice_date else "",
+            "customer": invoice.customer_name or "Walk-in customer",
+            "customer_number": str(invoice.customer_id or ""),
+            "state": invoice.customer_state,
+            "pan": invoice.customer_pan,
+            "created_by": invoice.created_by,
+            "issued": actor.local(invoice.issued_at).strftime("%d %b %Y %H:%M") if invoice.issued_at else "",
+        },
+        "rows": [row for line in lines for row in _line_rows(line)],
+        "totals": _totals(invoice),
+        "metals": [
+            {"value": str(m.id), "label": metal_label(m)} for m in list_metals(session, actor, active_only=True)
+        ],
+        "can_cancel": actor.can(CANCEL),
+    }
+
+
+class InvoiceState(AppState):
+    """One invoice: its lines with their breakdowns, its totals and what may be done next."""
+
+    invoice: dict[str, str] = {}
+    rows: list[dict[str, str]] = []
+    totals: list[dict[str, str]] = []
+    metals: list[dict[str, str]] = []
+    can_cancel: bool = False
+    found: bool = False
+    version: int = 0
+
+    def _id(self) -> int:
+        raw = str(self.invoice_id)
+        return int(raw) if raw.isdigit() else 0
+
+    def _reload(self) -> None:
+        invoice_id = self._id()
+        data = self._run(lambda s, a: _invoice_data(s, a, invoice_id), write=False) if invoice_id else None
+        self.found = data is not None
+        if data is None:
+            if not self.message:
+                self._say("That invoice does not exist in this store.", ok=False)
+            return
+        for key, value in data.items():
+            setattr(self, key, value)
+        self.version += 1
+
+    def _after(self, result: object) -> None:
+        """Reload after a successful change, keeping its message."""
+        if result is None:
+            return
+        message, ok = self.message, self.message_ok
+        self._reload()
+        self.message, self.message_ok = message, ok
+
+    @rx.event
+    def load(self) -> None:
+        """Open the page for the invoice in the URL."""
+        self._clear_messages()
+        self._reload()
+
+    @rx.event
+    def add_piece(self, form: dict) -> None:
+        """Add a piece by its SKU, with optional discounts (% off making, % off the whole price)."""
+        invoice_id, sku = self._id(), str(form.get("sku", ""))
+        raw, raw_making = str(form.get("discount", "")), str(form.get("making_discount", ""))
+
+        def work(session: Session, actor: Actor) -> InvoiceLine:
+            if not sku.strip():
+                raise ValidationError({"sku": "Enter the piece's SKU (on its tag)."})
+            discount, making = _discount(raw, "discount"), _discount(raw_making, "making_discount")
+            piece = piece_by_sku(session, actor, sku)
+            return add_piece_line(session, actor, invoice_id, piece.id, discount, making_discount=making)
+
+        self._after(self._run(work, done=f"{sku.strip().upper()} added."))
+
+    @rx.event
+    def add_service(self, form: dict) -> None:
+        """Add a service line (its amount before GST)."""
+        invoice_id = self._id()
+        text, amount = str(form.get("description", "")), str(form.get("amount", ""))
+        line = self._run(lambda s, a: add_service_line(s, a, invoice_id, text, amount), done="Service added.")
+        self._after(line)
+
+    @rx.event
+    def add_old_gold(self, form: dict) -> None:
+        """Take old gold in exchange (credited after tax)."""
+        invoice_id = self._id()
+        metal, weight = str(form.get("metal_id", "")), str(form.get("weight", ""))
+        pct = str(form.get("deduction_pct", ""))
+        line = self._run(lambda s, a: add_old_gold(s, a, invoice_id, metal, weight, pct), done="Old gold added.")
+        self._after(line)
+
+    @rx.event
+    def remove(self, line_id: str) -> None:
+        """Take a line off the draft."""
+        number = int(line_id) if str(line_id).isdigit() else 0
+
+        def work(session: Session, actor: Actor) -> bool:
+            remove_line(session, actor, number)
+            return True
+
+        self._after(self._run(work, done="Line removed."))
+
+    @rx.event
+    def set_pan(self, form: dict) -> None:
+        """Record the customer's PAN on the draft."""
+        invoice_id, pan = self._id(), str(form.get("customer_pan", ""))
+        self._after(self._run(lambda s, a: set_customer_pan(s, a, invoice_id, pan), done="PAN saved."))
+
+    @rx.event
+    def issue(self) -> None:
+        """Issue the draft: it takes its number and the pieces are sold; on any error nothing changes."""
+        invoice_id = self._id()
+        invoice = self._run(lambda s, a: issue_invoice(s, a, invoice_id))
+        if invoice is not None:
+            self._say(f"Invoice {invoice.number} issued.")
+        self._after(invoice)
+
+    @rx.event
+    def cancel(self, form: dict) -> None:
+        """Cancel the issued invoice with a credit note; its pieces go back to stock."""
+        invoice_id, reason = self._id(), str(form.get("reason", ""))
+        note = self._run(lambda s, a: cancel_invoice(s, a, invoice_id, reason))
+        if note is not None:
+            self._say(f"Invoice cancelled with credit note {note.number}.")
+        self._after(note)
+
+
+def _panel(title: str, *children: rx.Component) -> rx.Component:
+    return rx.card(rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%"), width="100%")
+
+
+def _small_form(on_submit: Any, button: str, *children: rx.Component) -> rx.Component:
+    return rx.form(
+        rx.flex(
+            *children,
+            rx.button(button, type="submit", variant="soft"),
+            spacing="3",
+            wrap="wrap",
+            align="end",
+        ),
+        on_submit=on_submit,
+        no_validate=True,
+        reset_on_submit=False,
+        key=InvoiceState.version.to_string(),
+        width="100%",
+    )
+
+
+def _box(child: rx.Component, width: str = "12em") -> rx.Component:
+    return rx.box(child, min_width=width)
+
+
+def _is_draft() -> rx.Var:
+    return InvoiceState.invoice["status"] == "draft"
+
+
+def _line_row(row: dict) -> rx.Component:
+    return rx.cond(
+        row["type"] == "line",
+        rx.table.row(
+            rx.table.cell(rx.badge(row["kind"])),
+            rx.table.cell(
+                rx.cond(row["link"] != "", rx.link(row["label"], href=row["link"]), rx.text(row["label"])),
+                font_weight="bold",
+                white_space="normal",
+            ),
+            rx.table.cell(row["amount"], font_weight="bold", white_space="nowrap", text_align="right"),
+            rx.table.cell(
+                rx.cond(
+                    _is_draft(),
+                    rx.button(
+                        "Remove",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=InvoiceState.remove(row["id"]),
+                        aria_label="Remove " + row["label"],
+                    ),
+                )
+            ),
+        ),
+        rx.table.row(
+            rx.table.cell(""),
+            rx.table.cell(
+                rx.text(row["label"], size="2"),
+                rx.text(row["basis"], size="1", color_scheme="gray"),
+                white_space="normal",
+            ),
+            rx.table.cell(row["amount"], white_space="nowrap", text_align="right"),
+            rx.table.cell(""),
+        ),
+    )
+
+
+def _lines_panel() -> rx.Component:
+    return _panel(
+        "Lines",
+        rx.cond(
+            InvoiceState.rows.length() > 0,
+            rx.box(
+                rx.table.root(
+                    rx.el.caption("Invoice lines", class_name="sr-only"),
+                    rx.table.header(
+                        rx.table.row(*[rx.table.column_header_cell(h) for h in ("Kind", "Line", "Amount", "")])
+                    ),
+                    rx.table.body(rx.foreach(InvoiceState.rows, _line_row)),
+                    size="1",
+                    width="100%",
+                ),
+                overflow_x="auto",
+                width="100%",
+            ),
+            rx.text("No lines yet.", size="2", color_scheme="gray"),
+        ),
+    )
+
+
+def _totals_panel() -> rx.Component:
+    return _panel(
+        "Totals",
+        rx.table.root(
+            rx.el.caption("Invoice totals", class_name="sr-only"),
+            rx.table.body(
+                rx.foreach(
+                    InvoiceState.totals,
+                    lambda t: rx.table.row(
+                        rx.table.row_header_cell(t["label"]),
+                        rx.table.cell(t["amount"], white_space="nowrap", text_align="right"),
+                    ),
+                )
+            ),
+            size="1",
+            width="100%",
+            max_width="28rem",
+        ),
+    )
+
+
+def _draft_panel() -> rx.Component:
+    return _panel(
+        "Add to the draft",
+        _small_form(
+            InvoiceState.add_piece,
+            "Add piece",
+            _box(field("SKU", "sku", hint="On the piece's tag")),
+            _box(field("Making discount %", "making_discount", hint="Off the making charges only")),
+            _box(field("Discount % (optional)", "discount", hint="Off the piece's price before GST")),
+        ),
+        _small_form(
+            InvoiceState.add_service,
+            "Add service",
+            _box(field("Service", "description", hint="e.g. Polishing"), "16em"),
+            _box(field("Amount (₹)", "amount", hint="Before GST, e.g. 500")),
+        ),
+        _small_form(
+            InvoiceState.add_old_gold,
+            "Add old gold",
+            _box(select_field("Old gold metal", "metal_id", InvoiceState.metals)),
+            _box(field("Net weight (g)", "weight", hint="e.g. 8.250")),
+            _box(field("Deduction %", "deduction_pct", hint="e.g. 2", default_value="0")),
+        ),
+        _small_form(
+            InvoiceState.set_pan,
+            "Save PAN",
+            _box(field("Customer PAN", "customer_pan", default_value=InvoiceState.invoice["pan"])),
+        ),
+        rx.hstack(
+            rx.button(rx.icon("file-check", size=16), "Issue invoice", on_click=InvoiceState.issue),
+            rx.text("Issuing sells the pieces and takes the next number; it cannot be edited after.", size="1"),
+            align="center",
+            wrap="wrap",
+        ),
+    )
+
+
+def _cancel_panel() -> rx.Component:
+    return rx.cond(
+        InvoiceState.can_cancel & (InvoiceState.invoice["status"] == "issued"),
+        _panel(
+            "Cancel with a credit note",
+            rx.text("The pieces go back to stock; the invoice stays on record as cancelled.", size="2"),
+            _small_form(
+                InvoiceState.cancel,
+                "Cancel with a credit note",
+                _box(field("Reason", "reason", hint="e.g. Customer returned the piece"), "20em"),
+            ),
+        ),
+    )
+
+
+def _summary() -> rx.Component:
+    inv = InvoiceState.invoice
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.heading(inv["title"], size="7"),
+                rx.badge(
+                    inv["status_label"],
+                    color_scheme=rx.match(inv["status"], ("draft", "amber"), ("issued", "green"), "red"),
+                    size="3",
+                ),
+                rx.spacer(),
+                rx.link("All invoices", href="/billing/invoices", size="2"),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+                width="100%",
+            ),
+            fact("Date", inv["date"]),
+            fact("Customer", inv["customer"]),
+            fact("Customer number", inv["customer_number"]),
+            fact("State", inv["state"]),
+            fact("PAN", inv["pan"]),
+            fact("Issued", inv["issued"]),
+            fact("Created by", inv["created_by"]),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _found() -> rx.Component:
+    return rx.vstack(
+        _summary(),
+        _lines_panel(),
+        _totals_panel(),
+        rx.cond(_is_draft(), _draft_panel()),
+        _cancel_panel(),
+        spacing="4",
+        width="100%",
+    )
+
+
+def invoice_page() -> rx.Component:
+    """One invoice (``/billing/invoices/[invoice_id]``)."""
+    return shell(rx.cond(InvoiceState.found, _found()), "Invoice")
