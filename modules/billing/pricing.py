@@ -58,7 +58,9 @@ def _pct(value: Decimal) -> str:
 
 
 def _grams(weight: Decimal) -> str:
-    return f"{Decimal(weight):,.3f} g"
+    """Grams with 3 decimals, or more when the weight has them (a wastage share such as 0.1383 g)."""
+    places = max(3, -Decimal(weight).normalize().as_tuple().exponent)
+    return f"{Decimal(weight):,.{places}f} g"
 
 
 def _rate(rate: Decimal) -> str:

@@ -212,3 +212,10 @@ def test_bad_inputs_are_named():
     with pytest.raises(ValidationError) as err:
         price(_ring(rate=D("-1"), making_rule="weekly", making_discount=Discount("coupon", D("1"))))
     assert set(err.value.fields) == {"rate", "making_rule", "making_discount"}
+
+
+def test_the_wastage_basis_shows_the_exact_grams_behind_the_amount():
+    result = price(PriceInput(rate=D("12000"), net_weight=D("2.305"), wastage_pct=D("6")))
+    wastage = next(line for line in result.lines if line.key == "wastage")
+    assert wastage.basis == "6% of 2.305 g = 0.1383 g × ₹12,000.00/g"
+    assert wastage.amount == D("1659.60")  # 0.1383 × 12,000, as the basis says
