@@ -73,10 +73,16 @@ class ShellState(AppState):
                 self.block = f"{module.title} is not enabled in this store."
             elif page.permission and not actor.can(page.permission):
                 self.block = "You do not have permission to open this page."
-        self.ready = True
         if not self.block and found and found[1].on_load:
-            return resolve(found[1].on_load)
+            # show the page only once its own load has run, never the previous record's data
+            return [resolve(found[1].on_load), ShellState.show_page]
+        self.ready = True
         return None
+
+    @rx.event
+    def show_page(self) -> None:
+        """Reveal the page content (after the page's load handler finished)."""
+        self.ready = True
 
     @rx.event
     def switch_store(self, store_id: str):

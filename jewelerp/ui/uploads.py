@@ -30,3 +30,11 @@ def spreadsheet_drop_zone(upload_id: str, label: str, max_bytes: int) -> rx.Comp
         aria_label=label,
         cursor="pointer",
     )
+
+
+async def first_upload(files: list[rx.UploadFile], max_bytes: int) -> tuple[str, bytes] | None:
+    """The name and bytes (at most ``max_bytes`` + 1, so size checks can refuse) of the first file, if any."""
+    if not files:
+        return None
+    upload = files[0]
+    return str(upload.name or upload.filename or ""), await upload.read(max_bytes + 1)

@@ -15,7 +15,7 @@ from jewelerp.ui.forms import field, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
-from jewelerp.ui.uploads import spreadsheet_drop_zone
+from jewelerp.ui.uploads import first_upload, spreadsheet_drop_zone
 from modules.billing.importer import MAX_BYTES, RatePreview, import_rows, preview, read_rows
 from modules.billing.rates import MANAGE, RATE_HISTORY, set_rate, store_today, todays_rates
 
@@ -114,12 +114,11 @@ class RateImportState(AppState):
         """Read the chosen file and check every row without saving anything."""
         self._reset()
         self._clear_messages()
-        if not files:
+        chosen = await first_upload(files, MAX_BYTES)
+        if chosen is None:
             self._say("Choose a .csv or .xlsx file first.", ok=False)
             return
-        upload = files[0]
-        name = str(upload.name or upload.filename or "")
-        content = await upload.read(MAX_BYTES + 1)
+        name, content = chosen
         try:
             rows = read_rows(name, content)
         except JewelError as exc:

@@ -12,7 +12,7 @@ from jewelerp.ui.downloads import download_export
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import new_export
-from jewelerp.ui.uploads import spreadsheet_drop_zone
+from jewelerp.ui.uploads import first_upload, spreadsheet_drop_zone
 from modules.clienteling.importer import (
     MAX_BYTES,
     PERMISSION,
@@ -91,12 +91,11 @@ class ImportState(AppState):
         """Read the chosen file and check every row without saving anything."""
         self._reset()
         self._clear_messages()
-        if not files:
+        chosen = await first_upload(files, MAX_BYTES)
+        if chosen is None:
             self._say("Choose a .csv or .xlsx file first.", ok=False)
             return
-        upload = files[0]
-        name = str(upload.name or upload.filename or "")
-        content = await upload.read(MAX_BYTES + 1)
+        name, content = chosen
         try:
             rows = read_rows(name, content)
         except JewelError as exc:

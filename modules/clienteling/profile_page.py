@@ -12,6 +12,7 @@ from jewelerp.ui.forms import fact, field, field_error, select_field
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
+from jewelerp.ui.uploads import first_upload
 from modules.clienteling.extension import contributed_sections
 from modules.clienteling.family import RELATIONS, RelativeInput, add_occasion, add_relative, family_rows, occasion_rows
 from modules.clienteling.followups import (
@@ -212,10 +213,11 @@ class ProfileState(RecordFormMixin, AppState):
     @rx.event
     async def upload_photo(self, files: list[rx.UploadFile]) -> None:
         """Replace the customer's photo with the chosen image."""
-        if not files:
+        chosen = await first_upload(files, MAX_PHOTO_BYTES)
+        if chosen is None:
             self._say("Choose a photo first.", ok=False)
             return
-        content = await files[0].read(MAX_PHOTO_BYTES + 1)
+        content = chosen[1]
         customer_id = int(self.profile.get("id", "0"))
         saved = self._run(lambda s, a: save_photo(s, a, customer_id, content, rx.get_upload_dir()), done="Photo saved.")
         self._after(saved)

@@ -13,6 +13,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.ui.forms import fact, field, field_error, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
+from jewelerp.ui.uploads import first_upload
 from modules.stock.certificates import (
     LABS,
     MAX_FILE_BYTES,
@@ -198,11 +199,11 @@ class PieceState(AppState):
 
     async def _stage(self, purpose: str, files: list[rx.UploadFile]) -> None:
         """Keep a chosen file on the server until its form is saved (checked by the service then)."""
-        if not files:
+        chosen = await first_upload(files, MAX_FILE_BYTES)
+        if chosen is None:
             return
-        upload = files[0]
-        name = str(upload.name or upload.filename or "file")
-        self._staged_files = {**self._staged_files, purpose: (name, await upload.read(MAX_FILE_BYTES + 1))}
+        name = chosen[0] or "file"
+        self._staged_files = {**self._staged_files, purpose: (name, chosen[1])}
         self.staged = {**self.staged, purpose: name}
 
     def _take_staged(self, purpose: str) -> tuple[str, bytes]:

@@ -74,6 +74,7 @@ def test_manager_issues_and_cancels_an_invoice(login_as, base_url):
 
     page.goto(invoice_url)
     page.get_by_label("Reason").fill("Customer changed her mind")
+    expect(page.get_by_label("Reason")).to_have_value("Customer changed her mind")
     page.get_by_role("button", name="Cancel with a credit note").click()
     expect(page.get_by_role("status")).to_contain_text(re.compile(r"credit note MUM/\d{4}-\d{2}/CN/\d{6}"))
     expect(page.get_by_text("Cancelled", exact=True)).to_be_visible()
