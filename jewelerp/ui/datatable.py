@@ -48,8 +48,7 @@ class DataTableMixin(rx.State, mixin=True):
         self.rows, self.total = result if result else ([], 0)
         self.total_label = count_label(self.total, query.offset)
 
-    @rx.event
-    def load(self) -> None:
+    def _load(self) -> None:
         """Open the list on its first page; filters named in the URL (``?segment=vip``) start applied."""
         params = self.router.url.query_parameters
         self.filters = {f.key: str(params[f.key]) for f in self.spec.filters if f.key in params}
@@ -59,6 +58,11 @@ class DataTableMixin(rx.State, mixin=True):
             loaded = self._run(lambda s, a: {k: fn(s, a) for k, fn in loaders.items()}, write=False) or {}
             self.filter_options = {k: [{"value": v, "label": t} for v, t in opts] for k, opts in loaded.items()}
         self._refresh()
+
+    @rx.event
+    def load(self) -> None:
+        """Open the list on its first page (a page's own load handler may call ``_load`` directly)."""
+        self._load()
 
     @rx.event
     def refresh(self) -> None:

@@ -102,7 +102,7 @@ class InvoicesState(RecordFormMixin, DataTableMixin, AppState):
         """Runs after the shell's access check (the manifest's on_load)."""
         self.form_open = False
         self.store_state = self._run(_store_state, write=False) or ""
-        return InvoicesState.load
+        self._load()
 
     @rx.event
     def new(self) -> None:

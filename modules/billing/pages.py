@@ -63,7 +63,7 @@ class RatesState(DataTableMixin, AppState):
     def open_page(self):
         """Runs after the shell's access check (the manifest's on_load)."""
         self._reload_today()
-        return RatesState.load
+        self._load()
 
     @rx.event
     def save_rate(self, form: dict) -> None:

@@ -25,7 +25,7 @@ class FollowUpsTable(DataTableMixin, AppState):
         """Load the list, and the staff list for managers."""
         result = self._run(lambda s, a: (a.can("clienteling.customer.assign"), staff_options(s, a)), write=False)
         self.can_assign, self.staff = result if result else (False, [])
-        return FollowUpsTable.load
+        self._load()
 
     @rx.event
     def done(self, follow_up_id: str) -> None:

@@ -31,7 +31,7 @@ class CustomersTable(RecordFormMixin, DataTableMixin, AppState):
         """Load the first page and whether the viewer may add customers."""
         self.form_open = False
         self.can_edit = bool(self._run(lambda s, a: a.can("clienteling.customer.edit"), write=False))
-        return CustomersTable.load
+        self._load()
 
     @rx.event
     def new(self) -> None:

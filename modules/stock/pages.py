@@ -44,7 +44,7 @@ class PiecesTable(DataTableMixin, AppState):
         """Runs after the shell's access check (the manifest's on_load)."""
         flags = self._run(lambda s, a: (a.can("stock.piece.receive"), a.can("stock.tag.manage")), write=False)
         self.can_receive, self.can_tag = flags or (False, False)
-        return PiecesTable.load
+        self._load()
 
     @rx.event
     def print_tags(self) -> EventType | None:

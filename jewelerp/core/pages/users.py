@@ -50,7 +50,7 @@ class UsersTable(RecordFormMixin, DataTableMixin, AppState):
         """Load the list and whether the viewer may edit."""
         self.form_open = False
         self.can_manage = bool(self._run(lambda s, a: a.can("core.users.manage"), write=False))
-        return UsersTable.load
+        self._load()
 
     @rx.event
     def new(self) -> None:
