@@ -88,6 +88,15 @@ class AppState(rx.State):
             self._say(done)
         return result
 
+    def _after(self, result: object) -> None:
+        """On a page that shows one record (and defines ``_reload``): after a successful change
+        (``result`` not None), reload the record and keep the change's message."""
+        if result is None:
+            return
+        message, ok = self.message, self.message_ok
+        self._reload()  # type: ignore[attr-defined]
+        self.message, self.message_ok = message, ok
+
     @rx.event
     def dismiss_message(self) -> None:
         """Hide the page message."""

@@ -276,14 +276,6 @@ class InvoiceState(AppState):
             setattr(self, key, value)
         self.version += 1
 
-    def _after(self, result: object) -> None:
-        """Reload after a successful change, keeping its message."""
-        if result is None:
-            return
-        message, ok = self.message, self.message_ok
-        self._reload()
-        self.message, self.message_ok = message, ok
-
     @rx.event
     def load(self) -> None:
         """Open the page for the invoice in the URL."""

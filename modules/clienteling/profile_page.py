@@ -144,20 +144,12 @@ class ProfileState(RecordFormMixin, AppState):
         """Save the whole profile; consent changes are timestamped."""
         data = CustomerInput.from_form(form)
         customer_id = int(self.profile.get("id", "0"))
-        if self._run(lambda s, a: update_customer(s, a, customer_id, data), done="Profile saved.") is None:
+        saved = self._run(lambda s, a: update_customer(s, a, customer_id, data), done="Profile saved.")
+        if saved is None:
             self._keep_typed(form, PROFILE_TEXT)
             return
         self.form_open = False
-        self._keep_message_and_reload()
-
-    def _keep_message_and_reload(self) -> None:
-        message, ok = self.message, self.message_ok
-        self._reload()
-        self.message, self.message_ok = message, ok
-
-    def _after(self, result: object) -> None:
-        if result is not None:
-            self._keep_message_and_reload()
+        self._after(saved)
 
     @rx.event
     def add_family(self, form: dict) -> None:

@@ -137,14 +137,6 @@ class PieceState(AppState):
         self.qr_src = f"{rx.config.get_config().api_url}/c/{token}/qr.png" if token else ""
         self.version += 1
 
-    def _after(self, result: object) -> None:
-        """Reload after a successful change, keeping its message."""
-        if result is None:
-            return
-        message, ok = self.message, self.message_ok
-        self._reload()
-        self.message, self.message_ok = message, ok
-
     @rx.event
     def load(self) -> None:
         """Open the page for the piece in the URL."""
