@@ -20,6 +20,10 @@ MODULE = Module(
         Permission("billing.rate.manage", "Enter, correct and import metal rates", ("manager",)),
         Permission("billing.invoice.create", "Create and issue invoices", ("manager", "sales")),
         Permission("billing.invoice.cancel", "Cancel invoices with a credit note", ("manager",)),
+        Permission("billing.invoice.approve", "Approve high-value invoices and large discounts", ("manager",)),
+        Permission("billing.payment.take", "Take payments and print receipts", ("manager", "sales")),
+        Permission("billing.booking.manage", "Book pieces against advances (layaway)", ("manager", "sales")),
+        Permission("billing.report.view", "See sales, GST and dues reports", ("manager",)),
     ),
     pages=(
         Page(
@@ -56,6 +60,30 @@ MODULE = Module(
             "Hallmark charge per hallmarked piece (₹)",
             Decimal("45.00"),
             "Added to the price of pieces whose metal is hallmarked (BIS HUID).",
+        ),
+        Setting(
+            "billing.discount_limit_pct",
+            "Largest discount a salesperson may give without approval (%)",
+            Decimal("5.00"),
+            "A line discounted by more than this % of its price waits for a manager's approval.",
+        ),
+        Setting(
+            "billing.approval_amount",
+            "Invoices above this total need a manager's approval (₹)",
+            Decimal("500000.00"),
+            "High-value sales wait for a manager before they can be issued.",
+        ),
+        Setting(
+            "billing.estimate_validity_days",
+            "Days an estimate stays valid",
+            7,
+            "An estimate converts to an invoice at its quoted prices until then.",
+        ),
+        Setting(
+            "billing.booking_forfeit_pct",
+            "Share of advances kept when a booking is cancelled (%)",
+            Decimal("10.00"),
+            "The store's refund rule: the rest of the advances is refunded.",
         ),
     ),
     demo_data="modules.billing.demo:load",

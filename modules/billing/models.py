@@ -1,4 +1,5 @@
-"""Billing tables (prefixed ``billing_``): daily metal rates, invoices, credit notes and number counters."""
+"""Billing tables (prefixed ``billing_``): metal rates, invoices and estimates, credit notes, payments,
+bookings (advances and layaway) with their instalments, and number counters."""
 
 from __future__ import annotations
 
@@ -36,6 +37,15 @@ class Invoice(SQLModel, table=True):
 
     ``customer_id`` is clienteling's customer id, kept without a foreign key (modules never join
     each other's tables). The number is taken only when the invoice is issued.
+
+    ``kind="estimate"`` is a quotation built with the same lines: statuses ``draft`` → ``quoted``
+    (numbered in the EST series, valid until ``valid_until``) → ``converted`` (``converted_to_id``
+    is the invoice it became). ``priced_on`` is the date whose rates priced the lines when it is
+    not ``invoice_date`` (an estimate converted within its validity, a booking with a rate lock).
+
+    ``approval`` is ``""`` (not needed), ``pending``, ``approved`` or ``rejected``: a draft whose
+    discount is above the store's limit, or whose total is above the store's approval amount,
+    cannot be issued until a manager approves it. ``paid`` is the sum of the payments applied.
     """
 
     __tablename__ = "billing_invoice"
@@ -62,6 +72,17 @@ class Invoice(SQLModel, table=True):
     old_gold_credit: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     payable: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     breakdown: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    kind: str = Field(default="invoice", max_length=10, index=True)  # invoice | estimate
+    valid_until: date | None = None
+    converted_to_id: int | None = None  # no foreign key: SQLite cannot add one to an existing table
+    priced_on: date | None = None
+    booking_id: int | None = Field(default=None, index=True)  # billing_booking.id, no foreign key (as above)
+    approval: str = Field(default="", max_length=10, index=True)
+    approval_reason: str = Field(default="", max_length=300)
+    approval_by: str = Field(default="", max_length=120)
+    approval_at: datetime | None = None
+    approval_note: str = Field(default="", max_length=300)
+    paid: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -84,6 +105,9 @@ class InvoiceLine(SQLModel, table=True):
     igst: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     amount: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     breakdown: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # The discount given on the line and the price before it (for the store's discount limit).
+    discount: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    category: str = Field(default="", max_length=10)  # gold | diamond | platinum | silver (reports)
 
 
 class CreditNote(SQLModel, table=True):
@@ -98,6 +122,73 @@ class CreditNote(SQLModel, table=True):
     reason: str = Field(max_length=300)
     created_at: datetime = Field(default_factory=utcnow)
     created_by: str = Field(default="", max_length=120)
+
+
+class Booking(SQLModel, table=True):
+    """An advance booking (layaway): a piece reserved for a customer against advances.
+
+    Statuses: ``open`` → ``completed`` (``invoice_id`` is the invoice the advances paid into)
+    or ``cancelled`` (``refund`` is what went back under the store's refund rule). With
+    ``rate_locked`` the invoice is priced at the rates of ``locked_on``.
+    """
+
+    __tablename__ = "billing_booking"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="core_store.id", index=True)
+    number: str = Field(max_length=40, unique=True)  # MUM/2026-27/ADV/000001
+    status: str = Field(default="open", max_length=10, index=True)
+    customer_id: int | None = Field(default=None, index=True)
+    customer_name: str = Field(default="", max_length=120)
+    customer_state: str = Field(default="", max_length=60)
+    customer_pan: str = Field(default="", max_length=10)
+    piece_id: int | None = Field(default=None, foreign_key="stock_piece.id", index=True)
+    description: str = Field(default="", max_length=300)
+    rate_locked: bool = False
+    locked_on: date | None = None
+    quoted: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    invoice_id: int | None = Field(default=None, foreign_key="billing_invoice.id")
+    refund: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    cancel_reason: str = Field(default="", max_length=300)
+    created_by: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+
+
+class BookingInstalment(SQLModel, table=True):
+    """One instalment of a booking's schedule: what is due on which date (paid from its payments)."""
+
+    __tablename__ = "billing_booking_instalment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="billing_booking.id", index=True)
+    due_on: date
+    amount: Decimal = Field(sa_column=Column(Money(), nullable=False))
+
+
+class Payment(SQLModel, table=True):
+    """Money received (or refunded) against an invoice or a booking, with its receipt number.
+
+    ``method``: cash | card | upi | bank | old_gold | advance. ``kind``: ``receipt`` (money in, a
+    receipt numbered MUM/2026-27/RCT/000001), ``refund`` (money out) or ``applied`` (a booking's
+    advances moved onto its invoice: no money moves, so no receipt number).
+    """
+
+    __tablename__ = "billing_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="core_store.id", index=True)
+    invoice_id: int | None = Field(default=None, foreign_key="billing_invoice.id", index=True)
+    booking_id: int | None = Field(default=None, foreign_key="billing_booking.id", index=True)
+    customer_id: int | None = Field(default=None, index=True)
+    receipt_number: str | None = Field(default=None, max_length=40, unique=True)
+    kind: str = Field(default="receipt", max_length=10)
+    method: str = Field(max_length=10)
+    amount: Decimal = Field(sa_column=Column(Money(), nullable=False))
+    reference: str = Field(default="", max_length=120)
+    on: date = Field(index=True)  # the store's date
+    received_at: datetime = Field(default_factory=utcnow)
+    received_by: str = Field(default="", max_length=120)
 
 
 class NumberCounter(SQLModel, table=True):

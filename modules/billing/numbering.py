@@ -19,6 +19,9 @@ from modules.billing.models import NumberCounter
 
 INVOICE = "INV"
 CREDIT_NOTE = "CN"
+ESTIMATE = "EST"
+RECEIPT = "RCT"
+BOOKING = "ADV"
 
 
 def financial_year(local_date: date) -> str:
