@@ -65,7 +65,8 @@ class Job:
     """A scheduled job: ``func(session, actor)`` runs once per store that enabled the module.
 
     With ``per_store=False`` it runs once per trigger as ``func(session, None)``
-    (chain-wide housekeeping of the platform).
+    (chain-wide housekeeping of the platform). A ``quiet`` job (one that runs every
+    minute) keeps only its failed and manual runs in the run history.
     """
 
     id: str
@@ -73,6 +74,7 @@ class Job:
     func: str
     title: str
     per_store: bool = True
+    quiet: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,13 @@ class EventHandler:
 
 @dataclass(frozen=True)
 class Setting:
-    """A per-store setting with its default value."""
+    """A per-store setting with its default value; a ``secret`` one is never shown back and is masked in the audit."""
 
     key: str
     label: str
     default: Any
     help: str = ""
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,10 @@ class Registry:
         for module in self.modules:
             for dotted in module.models:
                 resolve(dotted)
+
+    def secret_settings(self) -> frozenset[str]:
+        """Keys of the settings declared ``secret`` (passwords, API keys)."""
+        return frozenset(s.key for m in self.modules for s in m.settings if s.secret)
 
     def module_of_permission(self, permission: str) -> str:
         """The module name a permission belongs to (its first dotted part)."""

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -90,7 +90,10 @@ def run_job(job_id: str, trigger: str = "schedule", registry: Registry | None = 
             run.status = "failed" if errors else "ok"
             run.stores = ", ".join(done)
             run.error = "\n".join(errors)
-            session.add(run)
+            if job.quiet and not errors and trigger == "schedule":
+                session.execute(delete(JobRun).where(JobRun.id == run.id))  # nothing worth reading
+            else:
+                session.add(run)
         return run
     finally:
         release_lease(job_id)

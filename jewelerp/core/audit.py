@@ -46,7 +46,7 @@ def _record_id(obj: Any) -> str:
 
 def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
-    masked = set(getattr(type(obj), "__audit_masked__", ()))
+    masked = set(getattr(obj, "__audit_masked__", ()))  # read on the row: a row may decide (secret settings)
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key

@@ -10,14 +10,16 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import AuthSession, JobRun, LoginAttempt
 from jewelerp.db import utcnow
+from jewelerp.notifications.models import Notification, OutboxMessage
 
 KEEP_LOGIN_ATTEMPTS = timedelta(days=30)
 KEEP_DEAD_SESSIONS = timedelta(days=7)
 KEEP_JOB_RUNS = timedelta(days=90)
+KEEP_DONE_NOTICES = timedelta(days=90)  # read notifications and sent messages
 
 
 def purge_stale_records(session: Session, _actor: Actor | None) -> None:
-    """Delete expired or revoked sessions, old login tries and old job runs."""
+    """Delete expired or revoked sessions, old login tries, old job runs, read notifications and sent messages."""
     now = utcnow()
     session.execute(
         delete(AuthSession).where(
@@ -26,3 +28,7 @@ def purge_stale_records(session: Session, _actor: Actor | None) -> None:
     )
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_LOGIN_ATTEMPTS))
     session.execute(delete(JobRun).where(JobRun.started_at < now - KEEP_JOB_RUNS))
+    session.execute(delete(Notification).where(Notification.read_at < now - KEEP_DONE_NOTICES))
+    session.execute(
+        delete(OutboxMessage).where(OutboxMessage.status == "sent", OutboxMessage.sent_at < now - KEEP_DONE_NOTICES)
+    )

@@ -1,14 +1,14 @@
 """The platform's own manifest: admin pages and ``core.*`` permissions (always enabled)."""
 
-from jewelerp.registry import Job, MenuEntry, Module, Page, Permission
+from jewelerp.registry import Job, MenuEntry, Module, Page, Permission, Setting
 
 CORE = Module(
     name="core",
     title="Platform",
     version="1.0.0",
-    summary="Stores, users, roles, modules per store, settings, audit log and jobs.",
+    summary="Stores, users, roles, modules per store, settings, audit log, jobs and notifications.",
     core=True,
-    models=("jewelerp.core.models",),
+    models=("jewelerp.core.models", "jewelerp.notifications.models"),
     permissions=(
         Permission("core.stores.manage", "Create and edit stores"),
         Permission("core.users.view", "See staff accounts", ("admin", "manager")),
@@ -19,6 +19,7 @@ CORE = Module(
         Permission("core.audit.view", "Read the audit log", ("admin", "manager")),
         Permission("core.jobs.view", "See scheduled jobs and their runs"),
         Permission("core.jobs.run", "Run a scheduled job now"),
+        Permission("core.outbox.manage", "See the message outbox and retry messages", ("admin", "manager")),
     ),
     jobs=(
         Job(
@@ -28,6 +29,22 @@ CORE = Module(
             "Delete old sessions, login tries and job runs",
             per_store=False,
         ),
+        Job(
+            "core.outbox",
+            "* * * * *",
+            "jewelerp.notifications.outbox:deliver_outbox",
+            "Send queued e-mail and messages",
+            per_store=False,
+            quiet=True,
+        ),
+    ),
+    settings=(
+        Setting("core.smtp_host", "SMTP server", "", "Mail server for this store's e-mail; empty keeps e-mail queued."),
+        Setting("core.smtp_port", "SMTP port", 587, "587 with STARTTLS, 465 with TLS from the start, 25 without."),
+        Setting("core.smtp_tls", "SMTP uses TLS", True, "Yes: STARTTLS, or TLS from the start on port 465."),
+        Setting("core.smtp_user", "SMTP user name", "", "Empty when the server needs no sign-in."),
+        Setting("core.smtp_password", "SMTP password", "", "Kept for sending only; never shown again.", secret=True),
+        Setting("core.smtp_from", "Send e-mail from", "", "Sender address, e.g. Zaveri Jewels <shop@example.com>."),
     ),
     pages=(
         Page(
@@ -94,6 +111,22 @@ CORE = Module(
             "core.jobs.view",
             MenuEntry("Jobs", "clock", 970),
             "jewelerp.core.pages.jobs:JobsState.load",
+        ),
+        Page(
+            "/admin/outbox",
+            "jewelerp.notifications.pages:outbox_page",
+            "Outbox",
+            "core.outbox.manage",
+            MenuEntry("Outbox", "mail", 975),
+            "jewelerp.notifications.pages:OutboxTable.load",
+        ),
+        Page(
+            "/notifications",
+            "jewelerp.notifications.pages:notifications_page",
+            "Notifications",
+            None,
+            None,
+            "jewelerp.notifications.pages:NotificationsState.load",
         ),
     ),
 )

@@ -8,6 +8,7 @@ from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
 from jewelerp.db import utcnow
+from jewelerp.registry import get_registry
 
 
 class Store(SQLModel, table=True):
@@ -88,6 +89,11 @@ class StoreSetting(SQLModel, table=True):
     store_id: int = Field(foreign_key="core_store.id", primary_key=True)
     key: str = Field(primary_key=True, max_length=120)
     value: str = Field(sa_column=Column(Text, nullable=False))
+
+    @property
+    def __audit_masked__(self) -> tuple[str, ...]:
+        """A secret setting (an SMTP password) is audited as changed, without its value."""
+        return ("value",) if self.key in get_registry().secret_settings() else ()
 
 
 class ModuleState(SQLModel, table=True):

@@ -123,6 +123,28 @@ def store_switcher() -> rx.Component:
     )
 
 
+def notification_bell() -> rx.Component:
+    """A bell linking to the signed-in person's notifications, with the unread count."""
+    count = rx.cond(ShellState.unread > 9, "9+", ShellState.unread.to_string())
+    return rx.link(
+        rx.icon("bell", size=18),
+        rx.cond(
+            ShellState.unread > 0,
+            rx.badge(
+                count, color_scheme="red", variant="solid", radius="full", position="absolute", top="-6px", right="-8px"
+            ),
+        ),
+        href="/notifications",
+        aria_label=rx.cond(ShellState.unread > 0, f"Notifications: {ShellState.unread} unread", "Notifications"),
+        position="relative",
+        display="inline-flex",
+        padding="0.5rem",
+        color="var(--gray-11)",
+        border_radius="var(--radius-2)",
+        _hover={"background": "var(--gray-a3)"},
+    )
+
+
 def user_menu() -> rx.Component:
     """Name and role, change password and sign out."""
     return rx.menu.root(
@@ -150,6 +172,7 @@ def header(title: str) -> rx.Component:
         rx.heading(title, size="6"),
         rx.spacer(),
         store_switcher(),
+        notification_bell(),
         user_menu(),
         spacing="3",
         align="center",

@@ -10,6 +10,7 @@ from jewelerp.core.models import Store, User
 from jewelerp.core.users import store_roles
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import AuthError
+from jewelerp.notifications.staff import unread_count
 from jewelerp.registry import Module, Page, get_registry, resolve
 from jewelerp.ui.state import AppState
 
@@ -35,6 +36,7 @@ class ShellState(AppState):
     admin_menu: list[dict[str, str]] = []
     block: str = ""
     ready: bool = False
+    unread: int = 0
 
     @rx.event
     def enter_page(self, route: str):
@@ -51,6 +53,7 @@ class ShellState(AppState):
             user = session.get(User, info.user_id)
             roles = store_roles(session, info.user_id)
             stores = session.exec(select(Store).where(Store.active).order_by(Store.id)).all()
+            self.unread = unread_count(session, actor)
         self.user_name, self.user_email, self.role = user.name, user.email, actor.role.title()
         self.stores = [{"id": str(s.id), "label": f"{s.code} · {s.name}"} for s in stores if s.id in roles]
         self.store_id = str(actor.store_id)

@@ -142,7 +142,9 @@ def store_scoped(stmt: Select, column: Any, actor: Actor, q: TableQuery, chain_p
 
 
 def _ordered(spec: TableSpec, stmt: Select, q: TableQuery) -> Select:
-    column = spec.sort_columns.get(q.sort) or spec.sort_columns[spec.default_sort]
+    column = spec.sort_columns.get(q.sort)
+    if column is None:  # not `or`: a SQL expression has no truth value
+        column = spec.sort_columns[spec.default_sort]
     descending = q.descending != (spec.newest_first and q.sort in ("", spec.default_sort))
     return stmt.order_by(column.desc() if descending else column.asc())
 

@@ -2,6 +2,7 @@
 
 Contributes to stock: ``"stock.metal_rate"`` (today's billing rate values the stock) and
 ``"stock.tag_price"`` (tags priced at today's rate with :mod:`modules.billing.pricing`).
+Contributes to clienteling: ``"clienteling.customer360"`` (the customer's invoices, :mod:`modules.billing.customer`).
 """
 
 from decimal import Decimal
@@ -49,10 +50,66 @@ MODULE = Module(
             permission="billing.invoice.create",
             on_load="modules.billing.invoice_pages:InvoiceState.load",
         ),
+        Page(
+            route="/billing/estimates",
+            component="modules.billing.estimate_pages:estimates_page",
+            title="Estimates",
+            permission="billing.invoice.create",
+            menu=MenuEntry("Estimates", icon="file-text", order=32),
+            on_load="modules.billing.estimate_pages:EstimatesState.open_page",
+        ),
+        Page(
+            route="/billing/approvals",
+            component="modules.billing.approval_pages:approvals_page",
+            title="Approvals",
+            permission="billing.invoice.approve",
+            menu=MenuEntry("Approvals", icon="badge-check", order=33),
+            on_load="modules.billing.approval_pages:ApprovalsState.open_page",
+        ),
+        Page(
+            route="/billing/bookings",
+            component="modules.billing.booking_pages:bookings_page",
+            title="Bookings",
+            permission="billing.booking.manage",
+            menu=MenuEntry("Bookings", icon="calendar-clock", order=34),
+            on_load="modules.billing.booking_pages:BookingsState.open_page",
+        ),
+        Page(
+            route="/billing/bookings/[booking_id]",
+            component="modules.billing.booking_pages:booking_page",
+            title="Booking",
+            permission="billing.booking.manage",
+            on_load="modules.billing.booking_pages:BookingState.load",
+        ),
+        Page(
+            route="/billing/dues",
+            component="modules.billing.payment_pages:dues_page",
+            title="Dues",
+            permission="billing.report.view",
+            menu=MenuEntry("Dues", icon="hand-coins", order=37),
+            on_load="modules.billing.payment_pages:DuesState.open_page",
+        ),
+        Page(
+            route="/billing/reports/sales",
+            component="modules.billing.report_pages:sales_report_page",
+            title="Sales report",
+            permission="billing.report.view",
+            menu=MenuEntry("Sales report", icon="chart-column", order=38),
+            on_load="modules.billing.report_pages:SalesReportState.open_page",
+        ),
+        Page(
+            route="/billing/reports/gst",
+            component="modules.billing.report_pages:gst_report_page",
+            title="GST summary",
+            permission="billing.report.view",
+            menu=MenuEntry("GST summary", icon="landmark", order=39),
+            on_load="modules.billing.report_pages:GstReportState.open_page",
+        ),
     ),
     contributions={
         "stock.metal_rate": ("modules.billing.rates:stock_metal_rate",),
         "stock.tag_price": ("modules.billing.tag_price:tag_price",),
+        "clienteling.customer360": ("modules.billing.customer:purchases",),
     },
     settings=(
         Setting(

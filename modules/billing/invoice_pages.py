@@ -15,7 +15,6 @@ import reflex as rx
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.core.models import Store
 from jewelerp.errors import ValidationError
 from jewelerp.money import format_inr
 from jewelerp.ui.datatable import DataTableMixin, data_table
@@ -24,7 +23,9 @@ from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
-from modules.billing.invoice_tables import INVOICES, STATUSES, invoice_label
+from modules.billing.approval_pages import InvoiceApprovalMixin, approval_panel
+from modules.billing.estimate_pages import InvoiceEstimateMixin, estimate_panel
+from modules.billing.invoice_tables import INVOICES, STATUS_LABELS, document_title
 from modules.billing.invoices import (
     CANCEL,
     add_old_gold,
@@ -38,11 +39,13 @@ from modules.billing.invoices import (
     set_customer_pan,
 )
 from modules.billing.models import Invoice, InvoiceLine
+from modules.billing.page_inputs import NEW_FIELDS, customer_number, store_state_of
+from modules.billing.payment_pages import InvoicePaymentsMixin, payments_panel
 from modules.billing.pricing import Discount
+from modules.billing.print_pages import InvoicePrintMixin, print_button
 from modules.stock.masters import list_metals, metal_label
 from modules.stock.pieces import piece_by_sku
 
-NEW_FIELDS = ("customer_name", "customer_id", "customer_state", "customer_pan")
 KINDS = {"piece": "Piece", "service": "Service", "old_gold": "Old gold"}
 ROW_LABELS = {
     "taxable": "Taxable value",
@@ -57,21 +60,6 @@ ROW_LABELS = {
 
 def _money(raw: str | Decimal) -> str:
     return format_inr(Decimal(str(raw)), paise=True)
-
-
-def _store_state(session: Session, actor: Actor) -> str:
-    store = session.get(Store, actor.store_id)
-    return store.state if store is not None else ""
-
-
-def _customer_number(raw: str) -> int | None:
-    """The clienteling customer number typed in the form; empty means a walk-in customer."""
-    text = raw.strip().lstrip("#")
-    if not text:
-        return None
-    if not text.isdigit() or int(text) <= 0:
-        raise ValidationError({"customer_id": "The customer number is digits only, e.g. 42 (or leave it empty)."})
-    return int(text)
 
 
 def _discount(raw: str, key: str) -> Discount | None:
@@ -101,7 +89,7 @@ class InvoicesState(RecordFormMixin, DataTableMixin, AppState):
     def open_page(self):
         """Runs after the shell's access check (the manifest's on_load)."""
         self.form_open = False
-        self.store_state = self._run(_store_state, write=False) or ""
+        self.store_state = self._run(store_state_of, write=False) or ""
         self._load()
 
     @rx.event
@@ -118,7 +106,7 @@ class InvoicesState(RecordFormMixin, DataTableMixin, AppState):
             return create_draft(
                 session,
                 actor,
-                customer_id=_customer_number(data["customer_id"]),
+                customer_id=customer_number(data["customer_id"]),
                 customer_name=data["customer_name"],
                 customer_state=data["customer_state"],
                 customer_pan=data["customer_pan"],
@@ -132,8 +120,8 @@ class InvoicesState(RecordFormMixin, DataTableMixin, AppState):
         return rx.redirect(f"/billing/invoices/{invoice.id}")
 
 
-def _new_fields() -> rx.Component:
-    value = InvoicesState.editing
+def _new_fields(state: type[RecordFormMixin] = InvoicesState) -> rx.Component:
+    value = state.editing
     return rx.grid(
         field("Customer name", "customer_name", default_value=value["customer_name"], hint="Empty for a walk-in"),
         field(
@@ -229,9 +217,10 @@ def _invoice_data(session: Session, actor: Actor, invoice_id: int) -> dict[str, 
     return {
         "invoice": {
             "id": str(invoice.id),
-            "title": invoice_label(invoice),
+            "title": document_title(invoice),
             "status": invoice.status,
-            "status_label": dict(STATUSES).get(invoice.status, invoice.status),
+            "status_label": STATUS_LABELS.get(invoice.status, invoice.status),
+            "kind": invoice.kind,
             "date": f"{invoice.invoice_date:%d %b %Y}" if invoice.invoice_date else "",
             "customer": invoice.customer_name or "Walk-in customer",
             "customer_number": str(invoice.customer_id or ""),
@@ -249,7 +238,7 @@ def _invoice_data(session: Session, actor: Actor, invoice_id: int) -> dict[str, 
     }
 
 
-class InvoiceState(AppState):
+class InvoiceState(InvoiceEstimateMixin, InvoiceApprovalMixin, InvoicePrintMixin, InvoicePaymentsMixin, AppState):
     """One invoice: its lines with their breakdowns, its totals and what may be done next."""
 
     invoice: dict[str, str] = {}
@@ -274,6 +263,9 @@ class InvoiceState(AppState):
             return
         for key, value in data.items():
             setattr(self, key, value)
+        self._load_estimate(invoice_id)
+        self._load_approval(invoice_id)
+        self._load_payments(invoice_id)
         self.version += 1
 
     @rx.event
@@ -489,11 +481,14 @@ def _draft_panel() -> rx.Component:
             "Save PAN",
             _box(field("Customer PAN", "customer_pan", default_value=InvoiceState.invoice["pan"])),
         ),
-        rx.hstack(
-            rx.button(rx.icon("file-check", size=16), "Issue invoice", on_click=InvoiceState.issue),
-            rx.text("Issuing sells the pieces and takes the next number; it cannot be edited after.", size="1"),
-            align="center",
-            wrap="wrap",
+        rx.cond(
+            InvoiceState.invoice["kind"] == "invoice",
+            rx.hstack(
+                rx.button(rx.icon("file-check", size=16), "Issue invoice", on_click=InvoiceState.issue),
+                rx.text("Issuing sells the pieces and takes the next number; it cannot be edited after.", size="1"),
+                align="center",
+                wrap="wrap",
+            ),
         ),
     )
 
@@ -521,10 +516,18 @@ def _summary() -> rx.Component:
                 rx.heading(inv["title"], size="7"),
                 rx.badge(
                     inv["status_label"],
-                    color_scheme=rx.match(inv["status"], ("draft", "amber"), ("issued", "green"), "red"),
+                    color_scheme=rx.match(
+                        inv["status"],
+                        ("draft", "amber"),
+                        ("issued", "green"),
+                        ("quoted", "blue"),
+                        ("converted", "green"),
+                        "red",
+                    ),
                     size="3",
                 ),
                 rx.spacer(),
+                print_button(InvoiceState),
                 rx.link("All invoices", href="/billing/invoices", size="2"),
                 spacing="3",
                 align="center",
@@ -550,7 +553,10 @@ def _found() -> rx.Component:
         _summary(),
         _lines_panel(),
         _totals_panel(),
+        estimate_panel(InvoiceState),
+        approval_panel(InvoiceState),
         rx.cond(_is_draft(), _draft_panel()),
+        payments_panel(InvoiceState),
         _cancel_panel(),
         spacing="4",
         width="100%",

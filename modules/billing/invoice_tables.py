@@ -1,4 +1,5 @@
-"""The invoice list: the store's invoices newest first, searchable by number and customer."""
+"""The billing lists: invoices, estimates and drafts waiting for approval, each newest first and searchable
+by number and customer."""
 
 from __future__ import annotations
 
@@ -10,35 +11,53 @@ from jewelerp.auth.actor import Actor
 from jewelerp.money import format_inr
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
 from modules.billing.models import Invoice
+from modules.billing.rates import store_today
 
 STATUSES = (("draft", "Draft"), ("issued", "Issued"), ("cancelled", "Cancelled"))
+ESTIMATE_STATUSES = (("draft", "Draft"), ("quoted", "Quoted"), ("converted", "Converted"))
+STATUS_LABELS = dict(STATUSES + ESTIMATE_STATUSES)
 
 
 def invoice_label(invoice: Invoice) -> str:
-    """The invoice's number, or "Draft #12" before it is issued."""
+    """The invoice's (or estimate's) number, or "Draft #12" before it has one."""
     return invoice.number or f"Draft #{invoice.id}"
 
 
-def _base(actor: Actor, q: TableQuery) -> Select:
-    stmt = select(Invoice).where(Invoice.store_id == actor.store_id)
-    if q.filters.get("status") in dict(STATUSES):
-        stmt = stmt.where(Invoice.status == q.filters["status"])
-    return stmt
+def document_title(invoice: Invoice) -> str:
+    """The heading of its page: the invoice's label, or "Estimate MUM/2026-27/EST/000001"."""
+    if invoice.kind != "estimate":
+        return invoice_label(invoice)
+    return f"Estimate {invoice.number}" if invoice.number else f"Estimate draft #{invoice.id}"
 
 
-def _row(r: Any, actor: Actor) -> dict[str, str]:
-    (invoice,) = r
+def _date(invoice: Invoice) -> str:
+    return f"{invoice.invoice_date:%d %b %Y}" if invoice.invoice_date else ""
+
+
+def _common(invoice: Invoice) -> dict[str, str]:
     return {
         "id": str(invoice.id),
         "number": invoice_label(invoice),
         "_link": f"/billing/invoices/{invoice.id}",
-        "date": f"{invoice.invoice_date:%d %b %Y}" if invoice.invoice_date else "",
+        "date": _date(invoice),
         "customer": invoice.customer_name or "Walk-in customer",
         "total": format_inr(invoice.total, paise=True),
-        "status": dict(STATUSES).get(invoice.status, invoice.status),
     }
 
 
+def _of_kind(actor: Actor, kind: str, q: TableQuery, statuses: tuple[tuple[str, str], ...]) -> Select:
+    stmt = select(Invoice).where(Invoice.store_id == actor.store_id, Invoice.kind == kind)
+    if q.filters.get("status") in dict(statuses):
+        stmt = stmt.where(Invoice.status == q.filters["status"])
+    return stmt
+
+
+def _invoice_row(r: Any, actor: Actor) -> dict[str, str]:
+    (invoice,) = r
+    return {**_common(invoice), "status": STATUS_LABELS.get(invoice.status, invoice.status)}
+
+
+SORTS = {"number": Invoice.number, "date": Invoice.id, "customer": Invoice.customer_name}
 INVOICES = TableSpec(
     name="invoices",
     title="Invoices",
@@ -50,11 +69,78 @@ INVOICES = TableSpec(
         Column("total", "Total", sortable=False),
         Column("status", "Status", sortable=False),
     ),
-    base=_base,
-    row=_row,
-    sort_columns={"number": Invoice.number, "date": Invoice.id, "customer": Invoice.customer_name},
+    base=lambda actor, q: _of_kind(actor, "invoice", q, STATUSES),
+    row=_invoice_row,
+    sort_columns=SORTS,
     default_sort="date",
     newest_first=True,
     filters=(Filter("status", "Statuses", STATUSES),),
     search_columns=(Invoice.number, Invoice.customer_name),
+)
+
+
+def _estimate_row(r: Any, actor: Actor) -> dict[str, str]:
+    (estimate,) = r
+    expired = estimate.status == "quoted" and estimate.valid_until < store_today(actor)
+    return {
+        **_common(estimate),
+        "valid_until": f"{estimate.valid_until:%d %b %Y}" if estimate.valid_until else "",
+        "status": "Expired" if expired else STATUS_LABELS.get(estimate.status, estimate.status),
+    }
+
+
+ESTIMATES = TableSpec(
+    name="estimates",
+    title="Estimates",
+    permission="billing.invoice.create",
+    columns=(
+        Column("number", "Number"),
+        Column("date", "Date"),
+        Column("customer", "Customer"),
+        Column("total", "Total", sortable=False),
+        Column("valid_until", "Valid until", sortable=False),
+        Column("status", "Status", sortable=False),
+    ),
+    base=lambda actor, q: _of_kind(actor, "estimate", q, ESTIMATE_STATUSES),
+    row=_estimate_row,
+    sort_columns=SORTS,
+    default_sort="date",
+    newest_first=True,
+    filters=(Filter("status", "Statuses", ESTIMATE_STATUSES),),
+    search_columns=(Invoice.number, Invoice.customer_name),
+)
+
+
+def _pending(actor: Actor, q: TableQuery) -> Select:
+    return select(Invoice).where(
+        Invoice.store_id == actor.store_id,
+        Invoice.kind == "invoice",
+        Invoice.status == "draft",
+        Invoice.approval == "pending",
+    )
+
+
+def _pending_row(r: Any, actor: Actor) -> dict[str, str]:
+    (invoice,) = r
+    return {**_common(invoice), "reason": invoice.approval_reason, "asked_by": invoice.created_by}
+
+
+APPROVALS = TableSpec(
+    name="approvals",
+    title="Drafts waiting for approval",
+    permission="billing.invoice.approve",
+    columns=(
+        Column("number", "Draft"),
+        Column("date", "Date"),
+        Column("customer", "Customer"),
+        Column("total", "Total", sortable=False),
+        Column("reason", "Why it needs approval", sortable=False, wrap=True),
+        Column("asked_by", "Asked by"),
+    ),
+    base=_pending,
+    row=_pending_row,
+    sort_columns={**SORTS, "asked_by": Invoice.created_by},
+    default_sort="date",
+    newest_first=True,
+    search_columns=(Invoice.customer_name, Invoice.created_by),
 )

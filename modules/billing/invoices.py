@@ -1,8 +1,10 @@
 """Invoices: drafts, lines (stock pieces, services, old gold), issue with a gapless number, cancellation.
 
-- A **piece line** is priced by :func:`modules.billing.pricing.price` from the piece's own making
-  and wastage, at the store's rate of the invoice date (:func:`require_rate`), with the store's
-  hallmark charge for a hallmarked metal and an optional discount.
+- A **piece line** is priced by :func:`modules.billing.pricing.price` from the piece's own making,
+  wastage and stone values (stock's :func:`modules.stock.pieces.stones_of`), at the store's rate
+  of the invoice date (:func:`require_rate`), with the store's hallmark charge for a hallmarked
+  metal and an optional discount. The line keeps the rupees of discount given and its category
+  for reports: "diamond" when a diamond is set in the piece, else the metal (gold, silver, ...).
 - A **service line** (polishing, resizing, engraving, ...) is a taxable amount charged GST at the
   same 3% as jewellery (CGST 1.5% + SGST 1.5%, or IGST 3%). Services proper (SAC 9988) attract
   18%; that would need a tax rate per service, which is not built yet.
@@ -14,6 +16,10 @@
 - **Issue** takes the number (:mod:`modules.billing.numbering`) and marks every piece sold through
   stock's ledger in the same transaction: a piece sold elsewhere fails the whole issue, and the
   number goes back (gapless). A sale of ₹2,00,000 or more needs the customer's PAN.
+- A draft over the store's discount limit or approval amount is issued only once a manager has
+  approved it (:mod:`modules.billing.approvals`); changing its lines clears the approval. A draft
+  with ``priced_on`` (an estimate converted within its validity, a booking with a rate lock) is
+  priced at that date's rates and may be issued on a later day. An estimate is never issued.
 - An issued invoice is never edited or deleted: :func:`cancel_invoice` writes a credit note with its
   own gapless number and returns the pieces to stock.
 
@@ -40,7 +46,8 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.events import emit
 from jewelerp.money import format_inr
-from modules.billing.models import CreditNote, Invoice, InvoiceLine
+from modules.billing.approvals import check_approval, clear_approval
+from modules.billing.models import Booking, CreditNote, Invoice, InvoiceLine
 from modules.billing.numbering import CREDIT_NOTE, INVOICE, next_number
 from modules.billing.pricing import (
     HUNDRED,
@@ -49,6 +56,7 @@ from modules.billing.pricing import (
     RUPEE,
     ZERO,
     Discount,
+    PriceBreakdown,
     PriceInput,
     is_inter_state,
     paisa,
@@ -57,13 +65,13 @@ from modules.billing.pricing import (
 from modules.billing.rates import require_rate, store_today
 from modules.stock.ledger import return_piece, sell_piece
 from modules.stock.masters import get_metal, metal_label
-from modules.stock.pieces import get_piece
+from modules.stock.models import Metal
+from modules.stock.pieces import StoneSummary, get_piece, stones_of
 
 CREATE = "billing.invoice.create"
 CANCEL = "billing.invoice.cancel"
 PAN_THRESHOLD = Decimal("200000")
 PAN_RE = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
-SELLABLE = ("in_stock", "reserved")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -80,7 +88,8 @@ def _draft(session: Session, actor: Actor, invoice_id: int) -> Invoice:
     actor.require(CREATE)
     invoice = _invoice(session, actor, invoice_id)
     if invoice.status != "draft":
-        raise JewelError(f"Invoice {invoice.number} is {invoice.status}: an issued invoice cannot be changed.")
+        what = "Estimate" if invoice.kind == "estimate" else "Invoice"
+        raise JewelError(f"{what} {invoice.number} is {invoice.status}: it cannot be changed.")
     return invoice
 
 
@@ -111,6 +120,16 @@ def _tax(taxable: Decimal, inter_state: bool) -> dict[str, Decimal]:
 
 def _rows(lines: list[Any]) -> str:
     return json.dumps([{"key": x.key, "label": x.label, "basis": x.basis, "amount": str(x.amount)} for x in lines])
+
+
+def _check_sellable(session: Session, invoice: Invoice, piece: Any) -> None:
+    """A piece sells from stock, or from a reservation only through the booking that reserved it."""
+    if piece.status == "reserved":
+        booking = session.get(Booking, invoice.booking_id) if invoice.booking_id else None
+        if booking is None or booking.piece_id != piece.id:
+            raise JewelError(f"{piece.sku} is reserved for an advance booking; complete that booking to sell it.")
+    elif piece.status != "in_stock":
+        raise JewelError(f"{piece.sku} is not in stock ({piece.status.replace('_', ' ')}).")
 
 
 def lines_of(session: Session, actor: Actor, invoice_id: int) -> list[InvoiceLine]:
@@ -179,18 +198,19 @@ def add_piece_line(
 
     ``making_discount`` comes off the making charges only; ``discount`` off the whole price before GST.
 
-    The piece must be in stock (or reserved) here; it is marked sold only when the invoice is issued.
+    The piece must be in stock here (or reserved by this invoice's own booking); it is marked sold
+    only when the invoice is issued.
     """
     invoice = _draft(session, actor, invoice_id)
     piece = get_piece(session, actor, piece_id)
     if piece.store_id != actor.store_id:
         raise JewelError(f"{piece.sku} is not at this branch.")
-    if piece.status not in SELLABLE:
-        raise JewelError(f"{piece.sku} is not in stock ({piece.status.replace('_', ' ')}).")
+    _check_sellable(session, invoice, piece)
     if any(line.piece_id == piece.id for line in _lines(session, invoice.id)):
         raise JewelError(f"{piece.sku} is already on this invoice.")
-    rate = require_rate(session, actor, piece.metal_id, invoice.invoice_date)
+    rate = require_rate(session, actor, piece.metal_id, invoice.priced_on or invoice.invoice_date)
     metal = get_metal(session, piece.metal_id)
+    stones = stones_of(session, actor, piece.id)
     hallmark = Decimal(get_setting(session, actor.store_id, "billing.hallmark_charge")) if metal.hallmarked else ZERO
     breakdown = price(
         PriceInput(
@@ -199,6 +219,7 @@ def add_piece_line(
             wastage_pct=piece.wastage_pct,
             making_rule=piece.making_rule,
             making_value=piece.making_value,
+            stones_value=stones.value,
             hallmark_charge=hallmark,
             making_discount=making_discount,
             discount=discount,
@@ -220,11 +241,23 @@ def add_piece_line(
         igst=breakdown.amount("igst"),
         amount=breakdown.taxable + breakdown.tax,
         breakdown=_rows(breakdown.lines),
+        discount=_discount_given(breakdown),
+        category=_category(metal, stones),
     )
     session.add(line)
     session.flush()
     _recompute(session, invoice)
     return line
+
+
+def _discount_given(breakdown: PriceBreakdown) -> Decimal:
+    """The rupees taken off a piece line: the discount on making plus the overall discount."""
+    return sum((abs(breakdown.amount(key)) for key in ("making_discount", "discount")), ZERO)
+
+
+def _category(metal: Metal, stones: StoneSummary) -> str:
+    """A piece line's category for reports: "diamond" when a diamond is set in it, else its metal (gold, ...)."""
+    return "diamond" if stones.has_diamond else metal.metal.strip().lower()[:10]
 
 
 def add_service_line(
@@ -330,7 +363,10 @@ def remove_line(session: Session, actor: Actor, line_id: int) -> None:
     _recompute(session, invoice)
 
 
-def _recompute(session: Session, invoice: Invoice) -> Invoice:
+def _recompute(session: Session, invoice: Invoice, *, lines_changed: bool = True) -> Invoice:
+    """Total the lines; a change to a draft's lines clears its approval (it must be approved again)."""
+    if lines_changed and invoice.status == "draft":
+        clear_approval(invoice)
     lines = _lines(session, invoice.id)
     sale = [x for x in lines if x.kind != "old_gold"]
     taxable = sum((x.taxable for x in sale), ZERO)
@@ -366,12 +402,15 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
     today = store_today(actor)
     if not any(x.kind != "old_gold" for x in lines):
         raise JewelError("Add a piece or a service before issuing the invoice.")
-    if invoice.invoice_date != today:
+    if invoice.kind == "estimate":
+        raise JewelError("An estimate is not issued: quote it, then convert it to an invoice.")
+    if invoice.priced_on is None and invoice.invoice_date != today:
         raise JewelError(
             f"This draft was priced at the rates of {invoice.invoice_date:%d %b %Y}; "
             "start a new invoice at today's rates."
         )
-    _recompute(session, invoice)
+    _recompute(session, invoice, lines_changed=False)
+    check_approval(session, actor, invoice)
     if invoice.total >= PAN_THRESHOLD and not PAN_RE.match(invoice.customer_pan or ""):
         raise ValidationError(
             {"customer_pan": "A sale of ₹2,00,000 or more needs the customer's PAN (e.g. ABCDE1234F)."}
@@ -390,8 +429,10 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
     number = next_number(session, store.id, store.code, INVOICE, today)
     for line in lines:
         if line.kind == "piece":
+            _check_sellable(session, invoice, get_piece(session, actor, line.piece_id))
             sell_piece(session, actor, line.piece_id, number)
     invoice.status, invoice.number, invoice.issued_at = "issued", number, utcnow()
+    invoice.invoice_date = today  # a draft priced at another date's rates (priced_on) is dated when issued
     invoice.financial_year = number.split("/")[1]
     session.add(invoice)
     session.flush()

@@ -1,8 +1,8 @@
 """Contribution ``"stock.tag_price"``: a piece's price at today's billing rate, for its tag.
 
-Priced with :func:`modules.billing.pricing.price`: no discounts, within the state, stones
-at ₹0 (stock keeps no stone values yet) and the store's ``billing.hallmark_charge`` for a
-hallmarked metal.
+Priced with :func:`modules.billing.pricing.price`: no discounts, within the state, the stones
+at the values stock keeps for them (:func:`modules.stock.pieces.stones_of`) and the store's
+``billing.hallmark_charge`` for a hallmarked metal.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from modules.billing.pricing import PriceBreakdown, PriceInput, price
 from modules.billing.rates import VIEW, rate_on, store_today
 from modules.stock.certificates import piece_here
 from modules.stock.masters import get_metal
+from modules.stock.pieces import stones_of
 
 
 def piece_price(session: Session, actor: Actor, piece_id: int) -> PriceBreakdown | None:
@@ -36,6 +37,7 @@ def piece_price(session: Session, actor: Actor, piece_id: int) -> PriceBreakdown
             wastage_pct=piece.wastage_pct,
             making_rule=piece.making_rule,
             making_value=piece.making_value,
+            stones_value=stones_of(session, actor, piece.id).value,
             hallmark_charge=Decimal(hallmark),
         )
     )

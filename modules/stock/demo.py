@@ -8,6 +8,12 @@ store code), and a branch that has already received stock is left alone.
 Metal rates are the author's estimates for 2026 (India, per gram, before GST), not market
 data: gold 24K ₹13,100, 22K ₹12,000, 18K ₹9,825, 14K ₹7,665; silver 999 ₹165, 925 ₹153;
 platinum 950 ₹4,400. Change :data:`RATES_2026` to taste.
+
+Stone values (what a stone line is charged to the customer, before GST) are the author's
+estimates too: small natural diamonds ₹60,000–1,20,000 a carat by grade, a solitaire's
+per-carat price rising with its size, lab-grown diamonds about 15% of a natural one, coloured
+stones, polki, pearls, kundan and CZ modest (:data:`STONE_PER_CARAT`). The cost of stones is
+55–75% of their value.
 """
 
 from __future__ import annotations
@@ -116,6 +122,23 @@ ORIGINS = (
 )
 CUTTERS = ("Kiran Gems cutting unit, Surat", "Venus Jewel, Surat", "SRK Diamonds, Surat")
 COLOURED = (("ruby", "Mozambique"), ("emerald", "Zambia"), ("sapphire", "Sri Lanka"))
+# Selling price per carat of small diamonds by their clarity range (the colour range goes with it).
+MELEE_PER_CARAT = {"VVS": 120_000, "VVS-VS": 100_000, "VS": 85_000, "VS-SI": 75_000, "SI": 60_000}
+# A solitaire's per-carat price: ₹1,20,000 for D IF, ₹5,000 less per colour or clarity grade below it
+# (₹60,000 for J SI2), times 1 + 3 × carats (a 1 ct stone sells at four times the per-carat base).
+SOLITAIRE_TOP = 120_000
+SOLITAIRE_GRADE_STEP = 5_000
+LAB_GROWN_SHARE = Decimal("0.15")
+# Other stones: (low, high) selling price per carat in rupees.
+STONE_PER_CARAT = {
+    "ruby": (8_000, 25_000),
+    "emerald": (10_000, 30_000),
+    "sapphire": (8_000, 25_000),
+    "polki": (15_000, 35_000),
+    "pearl": (1_500, 4_000),
+    "kundan": (400, 1_200),
+    "cz": (150, 400),
+}
 
 
 @dataclass
@@ -173,30 +196,53 @@ def _grams(value: float) -> Decimal:
     return Decimal(str(value)).quantize(G, ROUND_HALF_UP)
 
 
+def _rupees(carats: str, per_carat: Decimal | int) -> str:
+    """A stone line's value to the rupee: its carats × the price per carat."""
+    return str((Decimal(carats) * Decimal(per_carat)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def _priced(rng: random.Random, kind: str, count: int, carats: str, **quality: str) -> StoneInput:
+    """A line of coloured stones, polki, pearls, kundan or CZ at a per-carat price in :data:`STONE_PER_CARAT`."""
+    low, high = STONE_PER_CARAT[kind]
+    value = _rupees(carats, rng.randrange(low, high + 1, 100))
+    return StoneInput(kind, str(count), carats, value=value, **quality)
+
+
+def _solitaire(carat: Decimal, colour: str, clarity: str, lab_grown: bool) -> StoneInput:
+    """A solitaire priced by grade and size (lab-grown at :data:`LAB_GROWN_SHARE` of a natural one)."""
+    grades_below = DIAMOND_COLOURS.index(colour) + CLARITIES.index(clarity)
+    per_carat = Decimal(SOLITAIRE_TOP - SOLITAIRE_GRADE_STEP * grades_below) * (1 + 3 * carat)
+    if lab_grown:
+        per_carat *= LAB_GROWN_SHARE
+    return StoneInput("diamond", "1", str(carat), colour, clarity, lab_grown=lab_grown, value=_rupees(carat, per_carat))
+
+
 def _stones(rng: random.Random, metal: Metal, category: str) -> tuple[list[StoneInput], tuple | None]:
     """Stone lines for a piece (about 40% have some) and, for a solitaire, (carat, colour, clarity, lab-grown)."""
     if category == "COIN" or rng.random() >= 0.40:
         return [], None
     if metal.metal == "silver":
-        return [StoneInput("cz", str(rng.randint(4, 40)), f"{rng.uniform(0.2, 3.0):.3f}")], None
+        return [_priced(rng, "cz", rng.randint(4, 40), f"{rng.uniform(0.2, 3.0):.3f}")], None
     if metal.fineness == 916 and rng.random() < 0.55:  # 22K: polki, kundan and coloured stones
         kind = rng.choice(("polki", "kundan", "ruby", "emerald", "pearl"))
         count = rng.randint(3, 60)
-        return [StoneInput(kind, str(count), f"{count * rng.uniform(0.05, 0.4):.3f}", grade="AA")], None
+        return [_priced(rng, kind, count, f"{count * rng.uniform(0.05, 0.4):.3f}", grade="AA")], None
     lines: list[StoneInput] = []
     solitaire = None
     if category in ("RING", "PENDANT") and rng.random() < 0.45:
         carat = Decimal(f"{rng.choice((0.30, 0.40, 0.50, 0.70, 0.90, 1.00, 1.01, 1.20, 1.50, 2.00)):.2f}0")
         lab_grown = rng.random() < 0.25
         colour, clarity = rng.choice(DIAMOND_COLOURS), rng.choice(CLARITIES)
-        lines.append(StoneInput("diamond", "1", str(carat), colour, clarity, lab_grown=lab_grown))
+        lines.append(_solitaire(carat, colour, clarity, lab_grown))
         solitaire = (carat, colour, clarity, lab_grown)
     colour, clarity = rng.choice(MELEE)
     count = rng.randint(6, 120)
-    lines.append(StoneInput("diamond", str(count), f"{count * rng.uniform(0.005, 0.03):.3f}", colour, clarity))
+    carats = f"{count * rng.uniform(0.005, 0.03):.3f}"
+    value = _rupees(carats, MELEE_PER_CARAT[clarity])
+    lines.append(StoneInput("diamond", str(count), carats, colour, clarity, value=value))
     if rng.random() < 0.15:
         kind, _origin = rng.choice(COLOURED)
-        lines.append(StoneInput(kind, str(rng.randint(1, 8)), f"{rng.uniform(0.2, 2.5):.3f}"))
+        lines.append(_priced(rng, kind, rng.randint(1, 8), f"{rng.uniform(0.2, 2.5):.3f}"))
     return lines, solitaire
 
 
@@ -257,9 +303,7 @@ def _plan(
     else:
         making_rule, making = "per_gram", str(rng.choice((350, 400, 450, 500, 550, 650)))
         wastage = str(rng.choice((0, 2, 3, 4, 5, 6, 8, 10, 12)))
-    stone_cost = sum((Decimal(s.carat) * Decimal(rng.randint(3_000, 55_000)) for s in stones), Decimal(0))
-    if solitaire:
-        stone_cost += solitaire[0] * Decimal(25_000 if solitaire[3] else 3_00_000)
+    stone_cost = sum((Decimal(s.value) * Decimal(f"{rng.uniform(0.55, 0.75):.2f}") for s in stones), Decimal(0))
     cost = (metal_grams * rate * Decimal("0.97") + stone_cost).quantize(Decimal(1))
     words = [design.name if design else categories[category].name, metal.metal, metal.purity]
     if stones:

@@ -109,6 +109,8 @@ class Stone(SQLModel, table=True):
     clarity: str = Field(default="", max_length=20)
     grade: str = Field(default="", max_length=30)
     lab_grown: bool = False
+    # What the stones of this line are charged to the customer, in rupees (billing prices them in).
+    value: Decimal = Field(default=Decimal("0.00"), sa_type=Money)
 
 
 class Movement(SQLModel, table=True):

@@ -768,9 +768,9 @@ def _found() -> rx.Component:
                 _panel(
                     "Stones",
                     _table(
-                        ["Stone", "Count", "Carats", "Colour", "Clarity", "Grade"],
+                        ["Stone", "Count", "Carats", "Quality", "Value"],
                         PieceState.stones,
-                        ["kind", "count", "carat", "colour", "clarity", "grade"],
+                        ["kind", "count", "carat", "quality", "value"],
                         "No stones.",
                     ),
                 ),

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.errors import NotFound, ValidationError, require_fields
+from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from modules.stock.models import Category, Design, Metal, Movement, Party, Piece, SkuCounter, Stone
 
 HUID_RE = re.compile(r"^[A-Z0-9]{6}$")
@@ -21,7 +21,8 @@ STONE_KINDS = ("diamond", "ruby", "emerald", "sapphire", "pearl", "polki", "kund
 
 @dataclass
 class StoneInput:
-    """A stone line as typed: kind, count, carats, colour, clarity or grade, lab-grown."""
+    """A stone line as typed: kind, count, carats, colour, clarity or grade, lab-grown, and the
+    value of the line's stones in rupees (what the customer is charged for them; empty is ₹0)."""
 
     kind: str
     count: str = "1"
@@ -30,6 +31,18 @@ class StoneInput:
     clarity: str = ""
     grade: str = ""
     lab_grown: bool = False
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class StoneSummary:
+    """The stones set in a piece, as billing prices them: their total value, whether any is a
+    diamond (natural or lab-grown), how many stones and their total carats."""
+
+    value: Decimal
+    has_diamond: bool
+    count: int
+    carats: Decimal
 
 
 @dataclass
@@ -108,6 +121,15 @@ def next_sku(session: Session, actor: Actor) -> str:
     return f"{actor.store_code}-{last:06d}"
 
 
+def _stone_value(raw: str, index: int, errors: dict[str, str], key: str) -> Decimal | None:
+    """The rupees typed for a stone line (empty is ₹0), or None with a message under ``key``."""
+    refused: dict[str, str] = {}
+    value = parse_amount(raw or "0", f"Stone {index} value", refused, key)
+    if refused:
+        errors[key] = f"Stone {index}: value is rupees, 0 or more with at most 2 decimals, e.g. 45000."
+    return value
+
+
 def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], dict[str, str]]:
     errors: dict[str, str] = {}
     category_id = _master(session, Category, data.category_id, "category_id", "category", errors)
@@ -155,11 +177,12 @@ def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], di
         kind = line.kind.strip().lower()
         carat = parse_grams(line.carat, f"Stone {index} carats", errors, key)  # carats, 3 decimals as well
         count = int(line.count) if line.count.strip().isdigit() and int(line.count) > 0 else None
+        value = _stone_value(line.value, index, errors, key)
         if kind not in STONE_KINDS:
             errors[key] = f"Stone {index}: kind is one of {', '.join(STONE_KINDS)}."
         elif count is None:
             errors[key] = f"Stone {index}: count is a whole number above 0."
-        if carat is not None and count is not None and kind in STONE_KINDS:
+        if carat is not None and count is not None and value is not None and kind in STONE_KINDS:
             stones.append(
                 Stone(
                     piece_id=0,
@@ -170,6 +193,7 @@ def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], di
                     clarity=line.clarity.strip()[:20],
                     grade=line.grade.strip()[:30],
                     lab_grown=line.lab_grown,
+                    value=value,
                 )
             )
     return values, stones, errors
@@ -226,6 +250,20 @@ def piece_by_sku(session: Session, actor: Actor, sku: str) -> Piece:
     if piece is None:
         raise NotFound(f"No piece with SKU {sku.strip().upper()}.")
     return piece
+
+
+def stones_of(session: Session, actor: Actor, piece_id: int) -> StoneSummary:
+    """The stones of a piece at the actor's branch, summed up for pricing (a piece without stones is all 0)."""
+    piece = get_piece(session, actor, piece_id)
+    if piece.store_id != actor.store_id:
+        raise JewelError(f"{piece.sku} is not at this branch.")
+    stones = list(session.scalars(select(Stone).where(Stone.piece_id == piece.id)))
+    return StoneSummary(
+        value=sum((s.value for s in stones), Decimal("0.00")),
+        has_diamond=any(s.kind == "diamond" for s in stones),
+        count=sum(s.count for s in stones),
+        carats=sum((s.carat for s in stones), Decimal("0.000")),
+    )
 
 
 def check_only(session: Session, data: PieceInput) -> None:

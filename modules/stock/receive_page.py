@@ -29,7 +29,7 @@ TEXT_FIELDS = (
     "huid",
     "party_id",
 )
-STONE_FIELDS = ("kind", "count", "carat", "colour", "clarity", "grade")
+STONE_FIELDS = ("kind", "count", "carat", "colour", "clarity", "grade", "value")
 
 
 def _choose(label: str, options: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -41,7 +41,7 @@ def piece_input(form: dict) -> PieceInput:
     stones = []
     for line in range(1, STONE_LINES + 1):
         typed = {k: str(form.get(f"stone_{line}_{k}", "")).strip() for k in STONE_FIELDS}
-        if not (typed["kind"] or typed["carat"]):
+        if not (typed["kind"] or typed["carat"] or typed["value"]):
             continue
         stones.append(
             StoneInput(
@@ -122,7 +122,8 @@ def _stone_line(line: int) -> rx.Component:
             field(f"Stone {line} colour", f"{prefix}_colour"),
             field(f"Stone {line} clarity", f"{prefix}_clarity"),
             field(f"Stone {line} grade", f"{prefix}_grade"),
-            columns=rx.breakpoints(initial="2", md="3", lg="6"),
+            field(f"Stone {line} value (₹)", f"{prefix}_value", input_mode="decimal", placeholder="0"),
+            columns=rx.breakpoints(initial="2", md="4", lg="7"),
             spacing="2",
             width="100%",
         ),

@@ -224,7 +224,7 @@ def piece_details(session: Session, actor: Actor, piece_id: int) -> dict[str, st
 
 
 def stone_rows(session: Session, actor: Actor, piece_id: int) -> list[dict[str, str]]:
-    """The stones set in a piece."""
+    """The stones set in a piece: kind, count, carats, quality (colour · clarity · grade) and value."""
     get_piece(session, actor, piece_id)
     stones = session.scalars(select(Stone).where(Stone.piece_id == piece_id).order_by(Stone.id))
     return [
@@ -232,9 +232,8 @@ def stone_rows(session: Session, actor: Actor, piece_id: int) -> list[dict[str, 
             "kind": s.kind.title() + (" (lab-grown)" if s.lab_grown else ""),
             "count": str(s.count),
             "carat": f"{s.carat:.3f} ct",
-            "colour": s.colour,
-            "clarity": s.clarity,
-            "grade": s.grade,
+            "quality": " · ".join(part for part in (s.colour, s.clarity, s.grade) if part),
+            "value": format_inr(s.value),
         }
         for s in stones
     ]

@@ -70,7 +70,8 @@ def test_failures_are_recorded_with_the_error(sample):
 
 def test_scheduler_has_every_manifest_job_with_explicit_defaults(sample):
     built = scheduler.build_scheduler()
-    assert {j.id for j in built.get_jobs()} == {"catalog.nightly", "flaky.feed", "core.purge_stale_records"}
+    expected = {"catalog.nightly", "flaky.feed", "core.purge_stale_records", "core.outbox"}
+    assert {j.id for j in built.get_jobs()} == expected
     assert built._job_defaults["misfire_grace_time"] == 3600
     assert built._job_defaults["coalesce"] is True
 

@@ -59,8 +59,11 @@ def test_admin_disables_a_module_and_its_menu_and_pages_go(login_as, base_url):
     expect(menu.get_by_role("link", name="Customers", exact=True)).to_be_visible()
     page.goto(f"{base_url}/admin/modules")
     switch = page.get_by_role("switch", name="Clienteling in MUM")
+    repairs = page.get_by_role("switch", name="Repairs and custom orders in MUM")
     expect(switch).to_be_checked()
     try:
+        repairs.click()  # repairs needs clienteling: it goes first
+        expect(repairs).not_to_be_checked()
         switch.click()
         expect(page.get_by_role("status")).to_contain_text("Clienteling disabled in MUM. Its data is kept.")
         expect(switch).not_to_be_checked()
@@ -72,10 +75,11 @@ def test_admin_disables_a_module_and_its_menu_and_pages_go(login_as, base_url):
         expect(page.get_by_role("table")).to_have_count(0)
     finally:
         page.goto(f"{base_url}/admin/modules")
-        switch = page.get_by_role("switch", name="Clienteling in MUM")
-        if not switch.is_checked():
-            switch.click()
-        expect(switch).to_be_checked()
+        for name in ("Clienteling in MUM", "Repairs and custom orders in MUM"):
+            switch = page.get_by_role("switch", name=name)
+            if not switch.is_checked():
+                switch.click()
+            expect(switch).to_be_checked()
     page.goto(f"{base_url}/clienteling/customers")
     expect(page.get_by_role("cell").first).to_be_visible()
 

@@ -43,9 +43,12 @@ def _receive_a_ring(page, base_url: str, huid: str) -> str:
     page.get_by_label("Cost price (₹)").fill("48000")
     page.get_by_label("Stone 1 kind").select_option("diamond")
     page.get_by_label("Stone 1 carats").fill("0.250")
+    page.get_by_label("Stone 1 value (₹)").fill("45000.505")
     page.get_by_role("button", name="Receive piece").click()
     expect(page.locator("#gross_weight-error")).to_contain_text("at most 3 decimals")
+    expect(page.locator("#stone_1-error")).to_contain_text("value is rupees, 0 or more with at most 2 decimals")
     page.get_by_label("Gross weight (g)").fill("6.250")
+    page.get_by_label("Stone 1 value (₹)").fill("45,000")
     page.get_by_role("button", name="Receive piece").click()
     status = page.get_by_role("status")
     expect(status).to_contain_text(re.compile(r"Received MUM-\d{6}\."))
@@ -53,6 +56,7 @@ def _receive_a_ring(page, base_url: str, huid: str) -> str:
     page.get_by_role("link", name=f"Open {sku}").click()
     page.wait_for_url(re.compile(r"/stock/pieces/\d+$"))
     expect(page.get_by_role("heading", name=sku)).to_be_visible()
+    expect(page.get_by_role("cell", name="₹45,000", exact=True)).to_be_visible()  # the stone line's value
     return sku
 
 

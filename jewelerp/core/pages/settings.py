@@ -1,11 +1,18 @@
-"""Settings page: the current store's values for every enabled module's settings."""
+"""Settings page: the current store's values for every enabled module's settings.
+
+A secret setting (a password) is never sent to the browser: its box starts empty and
+is saved only when something is typed into it.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
 from jewelerp.core.settings import set_setting, store_settings
 from jewelerp.errors import ValidationError, require_fields
+from jewelerp.registry import Module, Setting
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 
@@ -14,6 +21,7 @@ class SettingsState(AppState):
     """Settings of the current store."""
 
     settings: list[dict[str, str]] = []
+    version: int = 0
 
     def _reload(self) -> None:
         def work(session, actor):
@@ -21,9 +29,7 @@ class SettingsState(AppState):
             return store_settings(session, actor.store_id, set(actor.enabled_modules))
 
         rows = self._run(work, write=False) or []
-        self.settings = [
-            {"key": s.key, "label": s.label, "help": s.help, "module": m.title, "value": str(v)} for m, s, v in rows
-        ]
+        self.settings = [_row(module, setting, value) for module, setting, value in rows]
 
     @rx.event
     def load(self) -> None:
@@ -49,14 +55,30 @@ class SettingsState(AppState):
         count = self._run(work)
         if count is not None:
             self._say(f"Saved {count} setting(s)." if count else "Nothing changed.")
+            self.version += 1  # a fresh form, so a typed password does not linger
             self._reload()
+
+
+def _row(module: Module, setting: Setting, value: Any) -> dict[str, str]:
+    row = {"key": setting.key, "label": setting.label, "help": setting.help, "module": module.title}
+    if setting.secret:
+        placeholder = "Saved; type a new one to replace it" if value else "Not set"
+        return {**row, "value": "", "secret": "yes", "placeholder": placeholder}
+    return {**row, "value": str(value), "secret": "", "placeholder": ""}
 
 
 def _setting(row: dict) -> rx.Component:
     return rx.box(
         rx.text(row["module"], size="1", color_scheme="gray"),
         rx.el.label(rx.text(row["label"], size="2", weight="medium"), html_for="setting-" + row["key"]),
-        rx.input(id="setting-" + row["key"], name=row["key"], default_value=row["value"]),
+        rx.input(
+            id="setting-" + row["key"],
+            name=row["key"],
+            default_value=row["value"],
+            type=rx.cond(row["secret"] != "", "password", "text"),
+            placeholder=row["placeholder"],
+            auto_complete=rx.cond(row["secret"] != "", "new-password", "off"),
+        ),
         rx.text(row["help"], size="1", color_scheme="gray"),
         rx.cond(
             SettingsState.errors.contains(row["key"]),
@@ -85,6 +107,7 @@ def page() -> rx.Component:
                 ),
                 on_submit=SettingsState.save,
                 no_validate=True,
+                key=SettingsState.version,
             ),
             rx.text("The modules enabled in this store have no settings.", color_scheme="gray"),
         ),

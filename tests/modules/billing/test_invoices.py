@@ -254,8 +254,8 @@ def _line_of(invoice_id: int, kind: str) -> int:
         ).one()
 
 
-def test_concurrent_issues_get_distinct_consecutive_numbers(world, metals):
-    drafts = [_sale(world, metals)[0] for _ in range(4)]
+def test_twenty_concurrent_issues_get_twenty_distinct_consecutive_numbers(world, metals):
+    drafts = [_sale(world, metals)[0] for _ in range(20)]
     actors = [world.actor("sales") for _ in drafts]
     numbers: list[str] = []
     errors: list[BaseException] = []
@@ -274,8 +274,8 @@ def test_concurrent_issues_get_distinct_consecutive_numbers(world, metals):
     for t in threads:
         t.join()
     assert not errors
-    assert sorted(int(n.rsplit("/", 1)[1]) for n in numbers) == [1, 2, 3, 4]
-    assert _counter(world.mum) == 4
+    assert sorted(int(n.rsplit("/", 1)[1]) for n in numbers) == list(range(1, 21))
+    assert _counter(world.mum) == 20
 
 
 # ---------------------------------------------------------------------------- immutability and cancellation

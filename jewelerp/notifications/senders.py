@@ -1,0 +1,56 @@
+"""Senders deliver one outbox message over one channel; modules plug in their own.
+
+A module contributes ``{"notifications.sender.sms": ("modules.textlocal.sms:send",)}``;
+``send(message: OutgoingMessage) -> None`` returns when the message is handed over and
+raises on failure (the outbox retries it later). Raising :class:`SenderNotConfigured`
+means "this store has not set me up yet": the message waits without using up a try.
+E-mail has a built-in SMTP sender; a module's e-mail sender replaces it where enabled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+from jewelerp.registry import Registry, call
+
+SENDER_KEY = "notifications.sender.{channel}"
+BUILT_IN = {"email": "jewelerp.notifications.smtp:send_email"}
+
+Sender = Callable[["OutgoingMessage"], None]
+
+
+class SenderNotConfigured(Exception):
+    """The store has not set this channel up; the message stays queued with this explanation."""
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What a sender gets: a plain copy of the outbox row, readable outside any transaction."""
+
+    id: int
+    store_id: int
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    source: str
+
+
+def sender_for(channel: str, enabled_modules: Collection[str], registry: Registry) -> Sender:
+    """The sender for ``channel`` in a store with these modules enabled.
+
+    The first enabled module (in dependency order) contributing one wins, then the built-in
+    sender; with neither, the returned sender raises :class:`SenderNotConfigured`.
+    """
+    key = SENDER_KEY.format(channel=channel)
+    for module in registry.modules:
+        if module.name in enabled_modules and module.contributions.get(key):
+            return call(module.contributions[key][0])
+    if channel in BUILT_IN:
+        return call(BUILT_IN[channel])
+    return _missing
+
+
+def _missing(message: OutgoingMessage) -> None:
+    raise SenderNotConfigured(f"No module that sends {message.channel} messages is enabled in this store.")

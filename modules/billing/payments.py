@@ -1,0 +1,437 @@
+"""Payments: receipts against issued invoices, refunds of a cancelled invoice, and the store's dues with ageing.
+
+- A **receipt** is one tender (cash, card, UPI or bank transfer) with a gapless number in the store's
+  RCT series (``MUM/2026-27/RCT/000001``). A **split payment** is several receipts (:func:`take_split`
+  takes them all or none); a **partial payment** leaves the rest due. Card, UPI and bank receipts need
+  their reference (the card's last 4 digits, the UTR).
+- **India's cash rule** (section 269ST of the Income-tax Act): cash of ₹2,00,000 or more is refused,
+  in one receipt and in total for one sale (an invoice, with the advances of the booking it completes).
+- ``Invoice.paid`` is the money held against the invoice. It rises with a conditional ``UPDATE ... WHERE
+  paid + amount <= payable`` in the receipt's own transaction, so two counters can never overpay.
+- **Old gold** is already credited on the invoice (payable = total − credit): :func:`payments_of` lists it
+  as "Old gold credit" without a payment row. A booking's **advances** arrive as ``kind="applied"`` rows
+  (:mod:`modules.billing.bookings`), with no receipt number: that money was receipted when it came in.
+- A **cancelled** invoice takes no payments. What was paid stays on record; :func:`refund_cancelled` pays
+  it back as one ``kind="refund"`` row and brings ``paid`` to zero (a manager's job, like the cancel).
+- **Dues**: the balance (payable − paid) of every issued invoice, per customer and in ageing buckets by
+  days since issue in the store's dates (0–30, 31–60, 61–90, over 90), aggregated in SQL.
+
+Events: ``("billing.payment", "received", {"receipt", "number", "invoice", "booking", "customer_id",
+"amount", "method"})`` for every receipt; ``number`` is the invoice's (or the booking's) number and
+``amount`` is text.
+
+Permissions: ``billing.payment.take`` (receipts), ``billing.invoice.cancel`` (refunds of a cancelled
+invoice), ``billing.report.view`` (dues).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, case, func, or_, select, type_coerce, update
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+from jewelerp.core.models import Store
+from jewelerp.db import Money
+from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
+from jewelerp.events import emit
+from jewelerp.money import format_inr
+from modules.billing.invoices import CANCEL, PAN_THRESHOLD
+from modules.billing.models import Invoice, Payment
+from modules.billing.numbering import RECEIPT, next_number
+from modules.billing.rates import store_today
+
+TAKE = "billing.payment.take"
+REPORT = "billing.report.view"
+ZERO = Decimal("0.00")
+CASH_LIMIT = PAN_THRESHOLD  # ₹2,00,000: section 269ST, the same figure as the PAN rule
+METHODS = {"cash": "Cash", "card": "Card", "upi": "UPI", "bank": "Bank transfer"}
+METHOD_LABELS = {**METHODS, "advance": "Booking advance", "old_gold": "Old gold credit"}
+KIND_LABELS = {"receipt": "Receipt", "applied": "Advance applied", "refund": "Refund", "credit": "Credit"}
+REFERENCES = {
+    "card": (re.compile(r"^\d{4}$"), "For a card, enter the card's last 4 digits, e.g. 4821."),
+    "upi": (re.compile(r"^[A-Za-z0-9]{6,35}$"), "For UPI, enter the transaction reference (UTR), e.g. 412345678901."),
+    "bank": (re.compile(r"^[A-Za-z0-9]{6,35}$"), "For a bank transfer, enter its UTR, e.g. HDFCN52026050112345."),
+}
+METHOD_HINT = "Choose the method: cash, card, UPI or bank transfer."
+AMOUNT_HINT = "Enter the amount in rupees, more than 0 with at most 2 decimals, e.g. 25000."
+AGEING = (
+    ("days_0_30", "0–30 days"),
+    ("days_31_60", "31–60 days"),
+    ("days_61_90", "61–90 days"),
+    ("over_90", "Over 90 days"),
+)
+
+
+@dataclass(frozen=True)
+class Tender:
+    """One checked tender: how much, by which method, with which reference."""
+
+    method: str
+    amount: Decimal
+    reference: str
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """One row of an invoice's payments list (a payment row, or the invoice's old gold credit)."""
+
+    receipt: str
+    kind: str
+    method: str
+    amount: Decimal
+    reference: str
+    on: date | None
+    received_by: str
+
+
+# ---------------------------------------------------------------------------- tenders
+
+
+def parse_amount(raw: str | Decimal) -> Decimal | None:
+    """Rupees from text ("25,000", "₹1999.50"): more than 0 with at most 2 decimals, else None."""
+    text = str(raw).strip().replace(",", "").removeprefix("₹").strip()
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return None
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def _cash_refusal(amount: Decimal) -> str:
+    """The section 269ST message for a cash receipt that is too large."""
+    return (
+        f"Cash of {format_inr(CASH_LIMIT)} or more cannot be received in one receipt (section 269ST); "
+        f"{format_inr(amount, paise=True)} is refused: take it by card, UPI or bank transfer."
+    )
+
+
+def check_method(method: str) -> str:
+    """A payment method key (cash, card, upi, bank); ValidationError keyed ``method`` otherwise."""
+    key = str(method).strip().lower()
+    if key not in METHODS:
+        raise ValidationError({"method": METHOD_HINT})
+    return key
+
+
+def parse_tender(method: str, amount: str | Decimal, reference: str = "", *, refund: bool = False) -> Tender:
+    """Check a tender typed at the counter; ValidationError keyed ``method``, ``amount`` or ``reference``.
+
+    A receipt by card, UPI or bank needs its reference, and cash stays below ₹2,00,000; a refund's
+    reference is optional (the transfer may not have a UTR yet).
+    """
+    errors: dict[str, str] = {}
+    key = str(method).strip().lower()
+    if key not in METHODS:
+        errors["method"] = METHOD_HINT
+    value = parse_amount(amount)
+    if value is None:
+        errors["amount"] = AMOUNT_HINT
+    text = " ".join(str(reference).split())
+    if not refund and key in REFERENCES and not REFERENCES[key][0].match(text):
+        errors["reference"] = REFERENCES[key][1]
+    if not refund and key == "cash" and value is not None and value >= CASH_LIMIT:
+        errors["amount"] = _cash_refusal(value)
+    require_fields(errors)
+    return Tender(key, value, text[:120])
+
+
+def _cash_received(session: Session, invoice_id: int | None, booking_id: int | None) -> Decimal:
+    """Cash already receipted for one sale: on the invoice and on the booking it completes."""
+    clauses = []
+    if invoice_id is not None:
+        clauses.append(Payment.invoice_id == invoice_id)
+    if booking_id is not None:
+        clauses.append(Payment.booking_id == booking_id)
+    total = session.scalar(
+        select(func.sum(Payment.amount)).where(Payment.kind == "receipt", Payment.method == "cash", or_(*clauses))
+    )
+    return total or ZERO
+
+
+def receive(
+    session: Session,
+    actor: Actor,
+    tender: Tender,
+    *,
+    document: str,
+    customer_id: int | None,
+    invoice_id: int | None = None,
+    booking_id: int | None = None,
+) -> Payment:
+    """Write one numbered receipt for an invoice or a booking (the caller checked the document and balance).
+
+    Refuses cash that would bring the sale's cash to ₹2,00,000 or more (section 269ST).
+    """
+    if tender.method == "cash":
+        before = _cash_received(session, invoice_id, booking_id)
+        if before + tender.amount >= CASH_LIMIT:
+            raise ValidationError(
+                {
+                    "amount": f"{format_inr(before, paise=True)} of this sale was already paid in cash; with "
+                    f"{format_inr(tender.amount, paise=True)} more it would reach {format_inr(CASH_LIMIT)}, "
+                    "which section 269ST refuses: take it by card, UPI or bank transfer."
+                }
+            )
+    store = session.get(Store, actor.store_id)
+    today = store_today(actor)
+    payment = Payment(
+        store_id=store.id,
+        invoice_id=invoice_id,
+        booking_id=booking_id,
+        customer_id=customer_id,
+        receipt_number=next_number(session, store.id, store.code, RECEIPT, today),
+        kind="receipt",
+        method=tender.method,
+        amount=tender.amount,
+        reference=tender.reference,
+        on=today,
+        received_by=actor.user_name,
+    )
+    session.add(payment)
+    session.flush()
+    emit(
+        session,
+        actor,
+        "billing.payment",
+        "received",
+        {
+            "receipt": payment.receipt_number,
+            "number": document,
+            "invoice": invoice_id,
+            "booking": booking_id,
+            "customer_id": customer_id,
+            "amount": str(tender.amount),
+            "method": tender.method,
+        },
+    )
+    return payment
+
+
+# ---------------------------------------------------------------------------- invoices
+
+
+def balance(invoice: Invoice) -> Decimal:
+    """What is still due on an invoice: payable − paid."""
+    return invoice.payable - invoice.paid
+
+
+def _invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
+    invoice = session.get(Invoice, invoice_id)
+    if invoice is None or invoice.store_id != actor.store_id or invoice.kind != "invoice":
+        raise NotFound("That invoice does not exist in this store.")
+    return invoice
+
+
+def open_invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
+    """An issued invoice of the actor's store that can take money; a draft or a cancelled one is refused."""
+    invoice = _invoice(session, actor, invoice_id)
+    if invoice.status == "draft":
+        raise JewelError("Issue the invoice before taking a payment (an advance is taken with a booking).")
+    if invoice.status != "issued":
+        raise JewelError(f"Invoice {invoice.number} is cancelled: it takes no payments.")
+    return invoice
+
+
+def add_paid(session: Session, invoice: Invoice, amount: Decimal) -> None:
+    """Raise ``invoice.paid`` by ``amount`` with a conditional UPDATE that cannot overpay.
+
+    Refuses (JewelError) when the invoice is no longer issued or the amount is above the balance now.
+    """
+    done = session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == "issued", Invoice.paid + amount <= Invoice.payable)
+        .values(paid=Invoice.paid + amount)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire(invoice)
+    if done:
+        return
+    if invoice.status != "issued":
+        raise JewelError(f"Invoice {invoice.number} was cancelled just now: it takes no payments.")
+    raise JewelError(
+        f"{format_inr(amount, paise=True)} is more than the balance of {format_inr(balance(invoice), paise=True)} "
+        f"on invoice {invoice.number}."
+    )
+
+
+def take_payment(
+    session: Session, actor: Actor, invoice_id: int, method: str, amount: str | Decimal, reference: str = ""
+) -> Payment:
+    """Receive one payment against an issued invoice of the actor's store; returns the numbered receipt.
+
+    The amount is more than 0 and at most the balance; bad input raises ValidationError and changes nothing.
+    """
+    actor.require(TAKE)
+    invoice = open_invoice(session, actor, invoice_id)
+    tender = parse_tender(method, amount, reference)
+    due = balance(invoice)
+    if due <= 0:
+        raise JewelError(f"Invoice {invoice.number} is fully paid.")
+    if tender.amount > due:
+        raise ValidationError(
+            {
+                "amount": f"{format_inr(tender.amount, paise=True)} is more than the balance of "
+                f"{format_inr(due, paise=True)}."
+            }
+        )
+    add_paid(session, invoice, tender.amount)
+    return receive(
+        session,
+        actor,
+        tender,
+        document=invoice.number,
+        customer_id=invoice.customer_id,
+        invoice_id=invoice.id,
+        booking_id=invoice.booking_id,
+    )
+
+
+def take_split(
+    session: Session, actor: Actor, invoice_id: int, tenders: Sequence[tuple[str, str | Decimal, str]]
+) -> list[Payment]:
+    """Receive a split payment, e.g. ``[("cash", "50000", ""), ("card", "25000", "4821")]``: all or nothing.
+
+    Each tender gets its own receipt; any refusal raises, and the caller's unit of work writes none.
+    """
+    if not tenders:
+        raise ValidationError({"amount": AMOUNT_HINT})
+    return [take_payment(session, actor, invoice_id, *tender) for tender in tenders]
+
+
+def payments_of(session: Session, actor: Actor, invoice_id: int) -> list[PaymentLine]:
+    """An invoice's old gold credit and its payments (receipts, applied advances, refunds), oldest first."""
+    actor.require(TAKE)
+    invoice = _invoice(session, actor, invoice_id)
+    lines = []
+    if invoice.old_gold_credit:
+        lines.append(PaymentLine("", "credit", "old_gold", invoice.old_gold_credit, "", invoice.invoice_date, ""))
+    rows = session.scalars(select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id))
+    return lines + [payment_line(p) for p in rows]
+
+
+def payment_line(payment: Payment) -> PaymentLine:
+    """A payment row as a line of a payments list."""
+    return PaymentLine(
+        payment.receipt_number or "",
+        payment.kind,
+        payment.method,
+        payment.amount,
+        payment.reference,
+        payment.on,
+        payment.received_by,
+    )
+
+
+def refund_cancelled(session: Session, actor: Actor, invoice_id: int, method: str, reference: str = "") -> Payment:
+    """Pay back what a cancelled invoice had received, as one refund row; ``paid`` goes back to 0."""
+    actor.require(CANCEL)
+    invoice = _invoice(session, actor, invoice_id)
+    if invoice.status != "cancelled":
+        raise JewelError("Only a cancelled invoice's payments are refunded.")
+    amount = invoice.paid
+    if amount <= 0:
+        raise JewelError(f"Nothing is left to refund on invoice {invoice.number}.")
+    tender = parse_tender(method, amount, reference, refund=True)
+    done = session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice.id, Invoice.status == "cancelled", Invoice.paid == amount)
+        .values(paid=ZERO)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire(invoice)
+    if not done:
+        raise JewelError("This invoice's payments were refunded by someone else just now.")
+    payment = Payment(
+        store_id=invoice.store_id,
+        invoice_id=invoice.id,
+        booking_id=invoice.booking_id,
+        customer_id=invoice.customer_id,
+        kind="refund",
+        method=tender.method,
+        amount=amount,
+        reference=tender.reference,
+        on=store_today(actor),
+        received_by=actor.user_name,
+    )
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+# ---------------------------------------------------------------------------- dues and ageing
+
+
+def _day_starts(actor: Actor) -> tuple[datetime, datetime, datetime]:
+    """The UTC instants at which the store's days ``today − 30``, ``− 60`` and ``− 90`` began."""
+    today, zone = store_today(actor), ZoneInfo(actor.time_zone)
+    return tuple(datetime.combine(today - timedelta(days=days), time(), zone).astimezone(UTC) for days in (30, 60, 90))
+
+
+def _open_dues(actor: Actor) -> list:
+    return [
+        Invoice.store_id == actor.store_id,
+        Invoice.kind == "invoice",
+        Invoice.status == "issued",
+        Invoice.payable > Invoice.paid,
+    ]
+
+
+def _money(expression: object) -> object:
+    return type_coerce(expression, Money())
+
+
+def dues_statement(actor: Actor) -> Select:
+    """Per customer: open invoices, balance per ageing bucket and in total (one grouped SQL statement).
+
+    Walk-in customers (no customer number) are grouped by the name on the invoice.
+    """
+    start_30, start_60, start_90 = _day_starts(actor)
+    due = Invoice.payable - Invoice.paid
+    buckets = (
+        Invoice.issued_at >= start_30,
+        and_(Invoice.issued_at < start_30, Invoice.issued_at >= start_60),
+        and_(Invoice.issued_at < start_60, Invoice.issued_at >= start_90),
+        Invoice.issued_at < start_90,
+    )
+    return (
+        select(
+            Invoice.customer_id.label("customer_id"),
+            func.max(Invoice.customer_name).label("customer_name"),
+            func.count(Invoice.id).label("invoices"),
+            *[
+                _money(func.sum(case((bucket, due), else_=0))).label(key)
+                for bucket, (key, _label) in zip(buckets, AGEING, strict=True)
+            ],
+            _money(func.sum(due)).label("total"),
+            func.min(Invoice.issued_at).label("oldest"),
+        )
+        .where(*_open_dues(actor))
+        .group_by(Invoice.customer_id, case((Invoice.customer_id.is_(None), Invoice.customer_name), else_=""))
+    )
+
+
+def open_dues_statement(actor: Actor) -> Select:
+    """The issued invoices of the store with a balance, one row each."""
+    return select(Invoice).where(*_open_dues(actor))
+
+
+def dues(session: Session, actor: Actor) -> list[dict]:
+    """Each customer's dues: ``customer_id``, ``customer_name``, ``invoices``, the four ageing buckets
+    (:data:`AGEING` keys) and ``total`` as Decimal, largest total first."""
+    actor.require(REPORT)
+    rows = session.execute(dues_statement(actor).order_by(_money(func.sum(Invoice.payable - Invoice.paid)).desc()))
+    return [dict(row._mapping) for row in rows]
+
+
+def age_in_days(actor: Actor, issued_at: datetime) -> int:
+    """Days from the store-local date of issue to the store's today."""
+    return (store_today(actor) - actor.local(issued_at).date()).days

@@ -1,0 +1,71 @@
+"""Printing from the invoice page: the invoice or estimate as a PDF, and a payment's receipt.
+
+:class:`InvoicePrintMixin` joins the invoice page's state, which provides ``_id()`` (the invoice in
+the URL) and the ``invoice`` display dict; :func:`print_button` is the button in the page header.
+The PDF travels to the browser as a data URL (:func:`modules.stock.pages.export_pdf`), so the page
+stays as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+from modules.billing.models import Invoice, Payment
+from modules.billing.pdf import invoice_file_name, invoice_pdf, receipt_file_name, receipt_pdf
+from modules.stock.pages import export_pdf
+
+Download = Callable[[Session, Actor], tuple[str, bytes]]
+
+
+def _invoice_file(invoice_id: int) -> Download:
+    def work(session: Session, actor: Actor) -> tuple[str, bytes]:
+        content = invoice_pdf(session, actor, invoice_id)  # checks the permission and the store
+        return invoice_file_name(session.get(Invoice, invoice_id)), content
+
+    return work
+
+
+def _receipt_file(payment_id: int) -> Download:
+    def work(session: Session, actor: Actor) -> tuple[str, bytes]:
+        content = receipt_pdf(session, actor, payment_id)  # checks the permission and the store
+        return receipt_file_name(session.get(Payment, payment_id)), content
+
+    return work
+
+
+class InvoicePrintMixin(rx.State, mixin=True):
+    """The invoice page's downloads (the state it joins provides ``_id()`` and ``_run``)."""
+
+    def _download(self, work: Download) -> EventSpec | None:
+        result = self._run(work, write=False)  # type: ignore[attr-defined]
+        if result is None:
+            return None
+        name, content = result
+        return export_pdf(content, name)
+
+    @rx.event
+    def download_pdf(self) -> EventSpec | None:
+        """The invoice (or estimate) on this page as a PDF download."""
+        return self._download(_invoice_file(self._id()))  # type: ignore[attr-defined]
+
+    @rx.event
+    def download_receipt(self, payment_id: str) -> EventSpec | None:
+        """The receipt of one payment (by id) as a PDF download."""
+        number = int(payment_id) if str(payment_id).isdigit() else 0
+        return self._download(_receipt_file(number))
+
+
+def print_button(state: Any) -> rx.Component:
+    """ "Download PDF" for an invoice, "Print estimate" for an estimate (``state.invoice["kind"]``)."""
+    return rx.button(
+        rx.icon("printer", size=16),
+        rx.cond(state.invoice["kind"] == "estimate", "Print estimate", "Download PDF"),
+        variant="soft",
+        on_click=state.download_pdf,
+    )

@@ -1,0 +1,138 @@
+"""Payments and bookings in the browser: a split payment settles an issued invoice, cash of ₹2,00,000 is
+refused, and a piece is booked with an advance, paid in instalments and completed into an invoice."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+RECEIPT = r"MUM/\d{4}-\d{2}/RCT/\d{6}"
+BOOKING = re.compile(r"MUM\/\d{4}-\d{2}\/ADV\/\d{6}")  # Playwright's name regex needs its slashes escaped
+INVOICE = re.compile(r"MUM\/\d{4}-\d{2}\/\d{6}$")
+
+
+def _small_pieces_in_mumbai(count: int) -> list[str]:
+    """SKUs of light in-stock MUM pieces from the demo, so the sales stay below the PAN limit."""
+    from jewelerp.core.models import Store
+    from jewelerp.db import read_session
+    from modules.stock.models import Piece
+
+    with read_session() as session:
+        skus = session.scalars(
+            select(Piece.sku)
+            .join(Store, Store.id == Piece.store_id)
+            .where(Store.code == "MUM", Piece.status == "in_stock", Piece.net_weight > 0)
+            .order_by(Piece.net_weight, Piece.id)
+            .limit(count)
+        ).all()
+        assert len(skus) == count, "the demo has too few in-stock pieces in Mumbai"
+        return list(skus)
+
+
+def _receipt_in_status(page) -> str:
+    status = page.get_by_role("status").filter(has_text="Receipt")
+    expect(status).to_contain_text(re.compile(RECEIPT))
+    return re.search(RECEIPT, status.inner_text()).group(0)
+
+
+def test_a_split_payment_settles_an_invoice_and_large_cash_is_refused(login_as, base_url):
+    page = login_as("manager")
+    page.goto(f"{base_url}/billing/invoices")
+    page.get_by_role("button", name="New invoice").click()
+    page.get_by_label("Customer name").fill("Nisha Verma")
+    page.get_by_role("button", name="Create draft").click()
+    page.wait_for_url(re.compile(r".*/billing/invoices/\d+$"))
+    page.get_by_label("Service").fill("Custom chain work")
+    page.get_by_label("Amount (₹)").fill("10000")
+    page.get_by_role("button", name="Add service").click()
+    expect(page.get_by_role("status")).to_contain_text("Service added.")
+    page.get_by_role("button", name="Issue invoice").click()
+    expect(page.get_by_role("status")).to_contain_text("issued")
+
+    expect(page.get_by_text("No payments yet.")).to_be_visible()
+    balance = page.get_by_label("Balance", exact=True)
+    expect(balance).to_contain_text("₹10,300.00")
+    expect(page.get_by_label("Payment amount (₹)")).to_have_value("10300.00")
+
+    page.get_by_label("Payment method").select_option("cash")
+    page.get_by_label("Payment amount (₹)").fill("200000")
+    page.get_by_role("button", name="Take payment").click()
+    expect(page.locator("#amount-error")).to_contain_text("section 269ST")
+    expect(page.get_by_label("Payment amount (₹)")).to_have_value("200000")
+
+    page.get_by_label("Payment amount (₹)").fill("6000")
+    page.get_by_role("button", name="Take payment").click()
+    cash = _receipt_in_status(page)
+    expect(balance).to_contain_text("₹4,300.00")
+
+    page.get_by_label("Payment method").select_option("upi")
+    page.get_by_label("Payment amount (₹)").fill("4300")
+    page.get_by_role("button", name="Take payment").click()
+    expect(page.locator("#reference-error")).to_contain_text("UTR")
+    page.get_by_label("Reference").fill("412345678901")
+    page.get_by_role("button", name="Take payment").click()
+    upi = _receipt_in_status(page)
+    assert upi != cash
+
+    table = page.get_by_role("table", name="Invoice payments")
+    expect(table.get_by_role("row", name=cash)).to_contain_text("₹6,000.00")
+    expect(table.get_by_role("row", name=upi)).to_contain_text("412345678901")
+    expect(balance).to_contain_text("₹0.00")
+    expect(page.get_by_role("button", name="Take payment")).to_have_count(0)
+
+    page.goto(f"{base_url}/billing/dues")
+    expect(page.get_by_role("heading", name="Dues")).to_be_visible()
+    page.get_by_label("Search open invoices").fill("Nisha Verma")
+    expect(page.get_by_text("Nothing matches.").last).to_be_visible()  # settled: no longer due
+
+
+def test_a_booked_piece_is_paid_in_instalments_and_completed(login_as, base_url):
+    first, second = _small_pieces_in_mumbai(2)
+    page = login_as("sales")
+    page.get_by_role("link", name="Bookings").click()
+    page.wait_for_url(f"{base_url}/billing/bookings")
+    page.get_by_role("button", name="New booking").click()
+    page.get_by_label("Piece SKU").fill(first)
+    page.get_by_label("Customer name").fill("Kavya Iyer")
+    page.get_by_label("Lock today's rate").check()
+    page.get_by_label("Advance (₹)").fill("2000")
+    page.get_by_label("Monthly instalments").fill("2")
+    page.get_by_label("Each instalment (₹)").fill("3000")
+    page.get_by_role("button", name="Book", exact=True).click()
+    page.wait_for_url(re.compile(r".*/billing/bookings/\d+$"))
+    expect(page.get_by_role("heading", name=BOOKING)).to_be_visible()
+    expect(page.get_by_text("Locked at the rates of")).to_be_visible()
+    schedule = page.get_by_role("table", name="Instalment schedule")
+    expect(schedule.get_by_role("row")).to_have_count(4)
+    expect(schedule.get_by_role("row").nth(1)).to_contain_text("paid")
+    expect(schedule.get_by_role("row").nth(2)).to_contain_text("due")
+
+    page.get_by_label("Instalment method").select_option("upi")
+    page.get_by_label("Instalment amount (₹)").fill("3000")
+    page.get_by_label("Reference", exact=True).fill("412345678901")
+    page.get_by_role("button", name="Take instalment").click()
+    _receipt_in_status(page)
+    expect(schedule.get_by_role("row").nth(2)).to_contain_text("paid")
+
+    page.get_by_role("button", name="Complete and invoice").click()
+    page.wait_for_url(re.compile(r".*/billing/invoices/\d+$"))
+    expect(page.get_by_role("heading", name=INVOICE)).to_be_visible()
+    payments = page.get_by_role("table", name="Invoice payments")
+    expect(payments.get_by_role("row", name=re.compile("Advance applied"))).to_contain_text("₹5,000.00")
+
+    page.goto(f"{base_url}/billing/bookings")
+    page.get_by_role("button", name="New booking").click()
+    page.get_by_label("Piece SKU").fill(second)
+    page.get_by_label("Customer name").fill("Rohan Mehta")
+    page.get_by_label("Advance (₹)").fill("2000")
+    page.get_by_role("button", name="Book", exact=True).click()
+    page.wait_for_url(re.compile(r".*/billing/bookings/\d+$"))
+    expect(page.get_by_text("Refund now: ₹1,800.00", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Cancel booking").click()
+    expect(page.locator("#reason-error")).to_be_visible()
+    page.get_by_label("Reason").fill("Customer changed his mind")
+    page.get_by_role("button", name="Cancel booking").click()
+    expect(page.get_by_role("status")).to_contain_text("cancelled; refund ₹1,800.00")
+    expect(page.get_by_text("Cancelled", exact=True)).to_be_visible()
