@@ -3,6 +3,8 @@
 Contributes to stock: ``"stock.metal_rate"`` (today's billing rate values the stock) and
 ``"stock.tag_price"`` (tags priced at today's rate with :mod:`modules.billing.pricing`).
 Contributes to clienteling: ``"clienteling.customer360"`` (the customer's invoices, :mod:`modules.billing.customer`).
+Depends on stock (pieces sold, reserved and returned through its ledger) and clienteling (the customer
+number on invoices, estimates and bookings is read through its services, :mod:`modules.billing.customer_link`).
 """
 
 from decimal import Decimal
@@ -14,7 +16,7 @@ MODULE = Module(
     title="Billing",
     version="0.1.0",
     summary="Daily metal rates per store (entered or imported, with history) and the price engine.",
-    depends=("stock",),
+    depends=("stock", "clienteling"),
     models=("modules.billing.models",),
     permissions=(
         Permission("billing.rate.view", "See metal rates", ("manager", "sales", "designer")),

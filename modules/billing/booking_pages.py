@@ -166,7 +166,12 @@ def _new_fields() -> rx.Component:
     return rx.vstack(
         _grid(
             field("Piece SKU", "sku", default_value=value["sku"], hint="On the piece's tag; it is reserved"),
-            field("Customer name", "customer_name", default_value=value["customer_name"]),
+            field(
+                "Customer name",
+                "customer_name",
+                default_value=value["customer_name"],
+                hint="Taken from the customer number when empty",
+            ),
             field(
                 "Customer number (optional)",
                 "customer_id",

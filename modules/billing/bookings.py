@@ -38,6 +38,7 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.money import format_inr
 from modules.billing.approvals import APPROVE, approve, needs_approval, request_approval
+from modules.billing.customer_link import billed_customer
 from modules.billing.invoices import (
     PAN_RE,
     PAN_THRESHOLD,
@@ -240,11 +241,13 @@ def book_piece(
 ) -> Booking:
     """Book a piece at this branch for a customer: reserve it, number the booking, take the first advance.
 
-    Bad input raises ValidationError (keys ``customer_name``, ``customer_pan``, ``instalments``, ``method``,
+    A customer number (clienteling's) fills a blank name from the customer. Bad input raises
+    ValidationError (keys ``customer_id``, ``customer_name``, ``customer_pan``, ``instalments``, ``method``,
     ``amount``, ``reference``) and changes nothing.
     """
     actor.require(MANAGE)
     actor.require(TAKE)
+    customer_id, customer_name = billed_customer(session, actor, customer_id, customer_name)
     today, errors = store_today(actor), {}
     name, pan = _check_customer(customer_name, customer_pan, errors)
     _check_plan(list(instalments), today, errors)

@@ -1,6 +1,6 @@
 """Billing's section of the customer 360 page (extension point ``"clienteling.customer360"``).
 
-Billing does not import clienteling: the contract is a plain dict,
+The section is a plain dict (clienteling's contract, so no clienteling type is needed here),
 ``{"title": str, "columns": [(key, label), ...], "rows": [{key: text}, ...]}``, or None.
 """
 

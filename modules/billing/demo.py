@@ -1,26 +1,73 @@
-"""Demo metal rates: the last 14 days for every metal in the store.
+"""Demo billing: metal rates for the last 120 days, then each store's sales history through billing's services.
 
-Today's rates are stock's demo figures (the author's 2026 estimates, per gram before GST:
-gold 24K ₹13,100, 22K ₹12,000, 18K ₹9,825, 14K ₹7,665; silver 999 ₹165, 925 ₹153; platinum
-950 ₹4,400); earlier days drift from them by at most ±1.5% a day, seeded per store, so the
-same figures come back on every run. A store that already has billing rates is left alone.
+**Rates.** Today's are stock's demo figures (the author's 2026 estimates, per gram before GST: gold
+24K ₹13,100, 22K ₹12,000, 18K ₹9,825, 14K ₹7,665; silver 999 ₹165, 925 ₹153; platinum 950 ₹4,400);
+earlier days drift from them by at most ±0.75% a day, seeded per store. A day that already has a
+rate keeps it, so running the demo again only fills the days missing.
+
+**Sales** (a store that already has invoices is left alone), made by the store's own salespeople and
+manager through the billing services, seeded per store:
+
+- About three invoices a day over the last 60 days, and a few older credit sales, so the dues fall in
+  every ageing bucket. Each is priced at the rates of its own day: its draft is dated that day and
+  ``priced_on`` it (as a converted estimate's or a rate-locked booking's is), then issued.
+- Customers from clienteling's demo, read through its customer list; a quarter are walk-ins. Pieces are
+  the branch's in-stock demo pieces (stock's piece list), sold through the invoices; some invoices are
+  services only, some take old gold in exchange, a few get a making-charge discount or go to a customer
+  in another state (IGST). A sale of ₹2,00,000 or more carries the customer's PAN; one that needs a
+  manager's approval is asked for and approved.
+- Payments in cash, card, UPI and bank transfer (each with its reference), split or partial, the rest
+  paid some days later or still due; two invoices are cancelled with a credit note and refunded.
+- Today: two quoted estimates, an open booking with an instalment plan, a completed booking, and a
+  draft that waits for a manager's approval.
+
+The services stamp the current time, so afterwards the history's invoices, receipts and credit notes are
+moved back to their days with bulk statements (the audit log keeps the real insert), as stock's demo does
+with its receipts. Stock's sale movements and clienteling's purchases keep the time of loading: billing
+writes only its own tables.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from modules.billing.models import BillingMetalRate
-from modules.billing.rates import store_today, write_rate
+from jewelerp.auth.service import build_actor
+from jewelerp.ui.table_query import TableQuery
+from modules.billing.approvals import approve, needs_approval, request_approval
+from modules.billing.bookings import book_piece, complete_booking, monthly_plan, pay_instalment
+from modules.billing.estimates import create_estimate, quote_estimate
+from modules.billing.invoices import (
+    PAN_THRESHOLD,
+    add_old_gold,
+    add_piece_line,
+    add_service_line,
+    cancel_invoice,
+    create_draft,
+    issue_invoice,
+    set_customer_pan,
+)
+from modules.billing.models import BillingMetalRate, CreditNote, Invoice, Payment
+from modules.billing.payments import balance, refund_cancelled, take_payment, take_split
+from modules.billing.pricing import Discount
+from modules.billing.rates import require_rate, store_today, write_rate
+from modules.billing.tag_price import piece_price
+from modules.clienteling.followups import staff_options
+from modules.clienteling.tables import CUSTOMERS
 from modules.stock.masters import ensure_default_masters, list_metals
+from modules.stock.tables import PIECES
 
-DAYS = 14
+RATE_DAYS = 120
+DAILY_DRIFT = 0.0075
 RATES_2026: dict[tuple[str, int], Decimal] = {
     ("gold", 999): Decimal("13100.00"),
     ("gold", 916): Decimal("12000.00"),
@@ -30,24 +77,416 @@ RATES_2026: dict[tuple[str, int], Decimal] = {
     ("silver", 925): Decimal("153.00"),
     ("platinum", 950): Decimal("4400.00"),
 }
+SALE_DAYS = 60  # the daily sales reach back this far (today included)
+CREDIT_DAYS = (4, 11, 19, 26, 33, 41, 48, 57, 64, 72, 80, 88, 95, 104, 113)  # a sale left largely unpaid
+CANCEL_DAYS = (38, 17)  # a sale returned two days later: credit note and refund
+PIECE_CAP = Decimal("250000")  # pieces sold in the history cost at most this at today's rates
+KEPT_BAND = (Decimal("30000"), Decimal("150000"))  # pieces kept for today's business: no PAN needed
+KEPT = 6  # three on estimates, two booked, one on the draft waiting for approval
+CASH_CAP = Decimal("150000")  # well below the ₹2,00,000 cash limit of section 269ST
+SERVICES = (
+    ("Polishing", 300, 800),
+    ("Ring resizing", 500, 1500),
+    ("Engraving", 250, 900),
+    ("Rhodium plating", 800, 2500),
+    ("Chain repair", 400, 1200),
+)
+WALK_INS = ("", "", "", "Sunita Kale", "Amit Joshi", "Farah Sheikh", "Gurpreet Sandhu", "Lalitha Raman")
+OLD_GOLD = {("gold", 916), ("gold", 750)}  # what customers bring in exchange
+OTHER_STATES = ("Gujarat", "Karnataka", "Goa", "Rajasthan", "Punjab")
+CANCEL_REASONS = (
+    "Customer returned the piece within the exchange period",
+    "Wrong size; the customer chose another design",
+)
+THOUSAND = Decimal("1000")
 
 
-def load(session: Session, actor: Actor) -> None:
-    """Add 14 days of rates for every known metal in the actor's store (idempotent)."""
-    have = session.execute(
-        select(func.count()).select_from(BillingMetalRate).where(BillingMetalRate.store_id == actor.store_id)
-    ).scalar_one()
-    if have:
-        return
+# ---------------------------------------------------------------------------- rates
+
+
+def _rates(session: Session, actor: Actor) -> None:
+    """Give every active metal a rate on each of the last :data:`RATE_DAYS` days that has none."""
     ensure_default_masters(session)
     rng = random.Random(f"billing-rates-{actor.store_code}")
     today = store_today(actor)
+    rows = session.execute(
+        select(BillingMetalRate.metal_id, BillingMetalRate.on).where(
+            BillingMetalRate.store_id == actor.store_id, BillingMetalRate.on > today - timedelta(days=RATE_DAYS)
+        )
+    )
+    have = {(metal_id, on) for metal_id, on in rows}
     for metal in list_metals(session, actor, active_only=True):
-        base = RATES_2026.get((metal.metal, metal.fineness))
-        if base is None:
+        rate = RATES_2026.get((metal.metal, metal.fineness))
+        if rate is None:
             continue
-        rate = base
-        for back in range(DAYS):
-            write_rate(session, actor, metal.id, today - timedelta(days=back), rate)
-            drift = Decimal(str(rng.uniform(-0.015, 0.015)))
+        for back in range(RATE_DAYS):
+            day = today - timedelta(days=back)
+            if (metal.id, day) not in have:
+                write_rate(session, actor, metal.id, day, rate)
+            drift = Decimal(str(rng.uniform(-DAILY_DRIFT, DAILY_DRIFT)))
             rate = (rate * (1 + drift)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------------------- the shop
+
+
+@dataclass(frozen=True)
+class _Step:
+    """Something that happens on a later day: the rest of a payment, or a return (credit note and refund)."""
+
+    kind: str
+    invoice_id: int
+    amount: Decimal = Decimal(0)
+    reason: str = ""
+
+
+@dataclass
+class _Dated:
+    """Rows of past days and the time each is moved back to."""
+
+    invoices: dict[int, datetime] = field(default_factory=dict)
+    payments: dict[int, datetime] = field(default_factory=dict)
+    notes: dict[int, datetime] = field(default_factory=dict)
+
+
+@dataclass
+class _Shop:
+    """Everything the history needs: staff, customers, pieces for sale, the steps planned for later days."""
+
+    session: Session
+    rng: random.Random
+    today: date
+    zone: ZoneInfo
+    sales: list[Actor]
+    manager: Actor
+    customers: list[int]
+    pieces: Iterator[tuple[int, Decimal]]
+    old_gold: list[int]
+    kept: list[int] = field(default_factory=list)
+    later: dict[date, list[_Step]] = field(default_factory=lambda: defaultdict(list))
+    dated: _Dated = field(default_factory=_Dated)
+
+    def seller(self) -> Actor:
+        """A salesperson three times in four, else the manager."""
+        return self.rng.choice(self.sales) if self.rng.random() < 0.75 else self.manager
+
+    def take_kept(self, count: int = 1) -> list[int]:
+        """Up to ``count`` of the pieces kept back from the history for today's business."""
+        taken, self.kept = self.kept[:count], self.kept[count:]
+        return taken
+
+    def remember(self, rows: dict[int, datetime], row_id: int, at: datetime) -> None:
+        """Date a row of a past day (today's keep the time they were made)."""
+        if at.astimezone(self.zone).date() < self.today:
+            rows[row_id] = at
+
+
+class _Clock:
+    """The times of one day's events in the store: from 10:30, a quarter to an hour apart."""
+
+    def __init__(self, shop: _Shop, day: date):
+        self.rng, self.moment = shop.rng, datetime.combine(day, time(10, 30), shop.zone)
+
+    def next(self) -> datetime:
+        """The next event's time, as UTC."""
+        self.moment += timedelta(minutes=self.rng.randint(15, 60))
+        return self.moment.astimezone(UTC)
+
+
+def _staff(session: Session, actor: Actor) -> tuple[list[Actor], Actor]:
+    """The store's salespeople and its manager (the system actor stands in for whoever is missing)."""
+    staff = [build_actor(session, int(o["value"]), actor.store_id) for o in staff_options(session, actor)]
+    managers = [a for a in staff if a.role == "manager"] or [actor]
+    return [a for a in staff if a.role == "sales"] or managers, managers[0]
+
+
+def _customers(session: Session, actor: Actor) -> list[int]:
+    """The store's customers, oldest first, from clienteling's customer list."""
+    return [int(r["id"]) for r in CUSTOMERS.iter_rows(session, actor, TableQuery(sort="since", limit=None))]
+
+
+def _pieces(session: Session, actor: Actor, rng: random.Random) -> Iterator[tuple[int, Decimal]]:
+    """In-stock pieces of the branch (stock's piece list) in a seeded order, each with today's price."""
+    rows = PIECES.iter_rows(session, actor, TableQuery(filters={"status": "in_stock"}, limit=None))
+    ids = sorted(int(r["id"]) for r in rows)
+    rng.shuffle(ids)
+    for piece_id in ids:
+        breakdown = piece_price(session, actor, piece_id)
+        if breakdown is not None:
+            yield piece_id, breakdown.total
+
+
+def _open_shop(session: Session, actor: Actor) -> _Shop:
+    """The store's staff, customers and pieces, with the pieces for today's business kept back."""
+    rng = random.Random(f"billing-sales-{actor.store_code}")
+    sales, manager = _staff(session, actor)
+    metals = list_metals(session, actor, active_only=True)
+    shop = _Shop(
+        session=session,
+        rng=rng,
+        today=store_today(actor),
+        zone=ZoneInfo(actor.time_zone),
+        sales=sales,
+        manager=manager,
+        customers=_customers(session, actor),
+        pieces=_pieces(session, actor, rng),
+        old_gold=[m.id for m in metals if (m.metal, m.fineness) in OLD_GOLD],
+    )
+    shop.kept = [p for p in (_piece(shop, *KEPT_BAND) for _ in range(KEPT)) if p is not None]
+    return shop
+
+
+def _piece(shop: _Shop, low: Decimal = Decimal(0), high: Decimal = PIECE_CAP) -> int | None:
+    """The next piece for sale priced from ``low`` to ``high`` today, or None when none is left."""
+    return next((piece_id for piece_id, total in shop.pieces if low <= total <= high), None)
+
+
+def _pan(rng: random.Random) -> str:
+    """A well-formed PAN of an individual (its fourth letter is P)."""
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    head = "".join(rng.choice(letters) for _ in range(3))
+    return f"{head}P{rng.choice(letters)}{rng.randrange(10_000):04d}{rng.choice(letters)}"
+
+
+# ---------------------------------------------------------------------------- payments
+
+
+def _reference(rng: random.Random, method: str, day: date) -> str:
+    """A card's last 4 digits, a UPI or bank transfer UTR; nothing for cash."""
+    if method == "card":
+        return f"{rng.randrange(10_000):04d}"
+    if method == "upi":
+        return str(rng.randrange(10**11, 10**12))
+    if method == "bank":
+        return f"HDFCN{day:%Y%m%d}{rng.randrange(10**6, 10**7)}"
+    return ""
+
+
+def _part(rng: random.Random, amount: Decimal, low: float, high: float) -> Decimal:
+    """A round share of ``amount`` between ``low`` and ``high`` of it (whole thousands above ₹10,000)."""
+    step = THOUSAND if amount > 10 * THOUSAND else Decimal(100)
+    if amount <= 2 * step:
+        return amount
+    share = (amount * Decimal(str(rng.uniform(low, high))) / step).to_integral_value() * step
+    return min(max(step, share), amount - step)
+
+
+def _tenders(rng: random.Random, amount: Decimal, day: date, *, cash: bool = True) -> list[tuple[str, Decimal, str]]:
+    """One tender, or cash and the rest by card or UPI (a split), adding up to ``amount``.
+
+    Cash stays within :data:`CASH_CAP`; ``cash=False`` for the later payments of a sale.
+    """
+    if cash and amount > 5 * THOUSAND and rng.random() < 0.25:
+        part = min(CASH_CAP, _part(rng, amount, 0.2, 0.6))
+        other = rng.choice(("card", "upi"))
+        return [("cash", part, ""), (other, amount - part, _reference(rng, other, day))]
+    method = rng.choices(("cash", "card", "upi", "bank"), weights=(35 if cash else 0, 25, 30, 10))[0]
+    if method == "cash" and amount > CASH_CAP:
+        method = "bank"
+    return [(method, amount, _reference(rng, method, day))]
+
+
+def _pay(shop: _Shop, actor: Actor, invoice_id: int, tenders: list[tuple[str, Decimal, str]], at: datetime) -> None:
+    """Take the tenders against the invoice; receipts of a past day are dated ``at``."""
+    for payment in take_split(shop.session, actor, invoice_id, tenders):
+        shop.remember(shop.dated.payments, payment.id, at)
+
+
+# ---------------------------------------------------------------------------- one sale
+
+
+def _draft(shop: _Shop, actor: Actor, day: date, walk_in: bool) -> Invoice:
+    """A draft for a demo customer (now and then in another state) or a walk-in, priced at ``day``'s rates."""
+    rng = shop.rng
+    if walk_in or not shop.customers:
+        invoice = create_draft(shop.session, actor, customer_name=rng.choice(WALK_INS))
+    else:
+        state = rng.choice(OTHER_STATES) if rng.random() < 0.05 else ""
+        invoice = create_draft(shop.session, actor, customer_id=rng.choice(shop.customers), customer_state=state)
+    if day != shop.today:  # started that day: its lines take that day's rates, and it may be issued later
+        invoice.invoice_date = invoice.priced_on = day
+        shop.session.add(invoice)
+        shop.session.flush()
+    return invoice
+
+
+def _old_gold(shop: _Shop, actor: Actor, invoice: Invoice) -> None:
+    """Old gold in exchange, worth at most half the invoice at the day's rate."""
+    rng = shop.rng
+    metal = rng.choice(shop.old_gold)
+    rate = require_rate(shop.session, actor, metal, invoice.invoice_date)
+    grams = min(Decimal(str(rng.uniform(2.0, 14.0))), invoice.total / 2 / rate).quantize(Decimal("0.001"))
+    if grams > 0:
+        add_old_gold(shop.session, actor, invoice.id, metal, grams, rng.choice(("2", "3", "4", "5")))
+
+
+def _lines(shop: _Shop, actor: Actor, invoice: Invoice) -> None:
+    """A piece (sometimes two, sometimes none), a service now and then, sometimes old gold in exchange."""
+    rng, session = shop.rng, shop.session
+    count = 0 if rng.random() < 0.08 else 1 if rng.random() < 0.85 else 2
+    pieces = [p for p in (_piece(shop) for _ in range(count)) if p is not None]
+    for piece_id in pieces:
+        making = Discount("percent", Decimal(rng.choice((10, 15, 20)))) if rng.random() < 0.15 else None
+        add_piece_line(session, actor, invoice.id, piece_id, making_discount=making)
+    if not pieces or rng.random() < 0.06:
+        text, low, high = rng.choice(SERVICES)
+        add_service_line(session, actor, invoice.id, text, Decimal(rng.randrange(low, high + 1, 50)))
+    if pieces and shop.old_gold and rng.random() < 0.12:
+        _old_gold(shop, actor, invoice)
+
+
+def _pan_if_needed(shop: _Shop, actor: Actor, draft: Invoice) -> None:
+    """A draft invoice or estimate of ₹2,00,000 or more carries the customer's PAN."""
+    if draft.total >= PAN_THRESHOLD:
+        set_customer_pan(shop.session, actor, draft.id, _pan(shop.rng))
+
+
+def _issue(shop: _Shop, actor: Actor, invoice: Invoice) -> Invoice:
+    """Issue the draft: the customer's PAN from ₹2,00,000, a manager's approval when the store's limits ask."""
+    session = shop.session
+    _pan_if_needed(shop, actor, invoice)
+    if needs_approval(session, actor, invoice):
+        if invoice.created_by != shop.manager.user_name:
+            request_approval(session, actor, invoice.id)
+        approve(session, shop.manager, invoice.id, "Regular customer.")
+    return issue_invoice(session, actor, invoice.id)
+
+
+def _sale(shop: _Shop, day: date, at: datetime, *, credit: bool = False, returned: str = "") -> None:
+    """One invoice of ``day`` and its payments: in full (one tender or split), in part with the rest
+    some days later, or, for a credit sale, a first part only. ``returned`` plans its return."""
+    rng = shop.rng
+    actor = shop.seller()
+    walk_in = not (credit or returned) and rng.random() < 0.25
+    invoice = _draft(shop, actor, day, walk_in)
+    _lines(shop, actor, invoice)
+    invoice = _issue(shop, actor, invoice)
+    shop.remember(shop.dated.invoices, invoice.id, at)
+    due = balance(invoice)
+    if credit:
+        _pay(shop, actor, invoice.id, _tenders(rng, _part(rng, due, 0.25, 0.5), day), at)
+    elif walk_in or returned or rng.random() < 0.8:
+        _pay(shop, actor, invoice.id, _tenders(rng, due, day), at)
+    else:
+        first = _part(rng, due, 0.3, 0.7)
+        _pay(shop, actor, invoice.id, _tenders(rng, first, day), at)
+        shop.later[day + timedelta(days=rng.randint(3, 28))].append(_Step("pay", invoice.id, due - first))
+    if returned:
+        shop.later[day + timedelta(days=2)].append(_Step("return", invoice.id, reason=returned))
+
+
+def _do_later(shop: _Shop, day: date, at: datetime, step: _Step) -> None:
+    """A planned step: the rest of a payment, or a return with its credit note and the money refunded."""
+    if step.kind == "pay":
+        _pay(shop, shop.seller(), step.invoice_id, _tenders(shop.rng, step.amount, day, cash=False), at)
+        return
+    note = cancel_invoice(shop.session, shop.manager, step.invoice_id, step.reason)
+    shop.remember(shop.dated.notes, note.id, at)
+    bank = _reference(shop.rng, "bank", day)
+    shop.remember(
+        shop.dated.payments, refund_cancelled(shop.session, shop.manager, step.invoice_id, "bank", bank).id, at
+    )
+
+
+def _history(shop: _Shop) -> None:
+    """Day by day, oldest first, so numbers and receipts run in date order: the day's planned steps, then its
+    sales (a credit sale on each of :data:`CREDIT_DAYS`, a sale returned later on :data:`CANCEL_DAYS`)."""
+    for back in range(max(CREDIT_DAYS), -1, -1):
+        day = shop.today - timedelta(days=back)
+        clock = _Clock(shop, day)
+        for step in shop.later.pop(day, []):
+            _do_later(shop, day, clock.next(), step)
+        if back in CREDIT_DAYS:
+            _sale(shop, day, clock.next(), credit=True)
+        if back in CANCEL_DAYS:
+            _sale(shop, day, clock.next(), returned=CANCEL_REASONS[CANCEL_DAYS.index(back)])
+        for _ in range(shop.rng.randint(2, 4) if back < SALE_DAYS else 0):
+            _sale(shop, day, clock.next())
+
+
+# ---------------------------------------------------------------------------- today
+
+
+def _estimates(shop: _Shop) -> None:
+    """Two quoted estimates for customers (one piece, then two), valid for the store's validity days."""
+    for count in (1, 2):
+        actor = shop.seller()
+        estimate = create_estimate(shop.session, actor, customer_id=shop.rng.choice(shop.customers))
+        for piece_id in shop.take_kept(count):
+            add_piece_line(shop.session, actor, estimate.id, piece_id)
+        if estimate.total:
+            _pan_if_needed(shop, actor, estimate)
+            quote_estimate(shop.session, actor, estimate.id)
+
+
+def _bookings(shop: _Shop) -> None:
+    """An open rate-locked booking with three monthly instalments (the first paid early), and a booking
+    completed into an invoice whose balance is paid by card."""
+    session, rng, today = shop.session, shop.rng, shop.today
+    actor = shop.sales[0]
+    for locked, piece_id in zip((True, False), shop.take_kept(2), strict=False):
+        part = _part(rng, piece_price(session, actor, piece_id).total, 0.15, 0.25)
+        booking = book_piece(
+            session,
+            actor,
+            piece_id=piece_id,
+            customer_id=rng.choice(shop.customers),
+            customer_name="",
+            rate_lock=locked,
+            instalments=monthly_plan(today, 3 if locked else 0, part),
+            advance_amount=part,
+            method="cash",
+        )
+        pay_instalment(session, actor, booking.id, "upi", part, _reference(rng, "upi", today))
+        if not locked:
+            invoice = complete_booking(session, shop.manager, booking.id)
+            if balance(invoice) > 0:
+                take_payment(session, actor, invoice.id, "card", balance(invoice), _reference(rng, "card", today))
+
+
+def _waiting_for_approval(shop: _Shop) -> None:
+    """A salesperson's draft with a 12% discount, waiting for a manager's approval."""
+    actor = shop.sales[0]
+    for piece_id in shop.take_kept():
+        draft = create_draft(shop.session, actor, customer_id=shop.rng.choice(shop.customers))
+        add_piece_line(shop.session, actor, draft.id, piece_id, discount=Discount("percent", Decimal(12)))
+        request_approval(shop.session, actor, draft.id)
+
+
+def _backdate(shop: _Shop) -> None:
+    """Move the history's rows to their days (bulk statements: the audit log keeps the real insert)."""
+    session, dated, zone = shop.session, shop.dated, shop.zone
+    session.flush()
+    if dated.invoices:
+        rows = [
+            {
+                "id": i,
+                "created_at": at - timedelta(minutes=10),
+                "issued_at": at,
+                "invoice_date": at.astimezone(zone).date(),
+            }
+            for i, at in dated.invoices.items()
+        ]
+        session.execute(update(Invoice), rows)
+    if dated.payments:
+        rows = [{"id": i, "received_at": at, "on": at.astimezone(zone).date()} for i, at in dated.payments.items()]
+        session.execute(update(Payment), rows)
+    if dated.notes:
+        session.execute(update(CreditNote), [{"id": i, "created_at": at} for i, at in dated.notes.items()])
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+def load(session: Session, actor: Actor) -> None:
+    """Rates for the last 120 days (the missing days), then the store's sales unless it has invoices already."""
+    _rates(session, actor)
+    if session.scalar(select(func.count()).select_from(Invoice).where(Invoice.store_id == actor.store_id)):
+        return
+    shop = _open_shop(session, actor)
+    _history(shop)
+    if shop.customers:
+        _estimates(shop)
+        _bookings(shop)
+        _waiting_for_approval(shop)
+    _backdate(shop)

@@ -123,7 +123,12 @@ class InvoicesState(RecordFormMixin, DataTableMixin, AppState):
 def _new_fields(state: type[RecordFormMixin] = InvoicesState) -> rx.Component:
     value = state.editing
     return rx.grid(
-        field("Customer name", "customer_name", default_value=value["customer_name"], hint="Empty for a walk-in"),
+        field(
+            "Customer name",
+            "customer_name",
+            default_value=value["customer_name"],
+            hint="Empty for a walk-in, or taken from the customer number",
+        ),
         field(
             "Customer number (optional)",
             "customer_id",

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -47,6 +49,7 @@ from jewelerp.errors import JewelError, NotFound, ValidationError, require_field
 from jewelerp.events import emit
 from jewelerp.money import format_inr
 from modules.billing.approvals import check_approval, clear_approval
+from modules.billing.customer_link import billed_customer
 from modules.billing.models import Booking, CreditNote, Invoice, InvoiceLine
 from modules.billing.numbering import CREDIT_NOTE, INVOICE, next_number
 from modules.billing.pricing import (
@@ -75,6 +78,53 @@ PAN_RE = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+@dataclass(frozen=True)
+class SaleSummary:
+    """What other modules may read of an issued or cancelled invoice (loyalty earns on it).
+
+    ``lines`` are (category, value before tax) of its piece and service lines; a service line's
+    category is "service". ``paid_in_full`` is True when nothing is left to pay.
+    """
+
+    invoice_id: int
+    number: str
+    customer_id: int | None
+    customer_name: str
+    status: str
+    issued_at: datetime | None
+    taxable: Decimal
+    paid_in_full: bool
+    lines: tuple[tuple[str, Decimal], ...]
+
+
+def sale_summary(session: Session, actor: Actor, number: str) -> SaleSummary:
+    """The summary of invoice ``number`` of the actor's store (NotFound otherwise); staff who issue
+    invoices or take payments may read it."""
+    if not (actor.can(CREATE) or actor.can("billing.payment.take")):
+        actor.require(CREATE)
+    invoice = session.scalars(
+        select(Invoice).where(Invoice.store_id == actor.store_id, Invoice.kind == "invoice", Invoice.number == number)
+    ).first()
+    if invoice is None:
+        raise NotFound(f"Invoice {number} does not exist in this store.")
+    lines = tuple(
+        ("service" if line.kind == "service" else line.category, line.taxable)
+        for line in _lines(session, invoice.id)
+        if line.kind != "old_gold"
+    )
+    return SaleSummary(
+        invoice.id,
+        number,
+        invoice.customer_id,
+        invoice.customer_name,
+        invoice.status,
+        invoice.issued_at,
+        invoice.taxable,
+        invoice.status == "issued" and invoice.paid >= invoice.payable,
+        lines,
+    )
 
 
 def _invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
@@ -153,17 +203,19 @@ def create_draft(
 ) -> Invoice:
     """Start a draft invoice in the actor's store, dated the store's today (its rates price the lines).
 
-    ``customer_id`` is clienteling's customer id (optional: a walk-in sale has none). A customer
-    with no state is taken to be in the store's state.
+    ``customer_id`` is clienteling's customer number (optional: a walk-in sale has none); it must
+    name a customer, whose name fills a blank ``customer_name`` (:mod:`modules.billing.customer_link`).
+    A customer with no state is taken to be in the store's state.
     """
     actor.require(CREATE)
     pan = customer_pan.strip().upper()
     if pan and not PAN_RE.match(pan):
         raise ValidationError({"customer_pan": "PAN is 5 letters, 4 digits and a letter, e.g. ABCDE1234F."})
+    customer_id, name = billed_customer(session, actor, customer_id, customer_name)
     invoice = Invoice(
         store_id=actor.store_id,
         customer_id=customer_id,
-        customer_name=" ".join(customer_name.split())[:120],
+        customer_name=name[:120],
         customer_state=" ".join(customer_state.split())[:60],
         customer_pan=pan,
         created_by=actor.user_name,

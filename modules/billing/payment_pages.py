@@ -30,7 +30,7 @@ from modules.billing.invoices import CANCEL
 from modules.billing.models import Invoice
 
 METHOD_OPTIONS = list(payments.METHODS.items())
-REFERENCE_HINT = "Card: last 4 digits · UPI or bank: the UTR · cash: leave empty"
+REFERENCE_HINT = "Card: last 4 digits · UPI or bank: the UTR · cash: leave empty · points: the PIN if asked"
 
 
 def _money(amount: Decimal) -> str:
@@ -38,8 +38,8 @@ def _money(amount: Decimal) -> str:
 
 
 def method_label(method: str) -> str:
-    """How a payment method reads on screen: "UPI", "Bank transfer", "Booking advance"."""
-    return payments.METHOD_LABELS.get(method, method)
+    """How a payment method reads on screen: "UPI", "Bank transfer", "Booking advance", "Loyalty points"."""
+    return payments.method_label(method)
 
 
 def payment_row(line: payments.PaymentLine) -> dict[str, str]:
@@ -65,7 +65,14 @@ def _payments_data(session: Session, actor: Actor, invoice_id: int) -> dict[str,
         and actor.can(payments.TAKE)
     )
     if not shown:
-        return {"pay_show": False, "payments": [], "pay_totals": {}, "can_pay": False, "can_refund": False}
+        return {
+            "pay_show": False,
+            "payments": [],
+            "pay_totals": {},
+            "pay_methods": [],
+            "can_pay": False,
+            "can_refund": False,
+        }
     rows = [payment_row(line) for line in payments.payments_of(session, actor, invoice_id)]
     due = payments.balance(invoice)
     return {
@@ -78,6 +85,7 @@ def _payments_data(session: Session, actor: Actor, invoice_id: int) -> dict[str,
             "balance_plain": f"{due:f}" if due > 0 else "",
             "refund": _money(invoice.paid),
         },
+        "pay_methods": [{"value": key, "label": label} for key, label in payments.method_options(actor)],
         "can_pay": invoice.status == "issued" and due > 0,
         "can_refund": invoice.status == "cancelled" and invoice.paid > 0 and actor.can(CANCEL),
     }
@@ -89,6 +97,7 @@ class InvoicePaymentsMixin(rx.State, mixin=True):
     pay_show: bool = False
     payments: list[dict[str, str]] = []
     pay_totals: dict[str, str] = {}
+    pay_methods: list[dict[str, str]] = []
     can_pay: bool = False
     can_refund: bool = False
     pay_version: int = 0
@@ -157,12 +166,18 @@ def payments_table(rows: Any, caption: str) -> rx.Component:
 
 
 def tender_form(
-    on_submit: Any, button: str, key: rx.Var, amount_default: Any = "", label: str = "Payment"
+    on_submit: Any,
+    button: str,
+    key: rx.Var,
+    amount_default: Any = "",
+    label: str = "Payment",
+    options: list[tuple[str, str]] | rx.Var = METHOD_OPTIONS,
 ) -> rx.Component:
-    """Method, amount and reference fields with a submit button (``label`` names the fields)."""
+    """Method, amount and reference fields with a submit button (``label`` names the fields; ``options``
+    are the methods, a list or a state var of ``{"value", "label"}``)."""
     return rx.form(
         rx.flex(
-            rx.box(select_field(f"{label} method", "method", METHOD_OPTIONS), min_width="10em"),
+            rx.box(select_field(f"{label} method", "method", options), min_width="10em"),
             rx.box(field(f"{label} amount (₹)", "amount", default_value=amount_default), min_width="10em"),
             rx.box(field("Reference", "reference", hint=REFERENCE_HINT), min_width="14em", flex="1"),
             rx.button(button, type="submit"),
@@ -226,7 +241,13 @@ def payments_panel(state: Any) -> rx.Component:
                 ),
                 rx.cond(
                     state.can_pay,
-                    tender_form(state.receive_payment, "Take payment", state.pay_version, totals["balance_plain"]),
+                    tender_form(
+                        state.receive_payment,
+                        "Take payment",
+                        state.pay_version,
+                        totals["balance_plain"],
+                        options=state.pay_methods,
+                    ),
                 ),
                 rx.cond(
                     state.can_refund,

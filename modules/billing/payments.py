@@ -22,12 +22,17 @@ Events: ``("billing.payment", "received", {"receipt", "number", "invoice", "book
 
 Permissions: ``billing.payment.take`` (receipts), ``billing.invoice.cancel`` (refunds of a cancelled
 invoice), ``billing.report.view`` (dues).
+
+Extension point ``"billing.payment_methods"``: a module contributes dotted paths to :class:`ExternalMethod`
+objects (loyalty's points, a savings scheme). Where that module is enabled, :func:`take_payment` accepts its
+key: the method's ``take`` applies the redemption in the same transaction and returns the reference to
+record; the receipt is numbered as usual and the cash rule does not apply.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -42,6 +47,7 @@ from jewelerp.db import Money
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.events import emit
 from jewelerp.money import format_inr
+from jewelerp.registry import get_registry, resolve
 from modules.billing.invoices import CANCEL, PAN_THRESHOLD
 from modules.billing.models import Invoice, Payment
 from modules.billing.numbering import RECEIPT, next_number
@@ -79,6 +85,20 @@ class Tender:
 
 
 @dataclass(frozen=True)
+class ExternalMethod:
+    """A payment method another module provides (contributions key ``"billing.payment_methods"``).
+
+    ``take(session, actor, invoice, amount, reference)`` applies the redemption inside the caller's
+    transaction and returns the reference text to record on the receipt; it raises JewelError or
+    ValidationError to refuse. ``key`` is at most 10 characters (``Payment.method``).
+    """
+
+    key: str
+    label: str
+    take: Callable[[Session, Actor, Invoice, Decimal, str], str]
+
+
+@dataclass(frozen=True)
 class PaymentLine:
     """One row of an invoice's payments list (a payment row, or the invoice's old gold credit)."""
 
@@ -92,6 +112,32 @@ class PaymentLine:
 
 
 # ---------------------------------------------------------------------------- tenders
+
+PAYMENT_METHODS = "billing.payment_methods"
+
+
+def external_methods(actor: Actor | None = None) -> dict[str, ExternalMethod]:
+    """The contributed payment methods by key: of the modules enabled in the actor's store, or of every
+    module when ``actor`` is None (for labels)."""
+    return {
+        method.key: method
+        for module in get_registry().modules
+        if actor is None or module.name in actor.enabled_modules
+        for method in (resolve(dotted) for dotted in module.contributions.get(PAYMENT_METHODS, ()))
+    }
+
+
+def method_options(actor: Actor) -> list[tuple[str, str]]:
+    """(key, label) of every payment method the actor's store offers on an invoice: own ones first."""
+    return [*METHODS.items(), *((m.key, m.label) for m in external_methods(actor).values())]
+
+
+def method_label(method: str) -> str:
+    """How a payment method reads: "UPI", "Booking advance", "Loyalty points"."""
+    if method in METHOD_LABELS:
+        return METHOD_LABELS[method]
+    external = external_methods().get(method)
+    return external.label if external else method
 
 
 def parse_amount(raw: str | Decimal) -> Decimal | None:
@@ -269,10 +315,12 @@ def take_payment(
     """Receive one payment against an issued invoice of the actor's store; returns the numbered receipt.
 
     The amount is more than 0 and at most the balance; bad input raises ValidationError and changes nothing.
+    A contributed method (:class:`ExternalMethod`) applies its redemption first and records its reference.
     """
     actor.require(TAKE)
     invoice = open_invoice(session, actor, invoice_id)
-    tender = parse_tender(method, amount, reference)
+    external = external_methods(actor).get(str(method).strip().lower())
+    tender = _external_tender(external, amount) if external else parse_tender(method, amount, reference)
     due = balance(invoice)
     if due <= 0:
         raise JewelError(f"Invoice {invoice.number} is fully paid.")
@@ -283,6 +331,8 @@ def take_payment(
                 f"{format_inr(due, paise=True)}."
             }
         )
+    if external:
+        tender = Tender(external.key, tender.amount, external.take(session, actor, invoice, tender.amount, reference))
     add_paid(session, invoice, tender.amount)
     return receive(
         session,
@@ -293,6 +343,14 @@ def take_payment(
         invoice_id=invoice.id,
         booking_id=invoice.booking_id,
     )
+
+
+def _external_tender(method: ExternalMethod, amount: str | Decimal) -> Tender:
+    """A contributed method's amount checked like any other (its reference comes from ``take``)."""
+    value = parse_amount(amount)
+    if value is None:
+        raise ValidationError({"amount": AMOUNT_HINT})
+    return Tender(method.key, value, "")
 
 
 def take_split(

@@ -1,9 +1,16 @@
 """Repairs: repair and custom-order jobs with intake, stages, the workshop board, karigar job work
-and the customer's status page."""
+and the customer's status page.
+
+Events it emits: ``("repairs.job", "created")``, ``("repairs.job", "moved")`` and ``("repairs.job", "delivered")``
+(payloads in modules.repairs.jobs, .stages and .delivery). Extension points it reads (modules.repairs.extensions):
+``"repairs.amount_paid"`` (modules.repairs.payments), for the module that takes the money for jobs (a bridge to
+billing), and ``"repairs.job_links"``: ``fn(session, actor, job) -> list[tuple[str, str]]``, the (label, href) of
+another module's pages about the job, shown as buttons on the job page.
+"""
 
 from decimal import Decimal
 
-from jewelerp.registry import Module, Permission, Setting
+from jewelerp.registry import Job, MenuEntry, Module, Page, Permission, Setting
 
 REPAIR_STAGES = "received, estimated, approved, in workshop, quality check, ready, delivered"
 CUSTOM_STAGES = (
@@ -17,6 +24,64 @@ MODULE = Module(
     summary="Repair and custom-order jobs from intake to delivery, the workshop board and karigar job work.",
     depends=("clienteling", "stock"),
     models=("modules.repairs.models",),
+    pages=(
+        Page(
+            "/repairs/jobs",
+            "modules.repairs.pages:jobs_page",
+            "Repairs and custom orders",
+            "repairs.job.view",
+            MenuEntry("Repairs", "wrench", 40),
+            "modules.repairs.pages:JobsTable.open_page",
+        ),
+        Page(
+            "/repairs/jobs/[job_id]",
+            "modules.repairs.job_page:job_page",
+            "Job",
+            "repairs.job.view",
+            None,
+            "modules.repairs.job_page:JobState.load",
+        ),
+        Page(
+            "/repairs/intake",
+            "modules.repairs.intake_page:intake_page",
+            "Take in a job",
+            "repairs.job.edit",
+            MenuEntry("Take in a job", "clipboard-plus", 42),
+            "modules.repairs.intake_page:IntakeState.load",
+        ),
+        Page(
+            "/repairs/board",
+            "modules.repairs.board_page:board_page",
+            "Workshop board",
+            "repairs.job.view",
+            MenuEntry("Workshop board", "kanban", 41),
+            "modules.repairs.board_page:BoardState.load",
+        ),
+        Page(
+            "/repairs/karigars",
+            "modules.repairs.karigar_pages:karigars_page",
+            "Karigars",
+            "repairs.karigar.manage",
+            MenuEntry("Karigars", "hammer", 44),
+            "modules.repairs.karigar_pages:KarigarsState.open_page",
+        ),
+        Page(
+            "/repairs/karigars/[karigar_id]",
+            "modules.repairs.karigar_pages:karigar_page",
+            "Karigar",
+            "repairs.karigar.manage",
+            None,
+            "modules.repairs.karigar_pages:KarigarState.open_page",
+        ),
+        Page(
+            "/repairs/reports",
+            "modules.repairs.report_page:report_page",
+            "Workshop reports",
+            "repairs.report.view",
+            MenuEntry("Workshop reports", "chart-column", 45),
+            "modules.repairs.report_page:WorkshopReportState.open_page",
+        ),
+    ),
     permissions=(
         Permission("repairs.job.view", "See repair and custom-order jobs", ("manager", "sales", "designer")),
         Permission(
@@ -43,4 +108,10 @@ MODULE = Module(
         ),
         Setting("repairs.warranty_days", "Default warranty of a repair (days)", 180, "Printed on the job ticket."),
     ),
+    jobs=(Job("repairs.remind", "0 9 * * *", "modules.repairs.reminders:remind", "Jobs due tomorrow and overdue"),),
+    contributions={
+        "api_routes": ("modules.repairs.public:routes",),
+        "clienteling.customer360": ("modules.repairs.customer:customer_jobs",),
+    },
+    demo_data="modules.repairs.demo:load",
 )

@@ -6,26 +6,9 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
+from tests.e2e.billing_helpers import small_pieces_in_mumbai
 from tests.e2e.conftest import DEMO_LOGINS, TIMEOUT_MS, sign_in
-
-
-def _small_piece_in_mumbai() -> str:
-    """The SKU of the lightest in-stock MUM piece of the demo (the sale stays below the PAN limit)."""
-    from jewelerp.core.models import Store
-    from jewelerp.db import read_session
-    from modules.stock.models import Piece
-
-    with read_session() as session:
-        piece = session.scalars(
-            select(Piece)
-            .join(Store, Store.id == Piece.store_id)
-            .where(Store.code == "MUM", Piece.status == "in_stock", Piece.net_weight > 0)
-            .order_by(Piece.net_weight, Piece.id)
-        ).first()
-        assert piece is not None, "the demo has no in-stock piece in Mumbai"
-        return piece.sku
 
 
 def _said(page):
@@ -51,7 +34,7 @@ def _add_piece(page, sku: str, discount: str = "") -> None:
 
 
 def test_sales_quotes_an_estimate_and_converts_it_to_an_invoice(login_as, base_url):
-    sku = _small_piece_in_mumbai()
+    _piece_id, sku = small_pieces_in_mumbai()[0]
     page = login_as("sales")
     page.get_by_role("link", name="Estimates").click()
     page.wait_for_url(f"{base_url}/billing/estimates")
@@ -85,7 +68,7 @@ def test_sales_quotes_an_estimate_and_converts_it_to_an_invoice(login_as, base_u
 def test_a_large_discount_waits_for_a_managers_approval(login_as, base_url, browser):
     from jewelerp.demo import DEMO_PASSWORD
 
-    sku = _small_piece_in_mumbai()
+    _piece_id, sku = small_pieces_in_mumbai()[0]
     page = login_as("sales")
     invoice_url = _new_draft(page, base_url, "/billing/invoices", "New invoice", "Create draft", "Tara Singh")
     title = page.get_by_role("heading", name=re.compile(r"^Draft #\d+$")).inner_text()

@@ -5,28 +5,12 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-
-def _small_piece_in_mumbai() -> tuple[int, str]:
-    """An in-stock MUM piece from the demo, the lightest, so the sale stays below the PAN limit."""
-    from jewelerp.core.models import Store
-    from jewelerp.db import read_session
-    from modules.stock.models import Piece
-
-    with read_session() as session:
-        piece = session.scalars(
-            select(Piece)
-            .join(Store, Store.id == Piece.store_id)
-            .where(Store.code == "MUM", Piece.status == "in_stock", Piece.net_weight > 0)
-            .order_by(Piece.net_weight, Piece.id)
-        ).first()
-        assert piece is not None, "the demo has no in-stock piece in Mumbai"
-        return piece.id, piece.sku
+from tests.e2e.billing_helpers import small_pieces_in_mumbai
 
 
 def test_manager_issues_and_cancels_an_invoice(login_as, base_url):
-    piece_id, sku = _small_piece_in_mumbai()
+    piece_id, sku = small_pieces_in_mumbai()[0]
     page = login_as("manager")
     page.get_by_role("link", name="Invoices").click()
     page.wait_for_url(f"{base_url}/billing/invoices")

@@ -6,35 +6,11 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-RECEIPT = r"MUM/\d{4}-\d{2}/RCT/\d{6}"
+from tests.e2e.billing_helpers import receipt_in_status, small_pieces_in_mumbai
+
 BOOKING = re.compile(r"MUM\/\d{4}-\d{2}\/ADV\/\d{6}")  # Playwright's name regex needs its slashes escaped
 INVOICE = re.compile(r"MUM\/\d{4}-\d{2}\/\d{6}$")
-
-
-def _small_pieces_in_mumbai(count: int) -> list[str]:
-    """SKUs of light in-stock MUM pieces from the demo, so the sales stay below the PAN limit."""
-    from jewelerp.core.models import Store
-    from jewelerp.db import read_session
-    from modules.stock.models import Piece
-
-    with read_session() as session:
-        skus = session.scalars(
-            select(Piece.sku)
-            .join(Store, Store.id == Piece.store_id)
-            .where(Store.code == "MUM", Piece.status == "in_stock", Piece.net_weight > 0)
-            .order_by(Piece.net_weight, Piece.id)
-            .limit(count)
-        ).all()
-        assert len(skus) == count, "the demo has too few in-stock pieces in Mumbai"
-        return list(skus)
-
-
-def _receipt_in_status(page) -> str:
-    status = page.get_by_role("status").filter(has_text="Receipt")
-    expect(status).to_contain_text(re.compile(RECEIPT))
-    return re.search(RECEIPT, status.inner_text()).group(0)
 
 
 def test_a_split_payment_settles_an_invoice_and_large_cash_is_refused(login_as, base_url):
@@ -64,7 +40,7 @@ def test_a_split_payment_settles_an_invoice_and_large_cash_is_refused(login_as, 
 
     page.get_by_label("Payment amount (₹)").fill("6000")
     page.get_by_role("button", name="Take payment").click()
-    cash = _receipt_in_status(page)
+    cash = receipt_in_status(page)
     expect(balance).to_contain_text("₹4,300.00")
 
     page.get_by_label("Payment method").select_option("upi")
@@ -73,7 +49,7 @@ def test_a_split_payment_settles_an_invoice_and_large_cash_is_refused(login_as, 
     expect(page.locator("#reference-error")).to_contain_text("UTR")
     page.get_by_label("Reference").fill("412345678901")
     page.get_by_role("button", name="Take payment").click()
-    upi = _receipt_in_status(page)
+    upi = receipt_in_status(page)
     assert upi != cash
 
     table = page.get_by_role("table", name="Invoice payments")
@@ -89,7 +65,7 @@ def test_a_split_payment_settles_an_invoice_and_large_cash_is_refused(login_as, 
 
 
 def test_a_booked_piece_is_paid_in_instalments_and_completed(login_as, base_url):
-    first, second = _small_pieces_in_mumbai(2)
+    first, second = (sku for _id, sku in small_pieces_in_mumbai(2))
     page = login_as("sales")
     page.get_by_role("link", name="Bookings").click()
     page.wait_for_url(f"{base_url}/billing/bookings")
@@ -113,7 +89,7 @@ def test_a_booked_piece_is_paid_in_instalments_and_completed(login_as, base_url)
     page.get_by_label("Instalment amount (₹)").fill("3000")
     page.get_by_label("Reference", exact=True).fill("412345678901")
     page.get_by_role("button", name="Take instalment").click()
-    _receipt_in_status(page)
+    receipt_in_status(page)
     expect(schedule.get_by_role("row").nth(2)).to_contain_text("paid")
 
     page.get_by_role("button", name="Complete and invoice").click()

@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from jewelerp.demo import DEMO_PASSWORD
+from jewelerp.registry import get_registry
 from tests.e2e.conftest import sign_in
 
 
@@ -59,11 +60,15 @@ def test_admin_disables_a_module_and_its_menu_and_pages_go(login_as, base_url):
     expect(menu.get_by_role("link", name="Customers", exact=True)).to_be_visible()
     page.goto(f"{base_url}/admin/modules")
     switch = page.get_by_role("switch", name="Clienteling in MUM")
-    repairs = page.get_by_role("switch", name="Repairs and custom orders in MUM")
+    registry = get_registry()  # repairs, billing and what needs them go first (bridges switch themselves)
+    needing = [registry.module(n) for n in reversed(registry.dependents("clienteling"))]
+    dependents = [f"{m.title} in MUM" for m in needing if not m.auto_install]
     expect(switch).to_be_checked()
     try:
-        repairs.click()  # repairs needs clienteling: it goes first
-        expect(repairs).not_to_be_checked()
+        for name in dependents:
+            dependent = page.get_by_role("switch", name=name, exact=True)
+            dependent.click()
+            expect(dependent).not_to_be_checked()
         switch.click()
         expect(page.get_by_role("status")).to_contain_text("Clienteling disabled in MUM. Its data is kept.")
         expect(switch).not_to_be_checked()
@@ -75,8 +80,8 @@ def test_admin_disables_a_module_and_its_menu_and_pages_go(login_as, base_url):
         expect(page.get_by_role("table")).to_have_count(0)
     finally:
         page.goto(f"{base_url}/admin/modules")
-        for name in ("Clienteling in MUM", "Repairs and custom orders in MUM"):
-            switch = page.get_by_role("switch", name=name)
+        for name in ("Clienteling in MUM", *reversed(dependents)):
+            switch = page.get_by_role("switch", name=name, exact=True)
             if not switch.is_checked():
                 switch.click()
             expect(switch).to_be_checked()

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from jewelerp.core.module_states import disable_module
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import ModuleDisabled, PermissionDenied, ValidationError
+from jewelerp.registry import get_registry
 from jewelerp.ui.table_query import TableQuery, write_xlsx
 from modules.clienteling.parsing import normalize_phone
 from modules.clienteling.services import CustomerInput, create_customer
@@ -78,8 +79,8 @@ def test_permissions_and_disabled_module_are_enforced_on_the_server(world):
         _add(world.actor("designer"), name="X", phone="9820044444")
     admin = world.actor("admin")
     with unit_of_work(admin) as session:
-        for dependent in ("repairs", "clienteling"):  # repairs needs clienteling: it goes first
-            disable_module(session, admin, dependent, world.mum)
+        for name in [*reversed(get_registry().dependents("clienteling")), "clienteling"]:  # what needs it goes first
+            disable_module(session, admin, name, world.mum)
     with pytest.raises(ModuleDisabled):
         _list(world.actor("manager"))
 

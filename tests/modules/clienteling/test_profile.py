@@ -169,6 +169,7 @@ def test_family_and_occasions_with_their_own_dates_and_sizes(world):
 
 def test_wishlist_takes_words_or_a_stock_item_checked_by_the_stock_module(world):
     from jewelerp.core.module_states import disable_module
+    from jewelerp.registry import get_registry
     from modules.stock.masters import ensure_default_masters
     from modules.stock.models import Category, Metal
     from modules.stock.pieces import PieceInput, receive_piece
@@ -188,9 +189,8 @@ def test_wishlist_takes_words_or_a_stock_item_checked_by_the_stock_module(world)
     piece = run(manager, receive)
     run(sales, lambda s, a: add_wish(s, a, customer.id, "", piece.sku.lower()))
     admin = world.actor("admin")
-    for dependent in ("billing", "repairs"):  # both need stock
-        run(admin, lambda s, a, name=dependent: disable_module(s, a, name, world.mum))
-    run(admin, lambda s, a: disable_module(s, a, "stock", world.mum))
+    for name in [*reversed(get_registry().dependents("stock")), "stock"]:  # what needs stock goes first
+        run(admin, lambda s, a, name=name: disable_module(s, a, name, world.mum))
     with pytest.raises(NotFound, match="No stock module is enabled"):
         run(world.actor("sales"), lambda s, a: add_wish(s, a, customer.id, "", piece.sku))
     with read_session() as session:

@@ -25,6 +25,16 @@ from modules.clienteling.tables import CUSTOMERS
 from tests.modules.clienteling.helpers import add_customer, run
 
 
+@pytest.fixture(autouse=True)
+def clienteling_alone(world):
+    """These tests feed clienteling made-up invoice events: loyalty, which reads the real invoice, is off."""
+    from jewelerp.core.module_states import disable_module
+
+    admin = world.actor("admin")
+    for store in (world.mum, world.dl):
+        run(admin, lambda s, a, store=store: disable_module(s, a, "loyalty", store))
+
+
 def _issue(actor, customer_id, number, amount, days_ago=1):
     payload = {
         "customer_id": customer_id,

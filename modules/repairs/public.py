@@ -1,0 +1,182 @@
+"""The customer's status page, reached by the QR code on the job ticket.
+
+``GET /r/<token>`` is a server-rendered page (inline CSS, no JavaScript, no login) showing the store,
+the job number, the item and the work asked for, the current stage among the store's stages, the
+promised date, the photos the store chose to share, the estimate and the balance: no other price,
+nothing about the customer. ``/r/<token>/photo/<n>`` serves the n-th shared photo (from 0). An unknown
+or revoked token, or a store where repairs is off, gets a plain "Not found" with status 404.
+
+The token is random (256 bits); staff can revoke it or issue a new one (the printed ticket then stops working).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from sqlmodel import Session, select
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Route
+
+from jewelerp.auth.actor import Actor
+from jewelerp.auth.service import system_actor
+from jewelerp.core.models import Store
+from jewelerp.db import read_session, utcnow
+from jewelerp.money import format_inr
+from modules.repairs.models import Job, JobPhoto
+from modules.repairs.payments import balance_due
+from modules.repairs.photos import upload_root
+from modules.repairs.records import KIND_LABELS, get_job, new_token
+from modules.repairs.stages import stage_label, stages_for
+from modules.stock.public import SECURITY_HEADERS, STYLE
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+PAGE_CACHE = "no-cache"  # revalidate every time: a revoked link must stop working at once
+EXTRA_STYLE = """
+.stage{font-size:1.3rem;font-weight:700;color:var(--gold);margin:.1rem 0 .8rem}
+ol.stages{list-style:none;margin:0;padding:0}
+ol.stages li{padding:.25rem 0 .25rem 1.6rem;position:relative;color:var(--muted)}
+ol.stages li::before{content:"";position:absolute;left:.2rem;top:.6rem;width:.7rem;height:.7rem;border-radius:50%;
+border:2px solid var(--line)}
+ol.stages li.done{color:var(--ink)}ol.stages li.done::before{background:var(--gold);border-color:var(--gold)}
+ol.stages li.now{color:var(--ink);font-weight:700}ol.stages li.now::before{background:var(--gold-soft);
+border-color:var(--gold)}
+"""
+NOT_FOUND_HTML = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    f'<meta name="robots" content="noindex"><title>Not found</title><style>{STYLE}</style></head>'
+    "<body><main><h1>Not found</h1><p>This job link does not exist or is no longer valid. "
+    "Please ask the store for a new ticket.</p></main></body></html>"
+)
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _headers(cache: str) -> dict[str, str]:
+    return {"Cache-Control": cache, **SECURITY_HEADERS}
+
+
+def revoke_link(session: Session, actor: Actor, job_id: int) -> Job:
+    """Stop the job's status link from working (its page answers "not found"); already revoked is fine."""
+    job = get_job(session, actor, job_id, "repairs.job.edit")
+    if job.token_revoked_at is None:
+        job.token_revoked_at = utcnow()
+        session.add(job)
+        session.flush()
+    return job
+
+
+def reissue_link(session: Session, actor: Actor, job_id: int) -> Job:
+    """Give the job a new status link; the old one (and the printed ticket's QR) stops working."""
+    job = get_job(session, actor, job_id, "repairs.job.edit")
+    job.public_token = new_token()
+    job.token_revoked_at = None
+    session.add(job)
+    session.flush()
+    return job
+
+
+def find_job(session: Session, token: str) -> tuple[Job, Actor] | None:
+    """The job whose live token is ``token`` and the store's system actor, if repairs is on there."""
+    if not TOKEN_RE.match(token):
+        return None
+    job = session.exec(select(Job).where(Job.public_token == token)).first()
+    if job is None or job.token_revoked_at is not None:
+        return None
+    actor = system_actor(session, job.store_id)
+    return (job, actor) if "repairs" in actor.enabled_modules else None
+
+
+def shared_photos(session: Session, job: Job) -> list[JobPhoto]:
+    """The photos of ``job`` the store shares with the customer, oldest first."""
+    stmt = select(JobPhoto).where(JobPhoto.job_id == job.id, JobPhoto.shared).order_by(JobPhoto.id)
+    return list(session.exec(stmt))
+
+
+def _stages_list(session: Session, job: Job) -> str:
+    stages = stages_for(session, job.store_id, job.kind)
+    now = stages.index(job.stage) if job.stage in stages else -1
+    items = []
+    for index, stage in enumerate(stages):
+        css = "done" if index < now else "now" if index == now else ""
+        items.append(f'<li class="{css}">{_e(stage_label(stage))}</li>')
+    return f'<ol class="stages">{"".join(items)}</ol>'
+
+
+def render_page(session: Session, job: Job, actor: Actor) -> str:
+    """The status page of ``job`` as a complete HTML document."""
+    store = session.get(Store, job.store_id)
+    store_name = store.name if store else ""
+    photos = "".join(
+        f'<img src="/r/{_e(job.public_token)}/photo/{n}" alt="{_e(p.caption or "Photo")}">'
+        for n, p in enumerate(shared_photos(session, job))
+    )
+    facts = [
+        ("Item", job.item_description),
+        ("Work", job.requested_work),
+        ("Promised for", job.promised_on.strftime("%d %b %Y") if job.promised_on else ""),
+        ("Delivered", actor.local(job.delivered_at).strftime("%d %b %Y") if job.delivered_at else ""),
+        ("Estimate", format_inr(job.estimate) if job.estimate > 0 else ""),
+        ("Balance to pay", format_inr(balance_due(session, actor, job))),
+    ]
+    rows = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in facts if value)
+    body = (
+        (f'<div class="photos">{photos}</div>' if photos else "")
+        + f"<h1>{_e(KIND_LABELS.get(job.kind, 'Job'))} {_e(job.number)}</h1>"
+        + f'<p class="stage">{_e(stage_label(job.stage))}</p>'
+        + f"<section><dl>{rows}</dl></section>"
+        + f"<section><h2>Progress</h2>{_stages_list(session, job)}</section>"
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
+        f"<title>{_e(job.number)} · {_e(store_name)}</title><style>{STYLE}{EXTRA_STYLE}</style></head><body>"
+        f'<header><div class="store">{_e(store_name)}</div><div class="sub">Job status</div></header>'
+        f"<main>{body}</main>"
+        f"<footer>Questions about your job? Please contact {_e(store_name)} with the number {_e(job.number)}."
+        "</footer></body></html>"
+    )
+
+
+def not_found() -> Response:
+    """The plain 404 page for unknown and revoked tokens (never cached)."""
+    return HTMLResponse(NOT_FOUND_HTML, status_code=404, headers=_headers("no-store"))
+
+
+def routes(upload_dir: Path | None = None) -> list[Route]:
+    """The public routes, mounted beside the app through ``contributions['api_routes']``.
+
+    ``upload_dir`` is where photos are stored; by default the Reflex upload folder.
+    """
+
+    def page(request: Request) -> Response:
+        with read_session() as session:
+            found = find_job(session, request.path_params["token"])
+            if found is None:
+                return not_found()
+            document = render_page(session, *found)
+        return HTMLResponse(document, headers=_headers(PAGE_CACHE))
+
+    def photo(request: Request) -> Response:
+        with read_session() as session:
+            found = find_job(session, request.path_params["token"])
+            photos = shared_photos(session, found[0]) if found else []
+        index = request.path_params["n"]
+        if not 0 <= index < len(photos):
+            return not_found()
+        root = (upload_dir or upload_root()).resolve()
+        target = (root / photos[index].path).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            return not_found()
+        return FileResponse(target, media_type="image/jpeg", headers=_headers("private, max-age=300"))
+
+    return [
+        Route("/r/{token}", page, methods=["GET"]),
+        Route("/r/{token}/photo/{n:int}", photo, methods=["GET"]),
+    ]

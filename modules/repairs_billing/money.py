@@ -1,0 +1,253 @@
+"""A job's money as billing documents: the quoted estimate, the service invoices and their receipts.
+
+- **Amounts include GST.** The estimate and the final charge of a job are what the customer pays, as the
+  counter quotes them. A billing service line takes the amount before GST, so the bridge puts
+  ``charge × 100 / 103`` on the line (CGST 1.5% + SGST 1.5%: the customer has no state on the job, so
+  they are in the store's state); the invoice's rounding to the rupee brings it back to the charge.
+- **The link** between a job and its documents is the text of their service lines, which always start
+  with ``"<kind> <job number>:"`` (``"Repair RP-MUM-000012: Resize from 12 to 14"``); job numbers are
+  unique across branches, so no table or column is needed.
+- **Estimate**: a job taken in with an estimate gets a quoted billing estimate (EST series) for it.
+- **Invoices and receipts**: money for the job is taken with :func:`take_job_payment`. It first bills what
+  is not yet invoiced: the first time an invoice for the whole charge (estimate, or the final charge once
+  set), later a supplementary invoice for a final charge above what was invoiced. It then takes billing
+  receipts (cash, card, UPI, bank; the 269ST cash rule) against the job's open invoices, oldest first.
+  A final charge below what was invoiced is refused there: billing only cancels a whole invoice (a credit
+  note) and refunds what it received, which a manager does in billing; the job is then billed again.
+- **Delivery**: a job delivered with money still to invoice (a manager signed the balance off) gets its
+  invoice then, so billing's dues show what the customer owes.
+- **Amount paid** (repairs' ``"repairs.amount_paid"``): money taken at the repairs counter before the
+  bridge was on (``job.paid``) plus the receipts on the job's invoices; when the invoices cover the
+  charge (to the rupee of rounding) it is the charge less what the invoices still have due.
+
+Documents are made only for staff who may create invoices (``billing.invoice.create``); a job taken in
+by someone else (a designer) gets its estimate document from the first payment's invoice instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
+from jewelerp.errors import JewelError, ValidationError
+from jewelerp.money import format_inr
+from modules.billing.estimates import create_estimate, quote_estimate
+from modules.billing.invoices import CREATE, PAN_THRESHOLD, add_service_line, create_draft, issue_invoice
+from modules.billing.models import Invoice, InvoiceLine, Payment
+from modules.billing.payments import TAKE, balance, parse_tender, payments_of, take_payment
+from modules.billing.pricing import HUNDRED, INTRA_STATE_TAX, RUPEE, ZERO, paisa
+from modules.repairs.models import Job
+from modules.repairs.payments import charge_of
+from modules.repairs.records import KIND_LABELS, get_job
+
+GST_PCT = sum((pct for _key, _label, pct in INTRA_STATE_TAX), ZERO)
+
+
+def taxable_for(amount: Decimal) -> Decimal:
+    """The amount before GST of a service whose price with GST is ``amount``."""
+    return paisa(amount * HUNDRED / (HUNDRED + GST_PCT))
+
+
+def line_prefix(job: Job) -> str:
+    """How every billing line of the job starts: ``"Repair RP-MUM-000012:"``."""
+    return f"{KIND_LABELS.get(job.kind, 'Job')} {job.number}:"
+
+
+def documents_of(session: Session, job: Job) -> list[Invoice]:
+    """The job's billing estimates and invoices (any status), oldest first."""
+    lines = select(InvoiceLine.invoice_id).where(
+        InvoiceLine.kind == "service", InvoiceLine.description.startswith(line_prefix(job), autoescape=True)
+    )
+    stmt = select(Invoice).where(Invoice.store_id == job.store_id, Invoice.id.in_(lines)).order_by(Invoice.id)
+    return list(session.scalars(stmt))
+
+
+def _issued(documents: Iterable[Invoice]) -> list[Invoice]:
+    return [d for d in documents if d.kind == "invoice" and d.status == "issued"]
+
+
+def to_invoice(job: Job, invoices: list[Invoice]) -> Decimal:
+    """What the issued invoices still leave to bill (negative when they bill more than the charge).
+
+    A difference below a rupee is the invoices' rounding: nothing.
+    """
+    left = charge_of(job) - job.paid - sum((i.payable for i in invoices), ZERO)
+    return ZERO if abs(left) < RUPEE else left
+
+
+def paid_towards(session: Session, actor: Actor, job: Job) -> Decimal:
+    """What the customer has paid towards ``job`` (the ``"repairs.amount_paid"`` answer)."""
+    invoices = _issued(documents_of(session, job))
+    if to_invoice(job, invoices) == 0:
+        return max(charge_of(job) - sum((balance(i) for i in invoices), ZERO), ZERO)
+    return job.paid + sum((i.paid for i in invoices), ZERO)
+
+
+def _over_invoiced(job: Job, invoices: list[Invoice], left: Decimal) -> str:
+    """Why no money is taken while the invoices bill more than the charge, and what to do."""
+    numbers = ", ".join(i.number or "" for i in invoices)
+    return (
+        f"{job.number}'s charge is {format_inr(charge_of(job))}, {format_inr(-left)} less than invoiced ({numbers}). "
+        "A manager cancels the invoice in billing (a credit note) and refunds what it received; "
+        "then take the payment here to bill the job again."
+    )
+
+
+def _bill(session: Session, actor: Actor, job: Job, amount: Decimal, first: bool, pan: str) -> Invoice:
+    """Issue a service invoice of ``amount`` (with GST) for the job."""
+    what = job.requested_work if first else f"additional charge (final charge {format_inr(charge_of(job))})"
+    invoice = create_draft(
+        session, actor, customer_id=job.customer_id, customer_name=job.customer_name, customer_pan=pan
+    )
+    add_service_line(session, actor, invoice.id, f"{line_prefix(job)} {what}", taxable_for(amount))
+    return issue_invoice(session, actor, invoice.id)
+
+
+def bill_job(session: Session, actor: Actor, job: Job, pan: str = "") -> Invoice | None:
+    """Invoice what the job's issued invoices do not bill yet; returns the new invoice, or None when all is billed.
+
+    Refuses (JewelError) when the invoices bill more than the charge.
+    """
+    actor.require(CREATE)
+    invoices = _issued(documents_of(session, job))
+    left = to_invoice(job, invoices)
+    if left < 0:
+        raise JewelError(_over_invoiced(job, invoices, left))
+    return _bill(session, actor, job, left, not invoices, pan) if left > 0 else None
+
+
+def take_job_payment(
+    session: Session,
+    actor: Actor,
+    job_id: int,
+    method: str,
+    amount: str | Decimal,
+    reference: str = "",
+    pan: str = "",
+) -> list[Payment]:
+    """Take money for a job as billing receipts, invoicing first what is not billed yet; all or nothing.
+
+    The amount goes to the job's open invoices, oldest first (one receipt each); more than is due is refused.
+    """
+    actor.require(TAKE)
+    job = get_job(session, actor, job_id, "repairs.job.edit")
+    tender = parse_tender(method, amount, reference)  # the 269ST cash rule applies to the whole amount
+    if charge_of(job) <= 0:
+        raise JewelError(f"Set {job.number}'s estimate or final charge before taking money for it.")
+    bill_job(session, actor, job, pan)
+    open_invoices = [i for i in _issued(documents_of(session, job)) if balance(i) > 0]
+    due = sum((balance(i) for i in open_invoices), ZERO)
+    if due <= 0:
+        raise JewelError(f"Nothing is due on {job.number}.")
+    if tender.amount > due:
+        raise ValidationError(
+            {"amount": f"{format_inr(tender.amount, paise=True)} is more than the {format_inr(due, paise=True)} due."}
+        )
+    receipts, rest = [], tender.amount
+    for invoice in open_invoices:
+        part = min(rest, balance(invoice))
+        if part > 0:
+            receipts.append(take_payment(session, actor, invoice.id, tender.method, part, tender.reference))
+            rest -= part
+    return receipts
+
+
+# ---------------------------------------------------------------------------- event handlers
+
+
+def estimate_job(session: Session, actor: Actor, payload: dict[str, Any]) -> None:
+    """``("repairs.job", "created")``: a quoted billing estimate for a job taken in with an estimate.
+
+    An estimate of ₹2,00,000 or more stays a draft (quoting it needs the customer's PAN, which intake does
+    not ask for).
+    """
+    job = session.get(Job, int(payload["job_id"]))
+    if job is None or job.estimate <= 0 or not actor.can(CREATE):
+        return
+    estimate = create_estimate(session, actor, customer_id=job.customer_id, customer_name=job.customer_name)
+    add_service_line(session, actor, estimate.id, f"{line_prefix(job)} {job.requested_work}", taxable_for(job.estimate))
+    if estimate.total < PAN_THRESHOLD:
+        quote_estimate(session, actor, estimate.id)
+
+
+def bill_delivered(session: Session, actor: Actor, payload: dict[str, Any]) -> None:
+    """``("repairs.job", "delivered")``: invoice what is still unbilled, so billing's dues show what is owed.
+
+    Skipped for staff who may not invoice, and for ₹2,00,000 or more (it needs the PAN: take it with a payment).
+    """
+    job = session.get(Job, int(payload["job_id"]))
+    if job is None or not actor.can(CREATE):
+        return
+    invoices = _issued(documents_of(session, job))
+    left = to_invoice(job, invoices)
+    if left > 0 and left.quantize(RUPEE, ROUND_HALF_UP) < PAN_THRESHOLD:  # the invoice's total, to the rupee
+        _bill(session, actor, job, left, not invoices, "")
+
+
+# ---------------------------------------------------------------------------- the job's billing page
+
+
+def job_links(session: Session, actor: Actor, job: Job) -> list[tuple[str, str]]:
+    """Repairs' ``"repairs.job_links"``: the job's billing page, for staff who may invoice and take payments."""
+    if not (actor.can(TAKE) and actor.can(CREATE)):
+        return []
+    return [("Billing and payments", f"/repairs_billing/jobs/{job.id}")]
+
+
+def _document_row(document: Invoice) -> dict[str, str]:
+    estimate = document.kind == "estimate"
+    return {
+        "id": str(document.id),
+        "href": f"/billing/invoices/{document.id}",
+        "number": document.number or "Draft",
+        "kind": "Estimate" if estimate else "Invoice",
+        "status": document.status.title(),
+        "total": format_inr(document.payable),
+        "paid": "" if estimate else format_inr(document.paid),
+        "balance": "" if estimate or document.status != "issued" else format_inr(balance(document)),
+    }
+
+
+def _receipt_rows(session: Session, actor: Actor, invoices: list[Invoice]) -> list[dict[str, str]]:
+    rows = []
+    for invoice in invoices:
+        for line in payments_of(session, actor, invoice.id):
+            rows.append(
+                {
+                    "receipt": line.receipt or line.kind.title(),
+                    "invoice": invoice.number or "",
+                    "method": line.method.upper() if line.method == "upi" else line.method.title(),
+                    "amount": format_inr(line.amount, paise=True),
+                    "on": f"{line.on:%d %b %Y}" if line.on else "",
+                }
+            )
+    return rows
+
+
+def billing_view(session: Session, actor: Actor, job_id: int) -> dict[str, Any]:
+    """What the job's billing page shows: ``on`` (shown at all), documents, receipts and a summary."""
+    if "repairs_billing" not in actor.enabled_modules or not (actor.can(TAKE) and actor.can(CREATE)):
+        return {"on": False, "documents": [], "receipts": [], "summary": {}}
+    job = get_job(session, actor, job_id)
+    documents = documents_of(session, job)
+    invoices = [d for d in documents if d.kind == "invoice" and d.status != "draft"]
+    left = to_invoice(job, _issued(documents))
+    due = sum((balance(i) for i in _issued(documents)), ZERO) + max(left, ZERO)
+    deposit_left = job.deposit - paid_towards(session, actor, job)
+    summary = {
+        "to_invoice": format_inr(left) if left > 0 else "",
+        "over": _over_invoiced(job, _issued(documents), left) if left < 0 else "",
+        "due": format_inr(due, paise=True),
+        "suggest": str(deposit_left if deposit_left > 0 else due) if due > 0 else "",
+    }
+    return {
+        "on": True,
+        "documents": [_document_row(d) for d in documents],
+        "receipts": _receipt_rows(session, actor, invoices),
+        "summary": summary,
+    }
