@@ -97,6 +97,25 @@ class AppState(rx.State):
         self._reload()  # type: ignore[attr-defined]
         self.message, self.message_ok = message, ok
 
+    def _route_number(self, param: str) -> int:
+        """The record number in the page's URL (the route's ``[param]``); 0 when it is not a number."""
+        raw = str(getattr(self, param, ""))
+        return int(raw) if raw.isdigit() else 0
+
+    def _open_record(
+        self, record_id: int, work: Callable[[Session, Actor], T], missing: str, *, write: bool = False
+    ) -> T | None:
+        """On a page that shows one record (and has a ``found`` var): run ``work`` for ``record_id``.
+
+        Sets ``found``; when there is no such record (or it may not be seen) says ``missing``,
+        unless a message is already shown, and returns None.
+        """
+        data = self._run(work, write=write) if record_id else None
+        self.found = data is not None  # type: ignore[attr-defined]
+        if data is None and not self.message:
+            self._say(missing, ok=False)
+        return data
+
     @rx.event
     def dismiss_message(self) -> None:
         """Hide the page message."""

@@ -290,16 +290,14 @@ class BookingState(AppState):
     version: int = 0
 
     def _id(self) -> int:
-        raw = str(self.booking_id)
-        return int(raw) if raw.isdigit() else 0
+        return self._route_number("booking_id")
 
     def _reload(self) -> None:
         booking_id = self._id()
-        data = self._run(lambda s, a: _booking_data(s, a, booking_id), write=False) if booking_id else None
-        self.found = data is not None
+        data = self._open_record(
+            booking_id, lambda s, a: _booking_data(s, a, booking_id), "That booking does not exist in this store."
+        )
         if data is None:
-            if not self.message:
-                self._say("That booking does not exist in this store.", ok=False)
             return
         for key, value in data.items():
             setattr(self, key, value)

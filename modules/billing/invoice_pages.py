@@ -255,16 +255,14 @@ class InvoiceState(InvoiceEstimateMixin, InvoiceApprovalMixin, InvoicePrintMixin
     version: int = 0
 
     def _id(self) -> int:
-        raw = str(self.invoice_id)
-        return int(raw) if raw.isdigit() else 0
+        return self._route_number("invoice_id")
 
     def _reload(self) -> None:
         invoice_id = self._id()
-        data = self._run(lambda s, a: _invoice_data(s, a, invoice_id), write=False) if invoice_id else None
-        self.found = data is not None
+        data = self._open_record(
+            invoice_id, lambda s, a: _invoice_data(s, a, invoice_id), "That invoice does not exist in this store."
+        )
         if data is None:
-            if not self.message:
-                self._say("That invoice does not exist in this store.", ok=False)
             return
         for key, value in data.items():
             setattr(self, key, value)

@@ -48,6 +48,7 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.events import emit
 from jewelerp.money import format_inr
+from jewelerp.registry import call, get_registry
 from modules.billing.approvals import check_approval, clear_approval
 from modules.billing.customer_link import billed_customer
 from modules.billing.models import Booking, CreditNote, Invoice, InvoiceLine
@@ -73,6 +74,7 @@ from modules.stock.pieces import StoneSummary, get_piece, stones_of
 
 CREATE = "billing.invoice.create"
 CANCEL = "billing.invoice.cancel"
+MAKING_DISCOUNT = "billing.making_discount"
 PAN_THRESHOLD = Decimal("200000")
 PAN_RE = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
 
@@ -172,6 +174,24 @@ def _rows(lines: list[Any]) -> str:
     return json.dumps([{"key": x.key, "label": x.label, "basis": x.basis, "amount": str(x.amount)} for x in lines])
 
 
+def customer_making_discount(session: Session, actor: Actor, customer_id: int | None) -> Discount | None:
+    """The largest making-charge discount other modules grant the customer (e.g. a loyalty tier's benefit).
+
+    Contributions ``"billing.making_discount"``: ``fn(session, actor, customer_id) -> Decimal | None``, a %,
+    from the modules enabled in the actor's store. Applied to a piece line when no making discount is typed.
+    """
+    if customer_id is None:
+        return None
+    granted = [
+        pct
+        for module in get_registry().modules
+        if module.name in actor.enabled_modules
+        for dotted in module.contributions.get(MAKING_DISCOUNT, ())
+        if (pct := call(dotted)(session, actor, customer_id))
+    ]
+    return Discount("percent", max(granted)) if granted else None
+
+
 def _check_sellable(session: Session, invoice: Invoice, piece: Any) -> None:
     """A piece sells from stock, or from a reservation only through the booking that reserved it."""
     if piece.status == "reserved":
@@ -258,6 +278,8 @@ def add_piece_line(
     if piece.store_id != actor.store_id:
         raise JewelError(f"{piece.sku} is not at this branch.")
     _check_sellable(session, invoice, piece)
+    if making_discount is None:
+        making_discount = customer_making_discount(session, actor, invoice.customer_id)
     if any(line.piece_id == piece.id for line in _lines(session, invoice.id)):
         raise JewelError(f"{piece.sku} is already on this invoice.")
     rate = require_rate(session, actor, piece.metal_id, invoice.priced_on or invoice.invoice_date)

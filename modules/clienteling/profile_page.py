@@ -85,8 +85,7 @@ class ProfileState(RecordFormMixin, AppState):
     version: int = 0
 
     def _id(self) -> int:
-        raw = str(self.customer_id)
-        return int(raw) if raw.isdigit() else 0
+        return self._route_number("customer_id")
 
     def _reload(self) -> None:
         customer_id = self._id()
@@ -110,11 +109,8 @@ class ProfileState(RecordFormMixin, AppState):
             }
 
         # a write session: opening full contact details is itself recorded in the audit log
-        data = self._run(work, write=True) if customer_id else None
-        self.found = data is not None
+        data = self._open_record(customer_id, work, "That customer does not exist.", write=True)
         if data is None:
-            if not self.message:
-                self._say("That customer does not exist.", ok=False)
             return
         flags = data.pop("flags")
         for key, value in data.items():

@@ -250,16 +250,16 @@ class MemberState(AppState):
     version: int = 0
 
     def _id(self) -> int:
-        raw = str(self.member_id)
-        return int(raw) if raw.isdigit() else 0
+        return self._route_number("member_id")
 
     def _reload(self) -> None:
         member_id, offset = self._id(), self.offset
-        data = self._run(lambda s, a: _member_data(s, a, member_id, offset), write=False) if member_id else None
-        self.found = data is not None
+        data = self._open_record(
+            member_id,
+            lambda s, a: _member_data(s, a, member_id, offset),
+            "That member does not exist in this store's program.",
+        )
         if data is None:
-            if not self.message:
-                self._say("That member does not exist in this store's program.", ok=False)
             return
         for key, value in data.items():
             setattr(self, key, value)
@@ -316,8 +316,8 @@ def _history_table() -> rx.Component:
                         rx.table.row_header_cell(r["date"], white_space="nowrap"),
                         rx.table.cell(r["what"]),
                         rx.table.cell(r["points"], text_align="right", white_space="nowrap"),
-                        rx.table.cell(r["reference"]),
-                        rx.table.cell(r["detail"]),
+                        rx.table.cell(r["reference"], white_space="nowrap"),
+                        rx.table.cell(r["detail"], min_width="14em"),
                         rx.table.cell(r["expires"], white_space="nowrap"),
                         rx.table.cell(r["by"]),
                     ),

@@ -148,6 +148,15 @@ def member_for_customer(session: Session, actor: Actor, customer_id: int) -> Mem
     return _member_of(session, program_for(session, actor.store_id).id, customer_id)
 
 
+def tier_making_discount(session: Session, actor: Actor, customer_id: int) -> Decimal | None:
+    """Billing's ``"billing.making_discount"``: the making-charge discount % of the customer's tier, if any."""
+    member = _member_of(session, program_for(session, actor.store_id).id, customer_id)
+    if member is None:
+        return None
+    tier = tier_for(tiers_of(session, member.program_id), rolling_spend(session, member.id))
+    return tier.making_discount_pct if tier is not None and tier.making_discount_pct > 0 else None
+
+
 def set_pin(session: Session, actor: Actor, member_id: int, pin: str) -> Member:
     """Set the member's redemption PIN (4 to 6 digits, typed by the customer); only its hash is kept."""
     actor.require(REDEEM)

@@ -435,16 +435,16 @@ class EnrolmentState(AppState):
     version: int = 0
 
     def _id(self) -> int:
-        raw = str(self.enrolment_id)
-        return int(raw) if raw.isdigit() else 0
+        return self._route_number("enrolment_id")
 
     def _reload(self) -> None:
         enrolment_id = self._id()
-        data = self._run(lambda s, a: _enrolment_data(s, a, enrolment_id), write=False) if enrolment_id else None
-        self.found = data is not None
+        data = self._open_record(
+            enrolment_id,
+            lambda s, a: _enrolment_data(s, a, enrolment_id),
+            "That scheme enrolment does not exist in this store.",
+        )
         if data is None:
-            if not self.message:
-                self._say("That scheme enrolment does not exist in this store.", ok=False)
             return
         for key, value in data.items():
             setattr(self, key, value)

@@ -68,8 +68,7 @@ class JobState(JobWorkMixin, AppState):
     _move_photos: list[tuple[str, bytes]] = []
 
     def _id(self) -> int:
-        raw = str(self.job_id)
-        return int(raw) if raw.isdigit() else 0
+        return self._route_number("job_id")
 
     def _reload(self) -> None:
         job_id = self._id()
@@ -96,11 +95,8 @@ class JobState(JobWorkMixin, AppState):
                 "links": job_links(session, actor, job),
             }
 
-        data = self._run(work, write=False) if job_id else None
-        self.found = data is not None
+        data = self._open_record(job_id, work, "That job does not exist.")
         if data is None:
-            if not self.message:
-                self._say("That job does not exist.", ok=False)
             return
         for key, value in data.items():
             setattr(self, key, value)

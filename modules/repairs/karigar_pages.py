@@ -222,8 +222,7 @@ class KarigarState(DataTableMixin, AppState):
     version: int = 0
 
     def _id(self) -> int:
-        raw = str(self.karigar_id)  # the route's [karigar_id]
-        return int(raw) if raw.isdigit() else 0
+        return self._route_number("karigar_id")
 
     def _reload(self) -> None:
         karigar_id = self._id()
@@ -241,11 +240,8 @@ class KarigarState(DataTableMixin, AppState):
                 "open_jobs": [{"value": v, "label": t} for v, t in open_work(session, actor, karigar_id)],
             }
 
-        data = self._run(work, write=False) if karigar_id else None
-        self.found = data is not None
+        data = self._open_record(karigar_id, work, "That karigar does not work for this store.")
         if data is None:
-            if not self.message:
-                self._say("That karigar does not work for this store.", ok=False)
             return
         self.karigar, self.open_jobs = data["karigar"], data["open_jobs"]
         self.filters = {"karigar": str(karigar_id)}

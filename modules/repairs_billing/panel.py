@@ -54,8 +54,7 @@ class JobBillingState(AppState):
     bill_version: int = 0
 
     def _id(self) -> int:
-        raw = str(self.job_id)  # the route's [job_id]
-        return int(raw) if raw.isdigit() else 0
+        return self._route_number("job_id")
 
     def _reload(self) -> None:
         job_id = self._id()
@@ -65,11 +64,8 @@ class JobBillingState(AppState):
             view = billing_view(session, actor, job_id)
             return {"job": _job_facts(job), "can_edit": actor.can("repairs.job.edit"), **view}
 
-        data = self._run(work, write=False) if job_id else None
-        self.found = data is not None
+        data = self._open_record(job_id, work, "That job does not exist.")
         if data is None:
-            if not self.message:
-                self._say("That job does not exist.", ok=False)
             return
         self.job, self.can_edit, self.bill_on = data["job"], data["can_edit"], data["on"]
         self.bill_documents, self.bill_receipts, self.bill_summary = (

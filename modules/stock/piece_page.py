@@ -98,8 +98,7 @@ class PieceState(AppState):
     _staged_files: dict[str, tuple[str, bytes]] = {}
 
     def _id(self) -> int:
-        raw = str(self.piece_id)
-        return int(raw) if raw.isdigit() else 0
+        return self._route_number("piece_id")
 
     def _reload(self) -> None:
         piece_id = self._id()
@@ -122,11 +121,8 @@ class PieceState(AppState):
                 "today": local_today(actor).isoformat(),
             }
 
-        data = self._run(work, write=False) if piece_id else None
-        self.found = data is not None
+        data = self._open_record(piece_id, work, "That piece does not exist.")
         if data is None:
-            if not self.message:
-                self._say("That piece does not exist.", ok=False)
             return
         for key, value in data.items():
             setattr(self, key, value)

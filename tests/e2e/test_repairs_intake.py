@@ -132,6 +132,7 @@ def test_a_repair_from_intake_to_a_signed_off_delivery(login_as, base_url, brows
     expect(page.get_by_role("status")).to_contain_text("Received ₹1,500.00")
     page.get_by_role("link", name="Back to the job").click()
     page.wait_for_url(job_address)
+    expect(page.get_by_label("Stone out 1 kind")).to_have_value("Ruby")  # the job page has loaded
     page.get_by_label("Weight out (g)").fill("9.870")
     page.get_by_role("button", name="Deliver").click()
     expect(page.get_by_role("alert")).to_contain_text("A manager must sign off the difference with a note.")
@@ -145,6 +146,7 @@ def test_a_repair_from_intake_to_a_signed_off_delivery(login_as, base_url, brows
         sign_in(manager, base_url, DEMO_LOGINS["manager"], DEMO_PASSWORD)
         manager.wait_for_url(f"{base_url}/")
         manager.goto(job_address)
+        expect(manager.get_by_label("Stone out 1 kind")).to_have_value("Ruby")  # the job page has loaded
         manager.get_by_label("Weight out (g)").fill("9.870")
         manager.get_by_label("Sign off a weight, stone or balance difference").check()
         manager.get_by_label("Sign-off note").fill("Metal removed to resize; customer agreed")

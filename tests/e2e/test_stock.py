@@ -143,6 +143,7 @@ def test_stock_list_search_and_tags_for_the_rows_shown(login_as, base_url, tmp_p
     sku = _receive_a_ring(page, base_url, huid)
     page.get_by_role("navigation", name="Main menu").first.get_by_role("link", name="Stock", exact=True).click()
     page.wait_for_url(re.compile(r"/stock/pieces$"))
+    expect(page.get_by_text(re.compile(r"^1–25 of"))).to_be_visible()  # the list has loaded: typing now stays
     page.get_by_label("Search pieces").fill(huid.lower())
     expect(page.get_by_text("1–1 of 1")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=sku)

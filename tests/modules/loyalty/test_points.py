@@ -4,6 +4,7 @@ the referral bonus, the program setup, the monthly statement and the customer 36
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
@@ -413,3 +414,20 @@ def test_the_customer_360_shows_tier_balance_and_history(world):
     assert section["rows"][0]["points"] == "120" and section["rows"][0]["date"] == "Silver"
     assert section["rows"][1]["what"] == "Adjusted"
     assert _do(world.actor("designer"), points_section, asha) is None
+
+
+def _breakdown(line) -> dict[str, D]:
+    return {row["key"]: D(row["amount"]) for row in json.loads(line.breakdown)}
+
+
+def test_a_gold_tier_member_gets_the_tiers_making_discount_on_a_piece(world, metals):
+    customer = _customer(world, "Sunita Rao")
+    _sale(world, customer, service="1000")  # enrols her
+    _give(world, _member(customer).id, 0, spend=D("250000.00"))  # ₹2,50,000 spent this year: Gold, 2% off making
+    sales = world.actor("sales")
+    line = _do(sales, add_piece_line, _do(sales, create_draft, customer_id=customer).id, _gold_piece(world, metals))
+    rows = _breakdown(line)
+    assert rows["making_discount"] == -(rows["making"] * 2 / 100).quantize(D("0.01"))
+    assert line.discount == -rows["making_discount"]
+    walk_in = _do(sales, add_piece_line, _do(sales, create_draft).id, _gold_piece(world, metals))
+    assert "making_discount" not in _breakdown(walk_in)
