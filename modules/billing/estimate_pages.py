@@ -24,7 +24,7 @@ from jewelerp.ui.table_query import TableSpec
 from modules.billing.estimates import convert_estimate, create_estimate, linked_document, quote_estimate
 from modules.billing.invoice_tables import ESTIMATES, document_title, invoice_label
 from modules.billing.models import Invoice
-from modules.billing.page_inputs import NEW_FIELDS, customer_number, store_state_of
+from modules.billing.page_inputs import NewDocumentMixin
 from modules.billing.rates import store_today
 
 # ---------------------------------------------------------------------------- the estimate on the invoice page
@@ -144,45 +144,13 @@ def estimate_panel(state: Any) -> rx.Component:
 # ---------------------------------------------------------------------------- the list
 
 
-class EstimatesState(RecordFormMixin, DataTableMixin, AppState):
+class EstimatesState(NewDocumentMixin, RecordFormMixin, DataTableMixin, AppState):
     """One page of the store's estimates and the new-estimate form."""
 
     spec: ClassVar[TableSpec] = ESTIMATES
-    store_state: str = ""
 
-    @rx.event
-    def open_page(self):
-        """Runs after the shell's access check (the manifest's on_load)."""
-        self.form_open = False
-        self.store_state = self._run(store_state_of, write=False) or ""
-        self._load()
-
-    @rx.event
-    def new(self) -> None:
-        """Open the new-estimate form, the customer's state set to the store's."""
-        self._open_form(0, {"customer_state": self.store_state})
-
-    @rx.event
-    def create(self, form: dict):
-        """Start a draft estimate and open it on the invoice page; on bad input the form keeps what was typed."""
-        data = {k: str(form.get(k, "")) for k in NEW_FIELDS}
-
-        def work(session: Session, actor: Actor) -> Invoice:
-            return create_estimate(
-                session,
-                actor,
-                customer_id=customer_number(data["customer_id"]),
-                customer_name=data["customer_name"],
-                customer_state=data["customer_state"],
-                customer_pan=data["customer_pan"],
-            )
-
-        estimate = self._run(work)
-        if estimate is None:
-            self._keep_typed(form, NEW_FIELDS)
-            return None
-        self.form_open = False
-        return rx.redirect(f"/billing/invoices/{estimate.id}")
+    def _start(self, session: Session, actor: Actor, **customer: Any) -> Invoice:
+        return create_estimate(session, actor, **customer)
 
 
 def estimates_page() -> rx.Component:

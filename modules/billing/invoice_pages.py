@@ -39,7 +39,7 @@ from modules.billing.invoices import (
     set_customer_pan,
 )
 from modules.billing.models import Invoice, InvoiceLine
-from modules.billing.page_inputs import NEW_FIELDS, customer_number, store_state_of
+from modules.billing.page_inputs import NewDocumentMixin
 from modules.billing.payment_pages import InvoicePaymentsMixin, payments_panel
 from modules.billing.pricing import Discount
 from modules.billing.print_pages import InvoicePrintMixin, print_button
@@ -79,45 +79,13 @@ def _discount(raw: str, key: str) -> Discount | None:
 # ---------------------------------------------------------------------------- the list
 
 
-class InvoicesState(RecordFormMixin, DataTableMixin, AppState):
+class InvoicesState(NewDocumentMixin, RecordFormMixin, DataTableMixin, AppState):
     """One page of the store's invoices and the new-invoice form."""
 
     spec: ClassVar[TableSpec] = INVOICES
-    store_state: str = ""
 
-    @rx.event
-    def open_page(self):
-        """Runs after the shell's access check (the manifest's on_load)."""
-        self.form_open = False
-        self.store_state = self._run(store_state_of, write=False) or ""
-        self._load()
-
-    @rx.event
-    def new(self) -> None:
-        """Open the new-invoice form, the customer's state set to the store's."""
-        self._open_form(0, {"customer_state": self.store_state})
-
-    @rx.event
-    def create(self, form: dict):
-        """Start a draft and open it; on bad input the form keeps what was typed."""
-        data = {k: str(form.get(k, "")) for k in NEW_FIELDS}
-
-        def work(session: Session, actor: Actor) -> Invoice:
-            return create_draft(
-                session,
-                actor,
-                customer_id=customer_number(data["customer_id"]),
-                customer_name=data["customer_name"],
-                customer_state=data["customer_state"],
-                customer_pan=data["customer_pan"],
-            )
-
-        invoice = self._run(work)
-        if invoice is None:
-            self._keep_typed(form, NEW_FIELDS)
-            return None
-        self.form_open = False
-        return rx.redirect(f"/billing/invoices/{invoice.id}")
+    def _start(self, session: Session, actor: Actor, **customer: Any) -> Invoice:
+        return create_draft(session, actor, **customer)
 
 
 def _new_fields(state: type[RecordFormMixin] = InvoicesState) -> rx.Component:
