@@ -28,7 +28,7 @@ from jewelerp.events import emit
 from jewelerp.money import format_inr
 from modules.repairs.jobs import StoneInput, job_stones, parse_stones
 from modules.repairs.models import Job, JobStone
-from modules.repairs.payments import amount_paid, balance_due
+from modules.repairs.payments import amount_paid, balance_after
 from modules.repairs.photos import add_photos
 from modules.repairs.records import get_job
 from modules.repairs.stages import DELIVERED, record_move, stage_label, stages_for
@@ -132,7 +132,8 @@ def deliver_job(
     require_fields(errors)
     tolerance = Decimal(get_setting(session, job.store_id, "repairs.weight_tolerance"))
     problems = pickup_differences(job, weight_out, job_stones(session, actor, job.id), stones_out, tolerance)
-    balance = balance_due(session, actor, job)
+    paid = amount_paid(session, actor, job)
+    balance = balance_after(job, paid)
     if balance > 0:
         problems.append(f"A balance of {format_inr(balance)} is unpaid.")
     note = _sign_off(actor, problems, data)
@@ -156,7 +157,7 @@ def deliver_job(
         "estimate": str(job.estimate),
         "deposit": str(job.deposit),
         "final_charge": str(job.final_charge),
-        "paid": str(amount_paid(session, actor, job)),
+        "paid": str(paid),
         "override": bool(note),
     }
     emit(session, actor, "repairs.job", "delivered", payload)

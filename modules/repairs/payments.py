@@ -44,9 +44,14 @@ def charge_of(job: Job) -> Decimal:
     return job.final_charge if job.final_charge > 0 else job.estimate
 
 
+def balance_after(job: Job, paid: Decimal) -> Decimal:
+    """What is still to pay once ``paid`` has been paid (never below zero)."""
+    return max(charge_of(job) - paid, ZERO)
+
+
 def balance_due(session: Session, actor: Actor, job: Job) -> Decimal:
     """What is still to pay (never below zero)."""
-    return max(charge_of(job) - amount_paid(session, actor, job), ZERO)
+    return balance_after(job, amount_paid(session, actor, job))
 
 
 def _counter_job(session: Session, actor: Actor, job_id: int) -> Job:

@@ -18,7 +18,7 @@ from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
 from modules.clienteling.services import display_phone, mask_phone
 from modules.repairs.jobs import job_stones
 from modules.repairs.models import Job, Karigar
-from modules.repairs.payments import amount_paid, balance_due
+from modules.repairs.payments import amount_paid, balance_after
 from modules.repairs.photos import job_photos
 from modules.repairs.records import KIND_LABELS, get_job, status_url
 from modules.repairs.stages import DELIVERED, next_stage, stage_history, stage_label, stages_for
@@ -152,6 +152,7 @@ def job_details(session: Session, actor: Actor, job_id: int) -> dict[str, str]:
     """Everything the job page shows about a job of the actor's store, as text."""
     job = get_job(session, actor, job_id)
     assigned, karigar = _names(session, job)
+    paid = amount_paid(session, actor, job)  # asks the payment hook once
     accepted = f"by {job.terms_accepted_by} on {_when(actor, job.terms_accepted_at)}" if job.terms_accepted_at else ""
     details = {
         "id": str(job.id),
@@ -167,8 +168,8 @@ def job_details(session: Session, actor: Actor, job_id: int) -> dict[str, str]:
         "estimate": format_inr(job.estimate),
         "deposit": format_inr(job.deposit),
         "final_charge": format_inr(job.final_charge) if job.final_charge > 0 else "",
-        "paid": format_inr(amount_paid(session, actor, job)),
-        "balance": format_inr(balance_due(session, actor, job)),
+        "paid": format_inr(paid),
+        "balance": format_inr(balance_after(job, paid)),
         "weight_in": _grams(job.weight_in),
         "weight_out": _grams(job.weight_out),
         "fineness": str(job.metal_fineness or ""),
