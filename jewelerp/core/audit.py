@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import AuditLog
-from jewelerp.db import utcnow
+from jewelerp.db import unit_of_work, utcnow
 
 MASK = "••••"
 
@@ -112,6 +112,36 @@ def record_view(session: Session, actor: Actor, record_type: str, record_id: str
             changes="{}",
         )
     )
+
+
+def record_refusal(
+    kind: str,
+    client_ip: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    user_id: int | None = None,
+    user_name: str = "anonymous",
+    store_id: int | None = None,
+) -> None:
+    """Log a refused request (a failed sign-in, a denied upload ...) with the client's IP.
+
+    Written in its own short transaction, because the refused request itself writes
+    nothing. ``kind`` names what was refused (``"login"``, ``"upload"``); ``detail`` must
+    hold no secret (no password, PIN, token or hash).
+    """
+    changes = {"client_ip": [None, client_ip or "unknown"], **{k: [None, _json_value(v)] for k, v in (detail or {}).items()}}
+    with unit_of_work() as session:
+        session.add(
+            AuditLog(
+                user_id=user_id,
+                user_name=user_name,
+                store_id=store_id,
+                record_type="security",
+                record_id=kind[:80],
+                action="refused",
+                changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
+            )
+        )
 
 
 def install() -> None:

@@ -44,6 +44,10 @@ class AppState(rx.State):
             info = self._live(session)
             return build_actor(session, info.user_id, info.store_id)
 
+    def _client_ip(self) -> str:
+        """The address the browser's websocket came from (for rate limits and the security log)."""
+        return str(self.router.session.client_ip or "")
+
     def _clear_messages(self) -> None:
         self.errors = {}
         self.message = ""
