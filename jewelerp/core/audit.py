@@ -129,7 +129,10 @@ def record_refusal(
     nothing. ``kind`` names what was refused (``"login"``, ``"upload"``); ``detail`` must
     hold no secret (no password, PIN, token or hash).
     """
-    changes = {"client_ip": [None, client_ip or "unknown"], **{k: [None, _json_value(v)] for k, v in (detail or {}).items()}}
+    changes = {
+        "client_ip": [None, client_ip or "unknown"],
+        **{k: [None, _json_value(v)] for k, v in (detail or {}).items()},
+    }
     with unit_of_work() as session:
         session.add(
             AuditLog(
