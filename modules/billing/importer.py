@@ -10,33 +10,27 @@ corrects it.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError
 from jewelerp.money import format_inr
+from jewelerp.spreadsheets import MB, SheetLimits, read_records
 from modules.billing.rates import MANAGE, RATE_HINT, parse_rate, rate_on, store_today, write_rate
 from modules.stock.masters import list_metals, metal_label
 
 if TYPE_CHECKING:
     from modules.stock.models import Metal
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5_000
+LIMITS = SheetLimits(max_bytes=2 * MB, max_rows=5_000)
 ROW_KEY = "_row"
+FIELDS = ("date", "metal", "purity", "fineness", "rate")
 HEADERS = {
     "date": "date",
     "day": "date",
@@ -95,54 +89,31 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _csv_records(content: bytes) -> Iterator[list[Any]]:
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count) if first else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as exc:
-        raise JewelError(f"The CSV file could not be read ({exc}).") from None
-
-
-def _xlsx_records(content: bytes) -> Iterator[list[Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise JewelError(f"The file could not be read as an Excel workbook ({exc}).") from None
-    try:
-        if workbook.worksheets:
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()
-            for record in sheet.iter_rows(values_only=True):
-                yield list(record)
-    finally:
-        workbook.close()
-
-
 def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
     """The data rows of a .csv or .xlsx file as text keyed date, metal, purity, fineness, rate (and ``_row``).
 
-    Raises JewelError for an unsupported, empty or oversized file, or missing columns.
+    Raises JewelError for an unsupported, empty or oversized file, one past :data:`LIMITS`,
+    or missing columns. CPU-bound: pages call it in a worker thread.
     """
-    suffix = Path(filename or "").suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise JewelError("Only .csv and .xlsx files can be imported.")
-    if len(content) > MAX_BYTES:
-        raise JewelError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
-    if not content.strip():
-        raise JewelError("The file is empty.")
-    records = enumerate(_csv_records(content) if suffix == ".csv" else _xlsx_records(content), start=1)
-    columns: dict[int, str] = {}
-    for _number, record in records:
-        if any(_text(c) for c in record):
-            columns = {i: HEADERS[_normal(c)] for i, c in enumerate(record) if _normal(c) in HEADERS}
-            break
+    records = read_records(filename, content, LIMITS)
+    try:
+        first = next(records, None)
+        columns = _columns(first[1] if first else [])
+        rows: list[dict[str, str]] = []
+        for number, record in records:
+            texts = {columns[i]: _text(v) for i, v in enumerate(record) if i in columns}
+            if any(texts.values()):
+                rows.append({**dict.fromkeys(FIELDS, ""), **texts, ROW_KEY: str(number)})
+    finally:
+        records.close()
+    if not rows:
+        raise JewelError("The file is empty: there are no rate rows under the headings.")
+    return rows
+
+
+def _columns(header: list[Any]) -> dict[int, str]:
+    """Column index -> field, from the heading row; refuses a sheet without the needed columns."""
+    columns = {i: HEADERS[_normal(c)] for i, c in enumerate(header) if _normal(c) in HEADERS}
     found = set(columns.values())
     missing = [name for name in ("date", "metal", "rate") if name not in found]
     if "purity" not in found and "fineness" not in found:
@@ -151,19 +122,7 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
         raise JewelError(
             f"Missing column(s): {', '.join(missing)}. The first row must hold the headings Date, Metal, Purity, Rate."
         )
-    rows: list[dict[str, str]] = []
-    for number, record in records:
-        texts = {columns[i]: _text(v) for i, v in enumerate(record) if i in columns}
-        if not any(texts.values()):
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise JewelError(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
-        rows.append(
-            {**dict.fromkeys(("date", "metal", "purity", "fineness", "rate"), ""), **texts, ROW_KEY: str(number)}
-        )
-    if not rows:
-        raise JewelError("The file is empty: there are no rate rows under the headings.")
-    return rows
+    return columns
 
 
 def parse_date(text: str) -> date | None:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 import reflex as rx
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.errors import JewelError
 from jewelerp.money import format_inr
 from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.forms import field, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
-from jewelerp.ui.uploads import first_upload, spreadsheet_drop_zone
-from modules.billing.importer import MAX_BYTES, RatePreview, import_rows, preview, read_rows
+from jewelerp.ui.uploads import read_spreadsheet, spreadsheet_drop_zone
+from modules.billing.importer import LIMITS, RatePreview, import_rows, preview, read_rows
 from modules.billing.rates import MANAGE, RATE_HISTORY, set_rate, store_today, todays_rates
 
 UPLOAD_ID = "billing-rate-import"
@@ -111,33 +111,30 @@ class RateImportState(AppState):
 
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]) -> None:
-        """Read the chosen file and check every row without saving anything."""
+        """Check the session and permission, then read the chosen file and check every row, saving nothing.
+
+        Reading and checking run in worker threads, so a large file never holds up other users.
+        """
         self._reset()
         self._clear_messages()
-        chosen = await first_upload(files, MAX_BYTES)
+        chosen = await read_spreadsheet(self, files, MANAGE, LIMITS.max_bytes, read_rows)
         if chosen is None:
-            self._say("Choose a .csv or .xlsx file first.", ok=False)
             return
-        name, content = chosen
-        try:
-            rows = read_rows(name, content)
-        except JewelError as exc:
-            self._say(exc.message, ok=False)
-            return
-        report = self._run(lambda s, a: preview(s, a, rows), write=False)
+        name, rows = chosen
+        report = await asyncio.to_thread(self._run, lambda s, a: preview(s, a, rows), write=False)
         if report is None:
             return
         self.filename, self._rows, self.previewed = name, rows, True
         self._show(report)
 
     @rx.event
-    def import_all(self):
-        """Save the good rows in one transaction, then refresh today's rates and the history."""
+    async def import_all(self):
+        """Save the good rows in one transaction (in a worker thread), then refresh today's rates and the history."""
         rows = self._rows
         if not rows:
             self._say("Choose a file and preview it first.", ok=False)
             return None
-        report = self._run(lambda s, a: import_rows(s, a, rows))
+        report = await asyncio.to_thread(self._run, lambda s, a: import_rows(s, a, rows))
         if report is None:
             return None
         self._rows, self.imported, self.imported_count = [], True, report.imported
@@ -227,7 +224,7 @@ def _import_card() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            spreadsheet_drop_zone(UPLOAD_ID, "Rate file", MAX_BYTES),
+            spreadsheet_drop_zone(UPLOAD_ID, "Rate file", LIMITS.max_bytes),
             rx.hstack(
                 rx.button(
                     rx.icon("eye", size=16),

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
 import reflex as rx
 
-from jewelerp.errors import JewelError
 from jewelerp.ui.downloads import download_export
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import new_export
-from jewelerp.ui.uploads import first_upload, spreadsheet_drop_zone
+from jewelerp.ui.uploads import read_spreadsheet, spreadsheet_drop_zone
 from modules.clienteling.importer import (
-    MAX_BYTES,
+    LIMITS,
     PERMISSION,
     ImportPreview,
     RowReport,
@@ -88,33 +88,30 @@ class ImportState(AppState):
 
     @rx.event
     async def handle_upload(self, files: list[rx.UploadFile]) -> None:
-        """Read the chosen file and check every row without saving anything."""
+        """Check the session and permission, then read the chosen file and check every row, saving nothing.
+
+        Reading and checking run in worker threads, so a large file never holds up other users.
+        """
         self._reset()
         self._clear_messages()
-        chosen = await first_upload(files, MAX_BYTES)
+        chosen = await read_spreadsheet(self, files, PERMISSION, LIMITS.max_bytes, read_rows)
         if chosen is None:
-            self._say("Choose a .csv or .xlsx file first.", ok=False)
             return
-        name, content = chosen
-        try:
-            rows = read_rows(name, content)
-        except JewelError as exc:
-            self._say(exc.message, ok=False)
-            return
-        report = self._run(lambda s, a: preview(s, a, rows), write=False)
+        name, rows = chosen
+        report = await asyncio.to_thread(self._run, lambda s, a: preview(s, a, rows), write=False)
         if report is None:
             return
         self.filename, self._rows, self.previewed = name, rows, True
         self._show(report, problems_only=False)
 
     @rx.event
-    def import_all(self) -> None:
-        """Insert the good rows in one transaction; list the rows that were left out."""
+    async def import_all(self) -> None:
+        """Insert the good rows in one transaction (in a worker thread); list the rows that were left out."""
         rows = self._rows
         if not rows:
             self._say("Choose a file and preview it first.", ok=False)
             return
-        report = self._run(lambda s, a: import_rows(s, a, rows))
+        report = await asyncio.to_thread(self._run, lambda s, a: import_rows(s, a, rows))
         if report is None:
             return
         self._rows, self.imported, self.imported_count = [], True, report.imported
@@ -164,7 +161,7 @@ def _picker() -> rx.Component:
                 size="2",
                 color_scheme="gray",
             ),
-            spreadsheet_drop_zone(UPLOAD_ID, "Customer file", MAX_BYTES),
+            spreadsheet_drop_zone(UPLOAD_ID, "Customer file", LIMITS.max_bytes),
             rx.hstack(
                 rx.button(
                     rx.icon("eye", size=16),

@@ -9,32 +9,26 @@ rows in the caller's transaction, so an error part-way leaves nothing written.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError
+from jewelerp.spreadsheets import MB, Record, SheetLimits, read_records
 from jewelerp.ui.table_query import Column, write_xlsx
 from modules.clienteling.models import Customer
 from modules.clienteling.services import CustomerInput, _apply_consent, clean_customer
 
 PERMISSION = "clienteling.customer.import"
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20_000
-MAX_COLUMNS = 200
+LIMITS = SheetLimits(max_bytes=10 * MB, max_rows=20_000)
 ROW_KEY = "_row"  # the sheet row number (header = row 1) travels with each row under this key
 DATE_FIELDS = ("date_of_birth", "anniversary")
 BOOL_FIELDS = tuple(f.name for f in fields(CustomerInput) if f.type == "bool")
@@ -171,87 +165,41 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
 
     Returns a :class:`SheetRows` (a list) whose ``ignored_columns`` names the headings that
     matched no field. Each row also carries its sheet row number under :data:`ROW_KEY`.
-    Raises JewelError for an unsupported, empty, oversized or unrecognisable file.
+    Raises JewelError for an unsupported, empty, oversized or unrecognisable file, or one
+    past :data:`LIMITS`. CPU-bound: pages call it in a worker thread.
     """
-    suffix = Path(filename or "").suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise JewelError("Only .csv and .xlsx files can be imported. Save the sheet as .xlsx or .csv and try again.")
-    if len(content) > MAX_BYTES:
-        raise JewelError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files.")
-    if not content.strip():
-        raise JewelError("The file is empty.")
-    records = _csv_records(content) if suffix == ".csv" else _xlsx_records(content)
+    records = read_records(filename, content, LIMITS)
     try:
-        return _sheet_rows(enumerate(records, start=1))
+        return _sheet_rows(records)
     finally:
         records.close()  # lets the workbook close when reading stopped early
 
 
-def _sheet_rows(records: Iterator[tuple[int, list[Any]]]) -> SheetRows:
+def _sheet_rows(records: Iterator[Record]) -> SheetRows:
     """The first non-blank row is the header; the rows under it become customers' text."""
-    header: list[Any] = []
-    for _number, record in records:
-        if any(_cell_text(c) for c in record):
-            header = record
-            break
-    if not header:
+    first = next(records, None)
+    if first is None:
         raise JewelError("The file is empty.")
-    columns, ignored = _map_header(header)
+    columns, ignored = _map_header(first[1])
     if "name" not in columns.values():
         raise JewelError(
             "No Name column was found. The first row must hold the column headings, e.g. Name, Phone, Email."
         )
     rows: list[dict[str, str]] = []
     for number, record in records:
-        texts = {columns[i]: _cell_text(v, columns[i]) for i, v in enumerate(record[:MAX_COLUMNS]) if i in columns}
-        if not any(texts.values()):
-            continue  # a blank line is not a customer
-        if len(rows) >= MAX_ROWS:
-            raise JewelError(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
-        rows.append({**dict.fromkeys(columns.values(), ""), **texts, ROW_KEY: str(number)})
+        texts = {columns[i]: _cell_text(v, columns[i]) for i, v in enumerate(record) if i in columns}
+        if any(texts.values()):  # a row with only unknown columns filled is not a customer
+            rows.append({**dict.fromkeys(columns.values(), ""), **texts, ROW_KEY: str(number)})
     if not rows:
         raise JewelError("The file is empty: there are no customer rows under the headings.")
     return SheetRows(rows, ignored)
-
-
-def _csv_records(content: bytes) -> Generator[list[Any]]:
-    text = ""
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):  # Excel on Windows saves CSV as cp1252
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise JewelError(f"The CSV file could not be read (line {reader.line_num}: {exc}).") from None
-
-
-def _xlsx_records(content: bytes) -> Generator[list[Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise JewelError(f"The file could not be read as an Excel workbook ({exc}).") from None
-    try:
-        if not workbook.worksheets:
-            return
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
-        for record in sheet.iter_rows(min_row=1, values_only=True):
-            yield list(record)
-    finally:
-        workbook.close()
 
 
 def _map_header(header: list[Any]) -> tuple[dict[int, str], list[str]]:
     """Column index -> field name, and the headings that were not understood (or repeated)."""
     columns: dict[int, str] = {}
     ignored: list[str] = []
-    for index, cell in enumerate(header[:MAX_COLUMNS]):
+    for index, cell in enumerate(header):
         heading = _cell_text(cell)
         if not heading:
             continue

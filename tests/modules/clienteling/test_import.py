@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -89,7 +90,7 @@ def test_xlsx_cells_become_text_and_dates_become_iso():
         ("customers.csv", b"", "empty"),
         ("customers.csv", b"Name,Phone\n", "no customer rows"),
         ("customers.csv", b"Phone,Email\n9820012345,a@b.in\n", "No Name column"),
-        ("customers.csv", b"x" * (importer.MAX_BYTES + 1), "larger than 10 MB"),
+        ("customers.csv", b"x" * (importer.LIMITS.max_bytes + 1), "larger than 10 MB"),
         ("customers.xlsx", b"not a zip file", "could not be read as an Excel workbook"),
     ],
 )
@@ -99,7 +100,7 @@ def test_unreadable_files_are_refused_with_a_clear_message(filename, content, me
 
 
 def test_more_than_the_row_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 3)
+    monkeypatch.setattr(importer, "LIMITS", replace(importer.LIMITS, max_rows=3))
     content = "Name\n" + "".join(f"Person {i}\n" for i in range(4))
     with pytest.raises(JewelError, match="more than 3 rows"):
         read_rows("big.csv", content.encode())
