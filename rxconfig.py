@@ -2,8 +2,11 @@
 
 import reflex as rx
 
+from jewelerp.ui.web_security import AppOrigins
+
 config = rx.Config(
     app_name="jewelerp",
+    cors_allowed_origins=AppOrigins(),  # the app's own origins only (JEWELERP_ALLOWED_ORIGINS to name others)
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

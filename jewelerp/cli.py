@@ -15,19 +15,22 @@ from jewelerp.errors import JewelError
 
 def _cmd_db_upgrade(_args: argparse.Namespace) -> str:
     from jewelerp.core.roles import sync_roles_and_permissions
+    from jewelerp.core.settings import encrypt_plain_secrets
     from jewelerp.db import unit_of_work
     from jewelerp.migrations import upgrade
 
     upgrade()
     with unit_of_work() as session:
         seeded = sync_roles_and_permissions(session)
-    return f"database is up to date ({seeded} new permission(s) granted to their default roles)"
+        encrypted = encrypt_plain_secrets(session)
+    note = f"; {encrypted} secret setting(s) encrypted" if encrypted else ""
+    return f"database is up to date ({seeded} new permission(s) granted to their default roles{note})"
 
 
-def _cmd_demo(_args: argparse.Namespace) -> str:
+def _cmd_demo(args: argparse.Namespace) -> str:
     from jewelerp.demo import load_demo
 
-    logins = load_demo()
+    logins = load_demo(force=args.force)
     lines = ["demo data ready; sign in with:"]
     lines += [f"  {role:<9} {email:<28} {password}" for role, email, password in logins]
     return "\n".join(lines)
@@ -122,8 +125,9 @@ def _cmd_backup(args: argparse.Namespace) -> str:
 def _cmd_restore(args: argparse.Namespace) -> str:
     from jewelerp.backup import restore
 
-    restore(Path(args.file))
-    return f"database restored from {args.file}"
+    saved = restore(Path(args.file))
+    kept = f"; the database it replaced is saved as {saved}" if saved else ""
+    return f"database restored from {args.file}{kept}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,7 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply migrations and seed new permissions").set_defaults(func=_cmd_db_upgrade)
-    sub.add_parser("demo", help="load demo data (idempotent)").set_defaults(func=_cmd_demo)
+    demo = sub.add_parser("demo", help="load demo data (idempotent)")
+    demo.add_argument("--force", action="store_true", help="load it even beside real (non-demo) records")
+    demo.set_defaults(func=_cmd_demo)
     modules = sub.add_parser("modules", help="modules").add_subparsers(dest="action", required=True)
     modules.add_parser("list", help="modules in dependency order").set_defaults(func=_cmd_modules_list)
     for action, enable in (("enable", True), ("disable", False)):

@@ -1,4 +1,9 @@
-"""Demo data: two branches, staff of every role, every module enabled, then each module's demo."""
+"""Demo data: two branches, staff of every role, every module enabled, then each module's demo.
+
+Demo data goes only into a database that holds nothing real: a store whose code is not a demo
+store's, or a staff account outside the demo's e-mail domain, marks the database as real, and the
+loader refuses unless forced.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,12 @@ from jewelerp.core.module_states import enable_module
 from jewelerp.core.roles import sync_roles_and_permissions
 from jewelerp.core.stores import StoreInput
 from jewelerp.core.users import UserInput, create_user
-from jewelerp.db import unit_of_work
+from jewelerp.db import read_session, unit_of_work
+from jewelerp.errors import JewelError
 from jewelerp.registry import call, get_registry
 
 DEMO_PASSWORD = "jewel-demo-2026"
+DEMO_DOMAIN = "@demo.jewelerp.in"
 DEMO_STORES = (
     StoreInput(
         "MUM", "Zaveri Bazaar, Mumbai", "12 Sheikh Memon Street, Mumbai 400002", "Maharashtra", "27AAPFU0939F1ZV"
@@ -38,8 +45,30 @@ def _ensure_store(session: Session, data: StoreInput) -> Store:
     return store
 
 
-def load_demo() -> list[tuple[str, str, str]]:
-    """Create (or top up) the demo records; returns (role, email, password) logins."""
+def real_records(session: Session) -> list[str]:
+    """What marks the database as real (non-demo): other stores and staff outside the demo domain."""
+    demo_codes = [data.code for data in DEMO_STORES]
+    stores = session.exec(select(Store.code).where(Store.code.not_in(demo_codes)).order_by(Store.code)).all()
+    staff = session.exec(select(User.email).where(User.email.not_like(f"%{DEMO_DOMAIN}"))).all()
+    found = [f"store {code}" for code in stores]
+    if staff:
+        found.append(f"{len(staff)} staff account(s) outside {DEMO_DOMAIN[1:]}")
+    return found
+
+
+def load_demo(force: bool = False) -> list[tuple[str, str, str]]:
+    """Create (or top up) the demo records; returns (role, email, password) logins.
+
+    Refuses a database with real records (see :func:`real_records`) unless ``force``.
+    """
+    if not force:
+        with read_session() as session:
+            found = real_records(session)
+        if found:
+            raise JewelError(
+                f"this database has real records ({', '.join(found)}); demo data would mix with them. "
+                "Use --force to load it anyway."
+            )
     registry = get_registry()
     with unit_of_work() as session:
         sync_roles_and_permissions(session, registry)

@@ -1,15 +1,17 @@
-"""HTTP routes mounted beside the Reflex app: health check and export downloads."""
+"""HTTP routes mounted beside the Reflex app: health check and export downloads, with security headers."""
 
 from __future__ import annotations
 
 import reflex as rx
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from jewelerp.ui.table_query import forget_export, take_export
+from jewelerp.ui.web_security import SecurityHeaders
 
 MEDIA_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -44,5 +46,9 @@ def api_routes() -> list[Route]:
 
 
 def api_app(routes: list[Route]) -> Starlette:
-    """The Starlette app given to ``rx.App(api_transformer=...)``."""
-    return Starlette(routes=routes)
+    """The Starlette app given to ``rx.App(api_transformer=...)``.
+
+    Every response gets the security headers: ``routes`` the strict policy, the Reflex app that
+    Reflex mounts beneath (the frontend in production) the frontend's.
+    """
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, strict_routes=list(routes))])

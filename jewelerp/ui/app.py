@@ -14,6 +14,7 @@ from jewelerp.registry import get_registry, resolve
 from jewelerp.scheduler import lifespan
 from jewelerp.ui.api import api_app, api_routes
 from jewelerp.ui.shell_state import ShellState
+from jewelerp.ui.web_security import is_allowed_origin
 
 log = logging.getLogger(__name__)
 STYLE = {
@@ -58,6 +59,8 @@ def build_app() -> rx.App:
         style=STYLE,
         api_transformer=api_app(routes),
     )
+    if app.sio is not None:  # the websocket accepts only the app's own origins, checked on each connection
+        app.sio.eio.cors_allowed_origins = lambda origin, _environ: is_allowed_origin(origin)
     app.add_page(login_page, route="/login", title="Sign in · JewelERP", on_load=LoginState.open)
     for _module, page in registry.pages():
         if page.public:

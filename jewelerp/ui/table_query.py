@@ -6,12 +6,14 @@ statement from a :class:`TableQuery`, so only one page of rows is ever loaded.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,8 @@ from sqlalchemy import Select, func, literal, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.errors import JewelError
+from jewelerp.validation import clean_search
 
 EXPORT_DIR = Path(tempfile.gettempdir()) / "jewelerp-exports"
 EXPORT_TTL_SECONDS = 600
@@ -88,9 +92,10 @@ class TableSpec:
     newest_first: bool = False
 
     def statement(self, actor: Actor, q: TableQuery) -> Select:
-        """The filtered and searched statement without order or paging."""
+        """The filtered and searched statement without order or paging; the search text is cleaned first."""
+        q = replace(q, search=clean_search(q.search))
         stmt = self.base(actor, q)
-        text = q.search.strip()
+        text = q.search
         if not text:
             return stmt
         indexed = self.search_index(text) if self.search_index else None
@@ -170,21 +175,56 @@ def write_xlsx(path: Path, columns: Iterable[Column], rows: Iterable[dict[str, s
     return count
 
 
+def _export_root() -> Path:
+    """:data:`EXPORT_DIR`, private to this user (0700); refuses a folder someone else planted."""
+    EXPORT_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = EXPORT_DIR.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise JewelError("The export folder is not safe to use; ask your administrator.")
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        EXPORT_DIR.chmod(0o700)
+    return EXPORT_DIR
+
+
 def new_export(filename: str) -> tuple[str, Path]:
-    """A fresh one-time download token and the path its file must be written to."""
+    """A fresh one-time download token and the path its file must be written to.
+
+    The token's folder is 0700 and the file is created empty with mode 0600, so what the
+    caller writes into it is never readable by other accounts on the machine.
+    """
+    root = _export_root()
     _sweep()
     token = secrets.token_urlsafe(24)
-    folder = EXPORT_DIR / token
-    folder.mkdir(parents=True)
-    return token, folder / filename
+    folder = root / token
+    folder.mkdir(mode=0o700)
+    path = folder / filename
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return token, path
+
+
+def _expired(folder: Path) -> bool:
+    """Whether an export folder is past its time (one removed meanwhile counts as expired)."""
+    try:
+        return folder.stat().st_mtime < time.time() - EXPORT_TTL_SECONDS
+    except FileNotFoundError:
+        return True
 
 
 def take_export(token: str) -> Path | None:
-    """The file behind a download token, if the token is well-formed, known and fresh."""
+    """The file behind a download token, if the token is well-formed, known and fresh.
+
+    An export older than :data:`EXPORT_TTL_SECONDS` is refused (and removed) even when the
+    sweep has not run yet.
+    """
     if not token or not all(ch.isalnum() or ch in "-_" for ch in token):
         return None
     folder = EXPORT_DIR / token
-    files = list(folder.glob("*")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return None
+    if _expired(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    files = list(folder.glob("*"))
     return files[0] if files else None
 
 
@@ -194,9 +234,6 @@ def forget_export(path: Path) -> None:
 
 
 def _sweep() -> None:
-    if not EXPORT_DIR.is_dir():
-        return
-    cutoff = time.time() - EXPORT_TTL_SECONDS
     for folder in EXPORT_DIR.iterdir():
-        if folder.stat().st_mtime < cutoff:
+        if _expired(folder):
             shutil.rmtree(folder, ignore_errors=True)

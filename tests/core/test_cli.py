@@ -90,6 +90,7 @@ def test_backup_and_restore_round_trip_and_refuse_foreign_files(cli):
     )
     restored = cli("restore", str(backup))
     assert restored.returncode == 0, restored.stderr
+    assert "the database it replaced is saved as" in restored.stdout
     again = cli("users", "create", "late@demo.jewelerp.in", "--name", "Late", "--password", "late-pass-11")
     assert again.returncode == 0, "the user created after the backup is gone after restore"
 
@@ -99,8 +100,8 @@ def test_backup_and_restore_round_trip_and_refuse_foreign_files(cli):
     with sqlite3.connect(foreign) as conn:
         conn.execute("create table t(x)")
     for path, message in (
-        (junk, "not an SQLite database"),
-        (foreign, "made by another program"),
+        (junk, "not a JewelERP backup"),
+        (foreign, "not a JewelERP backup"),
         (folder / "missing.db", "does not exist"),
     ):
         result = cli("restore", str(path))

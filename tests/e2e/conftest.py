@@ -63,11 +63,19 @@ def app_db(tmp_path_factory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def harness(app_db):
-    """The production-built app serving the test database."""
+    """The production-built app serving the test database.
+
+    Its static frontend server gets the security headers, as the backend gives them to the
+    frontend it serves under ``reflex run --env prod``.
+    """
     from reflex.testing import AppHarnessProd
 
-    with AppHarnessProd.create(root=PROJECT_ROOT, app_name="jewelerp") as running:
-        yield running
+    from jewelerp.ui.web_security import frontend_prod_app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("reflex.utils.exec._frontend_prod_app", frontend_prod_app)
+        with AppHarnessProd.create(root=PROJECT_ROOT, app_name="jewelerp") as running:
+            yield running
 
 
 @pytest.fixture(scope="session")
