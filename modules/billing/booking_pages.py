@@ -21,6 +21,7 @@ from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
 from modules.billing import bookings
+from modules.billing.invoices import shown_pan
 from modules.billing.models import Booking, Invoice, Payment
 from modules.billing.page_inputs import customer_number, store_state_of
 from modules.billing.payment_pages import METHOD_OPTIONS, payment_row, payments_table, tender_form
@@ -249,7 +250,7 @@ def _booking_data(session: Session, actor: Actor, booking_id: int) -> dict[str, 
             "status_label": STATUS_LABELS.get(booking.status, booking.status),
             "customer": booking.customer_name,
             "customer_number": str(booking.customer_id or ""),
-            "pan": booking.customer_pan,
+            "pan": shown_pan(actor, booking.customer_pan),
             "piece": booking.description,
             "piece_link": f"/stock/pieces/{booking.piece_id}",
             "booked": f"{actor.local(booking.created_at):%d %b %Y} by {booking.created_by}",

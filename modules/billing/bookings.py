@@ -37,9 +37,11 @@ from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.money import format_inr
+from jewelerp.validation import amount_limit_text, check_lengths, read_int, too_long
 from modules.billing.approvals import APPROVE, approve, needs_approval, request_approval
 from modules.billing.customer_link import billed_customer
 from modules.billing.invoices import (
+    CUSTOMER_LABELS,
     PAN_RE,
     PAN_THRESHOLD,
     add_piece_line,
@@ -178,19 +180,22 @@ def monthly_plan(start: date, count: str | int, amount: str | Decimal) -> list[t
 
     Bad input raises ValidationError keyed ``instalments`` or ``instalment_amount``.
     """
-    text = str(count).strip() or "0"
-    if not text.isdigit() or int(text) > MAX_INSTALMENTS:
+    number = read_int(str(count).strip() or "0", 0, MAX_INSTALMENTS)
+    if number is None:
         raise ValidationError({"instalments": f"The number of instalments is 0 to {MAX_INSTALMENTS}."})
-    if int(text) == 0:
+    if number == 0:
         return []
     value = parse_amount(amount)
     if value is None:
-        raise ValidationError({"instalment_amount": "Enter each instalment in rupees, more than 0, e.g. 10000."})
-    return [(_add_months(start, n), value) for n in range(1, int(text) + 1)]
+        raise ValidationError(
+            {"instalment_amount": f"Enter each instalment in rupees, more than 0 and up to {amount_limit_text()}."}
+        )
+    return [(_add_months(start, n), value) for n in range(1, number + 1)]
 
 
-def _check_customer(name: str, pan: str, errors: dict[str, str]) -> tuple[str, str]:
-    text, code = " ".join(name.split())[:120], pan.strip().upper()
+def _check_customer(name: str, state: str, pan: str, errors: dict[str, str]) -> tuple[str, str]:
+    text, code = " ".join(name.split()), pan.strip().upper()
+    check_lengths(Booking, {"customer_name": text, "customer_state": state}, errors, CUSTOMER_LABELS)
     if not text:
         errors["customer_name"] = "Give the customer's name: a booking is held for someone."
     if code and not PAN_RE.match(code):
@@ -249,7 +254,8 @@ def book_piece(
     actor.require(TAKE)
     customer_id, customer_name = billed_customer(session, actor, customer_id, customer_name)
     today, errors = store_today(actor), {}
-    name, pan = _check_customer(customer_name, customer_pan, errors)
+    state = " ".join(customer_state.split())
+    name, pan = _check_customer(customer_name, state, customer_pan, errors)
     _check_plan(list(instalments), today, errors)
     tender = _tender(method, advance_amount, reference, errors)
     require_fields(errors)
@@ -272,7 +278,7 @@ def book_piece(
         number=number,
         customer_id=customer_id,
         customer_name=name,
-        customer_state=" ".join(customer_state.split())[:60],
+        customer_state=state,
         customer_pan=pan,
         piece_id=piece.id,
         description=f"{piece.sku} {what}".strip()[:300],
@@ -421,6 +427,8 @@ def cancel_booking(
     text = " ".join(reason.split())
     if not text:
         raise ValidationError({"reason": "Give the reason for cancelling the booking."})
+    if message := too_long(Booking, "cancel_reason", text, "The reason"):
+        raise ValidationError({"reason": message})
     booking = _open(session, actor, booking_id)
     refund, _pct = cancel_terms(session, booking)
     if refund > 0:
@@ -432,7 +440,7 @@ def cancel_booking(
             remove_line(session, actor, line.id)
     move(session, actor, booking.piece_id, "unreserve", reference=booking.number)
     _close(session, booking, "cancelled")
-    booking.refund, booking.cancel_reason = refund, text[:300]
+    booking.refund, booking.cancel_reason = refund, text
     session.add(booking)
     session.flush()
     return booking

@@ -8,7 +8,7 @@ breakdown, and the totals show the round-off as its own line.
 from __future__ import annotations
 
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import reflex as rx
@@ -23,6 +23,7 @@ from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
+from jewelerp.validation import MAX_ID, read_int, read_percent
 from modules.billing.approval_pages import InvoiceApprovalMixin, approval_panel
 from modules.billing.estimate_pages import InvoiceEstimateMixin, estimate_panel
 from modules.billing.invoice_tables import INVOICES, STATUS_LABELS, document_title
@@ -37,12 +38,14 @@ from modules.billing.invoices import (
     lines_of,
     remove_line,
     set_customer_pan,
+    shown_pan,
 )
 from modules.billing.models import Invoice, InvoiceLine
 from modules.billing.page_inputs import NewDocumentMixin
 from modules.billing.payment_pages import InvoicePaymentsMixin, payments_panel
 from modules.billing.pricing import Discount
 from modules.billing.print_pages import InvoicePrintMixin, print_button
+from modules.clienteling.services import PII
 from modules.stock.masters import list_metals, metal_label
 from modules.stock.pieces import piece_by_sku
 
@@ -64,14 +67,10 @@ def _money(raw: str | Decimal) -> str:
 
 def _discount(raw: str, key: str) -> Discount | None:
     """An optional discount % typed beside the SKU; ``key`` names the field for its error."""
-    text = raw.strip().removesuffix("%").strip()
-    if not text:
+    if not raw.strip():
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or value < 0 or value > 100:
+    value = read_percent(raw)
+    if value is None:
         raise ValidationError({key: "The discount is a % from 0 to 100, e.g. 10 (or leave it empty)."})
     return Discount("percent", value)
 
@@ -198,7 +197,8 @@ def _invoice_data(session: Session, actor: Actor, invoice_id: int) -> dict[str, 
             "customer": invoice.customer_name or "Walk-in customer",
             "customer_number": str(invoice.customer_id or ""),
             "state": invoice.customer_state,
-            "pan": invoice.customer_pan,
+            "pan": shown_pan(actor, invoice.customer_pan),
+            "pan_typed": invoice.customer_pan if actor.can(PII) else "",
             "created_by": invoice.created_by,
             "issued": actor.local(invoice.issued_at).strftime("%d %b %Y %H:%M") if invoice.issued_at else "",
         },
@@ -280,7 +280,7 @@ class InvoiceState(InvoiceEstimateMixin, InvoiceApprovalMixin, InvoicePrintMixin
     @rx.event
     def remove(self, line_id: str) -> None:
         """Take a line off the draft."""
-        number = int(line_id) if str(line_id).isdigit() else 0
+        number = read_int(line_id, 1, MAX_ID) or 0
 
         def work(session: Session, actor: Actor) -> bool:
             remove_line(session, actor, number)
@@ -450,7 +450,7 @@ def _draft_panel() -> rx.Component:
         _small_form(
             InvoiceState.set_pan,
             "Save PAN",
-            _box(field("Customer PAN", "customer_pan", default_value=InvoiceState.invoice["pan"])),
+            _box(field("Customer PAN", "customer_pan", default_value=InvoiceState.invoice["pan_typed"])),
         ),
         rx.cond(
             InvoiceState.invoice["kind"] == "invoice",

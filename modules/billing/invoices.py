@@ -35,7 +35,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select, update
@@ -47,8 +47,20 @@ from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.events import emit
+from jewelerp.masking import mask_pan
 from jewelerp.money import format_inr
 from jewelerp.registry import call, get_registry
+from jewelerp.validation import (
+    MAX_GRAMS,
+    MAX_ID,
+    PAISA,
+    amount_limit_text,
+    check_lengths,
+    read_amount,
+    read_grams,
+    read_int,
+    read_percent,
+)
 from modules.billing.approvals import check_approval, clear_approval
 from modules.billing.customer_link import billed_customer
 from modules.billing.models import Booking, CreditNote, Invoice, InvoiceLine
@@ -67,6 +79,7 @@ from modules.billing.pricing import (
     price,
 )
 from modules.billing.rates import require_rate, store_today
+from modules.clienteling.services import PII
 from modules.stock.ledger import return_piece, sell_piece
 from modules.stock.masters import get_metal, metal_label
 from modules.stock.models import Metal
@@ -77,6 +90,7 @@ CANCEL = "billing.invoice.cancel"
 MAKING_DISCOUNT = "billing.making_discount"
 PAN_THRESHOLD = Decimal("200000")
 PAN_RE = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
+CUSTOMER_LABELS = {"customer_name": "The customer's name", "customer_state": "The customer's state"}
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -155,16 +169,6 @@ def _lines(session: Session, invoice_id: int) -> list[InvoiceLine]:
     )
 
 
-def _decimal(raw: str | Decimal, places: str) -> Decimal | None:
-    try:
-        value = Decimal(str(raw).strip().replace(",", "").removeprefix("₹").removesuffix("%").strip())
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal(places)):
-        return None
-    return value.quantize(Decimal(places))
-
-
 def _tax(taxable: Decimal, inter_state: bool) -> dict[str, Decimal]:
     rates = INTER_STATE_TAX if inter_state else INTRA_STATE_TAX
     return {key: paisa(taxable * pct / HUNDRED) for key, _label, pct in rates}
@@ -232,11 +236,15 @@ def create_draft(
     if pan and not PAN_RE.match(pan):
         raise ValidationError({"customer_pan": "PAN is 5 letters, 4 digits and a letter, e.g. ABCDE1234F."})
     customer_id, name = billed_customer(session, actor, customer_id, customer_name)
+    state = " ".join(customer_state.split())
+    errors: dict[str, str] = {}
+    check_lengths(Invoice, {"customer_name": name, "customer_state": state}, errors, CUSTOMER_LABELS)
+    require_fields(errors)
     invoice = Invoice(
         store_id=actor.store_id,
         customer_id=customer_id,
-        customer_name=name[:120],
-        customer_state=" ".join(customer_state.split())[:60],
+        customer_name=name,
+        customer_state=state,
         customer_pan=pan,
         created_by=actor.user_name,
         invoice_date=store_today(actor),
@@ -244,6 +252,15 @@ def create_draft(
     session.add(invoice)
     session.flush()
     return invoice
+
+
+def shown_pan(actor: Actor, pan: str) -> str:
+    """A customer's PAN as this actor may see it: whole with clienteling's PII permission, else masked.
+
+    The invoice keeps the whole PAN (Rule 114B asks for it on the record of the sale); pages and the
+    printed invoice show it masked to staff who may not see customers' personal details.
+    """
+    return pan if actor.can(PII) else mask_pan(pan)
 
 
 def set_customer_pan(session: Session, actor: Actor, invoice_id: int, pan: str) -> Invoice:
@@ -343,15 +360,16 @@ def add_service_line(
     text = " ".join(description.split())
     if not text:
         errors["description"] = "Describe the service, e.g. Polishing."
-    value = _decimal(amount, "0.01")
-    if value is None or value <= 0:
-        errors["amount"] = "Enter the amount in rupees, more than 0 with at most 2 decimals."
+    check_lengths(InvoiceLine, {"description": text}, errors, {"description": "The service"})
+    value = read_amount(amount, low=PAISA)
+    if value is None:
+        errors["amount"] = f"Enter the amount in rupees, more than 0 and up to {amount_limit_text()}, e.g. 500."
     require_fields(errors)
     tax = _tax(value, is_inter_state(_store(session, actor).state, invoice.customer_state))
     line = InvoiceLine(
         invoice_id=invoice.id,
         kind="service",
-        description=text[:300],
+        description=text,
         taxable=value,
         cgst=tax.get("cgst", ZERO),
         sgst=tax.get("sgst", ZERO),
@@ -380,14 +398,15 @@ def add_old_gold(
     """
     invoice = _draft(session, actor, invoice_id)
     errors: dict[str, str] = {}
-    metal = get_metal(session, int(metal_id)) if str(metal_id).strip().isdigit() else None
+    metal_number = read_int(metal_id, 1, MAX_ID)
+    metal = get_metal(session, metal_number) if metal_number is not None else None
     if metal is None:
         errors["metal_id"] = "Choose the metal and purity of the old gold."
-    grams = _decimal(weight, "0.001")
+    grams = read_grams(weight)
     if grams is None or grams <= 0:
-        errors["weight"] = "Net weight is grams, more than 0 with at most 3 decimals, e.g. 8.250."
-    pct = _decimal(deduction_pct or "0", "0.01")
-    if pct is None or pct > HUNDRED:
+        errors["weight"] = f"Net weight is grams, more than 0 and up to {MAX_GRAMS:,.0f}, e.g. 8.250."
+    pct = read_percent(deduction_pct or "0")
+    if pct is None:
         errors["deduction_pct"] = "Deduction is a % from 0 to 100."
     require_fields(errors)
     rate = require_rate(session, actor, metal.id, invoice.invoice_date)
@@ -532,6 +551,9 @@ def cancel_invoice(session: Session, actor: Actor, invoice_id: int, reason: str)
     text = " ".join(reason.split())
     if not text:
         raise ValidationError({"reason": "Give the reason for cancelling the invoice."})
+    errors: dict[str, str] = {}
+    check_lengths(CreditNote, {"reason": text}, errors, {"reason": "The reason"})
+    require_fields(errors)
     if invoice.status != "issued":
         raise JewelError(
             "Only an issued invoice can be cancelled."
@@ -551,9 +573,7 @@ def cancel_invoice(session: Session, actor: Actor, invoice_id: int, reason: str)
     for line in _lines(session, invoice.id):
         if line.kind == "piece":
             return_piece(session, actor, line.piece_id, number)
-    note = CreditNote(
-        store_id=store.id, number=number, invoice_id=invoice.id, reason=text[:300], created_by=actor.user_name
-    )
+    note = CreditNote(store_id=store.id, number=number, invoice_id=invoice.id, reason=text, created_by=actor.user_name)
     invoice.status = "cancelled"
     session.add(invoice)
     session.add(note)

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.errors import ValidationError
+from jewelerp.validation import MAX_ID, read_int
 from modules.billing.models import Invoice
 
 NEW_FIELDS = ("customer_name", "customer_id", "customer_state", "customer_pan")
@@ -27,9 +28,10 @@ def customer_number(raw: str) -> int | None:
     text = raw.strip().lstrip("#")
     if not text:
         return None
-    if not text.isdigit() or int(text) <= 0:
+    number = read_int(text, 1, MAX_ID)
+    if number is None:
         raise ValidationError({"customer_id": "The customer number is digits only, e.g. 42 (or leave it empty)."})
-    return int(text)
+    return number
 
 
 class NewDocumentMixin(rx.State, mixin=True):

@@ -48,6 +48,7 @@ from jewelerp.errors import JewelError, NotFound, ValidationError, require_field
 from jewelerp.events import emit
 from jewelerp.money import format_inr
 from jewelerp.registry import get_registry, resolve
+from jewelerp.validation import PAISA, amount_limit_text, read_amount
 from modules.billing.invoices import CANCEL, PAN_THRESHOLD
 from modules.billing.models import Invoice, Payment
 from modules.billing.numbering import RECEIPT, next_number
@@ -66,7 +67,7 @@ REFERENCES = {
     "bank": (re.compile(r"^[A-Za-z0-9]{6,35}$"), "For a bank transfer, enter its UTR, e.g. HDFCN52026050112345."),
 }
 METHOD_HINT = "Choose the method: cash, card, UPI or bank transfer."
-AMOUNT_HINT = "Enter the amount in rupees, more than 0 with at most 2 decimals, e.g. 25000."
+AMOUNT_HINT = f"Enter the amount in rupees, more than 0 and up to {amount_limit_text()}, e.g. 25000."
 AGEING = (
     ("days_0_30", "0–30 days"),
     ("days_31_60", "31–60 days"),
@@ -141,15 +142,9 @@ def method_label(method: str) -> str:
 
 
 def parse_amount(raw: str | Decimal) -> Decimal | None:
-    """Rupees from text ("25,000", "₹1999.50"): more than 0 with at most 2 decimals, else None."""
-    text = str(raw).strip().replace(",", "").removeprefix("₹").strip()
-    try:
-        value = Decimal(text)
-    except ArithmeticError:
-        return None
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        return None
-    return value.quantize(Decimal("0.01"))
+    """Rupees from text ("25,000", "₹1999.50"): more than 0 and at most
+    :data:`~jewelerp.validation.MAX_AMOUNT`, with at most 2 decimals, else None."""
+    return read_amount(raw, low=PAISA)
 
 
 def _cash_refusal(amount: Decimal) -> str:

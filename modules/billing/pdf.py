@@ -1,7 +1,8 @@
 """Printable billing documents (PDF, reportlab): the invoice, the estimate and the payment receipt.
 
 The invoice (A4 portrait, as many pages as its lines need, the column headings repeated) shows the
-store (name, address, state, GSTIN), the customer (name, state as the place of supply, PAN), one row
+store (name, address, state, GSTIN), the customer (name, state as the place of supply, PAN: masked to
+its last 4 characters unless the staff member printing may see customers' personal details), one row
 per line with its HSN (7113, jewellery) or SAC (9988, services) and, under it, the pricing engine's
 breakdown so every figure can be traced; old gold taken in exchange is a credit. Then the tax split
 (CGST + SGST within the state, IGST across states), the round-off, the total, the old gold credit, the
@@ -51,7 +52,7 @@ from jewelerp.core.models import Store
 from jewelerp.errors import JewelError, NotFound
 from jewelerp.money import format_inr
 from modules.billing.invoice_tables import invoice_label
-from modules.billing.invoices import lines_of
+from modules.billing.invoices import lines_of, shown_pan
 from modules.billing.models import Booking, CreditNote, Invoice, InvoiceLine, Payment
 from modules.billing.payments import METHOD_LABELS, balance
 from modules.billing.pricing import INTER_STATE_TAX, INTRA_STATE_TAX
@@ -280,11 +281,11 @@ def _invoice_facts(actor: Actor, invoice: Invoice) -> list[tuple[str, str]]:
     return facts
 
 
-def _customer(look: _Look, invoice: Invoice, store: Store, width: float) -> Table:
+def _customer(actor: Actor, look: _Look, invoice: Invoice, store: Store, width: float) -> Table:
     rows = [
         ("Bill to", invoice.customer_name or "Walk-in customer"),
         ("Customer no.", str(invoice.customer_id or "")),
-        ("PAN", invoice.customer_pan),
+        ("PAN", shown_pan(actor, invoice.customer_pan)),
         ("Place of supply", invoice.customer_state or store.state),
     ]
     return look.facts(rows, (width * 0.16, width * 0.6), "bold")
@@ -462,7 +463,7 @@ def invoice_pdf(session: Session, actor: Actor, invoice_id: int) -> bytes:
         story += [Spacer(1, 4), look.p(heading.banner, "banner")]
     story += [
         Spacer(1, 6),
-        _customer(look, invoice, store, width),
+        _customer(actor, look, invoice, store, width),
         Spacer(1, 6),
         _lines_table(session, actor, look, lines, width),
         Spacer(1, 4),

@@ -12,7 +12,7 @@ billing rate of the day (or None, and stock falls back to its own rates).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
@@ -23,6 +23,7 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, require_fields
 from jewelerp.money import format_inr
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.validation import PAISA, read_amount
 from modules.billing.models import BillingMetalRate
 from modules.stock.masters import get_metal, list_metals, metal_label
 
@@ -46,15 +47,9 @@ def metal_name(metal: Metal) -> str:  # a stock.masters record
 
 
 def parse_rate(raw: str | Decimal) -> Decimal | None:
-    """A per-gram rate from text ("12,000.50", "₹12000"): more than 0, at most 2 decimals; None when not."""
-    text = str(raw).strip().replace(",", "").removeprefix("₹").removesuffix("/g").strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        return None
-    return value.quantize(Decimal("0.01"))
+    """A per-gram rate from text ("12,000.50", "₹12000"): more than 0 and at most
+    :data:`~jewelerp.validation.MAX_AMOUNT`, at most 2 decimals; None when not."""
+    return read_amount(str(raw).strip().removesuffix("/g"), low=PAISA)
 
 
 def _find(session: Session, store_id: int, metal_id: int, on: date) -> BillingMetalRate | None:

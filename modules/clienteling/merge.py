@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.errors import JewelError
+from jewelerp.errors import JewelError, ValidationError
 from jewelerp.events import emit
+from jewelerp.validation import too_long
 from modules.clienteling.models import Customer, FollowUp, Interaction, Occasion, Purchase, Relative, Wish
 from modules.clienteling.segments import refresh_customer
 from modules.clienteling.services import get_customer
@@ -50,6 +51,9 @@ def merge_customers(session: Session, actor: Actor, keep_id: int, merge_id: int)
     keep, other = get_customer(session, actor, keep_id), get_customer(session, actor, merge_id)
     if keep.id == other.id:
         raise JewelError("These two profiles were already merged.")
+    tags = ", ".join(dict.fromkeys(t for t in f"{keep.tags}, {other.tags}".split(", ") if t))
+    if message := too_long(Customer, "tags", tags, "Their tags together"):
+        raise ValidationError({"tags": f"{message} Remove some tags from either profile, then merge."})
     for model in HISTORY:
         for row in session.scalars(select(model).where(model.customer_id == other.id)):
             row.customer_id = keep.id
@@ -57,7 +61,7 @@ def merge_customers(session: Session, actor: Actor, keep_id: int, merge_id: int)
     for key in FILLABLE:
         if getattr(keep, key) in (None, "") and getattr(other, key) not in (None, ""):
             setattr(keep, key, getattr(other, key))
-    keep.tags = ", ".join(dict.fromkeys(t for t in f"{keep.tags}, {other.tags}".split(", ") if t))
+    keep.tags = tags
     if other.notes:
         keep.notes = f"{keep.notes}\n{other.notes}".strip()
     other.merged_into_id = keep.id

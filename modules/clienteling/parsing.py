@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import phonenumbers
+
+from jewelerp.validation import EARLIEST_BIRTH, amount_limit_text, date_within, read_amount
 
 
 def normalize_phone(raw: str, region: str = "IN") -> str:
@@ -20,7 +22,8 @@ def normalize_phone(raw: str, region: str = "IN") -> str:
 
 
 def parse_date(raw: str, label: str, errors: dict[str, str], key: str) -> date | None:
-    """A past or present ISO date, or None when empty; problems go into ``errors[key]``."""
+    """An ISO date from 1900 to today (a birth date, an anniversary), or None when empty; problems go
+    into ``errors[key]``."""
     if not raw.strip():
         return None
     try:
@@ -30,6 +33,7 @@ def parse_date(raw: str, label: str, errors: dict[str, str], key: str) -> date |
         return None
     if value > date.today():
         errors[key] = f"{label} cannot be in the future."
+    date_within(value, EARLIEST_BIRTH, date.today(), f"{label} must be in {EARLIEST_BIRTH.year} or later.", errors, key)
     return value
 
 
@@ -48,18 +52,14 @@ def parse_int(raw: str, label: str, low: int, high: int, errors: dict[str, str],
 
 
 def parse_rupees(raw: str, label: str, errors: dict[str, str], key: str) -> Decimal | None:
-    """A non-negative rupee amount (``₹1,50,000`` is fine), or None when empty."""
-    text = raw.strip().replace(",", "").removeprefix("₹").strip()
-    if not text:
+    """A rupee amount from 0 to :data:`~jewelerp.validation.MAX_AMOUNT` (``₹1,50,000`` is fine), or None
+    when empty."""
+    if not raw.strip():
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or value < 0 or value != value.quantize(Decimal("0.01")):
-        errors[key] = f"{label} must be an amount in rupees, e.g. 50000."
-        return None
-    return value.quantize(Decimal("0.01"))
+    value = read_amount(raw)
+    if value is None:
+        errors[key] = f"{label} must be an amount in rupees up to {amount_limit_text()}, e.g. 50000."
+    return value
 
 
 def parse_list(raw: str) -> str:

@@ -2,7 +2,8 @@
 
 SQLite's FTS5 with the trigram tokenizer answers ``%text%`` searches from an index
 instead of scanning every row. Triggers keep it in step with ``clienteling_customer``.
-On other databases the list falls back to LIKE. Tables named ``*_fts*`` are left out of
+On other databases the list falls back to LIKE. A viewer without the PII permission is matched on
+the name and tag columns only (see :func:`indexed_search`). Tables named ``*_fts*`` are left out of
 Alembic's comparison (see alembic/env.py).
 """
 
@@ -38,13 +39,26 @@ for _statement in CREATE:  # tables made with create_all (tests, benches) get th
     event.listen(Customer.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 
 
-def indexed_search(typed: str) -> Any | None:
-    """A clause matching customers by name, email, tags or phone digits; None where the index cannot help."""
+def indexed_search(typed: str, *, contacts: bool) -> Any | None:
+    """A clause matching customers by part of a name or tag and, with ``contacts``, by part of an email or
+    of the phone digits; None where the index cannot help.
+
+    Without ``contacts`` the match is restricted to the name and tag columns of the index, so no part
+    of a phone or an email can make a row match (masked contact details are searched whole, elsewhere).
+    """
     if get_engine().dialect.name != "sqlite" or len(typed) < 3:
         return None
-    match = '{name email tags}: "' + typed.replace('"', '""') + '"'
+    phrase = '"' + typed.replace('"', '""') + '"'
+    if not contacts:
+        return _matching(f"{{name tags}}: {phrase}")
+    match = f"{{name email tags}}: {phrase}"
     digits = re.sub(r"\D", "", typed)
     if len(digits) >= 4:
         match += f' OR {{phone alt_phone}}: "{digits[-10:]}"'
+    return _matching(match)
+
+
+def _matching(match: str) -> Any:
+    """Customers whose index row matches the FTS5 query ``match``."""
     ids = select(column("rowid")).select_from(table(FTS_TABLE))
     return Customer.id.in_(ids.where(text(f"{FTS_TABLE} MATCH :customer_match").bindparams(customer_match=match)))

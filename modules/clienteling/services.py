@@ -14,18 +14,28 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.audit import record_view
 from jewelerp.core.settings import get_setting
-from jewelerp.db import utcnow
+from jewelerp.db import read_session, utcnow
 from jewelerp.errors import NotFound, ValidationError, require_fields
 from jewelerp.money import format_inr
+from jewelerp.validation import check_lengths
 from modules.clienteling.models import Customer
-from modules.clienteling.parsing import parse_date, parse_int, parse_list, parse_phone, parse_rupees
+from modules.clienteling.parsing import (
+    normalize_phone,
+    parse_date,
+    parse_int,
+    parse_list,
+    parse_phone,
+    parse_rupees,
+)
 from modules.clienteling.sizes import BANGLE_SIZES, us_ring_size
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 GENDERS = ("female", "male", "other")
 METALS = ("gold", "white gold", "rose gold", "platinum", "silver")
 CHANNELS = ("email", "sms", "whatsapp")
+PII = "clienteling.customer.pii"
 PII_FIELDS = ("phone", "alt_phone", "email", "address", "date_of_birth", "anniversary")
+LABELS = {"pref_metals": "Preferred metals", "pref_stones": "Preferred stones", "pref_styles": "Preferred styles"}
 
 
 @dataclass
@@ -103,9 +113,10 @@ def clean_customer(session: Session, store_id: int, data: CustomerInput) -> tupl
             data.necklace_length_in, "Necklace length", 10, 40, errors, "necklace_length_in"
         ),
     }
+    check_lengths(Customer, values, errors, LABELS)
     if not values["name"]:
         errors["name"] = "Enter the customer's name."
-    if values["email"] and not EMAIL_RE.match(values["email"]):
+    if values["email"] and "email" not in errors and not EMAIL_RE.match(values["email"]):
         errors["email"] = "Enter an email address like name@example.com."
     if not values["phone"] and not values["email"] and not {"phone", "email"} & errors.keys():
         errors["phone"] = "Give a phone number or an email so the store can reach the customer."
@@ -174,7 +185,7 @@ def update_customer(session: Session, actor: Actor, customer_id: int, data: Cust
     actor.require("clienteling.customer.edit")
     customer = get_customer(session, actor, customer_id)
     values, errors = clean_customer(session, customer.store_id, data)
-    if not actor.can("clienteling.customer.pii"):
+    if not actor.can(PII):
         for key in PII_FIELDS:  # the form showed masks; nothing typed there may overwrite the truth
             values[key] = getattr(customer, key)
             errors.pop(key, None)
@@ -201,6 +212,22 @@ def get_customer(session: Session, actor: Actor, customer_id: int) -> Customer:
     return customer
 
 
+def searched_phone(actor: Actor, typed: str) -> str:
+    """The whole phone number a search names, in E.164 the way profiles store it (national numbers in
+    the store's default country), or "" when the text is not one complete number.
+
+    Lists let a person without :data:`PII` find a customer only by a whole number, never by a part.
+    """
+    if sum(ch.isdigit() for ch in typed) < 6:
+        return ""
+    with read_session() as session:
+        region = get_setting(session, actor.store_id, "clienteling.default_country")
+    try:
+        return normalize_phone(typed, region)
+    except ValueError:
+        return ""
+
+
 def mask_phone(phone: str) -> str:
     """``+919820012345`` -> ``+91 •••••• 2345``."""
     if not phone:
@@ -223,20 +250,24 @@ def display_phone(phone: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def shown_phone(actor: Actor, phone: str) -> str:
+    """A phone as this actor may see it: written out with :data:`PII`, masked to its last 4 digits without."""
+    if not phone:
+        return ""
+    return display_phone(phone) if actor.can(PII) else mask_phone(phone)
+
+
 def contact_view(customer: Customer, actor: Actor) -> dict[str, str]:
     """Phones, email, address and dates as this actor may see them."""
-    if actor.can("clienteling.customer.pii"):
-        return {
-            "phone": display_phone(customer.phone) if customer.phone else "",
-            "alt_phone": display_phone(customer.alt_phone) if customer.alt_phone else "",
+    phones = {"phone": shown_phone(actor, customer.phone), "alt_phone": shown_phone(actor, customer.alt_phone)}
+    if actor.can(PII):
+        return phones | {
             "email": customer.email,
             "address": customer.address,
             "date_of_birth": customer.date_of_birth.isoformat() if customer.date_of_birth else "",
             "anniversary": customer.anniversary.isoformat() if customer.anniversary else "",
         }
-    return {
-        "phone": mask_phone(customer.phone),
-        "alt_phone": mask_phone(customer.alt_phone),
+    return phones | {
         "email": mask_email(customer.email),
         "address": "•••" if customer.address else "",
         "date_of_birth": f"••/{customer.birth_month:02d}" if customer.birth_month else "",
@@ -247,7 +278,7 @@ def contact_view(customer: Customer, actor: Actor) -> dict[str, str]:
 def customer_profile(session: Session, actor: Actor, customer_id: int) -> dict[str, str]:
     """Every profile field as text for the 360 page; full contact details are logged as viewed."""
     customer = get_customer(session, actor, customer_id)
-    if actor.can("clienteling.customer.pii"):
+    if actor.can(PII):
         record_view(session, actor, Customer.__tablename__, str(customer.id))
     shown = {
         f.name: "" if getattr(customer, f.name) is None else str(getattr(customer, f.name))

@@ -1,4 +1,8 @@
-"""The customer list: search by name, any phone format, email and tags; filters; masking."""
+"""The customer list: search by name, any phone format, email and tags; filters; masking.
+
+The search is built with the filters (:func:`customer_search`), because what it may match depends on
+whether the viewer may see contact details.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,18 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, literal, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store, User
 from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec, store_scoped
+from jewelerp.validation import MAX_ID, read_int
 from modules.clienteling.followups import staff_options
 from modules.clienteling.models import Customer
 from modules.clienteling.search_index import indexed_search
 from modules.clienteling.segments import SEGMENTS
-from modules.clienteling.services import METALS, contact_view
+from modules.clienteling.services import METALS, PII, contact_view, searched_phone
 
 MONTHS = tuple(
     (str(m), name)
@@ -74,26 +79,52 @@ def _customers_base(actor: Actor, q: TableQuery) -> Select:
         stmt = stmt.where(Customer.assigned_user_id == actor.user_id)
     elif f.get("salesperson") == "none":
         stmt = stmt.where(Customer.assigned_user_id.is_(None))
-    elif f.get("salesperson", "").isdigit():
-        stmt = stmt.where(Customer.assigned_user_id == int(f["salesperson"]))
+    elif (salesperson := read_int(f.get("salesperson", ""), 1, MAX_ID)) is not None:
+        stmt = stmt.where(Customer.assigned_user_id == salesperson)
     if f.get("metal") in METALS:
         stmt = stmt.where((literal(", ") + Customer.pref_metals + literal(",")).like(f"%, {f['metal']},%"))
     if f.get("budget") in BUDGETS:
         stmt = stmt.where(_in_budget(f["budget"]))
-    if f.get("birth_month", "").isdigit():
-        stmt = stmt.where(Customer.birth_month == int(f["birth_month"]))
-    if f.get("anniversary_month", "").isdigit():
-        stmt = stmt.where(Customer.anniversary_month == int(f["anniversary_month"]))
-    return stmt
+    for key, column in (("birth_month", Customer.birth_month), ("anniversary_month", Customer.anniversary_month)):
+        if (month := read_int(f.get(key, ""), 1, 12)) is not None:
+            stmt = stmt.where(column == month)
+    return stmt.where(customer_search(actor, q.search)) if q.search else stmt
 
 
-def _phone_search(text: str) -> list[Any]:
-    """A phone typed in any format (``98200-12345``, ``+91 98200 12345``) matches by its digits."""
-    digits = re.sub(r"\D", "", text)
-    if len(digits) < 4:
-        return []
-    like = f"%{digits[-10:]}%"
-    return [Customer.phone.like(like), Customer.alt_phone.like(like)]
+def _partial_contacts(typed: str) -> list[Any]:
+    """Part of an email, or part of a phone typed in any format (``98200-12345``) matched by its digits."""
+    clauses = [func.lower(Customer.email).like(f"%{typed.lower()}%")]
+    digits = re.sub(r"\D", "", typed)
+    if len(digits) >= 4:
+        like = f"%{digits[-10:]}%"
+        clauses += [Customer.phone.like(like), Customer.alt_phone.like(like)]
+    return clauses
+
+
+def _whole_contacts(actor: Actor, typed: str) -> list[Any]:
+    """The whole email (any case) or the whole phone number (any format), never a part of either."""
+    clauses = [Customer.email == typed.strip().lower()]
+    phone = searched_phone(actor, typed)
+    if phone:
+        clauses += [Customer.phone == phone, Customer.alt_phone == phone]
+    return clauses
+
+
+def customer_search(actor: Actor, typed: str) -> Any:
+    """Customers matching the search: part of a name or tag, and the phone or email as this actor may search.
+
+    With :data:`PII` a part of a phone or an email matches as well; without it only the whole value does,
+    so the masked details cannot be read back by growing a partial match one character at a time.
+    """
+    contacts = actor.can(PII)
+    indexed = indexed_search(typed, contacts=contacts)
+    if indexed is not None:
+        clauses = [indexed]
+    else:
+        like = f"%{typed.lower()}%"
+        clauses = [func.lower(Customer.name).like(like), func.lower(Customer.tags).like(like)]
+        clauses += _partial_contacts(typed) if contacts else []
+    return or_(*clauses, *([] if contacts else _whole_contacts(actor, typed)))
 
 
 def _customer_row(r: Any, actor: Actor) -> dict[str, str]:
@@ -140,7 +171,4 @@ CUSTOMERS = TableSpec(
         Filter("anniversary_month", "Anniversary months", MONTHS, all_label="Any anniversary"),
         STORE_SCOPE,
     ),
-    search_columns=(Customer.name, Customer.email, Customer.tags),
-    extra_search=_phone_search,
-    search_index=indexed_search,
 )

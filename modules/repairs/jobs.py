@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -26,6 +26,15 @@ from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, require_fields
 from jewelerp.events import emit
+from jewelerp.validation import (
+    MAX_ID,
+    PROMISE_YEARS,
+    check_lengths,
+    date_within,
+    read_int,
+    to_decimal,
+    years_after,
+)
 from modules.clienteling.services import get_customer
 from modules.repairs.models import Job, JobPhoto, JobStone, Karigar, StageMove
 from modules.repairs.payments import payments_elsewhere
@@ -39,6 +48,7 @@ from modules.stock.valuation import store_today
 PREFIXES = {"repair": "RP", "custom": "CO"}
 MAX_STONE_LINES = 30
 CARAT = Decimal("0.001")
+MAX_CARATS = Decimal(10_000)
 
 
 @dataclass
@@ -75,13 +85,12 @@ class JobInput:
 
 def _int(raw: str, key: str, message: str, errors: dict[str, str], low: int, high: int) -> int | None:
     """A whole number in [low, high] (blank is None); otherwise ``message`` for ``key``."""
-    text = raw.strip()
-    if not text:
+    if not raw.strip():
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
+    value = read_int(raw, low, high)
+    if value is None:
         errors[key] = message
-        return None
-    return int(text)
+    return value
 
 
 def parse_stones(lines: Iterable[StoneInput], errors: dict[str, str], key: str = "stones") -> list[JobStone]:
@@ -91,18 +100,14 @@ def parse_stones(lines: Iterable[StoneInput], errors: dict[str, str], key: str =
         kind = " ".join(line.kind.split())
         if not kind and not line.carats.strip() and not line.inscription.strip():
             continue
-        count_text = line.count.strip() or "1"
-        count = int(count_text) if count_text.isdigit() and 1 <= int(count_text) <= 10_000 else None
-        try:
-            carats = Decimal(line.carats.strip() or "0")
-        except InvalidOperation:
-            carats = Decimal(-1)
+        count = read_int(line.count.strip() or "1", 1, 10_000)
+        carats = to_decimal(line.carats.strip() or "0", CARAT)
         if not kind or len(kind) > 30:
             errors[key] = f"Stone line {number}: name the kind of stone (up to 30 characters)."
         elif count is None:
-            errors[key] = f"Stone line {number}: the count is a whole number from 1."
-        elif not carats.is_finite() or carats < 0 or carats != carats.quantize(CARAT):
-            errors[key] = f"Stone line {number}: carats are a number with at most 3 decimals, e.g. 0.25."
+            errors[key] = f"Stone line {number}: the count is a whole number from 1 to 10,000."
+        elif carats is None or not 0 <= carats <= MAX_CARATS:
+            errors[key] = f"Stone line {number}: carats are a number up to {MAX_CARATS:,} with at most 3 decimals."
         elif len(line.inscription.strip()) > 40:
             errors[key] = f"Stone line {number}: the inscription number is at most 40 characters."
         else:
@@ -118,12 +123,13 @@ def _customer(session: Session, actor: Actor, raw: str, errors: dict[str, str]) 
     if not text:
         errors["customer_id"] = "Choose the customer (their customer number)."
         return {}
+    number = read_int(text, 1, MAX_ID)
     try:
-        customer = get_customer(session, actor, int(text)) if text.isdigit() else None
+        customer = get_customer(session, actor, number) if number is not None else None
     except NotFound:
         customer = None
     if customer is None:
-        errors["customer_id"] = f"No customer numbered {text}."
+        errors["customer_id"] = f"No customer numbered {text[:20]}."
         return {}
     return {
         "customer_id": customer.id,
@@ -163,6 +169,8 @@ def _promised(raw: str, today: date, errors: dict[str, str]) -> date | None:
         return None
     if promised < today:
         errors["promised_on"] = "The promised date cannot be in the past."
+    latest = years_after(today, PROMISE_YEARS)
+    date_within(promised, today, latest, f"Promise a date by {latest:%d %b %Y}.", errors, "promised_on")
     return promised
 
 
@@ -190,7 +198,7 @@ def _clean(session: Session, actor: Actor, data: JobInput) -> tuple[dict[str, ob
         raise JewelError(f"Unknown kind of job '{data.kind}'.")
     values: dict[str, object] = {"kind": data.kind} | _customer(session, actor, data.customer_id, errors)
     values["piece_id"] = _our_piece(session, actor, data, errors)
-    values["item_description"] = " ".join(data.item_description.split())[:300]
+    values["item_description"] = " ".join(data.item_description.split())
     if not values["item_description"] and not data.piece_sku.strip():
         errors["item_description"] = "Describe the item (e.g. 22K gold ring with a ruby)."
     values["requested_work"] = data.requested_work.strip()
@@ -216,6 +224,7 @@ def _clean(session: Session, actor: Actor, data: JobInput) -> tuple[dict[str, ob
     values["condition_notes"] = data.condition_notes.strip()
     values["assigned_user_id"] = _assignee(session, actor, data.assigned_user_id, errors)
     values["karigar_id"] = _karigar(session, actor, data.karigar_id, errors)
+    check_lengths(Job, values, errors, {"item_description": "The item's description"})
     if not data.terms_accepted:
         errors["terms_accepted"] = "The customer must accept the estimate and the terms."
     stones = parse_stones(data.stones, errors)

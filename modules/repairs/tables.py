@@ -1,4 +1,5 @@
-"""What the repairs pages show: the jobs list (search by number, customer, phone or item; filters for kind,
+"""What the repairs pages show: the jobs list (search by number, customer, phone or item, built with the filters
+because a phone is matched whole for viewers who see it masked; filters for kind,
 stage and what is due; sorting and Excel export through the platform's data table) and one job's facts,
 stones, photos and stage history as text. Plain Python, no Reflex."""
 
@@ -8,14 +9,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import User
 from jewelerp.money import format_inr
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
-from modules.clienteling.services import display_phone, mask_phone
+from modules.clienteling.services import PII, searched_phone, shown_phone
 from modules.repairs.jobs import job_stones
 from modules.repairs.models import Job, Karigar
 from modules.repairs.payments import amount_paid, balance_after
@@ -65,7 +66,20 @@ def _base(actor: Actor, q: TableQuery) -> Select:
         stmt = stmt.where(Job.kind == q.filters["kind"])
     if q.filters.get("stage"):
         stmt = stmt.where(Job.stage == q.filters["stage"])
-    return _due(stmt, actor, q.filters.get("due", ""))
+    stmt = _due(stmt, actor, q.filters.get("due", ""))
+    return stmt.where(_search(actor, q.search)) if q.search else stmt
+
+
+def _search(actor: Actor, typed: str) -> Any:
+    """Part of the job number, customer name or item; the customer's phone in part only with the PII
+    permission, otherwise only the whole number (any format), so a masked phone cannot be read back."""
+    like = f"%{typed.lower()}%"
+    clauses = [func.lower(c).like(like) for c in (Job.number, Job.customer_name, Job.item_description)]
+    if actor.can(PII):
+        clauses.append(Job.customer_phone.like(like))
+    elif phone := searched_phone(actor, typed):
+        clauses.append(Job.customer_phone == phone)
+    return or_(*clauses)
 
 
 def _row(r: Any, actor: Actor) -> dict[str, str]:
@@ -109,7 +123,6 @@ JOBS = TableSpec(
         Filter("stage", "Stages", options_loader=stage_options),
         Filter("due", "Due", DUE, all_label="Any date"),
     ),
-    search_columns=(Job.number, Job.customer_name, Job.customer_phone, Job.item_description),
 )
 
 
@@ -122,10 +135,6 @@ def _grams(value: Decimal | None) -> str:
 
 def _when(actor: Actor, moment: datetime | None) -> str:
     return f"{actor.local(moment):%d %b %Y %H:%M}" if moment else ""
-
-
-def _phone(actor: Actor, phone: str) -> str:
-    return display_phone(phone) if actor.can("clienteling.customer.pii") else mask_phone(phone)
 
 
 def _names(session: Session, job: Job) -> tuple[str, str]:
@@ -161,7 +170,7 @@ def job_details(session: Session, actor: Actor, job_id: int) -> dict[str, str]:
         "kind_label": KIND_LABELS.get(job.kind, job.kind),
         "customer": job.customer_name,
         "customer_id": str(job.customer_id or ""),
-        "phone": _phone(actor, job.customer_phone),
+        "phone": shown_phone(actor, job.customer_phone),
         "item": job.item_description,
         "work": job.requested_work,
         "promised": f"{job.promised_on:%d %b %Y}" if job.promised_on else "",

@@ -1,6 +1,7 @@
 """The job ticket: an A5 PDF handed to the customer at intake, with a QR code to their status page.
 
-It shows the store, the job number, the customer, the item and the work, the gross weight in, the
+It shows the store, the job number, the customer (the phone masked to its last 4 digits unless the
+staff member printing it may see contact details), the item and the work, the gross weight in, the
 declared stones, condition notes, estimate, deposit, promised date, warranty, who accepted the terms
 and when, and the QR of ``/r/<token>`` (or a note that the link was revoked).
 """
@@ -21,7 +22,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.money import format_inr
-from modules.clienteling.services import display_phone
+from modules.clienteling.services import shown_phone
 from modules.repairs.jobs import job_stones
 from modules.repairs.models import Job
 from modules.repairs.records import KIND_LABELS, get_job, status_url
@@ -62,7 +63,7 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
 
 def _facts(actor: Actor, job: Job, styles: dict[str, ParagraphStyle]) -> Table:
     rows = [
-        ("Customer", f"{job.customer_name}  {display_phone(job.customer_phone) if job.customer_phone else ''}".strip()),
+        ("Customer", f"{job.customer_name}  {shown_phone(actor, job.customer_phone)}".strip()),
         ("Item", job.item_description),
         ("Work", job.requested_work),
         ("Weight in", f"{job.weight_in} g (gross)" if job.weight_in is not None else ""),

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import NotFound, require_fields
+from jewelerp.validation import read_int
 from modules.stock.models import Category, Design, Metal, Party
 
 M = TypeVar("M", Category, Metal, Design, Party)
@@ -247,8 +248,8 @@ def save_metal(session: Session, actor: Actor, data: MetalInput, metal_id: int |
         errors["metal"] = f"Metal is one of {', '.join(METALS)}."
     if not PURITY_RE.match(purity):
         errors["purity"] = "Purity as stamped, e.g. 22K or 925."
-    fineness = int(raw_fineness) if raw_fineness.isdigit() else 0
-    if not 1 <= fineness <= 999:
+    fineness = read_int(raw_fineness, 1, 999)
+    if fineness is None:
         errors["fineness"] = "Fineness is parts per thousand, 1 to 999, e.g. 916."
     elif "metal" not in errors:
         clash = session.scalars(select(Metal).where(Metal.metal == metal, Metal.fineness == fineness)).first()

@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
+from jewelerp.money import group_indian
+from jewelerp.validation import MAX_AMOUNT, MAX_GRAMS, MAX_ID, check_lengths, read_amount, read_grams, read_int
 from modules.stock.models import Category, Design, Metal, Movement, Party, Piece, SkuCounter, Stone
 
 HUID_RE = re.compile(r"^[A-Z0-9]{6}$")
 MAKING_RULES = (("per_gram", "₹ per gram"), ("percent", "% of metal value"), ("flat", "₹ per piece"))
+MAX_STONES = 10_000  # stones on one line of a piece
 STONE_KINDS = ("diamond", "ruby", "emerald", "sapphire", "pearl", "polki", "kundan", "cz", "other")
 
 
@@ -67,46 +70,38 @@ class PieceInput:
 
 
 def parse_grams(raw: str, label: str, errors: dict[str, str], key: str, *, required: bool = True) -> Decimal | None:
-    """Grams with at most 3 decimals (milligrams), never negative."""
-    text = raw.strip()
-    if not text:
+    """Grams with at most 3 decimals (milligrams) from 0 to :data:`~jewelerp.validation.MAX_GRAMS`."""
+    if not raw.strip():
         if required:
             errors[key] = f"Enter the {label.lower()} in grams, e.g. 12.345."
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.001")):
-        errors[key] = f"{label} is grams with at most 3 decimals, e.g. 12.345."
-        return None
-    return value.quantize(Decimal("0.001"))
+    value = read_grams(raw)
+    if value is None:
+        errors[key] = f"{label} is grams up to {MAX_GRAMS:,.0f} with at most 3 decimals, e.g. 12.345."
+    return value
 
 
 def parse_amount(raw: str, label: str, errors: dict[str, str], key: str, *, required: bool = True) -> Decimal | None:
-    """A non-negative amount with at most 2 decimals (rupees or a percentage)."""
-    text = raw.strip().replace(",", "").removeprefix("₹").removesuffix("%").strip()
-    if not text:
+    """An amount with at most 2 decimals (rupees or a percentage) from 0 to
+    :data:`~jewelerp.validation.MAX_AMOUNT`; callers bound percentages further."""
+    if not raw.strip():
         if required:
             errors[key] = f"Enter the {label.lower()}."
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
-        errors[key] = f"{label} must be a number with at most 2 decimals."
-        return None
-    return value.quantize(Decimal("0.01"))
+    value = read_amount(raw)
+    if value is None:
+        errors[key] = f"{label} must be a number up to {group_indian(int(MAX_AMOUNT))} with at most 2 decimals."
+    return value
 
 
 def _master(session: Session, model: type, raw: str, key: str, label: str, errors: dict[str, str]) -> int | None:
     if not raw.strip():
         return None
-    if not raw.strip().isdigit() or session.get(model, int(raw)) is None:
+    record_id = read_int(raw, 1, MAX_ID)
+    if record_id is None or session.get(model, record_id) is None:
         errors[key] = f"Choose a {label} from the list."
         return None
-    return int(raw)
+    return record_id
 
 
 def next_sku(session: Session, actor: Actor) -> str:
@@ -128,6 +123,27 @@ def _stone_value(raw: str, index: int, errors: dict[str, str], key: str) -> Deci
     if refused:
         errors[key] = f"Stone {index}: value is rupees, 0 or more with at most 2 decimals, e.g. 45000."
     return value
+
+
+def _stone(line: StoneInput, index: int, errors: dict[str, str]) -> Stone | None:
+    """One stone line as an unsaved row, or None with a message under ``stone_<index>``."""
+    key = f"stone_{index}"
+    kind = line.kind.strip().lower()
+    carat = parse_grams(line.carat, f"Stone {index} carats", errors, key)  # carats, 3 decimals as well
+    count = read_int(line.count, 1, MAX_STONES)
+    value = _stone_value(line.value, index, errors, key)
+    details = {"colour": line.colour.strip(), "clarity": line.clarity.strip(), "grade": line.grade.strip()}
+    too_long: dict[str, str] = {}
+    check_lengths(Stone, details, too_long)
+    if kind not in STONE_KINDS:
+        errors[key] = f"Stone {index}: kind is one of {', '.join(STONE_KINDS)}."
+    elif count is None:
+        errors[key] = f"Stone {index}: count is a whole number from 1 to {MAX_STONES:,}."
+    elif too_long:
+        errors[key] = f"Stone {index}: {next(iter(too_long.values()))}"
+    if key in errors or carat is None or value is None:
+        return None
+    return Stone(piece_id=0, kind=kind, count=count, carat=carat, lab_grown=line.lab_grown, value=value, **details)
 
 
 def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], dict[str, str]]:
@@ -160,9 +176,9 @@ def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], di
         "gross_weight": gross,
         "stone_weight": stones_weight,
         "net_weight": gross - stones_weight if gross is not None and stones_weight is not None else None,
-        "size": data.size.strip()[:20],
-        "batch": data.batch.strip()[:40],
-        "description": " ".join(data.description.split())[:300],
+        "size": data.size.strip(),
+        "batch": data.batch.strip(),
+        "description": " ".join(data.description.split()),
         "making_rule": rule,
         "making_value": parse_amount(data.making_value or "0", "Making charge", errors, "making_value"),
         "wastage_pct": parse_amount(data.wastage_pct or "0", "Wastage %", errors, "wastage_pct"),
@@ -171,31 +187,10 @@ def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], di
     }
     if values["wastage_pct"] is not None and values["wastage_pct"] > 100:
         errors["wastage_pct"] = "Wastage is a percentage up to 100."
-    stones = []
-    for index, line in enumerate(data.stones, start=1):
-        key = f"stone_{index}"
-        kind = line.kind.strip().lower()
-        carat = parse_grams(line.carat, f"Stone {index} carats", errors, key)  # carats, 3 decimals as well
-        count = int(line.count) if line.count.strip().isdigit() and int(line.count) > 0 else None
-        value = _stone_value(line.value, index, errors, key)
-        if kind not in STONE_KINDS:
-            errors[key] = f"Stone {index}: kind is one of {', '.join(STONE_KINDS)}."
-        elif count is None:
-            errors[key] = f"Stone {index}: count is a whole number above 0."
-        if carat is not None and count is not None and value is not None and kind in STONE_KINDS:
-            stones.append(
-                Stone(
-                    piece_id=0,
-                    kind=kind,
-                    count=count,
-                    carat=carat,
-                    colour=line.colour.strip()[:20],
-                    clarity=line.clarity.strip()[:20],
-                    grade=line.grade.strip()[:30],
-                    lab_grown=line.lab_grown,
-                    value=value,
-                )
-            )
+    if rule == "percent" and values["making_value"] is not None and values["making_value"] > 100:
+        errors["making_value"] = "Making charged as a % of the metal value is a percentage up to 100."
+    check_lengths(Piece, values, errors)
+    stones = [stone for index, line in enumerate(data.stones, start=1) if (stone := _stone(line, index, errors))]
     return values, stones, errors
 
 
