@@ -2,18 +2,29 @@
 
 A SQLAlchemy ``after_flush`` hook writes one ``core_audit_log`` row per changed
 record in the same transaction, so a rolled-back change leaves no audit row
-either. Tables opt out with ``__audit__ = False``; columns listed in
-``__audit_masked__`` are recorded as changed without their values.
+either. Tables opt out with ``__audit__ = False``.
+
+No secret or hash ever enters the log, safe by default: a column is recorded as
+changed without its values when the model lists it in ``__audit_masked__`` *or*
+when it holds text and its name looks secret (:func:`looks_secret`: ``pin_hash``,
+``password_hash``, ``public_token``, ``otp``, ``api_key`` ...), so a model that
+forgets to list a secret column still cannot leak it. Columns that only *name* a
+secret without holding one stay visible: flags and times (``require_pin``,
+``token_revoked_at`` are not text) and postal ``pin_code`` fields.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import Column, LargeBinary, String, TypeDecorator, event, insert, inspect
 from sqlalchemy.orm import Session
 
 from jewelerp.auth.actor import Actor
@@ -21,6 +32,43 @@ from jewelerp.core.models import AuditLog
 from jewelerp.db import unit_of_work, utcnow
 
 MASK = "••••"
+SECRET_PARTS = ("hash", "password", "passwd", "secret", "token", "credential", "apikey", "api_key", "private_key")
+SECRET_WORDS = frozenset({"pin", "otp", "salt", "cvv"})  # whole words of a snake_case name
+NOT_SECRET = frozenset({"pin_code"})  # an Indian postal PIN code is an address, not a secret
+_CLIENT_IP: ContextVar[str] = ContextVar("jewelerp_client_ip", default="")
+
+
+def looks_secret(name: str) -> bool:
+    """Whether a column (or refusal detail) named ``name`` may hold a secret: it contains ``hash``,
+    ``password``, ``secret``, ``token`` ..., or has ``pin``, ``otp`` or ``salt`` as a word."""
+    key = name.lower()
+    if key in NOT_SECRET:
+        return False
+    return any(part in key for part in SECRET_PARTS) or not SECRET_WORDS.isdisjoint(key.split("_"))
+
+
+def _holds_text(column: Column) -> bool:
+    """Whether a column stores text or bytes (a flag, number or time holds no secret)."""
+    kind = column.type
+    while isinstance(kind, TypeDecorator):  # sqlmodel's AutoString, the money and weight types
+        kind = kind.impl_instance
+    return isinstance(kind, (String, LargeBinary))
+
+
+@cache
+def _secret_columns(model: type) -> frozenset[str]:
+    """The text columns of ``model`` whose names look secret."""
+    return frozenset(
+        attr.key
+        for attr in inspect(model).column_attrs
+        if looks_secret(attr.key) and all(_holds_text(c) for c in attr.columns)
+    )
+
+
+def masked_columns(obj: Any) -> frozenset[str]:
+    """The columns of ``obj`` the log records without values: its ``__audit_masked__`` (read on the row,
+    so a row may decide, as secret settings do) and every text column whose name looks secret."""
+    return frozenset(getattr(obj, "__audit_masked__", ())) | _secret_columns(type(obj))
 
 
 def _json_value(value: Any) -> Any:
@@ -46,7 +94,7 @@ def _record_id(obj: Any) -> str:
 
 def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = inspect(obj)
-    masked = set(getattr(obj, "__audit_masked__", ()))  # read on the row: a row may decide (secret settings)
+    masked = masked_columns(obj)
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
@@ -126,12 +174,12 @@ def record_refusal(
     """Log a refused request (a failed sign-in, a denied upload ...) with the client's IP.
 
     Written in its own short transaction, because the refused request itself writes
-    nothing. ``kind`` names what was refused (``"login"``, ``"upload"``); ``detail`` must
-    hold no secret (no password, PIN, token or hash).
+    nothing. ``kind`` names what was refused (``"login"``, ``"upload"``); ``detail`` should
+    hold no secret (no password, PIN, token or hash): a detail whose name looks secret is masked.
     """
     changes = {
         "client_ip": [None, client_ip or "unknown"],
-        **{k: [None, _json_value(v)] for k, v in (detail or {}).items()},
+        **{k: [None, MASK if looks_secret(k) else _json_value(v)] for k, v in (detail or {}).items()},
     }
     with unit_of_work() as session:
         session.add(
@@ -145,6 +193,23 @@ def record_refusal(
                 changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
             )
         )
+
+
+@contextmanager
+def client_ip_scope(client_ip: str) -> Iterator[None]:
+    """Name the client IP of the request a page handler is serving, for the services it calls: one that
+    refuses deep inside another module's transaction (a wrong loyalty PIN at billing) records it from
+    :func:`current_client_ip`."""
+    token = _CLIENT_IP.set(client_ip)
+    try:
+        yield
+    finally:
+        _CLIENT_IP.reset(token)
+
+
+def current_client_ip() -> str:
+    """The client IP named by the enclosing :func:`client_ip_scope` ("" outside one)."""
+    return _CLIENT_IP.get()
 
 
 def install() -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import literal_column
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.core.audit import client_ip_scope
 from jewelerp.money import format_inr
 from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.forms import field, select_field
@@ -113,9 +114,10 @@ class InvoicePaymentsMixin(rx.State, mixin=True):
         """Take one payment (one receipt); a split payment is several of these."""
         invoice_id = self._id()  # type: ignore[attr-defined]
         method, amount, reference = (str(form.get(k, "")) for k in ("method", "amount", "reference"))
-        receipt = self._run(  # type: ignore[attr-defined]
-            lambda s, a: payments.take_payment(s, a, invoice_id, method, amount, reference)
-        )
+        with client_ip_scope(self._client_ip()):  # type: ignore[attr-defined]
+            receipt = self._run(  # type: ignore[attr-defined]
+                lambda s, a: payments.take_payment(s, a, invoice_id, method, amount, reference)
+            )
         if receipt is not None:
             self._say(  # type: ignore[attr-defined]
                 f"Receipt {receipt.receipt_number}: {_money(receipt.amount)} by {method_label(receipt.method)}."

@@ -15,6 +15,7 @@ MODULE = Module(
         Permission("loyalty.member.view", "See members, points and schemes", ("manager", "sales")),
         Permission("loyalty.points.redeem", "Redeem points and schemes at billing", ("manager", "sales")),
         Permission("loyalty.points.adjust", "Adjust points by hand (with a reason)", ("manager",)),
+        Permission("loyalty.pin.reset", "Reset a member's PIN without the old one, and unlock it", ("manager",)),
         Permission("loyalty.program.manage", "Set up the points program, tiers and schemes", ("manager",)),
         Permission("loyalty.scheme.enrol", "Enrol customers and collect scheme instalments", ("manager", "sales")),
         Permission("loyalty.scheme.close", "Foreclose schemes", ("manager",)),

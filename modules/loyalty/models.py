@@ -64,7 +64,12 @@ class Tier(SQLModel, table=True):
 
 
 class Member(SQLModel, table=True):
-    """A customer in a program, with their referral code and who referred them."""
+    """A customer in a program, with their referral code, who referred them and their redemption PIN.
+
+    ``pin_hash`` and ``pin_code_hash`` (the one-time code sent to change the PIN) are keyed hashes
+    (:mod:`modules.loyalty.pins`); ``pin_failures`` counts wrong PINs and codes in a row and
+    ``pin_locked_at`` is set when they reach the limit (redemption stays locked until a manager unlocks).
+    """
 
     __tablename__ = "loyalty_member"
     __table_args__ = (UniqueConstraint("program_id", "customer_id"),)
@@ -77,6 +82,10 @@ class Member(SQLModel, table=True):
     referred_by_id: int | None = Field(default=None, foreign_key="loyalty_member.id")
     referral_rewarded_at: datetime | None = None
     pin_hash: str = Field(default="", max_length=200)
+    pin_failures: int = 0
+    pin_locked_at: datetime | None = None
+    pin_code_hash: str = Field(default="", max_length=200)
+    pin_code_expires_at: datetime | None = None
     joined_at: datetime = Field(default_factory=utcnow)
 
 
@@ -127,7 +136,12 @@ class SchemeTemplate(SQLModel, table=True):
 
 class Enrolment(SQLModel, table=True):
     """A customer's enrolment in a scheme: nominee, KYC and its state (active, matured, redeemed, foreclosed,
-    lapsed)."""
+    lapsed).
+
+    ``paid`` and ``grams`` are what the instalments brought in; ``settled`` is what redemptions have paid
+    so far (or the foreclosure refund) and ``grams_redeemed`` the grams they took: a matured scheme is
+    redeemed bit by bit and closes as redeemed when nothing is left.
+    """
 
     __tablename__ = "loyalty_enrolment"
 
@@ -149,6 +163,7 @@ class Enrolment(SQLModel, table=True):
     grams: Decimal = Field(default=Decimal("0.000"), sa_type=Weight)
     bonus: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     settled: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    grams_redeemed: Decimal = Field(default=Decimal("0.000"), sa_type=Weight)
     settled_reference: str = Field(default="", max_length=60)
     created_by: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
@@ -175,3 +190,20 @@ class SchemeInstalment(SQLModel, table=True):
     late_fee: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     status: str = Field(default="due", max_length=8)  # due | paid | missed
     received_by: str = Field(default="", max_length=120)
+
+
+class SchemeRedemption(SQLModel, table=True):
+    """One use of a matured scheme to pay an invoice: the rupees it paid and, for a scheme holding gold,
+    the grams it took at the day's rate."""
+
+    __tablename__ = "loyalty_scheme_redemption"
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrolment_id: int = Field(foreign_key="loyalty_enrolment.id", index=True)
+    invoice_number: str = Field(default="", max_length=60)
+    amount: Decimal = Field(sa_column=Column(Money(), nullable=False))
+    grams: Decimal = Field(default=Decimal("0.000"), sa_type=Weight)
+    rate: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    value_left: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    user_name: str = Field(default="", max_length=120)
+    at: datetime = Field(default_factory=utcnow)

@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select, type_coerce
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.core.audit import client_ip_scope
 from jewelerp.db import Money, utcnow
 from jewelerp.money import format_inr
 from jewelerp.ui.datatable import DataTableMixin, data_table
@@ -23,7 +24,7 @@ from jewelerp.ui.forms import fact, field, page_message
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import Column, TableQuery, TableSpec
-from modules.loyalty import points
+from modules.loyalty import pins, points
 from modules.loyalty.models import Member, PointEntry, Program, Tier
 from modules.loyalty.program import (
     CATEGORIES,
@@ -200,6 +201,12 @@ def _progress(status: points.MemberStatus) -> tuple[int, str]:
     return max(0, min(done, 100)), f"{left} more in 12 months reaches {status.next_tier.name}."
 
 
+def _pin_state(member: Member) -> str:
+    if pins.is_locked(member):
+        return "Locked after too many wrong tries"
+    return "Set" if member.pin_hash else "Not set"
+
+
 def _member_data(session: Session, actor: Actor, member_id: int, offset: int) -> dict[str, Any]:
     member = points.get_member(session, actor, member_id)
     status = points.member_status(session, actor, member)
@@ -223,7 +230,7 @@ def _member_data(session: Session, actor: Actor, member_id: int, offset: int) ->
             ),
             "spend": format_inr(status.spend),
             "to_next": to_next,
-            "pin": "Set" if member.pin_hash else "Not set",
+            "pin": _pin_state(member),
             "joined": f"{actor.local(member.joined_at):%d %b %Y}",
         },
         "progress": percent,
@@ -231,6 +238,8 @@ def _member_data(session: Session, actor: Actor, member_id: int, offset: int) ->
         "has_older": len(rows) > HISTORY_PAGE,
         "can_adjust": actor.can(points.ADJUST),
         "can_pin": actor.can(points.REDEEM),
+        "can_reset_pin": actor.can(points.PIN_RESET),
+        "locked": pins.is_locked(member),
         "schemes": member_schemes(session, actor, member.customer_id),
     }
 
@@ -245,6 +254,8 @@ class MemberState(AppState):
     has_older: bool = False
     can_adjust: bool = False
     can_pin: bool = False
+    can_reset_pin: bool = False
+    locked: bool = False
     schemes: list[dict[str, str]] = []
     found: bool = False
     version: int = 0
@@ -295,12 +306,41 @@ class MemberState(AppState):
             self.offset = 0
         self._after(entry)
 
+    def _pin_work(self, work: Any, done: str) -> None:
+        """Run a PIN action with the client's IP known to the service (a wrong PIN or code is audited with it)."""
+        with client_ip_scope(self._client_ip()):
+            result = self._run(work, done=done)
+        self._after(result)
+
     @rx.event
-    def set_pin(self, form: dict) -> None:
-        """Set the member's redemption PIN (typed by the customer)."""
+    def send_code(self) -> None:
+        """Send the customer a one-time code to set or change their PIN."""
+        member_id = self._id()
+        with client_ip_scope(self._client_ip()):
+            sent = self._run(lambda s, a: points.send_pin_code(s, a, member_id))
+        if sent is not None:
+            self._say(f"Code sent by {sent}. It works once, for {pins.CODE_MINUTES} minutes.")
+
+    @rx.event
+    def change_pin(self, form: dict) -> None:
+        """Set a new PIN (typed by the customer) with the current PIN or the code they received."""
+        member_id = self._id()
+        pin, current, code = (str(form.get(k, "")) for k in ("pin", "current", "code"))
+        self._pin_work(
+            lambda s, a: points.change_pin(s, a, member_id, pin, current=current, code=code), "The PIN is set."
+        )
+
+    @rx.event
+    def reset_pin(self, form: dict) -> None:
+        """A manager sets the PIN without the old one (and unlocks the member)."""
         member_id, pin = self._id(), str(form.get("pin", ""))
-        member = self._run(lambda s, a: points.set_pin(s, a, member_id, pin), done="The PIN is set.")
-        self._after(member)
+        self._pin_work(lambda s, a: points.reset_pin(s, a, member_id, pin), "The PIN is set and redemption unlocked.")
+
+    @rx.event
+    def unlock_pin(self) -> None:
+        """A manager unlocks redemption after too many wrong PINs."""
+        member_id = self._id()
+        self._pin_work(lambda s, a: points.unlock_pin(s, a, member_id), "Redemption is unlocked.")
 
 
 def _history_table() -> rx.Component:
@@ -402,6 +442,39 @@ def _history_panel() -> rx.Component:
     )
 
 
+def _pin_panel() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Redemption PIN", size="4"),
+        rx.text(
+            "The customer types a new PIN with their current one, or with the code sent to their phone.",
+            size="2",
+            color_scheme="gray",
+        ),
+        _small_form(
+            MemberState.change_pin,
+            "Set PIN",
+            rx.box(field("New PIN (4–6 digits)", "pin", type="password"), min_width="12em"),
+            rx.box(field("Current PIN", "current", type="password"), min_width="10em"),
+            rx.box(field("One-time code", "code", type="password"), min_width="10em"),
+        ),
+        rx.button("Send a one-time code", on_click=MemberState.send_code, variant="soft"),
+        width="100%",
+    )
+
+
+def _pin_reset_panel() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Manager: reset the PIN", size="4"),
+        _small_form(
+            MemberState.reset_pin,
+            "Reset PIN",
+            rx.box(field("PIN the customer chose (4–6 digits)", "pin", type="password"), min_width="14em"),
+        ),
+        rx.cond(MemberState.locked, rx.button("Unlock redemption", on_click=MemberState.unlock_pin, variant="soft")),
+        width="100%",
+    )
+
+
 def _actions_panel() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -418,18 +491,7 @@ def _actions_panel() -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.cond(
-                MemberState.can_pin,
-                rx.vstack(
-                    rx.heading("Redemption PIN", size="4"),
-                    _small_form(
-                        MemberState.set_pin,
-                        "Set PIN",
-                        rx.box(field("New PIN (4–6 digits)", "pin", type="password"), min_width="12em"),
-                    ),
-                    width="100%",
-                ),
-            ),
+            rx.cond(MemberState.can_reset_pin, _pin_reset_panel(), rx.cond(MemberState.can_pin, _pin_panel())),
             spacing="4",
             width="100%",
         ),

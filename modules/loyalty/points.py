@@ -16,7 +16,11 @@ referrals and the monthly statement.
   back, at most what the member still has (points already redeemed stay spent), and its spend.
 - **Redemption** is billing's payment method ``"points"`` (:data:`POINTS_METHOD`): rupees ÷ point value
   must be whole points; the member's PIN is asked when the store's setting ``loyalty.require_pin`` or the
-  program says so (typed in the payment's reference field, never stored).
+  program says so (typed in the payment's reference field, never stored). A member locked after too many
+  wrong PINs redeems nothing until a manager unlocks them (:mod:`modules.loyalty.pins`).
+- **The PIN** is set or changed with proof that the customer is there: the current PIN, or the one-time
+  code sent to the customer's phone (else e-mail) on file (6 digits, 10 minutes, single use). A manager
+  (``loyalty.pin.reset``) may set it without either, and unlock the member; the audit log records who.
 - **Referral**: when a referred member's invoice is first paid in full (``("billing.payment",
   "received")``), the referrer gets the program's referral bonus, once.
 - **Expiry** (daily job per store) expires what is left of credits earned in the store whose
@@ -36,7 +40,6 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.auth.passwords import hash_password, verify_password
 from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError
@@ -46,7 +49,8 @@ from modules.billing.invoices import SaleSummary, sale_summary
 from modules.billing.models import Invoice
 from modules.billing.payments import ExternalMethod
 from modules.billing.rates import store_today
-from modules.clienteling.services import get_customer
+from modules.clienteling.services import get_customer, mask_email, mask_phone
+from modules.loyalty import pins
 from modules.loyalty.models import Member, PointEntry, Program, Tier
 from modules.loyalty.program import add_months, next_tier, points_for, program_for, rules_of, tier_for, tiers_of
 
@@ -54,6 +58,7 @@ VIEW = "loyalty.member.view"
 ENROL = "loyalty.scheme.enrol"
 REDEEM = "loyalty.points.redeem"
 ADJUST = "loyalty.points.adjust"
+PIN_RESET = "loyalty.pin.reset"
 REQUIRE_PIN = "loyalty.require_pin"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
@@ -157,17 +162,83 @@ def tier_making_discount(session: Session, actor: Actor, customer_id: int) -> De
     return tier.making_discount_pct if tier is not None and tier.making_discount_pct > 0 else None
 
 
-def set_pin(session: Session, actor: Actor, member_id: int, pin: str) -> Member:
-    """Set the member's redemption PIN (4 to 6 digits, typed by the customer); only its hash is kept."""
-    actor.require(REDEEM)
-    member = get_member(session, actor, member_id)
+def _new_pin(pin: str) -> str:
     text = pin.strip()
     if not (text.isdigit() and 4 <= len(text) <= 6):
         raise ValidationError({"pin": "The PIN is 4 to 6 digits."})
-    member.pin_hash = hash_password(text)
+    return text
+
+
+def change_pin(
+    session: Session, actor: Actor, member_id: int, pin: str, *, current: str = "", code: str = ""
+) -> Member:
+    """Set the member's redemption PIN (4 to 6 digits, typed by the customer), proven by the ``current`` PIN
+    or by the one-time ``code`` sent to the customer (:func:`send_pin_code`); only a keyed hash is kept.
+
+    A wrong PIN or code is refused and counted towards the lock; a locked member is refused.
+    """
+    actor.require(REDEEM)
+    member = get_member(session, actor, member_id)
+    text = _new_pin(pin)
+    if code.strip():
+        pins.use_code(session, actor, member, code)
+    elif member.pin_hash and current.strip():
+        pins.verify(session, actor, member, current.strip(), check="change", field="current")
+    elif member.pin_hash:
+        raise ValidationError({"current": "Type the current PIN, or send the customer a one-time code."})
+    else:
+        raise ValidationError({"code": "Send the customer a one-time code to set their first PIN."})
+    member.pin_hash = pins.hash_secret(text)
     session.add(member)
     session.flush()
     return member
+
+
+def reset_pin(session: Session, actor: Actor, member_id: int, pin: str) -> Member:
+    """A manager sets the member's PIN without the old one or a code, and unlocks them (audited as theirs)."""
+    actor.require(PIN_RESET)
+    member = get_member(session, actor, member_id)
+    member.pin_hash = pins.hash_secret(_new_pin(pin))
+    pins.unlock(member)
+    session.add(member)
+    session.flush()
+    return member
+
+
+def unlock_pin(session: Session, actor: Actor, member_id: int) -> Member:
+    """A manager unlocks a member locked after too many wrong PINs (their PIN stays as it is)."""
+    actor.require(PIN_RESET)
+    member = get_member(session, actor, member_id)
+    pins.unlock(member)
+    session.add(member)
+    session.flush()
+    return member
+
+
+def send_pin_code(session: Session, actor: Actor, member_id: int) -> str:
+    """Send the customer a one-time code to set or change their PIN: by SMS to their phone on file, else by
+    e-mail (through the outbox); returns where it went, masked ("SMS to +91 •••••• 2345")."""
+    actor.require(REDEEM)
+    member = get_member(session, actor, member_id)
+    if pins.is_locked(member):
+        raise JewelError(pins.locked_message(member))
+    customer = get_customer(session, actor, member.customer_id)
+    if customer.phone:
+        channel, recipient, shown = "sms", customer.phone, f"SMS to {mask_phone(customer.phone)}"
+    elif customer.email:
+        channel, recipient, shown = "email", customer.email, f"e-mail to {mask_email(customer.email)}"
+    else:
+        raise JewelError(f"{customer.name} has no phone or e-mail on file: a manager can set the PIN instead.")
+    code = pins.issue_code(member)
+    program = session.get(Program, member.program_id)
+    body = (
+        f"Your code to set your {program.name} PIN: {code}. It expires in {pins.CODE_MINUTES} minutes. "
+        "Share it only at the counter."
+    )
+    queue_message(session, actor.store_id, channel, recipient, f"Your {program.name} PIN code", body, "loyalty.pin")
+    session.add(member)
+    session.flush()
+    return shown
 
 
 # ---------------------------------------------------------------------------- the ledger
@@ -359,11 +430,12 @@ def redeem(session: Session, actor: Actor, invoice: Invoice, amount: Decimal, pi
     if points != points.to_integral_value():
         step = format_inr(program.point_value, paise=True)
         raise ValidationError({"amount": f"Points are redeemed in steps of {step} (one point): change the amount."})
+    if pins.is_locked(member):
+        pins.refuse(session, actor, member, "redeem", JewelError(pins.locked_message(member)))
     if pin_required(session, actor, program):
         if not member.pin_hash:
             raise JewelError(f"{member.customer_name} has no PIN yet: set it on the member page first.")
-        if not verify_password(member.pin_hash, pin.strip()):
-            raise ValidationError({"reference": "That PIN is wrong: ask the customer to type it again."})
+        pins.verify(session, actor, member, pin.strip(), check="redeem", field="reference")
     _debit(session, actor, member, "redeem", int(points), reference=invoice.number or "", reason="Paid an invoice")
     return f"{int(points):,} points · {member.referral_code}"
 

@@ -15,12 +15,13 @@ Permissions: ``loyalty.program.manage`` (change the program), ``loyalty.member.v
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
-from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, SQLModel
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import require_fields
@@ -237,6 +238,24 @@ def _check_tiers(data: ProgramInput, errors: dict[str, str]) -> list[tuple[str, 
     return tiers
 
 
+def _sync(
+    session: Session,
+    rows: Mapping[str, SQLModel],
+    wanted: Mapping[str, dict[str, object]],
+    make: Callable[..., SQLModel],
+) -> None:
+    """Make ``rows`` (existing, by key) match ``wanted`` (values by key) through the ORM, so the audit log
+    records each change: a kept key is updated in place, a dropped one deleted, a new one created."""
+    for key, row in rows.items():
+        if key not in wanted:
+            session.delete(row)
+    for key, values in wanted.items():
+        row = rows.get(key) or make()
+        for name, value in values.items():
+            setattr(row, name, value)
+        session.add(row)
+
+
 def save_program(session: Session, actor: Actor, data: ProgramInput, *, own_store: bool = False) -> Program:
     """Change the program in effect in the actor's store (its terms, rules and tiers).
 
@@ -256,20 +275,19 @@ def save_program(session: Session, actor: Actor, data: ProgramInput, *, own_stor
         setattr(program, key, value)
     session.add(program)
     session.flush()
-    session.execute(delete(EarnRule).where(EarnRule.program_id == program.id))
-    session.execute(delete(Tier).where(Tier.program_id == program.id))
-    for category, points, per_amount in rules:
-        session.add(EarnRule(program_id=program.id, category=category, points=points, per_amount=per_amount))
-    for name, spend, multiplier, making in tiers:
-        session.add(
-            Tier(
-                program_id=program.id,
-                name=name,
-                min_spend=spend,
-                earn_multiplier=multiplier,
-                making_discount_pct=making,
-            )
-        )
+    _sync(
+        session,
+        rules_of(session, program.id),
+        {c: {"program_id": program.id, "category": c, "points": p, "per_amount": a} for c, p, a in rules},
+        EarnRule,
+    )
+    tier_values = ("name", "min_spend", "earn_multiplier", "making_discount_pct")
+    _sync(
+        session,
+        {tier.name: tier for tier in tiers_of(session, program.id)},
+        {tier[0]: {"program_id": program.id, **dict(zip(tier_values, tier, strict=True))} for tier in tiers},
+        Tier,
+    )
     session.flush()
     return program
 

@@ -119,7 +119,8 @@ def statement_text(session: Session, enrolment: Enrolment) -> str:
         + (f", {missed} missed" if missed else "")
     ]
     if enrolment.status == "matured":
-        lines.append(f"  Matured on {enrolment.maturity_on:%d %b %Y}: ready to redeem against a purchase.")
+        used = f", {format_inr(enrolment.settled, paise=True)} redeemed so far" if enrolment.settled else ""
+        lines.append(f"  Matured on {enrolment.maturity_on:%d %b %Y}{used}: ready to redeem against a purchase.")
     elif nxt is not None:
         lines.append(f"  Next instalment due on {nxt.due_on:%d %b %Y}; matures on {enrolment.maturity_on:%d %b %Y}.")
     return "\n".join(lines)

@@ -1,8 +1,8 @@
 """The gold savings scheme pages.
 
 - ``/loyalty/schemes``: the store's enrolments with a status filter and Excel export, and the enrol form.
-- ``/loyalty/enrolments/[enrolment_id]``: one enrolment: schedule, receipts (PDF), pay the next instalment,
-  foreclose.
+- ``/loyalty/enrolments/[enrolment_id]``: one enrolment: schedule, receipts (PDF), redemptions, pay the next
+  instalment, foreclose. The PAN is masked (``••••••234F``) for staff without ``clienteling.customer.pii``.
 - ``/loyalty/schemes-maturing``: schemes maturing this month (store dates), exportable.
 - ``/loyalty/scheme-liability``: what the store owes on active and matured schemes, in rupees and grams,
   with one exportable row per scheme.
@@ -27,6 +27,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.errors import NotFound
+from jewelerp.masking import mask_pan
 from jewelerp.money import format_inr
 from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.forms import fact, field, select_field
@@ -37,8 +38,9 @@ from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
 from modules.billing.payment_pages import METHOD_OPTIONS, REFERENCE_HINT
 from modules.billing.payments import METHODS
 from modules.billing.rates import store_today
+from modules.clienteling.services import PII
 from modules.loyalty import schemes
-from modules.loyalty.models import Enrolment, SchemeInstalment, SchemeTemplate
+from modules.loyalty.models import Enrolment, SchemeInstalment, SchemeRedemption, SchemeTemplate
 from modules.stock.masters import list_metals, metal_label
 from modules.stock.pages import export_pdf
 
@@ -164,17 +166,18 @@ def _owed(actor: Actor, q: TableQuery) -> Select:
 
 def _owed_row(r: Any, actor: Actor) -> dict[str, str]:
     enrolment, template = r
-    bonus = schemes.accrued_bonus(template, enrolment)
+    owed = schemes.scheme_liability(template, enrolment)
     return {
         "number": enrolment.number,
         "_link": f"/loyalty/enrolments/{enrolment.id}",
         "customer": enrolment.customer_name,
         "scheme": template.name,
         "status": STATUS_LABELS.get(enrolment.status, enrolment.status),
-        "paid": _money(enrolment.paid),
-        "bonus": _money(bonus),
-        "owed": _money(enrolment.paid + bonus),
-        "grams": _grams(enrolment.grams),
+        "paid": _money(owed.paid),
+        "bonus": _money(owed.bonus),
+        "redeemed": _money(owed.redeemed) if owed.redeemed else "",
+        "owed": _money(owed.total),
+        "grams": _grams(owed.grams),
     }
 
 
@@ -189,6 +192,7 @@ LIABILITY = TableSpec(
         Column("status", "Status", sortable=False),
         Column("paid", "Paid", sortable=False),
         Column("bonus", "Bonus accrued", sortable=False),
+        Column("redeemed", "Redeemed", sortable=False),
         Column("owed", "Owed", sortable=False),
         Column("grams", "Grams", sortable=False),
     ),
@@ -344,6 +348,24 @@ def _schedule_row(instalment: SchemeInstalment, grace_days: int) -> dict[str, st
     }
 
 
+def _redemption_row(redemption: SchemeRedemption, actor: Actor) -> dict[str, str]:
+    return {
+        "at": f"{actor.local(redemption.at):%d %b %Y}",
+        "invoice": redemption.invoice_number,
+        "amount": _money(redemption.amount),
+        "grams": _grams(redemption.grams),
+        "rate": _money(redemption.rate) if redemption.rate else "",
+        "left": _money(redemption.value_left),
+        "by": redemption.user_name,
+    }
+
+
+def _kyc(enrolment: Enrolment, actor: Actor) -> str:
+    """The PAN (masked without the PII permission) and the identity document, as one line."""
+    pan = enrolment.pan if actor.can(PII) else mask_pan(enrolment.pan)
+    return " · ".join(x for x in (pan, f"{enrolment.id_kind.title()} {enrolment.id_number_masked}") if x.strip())
+
+
 def _enrolment_data(session: Session, actor: Actor, enrolment_id: int) -> dict[str, Any]:
     """Everything the enrolment page shows, as display text."""
     enrolment = schemes.get_enrolment(session, actor, enrolment_id)  # checks the permission and the store
@@ -353,6 +375,7 @@ def _enrolment_data(session: Session, actor: Actor, enrolment_id: int) -> dict[s
     value = ""
     if enrolment.status == "matured":
         value = _money(schemes.scheme_value(session, actor, enrolment))
+    redemptions = [_redemption_row(r, actor) for r in schemes.redemptions_of(session, enrolment.id)]
     return {
         "enrolment": {
             "number": enrolment.number,
@@ -361,20 +384,20 @@ def _enrolment_data(session: Session, actor: Actor, enrolment_id: int) -> dict[s
             "customer": f"{enrolment.customer_name} (customer {enrolment.customer_id})",
             "scheme": f"{template.name}: {schemes.describe_template(session, template)}",
             "nominee": f"{enrolment.nominee_name} ({enrolment.nominee_relation})",
-            "kyc": " · ".join(
-                x for x in (enrolment.pan, f"{enrolment.id_kind.title()} {enrolment.id_number_masked}") if x.strip()
-            ),
+            "kyc": _kyc(enrolment, actor),
             "dates": f"{enrolment.start_on:%d %b %Y} to {enrolment.maturity_on:%d %b %Y}",
             "paid": _money(enrolment.paid),
             "grams": _grams(enrolment.grams),
+            "grams_left": _grams(schemes.grams_left(enrolment)) if enrolment.grams_redeemed else "",
             "bonus": _money(enrolment.bonus) if enrolment.bonus else "",
             "value": value,
-            "settled": _money(enrolment.settled) if enrolment.status in ("redeemed", "foreclosed") else "",
+            "settled": _money(enrolment.settled) if enrolment.settled else "",
             "settled_reference": enrolment.settled_reference,
             "refund": f"{_money(refund)} ({pct.normalize():f}% kept)",
         },
         "schedule": rows,
         "receipts": [r for r in rows if r["receipt"]],
+        "redemptions": redemptions,
         "can_pay": enrolment.status == "active" and actor.can(schemes.ENROL),
         "can_close": enrolment.status in ("active", "lapsed") and actor.can(schemes.CLOSE),
     }
@@ -429,6 +452,7 @@ class EnrolmentState(AppState):
     enrolment: dict[str, str] = {}
     schedule: list[dict[str, str]] = []
     receipts: list[dict[str, str]] = []
+    redemptions: list[dict[str, str]] = []
     can_pay: bool = False
     can_close: bool = False
     found: bool = False
@@ -523,10 +547,11 @@ def _summary() -> rx.Component:
             fact("KYC", e["kyc"]),
             fact("Paid", e["paid"]),
             fact("Grams", e["grams"]),
+            fact("Grams left", e["grams_left"]),
             fact("Bonus", e["bonus"]),
-            fact("Value today", e["value"]),
+            fact("Value left today", e["value"]),
             fact("Settled", e["settled"]),
-            fact("Settled by", e["settled_reference"]),
+            fact("Last settled by", e["settled_reference"]),
             spacing="1",
             width="100%",
         ),
@@ -565,6 +590,18 @@ def _receipt_cells(r: Any) -> list[rx.Component]:
                 on_click=EnrolmentState.download_receipt(r["receipt"]),
             )
         ),
+    ]
+
+
+def _redemption_cells(r: Any) -> list[rx.Component]:
+    return [
+        rx.table.row_header_cell(r["at"], white_space="nowrap"),
+        rx.table.cell(r["invoice"], white_space="nowrap"),
+        rx.table.cell(r["amount"], white_space="nowrap"),
+        rx.table.cell(r["grams"], white_space="nowrap"),
+        rx.table.cell(r["rate"], white_space="nowrap"),
+        rx.table.cell(r["left"], white_space="nowrap"),
+        rx.table.cell(r["by"]),
     ]
 
 
@@ -620,6 +657,18 @@ def _found() -> rx.Component:
             ),
         ),
         rx.cond(
+            EnrolmentState.redemptions.length() > 0,
+            _panel(
+                "Redemptions",
+                _table(
+                    "Scheme redemptions",
+                    ("Date", "Invoice", "Paid", "Grams", "Rate", "Left after", "By"),
+                    EnrolmentState.redemptions,
+                    _redemption_cells,
+                ),
+            ),
+        ),
+        rx.cond(
             EnrolmentState.can_close,
             _panel(
                 "Foreclose",
@@ -671,6 +720,7 @@ class LiabilityState(DataTableMixin, AppState):
                 "schemes": str(owed.schemes),
                 "paid": _money(owed.paid),
                 "bonus": _money(owed.bonus),
+                "redeemed": _money(owed.redeemed),
                 "total": _money(owed.total),
                 "grams": f"{owed.grams:.3f} g",
             }
@@ -694,6 +744,7 @@ def liability_page() -> rx.Component:
                     _total("Open schemes", t["schemes"]),
                     _total("Paid in", t["paid"]),
                     _total("Bonus accrued", t["bonus"]),
+                    _total("Redeemed", t["redeemed"]),
                     rx.box(_total("Liability", t["total"]), aria_label="Liability"),
                     _total("Gold held for members", t["grams"]),
                     spacing="6",

@@ -19,8 +19,14 @@ foreclosure.
   than ``max_missed`` missed, and matures schemes on their maturity date: the bonus is one instalment's
   value (the average paid, for a grams scheme) when every instalment was paid.
 - **Redemption** is billing's payment method ``"scheme"`` (:data:`SCHEME_METHOD`): a matured scheme of the
-  invoice's customer, named by its number as the reference, pays up to its value (paid + bonus, or its
-  grams at today's rate + bonus); the enrolment is settled and closed.
+  invoice's customer, named by its number as the reference, pays up to the value it has left, and only what
+  the bill asks: the rest stays on the scheme, redeemable later, and the scheme closes as redeemed when
+  nothing is left. Each use is a :class:`SchemeRedemption` row. The rule: the bonus is used first, then the
+  savings. A rupee scheme's savings are what was paid. A grams scheme's savings are its grams, worth their
+  weight at the day's rate: a part redemption takes the rupees it pays beyond the bonus ÷ the day's rate in
+  grams, rounded *up* to the milligram (the customer gives up less than one milligram's worth more, never
+  metal the scheme keeps), and the other grams stay grams, valued at the rate of the day they are redeemed.
+  The grams a rupee scheme bought for the record go down in proportion to the savings used.
 - **Foreclosure** (``loyalty.scheme.close``) of an active or lapsed scheme refunds what was paid less the
   template's deduction %, with no bonus, against a refund receipt.
 """
@@ -30,7 +36,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -47,7 +53,7 @@ from modules.billing.numbering import next_number
 from modules.billing.payments import CASH_LIMIT, METHODS, ExternalMethod, parse_amount, parse_tender
 from modules.billing.rates import require_rate, store_today
 from modules.clienteling.services import get_customer
-from modules.loyalty.models import Enrolment, SchemeInstalment, SchemeTemplate
+from modules.loyalty.models import Enrolment, SchemeInstalment, SchemeRedemption, SchemeTemplate
 from modules.loyalty.program import add_months
 from modules.stock.masters import get_metal, metal_label
 
@@ -510,13 +516,48 @@ def run_daily(session: Session, actor: Actor, today: date | None = None) -> dict
 # ---------------------------------------------------------------------------- redemption and foreclosure
 
 
-def scheme_value(session: Session, actor: Actor, enrolment: Enrolment) -> Decimal:
-    """What a scheme pays at redemption: paid + bonus, or (grams scheme) its grams at today's rate + bonus."""
-    template = session.get(SchemeTemplate, enrolment.template_id)
+def grams_left(enrolment: Enrolment) -> Decimal:
+    """The grams the scheme still holds: those its instalments bought less those its redemptions took."""
+    return enrolment.grams - enrolment.grams_redeemed
+
+
+def _bonus_left(enrolment: Enrolment) -> Decimal:
+    """The bonus not yet redeemed (redemptions use the bonus first)."""
+    return max(enrolment.bonus - enrolment.settled, ZERO)
+
+
+def _rate_today(session: Session, actor: Actor, template: SchemeTemplate) -> Decimal:
+    """Today's rate of a grams scheme's metal (a missing rate raises JewelError); 0 for a rupee scheme."""
+    return require_rate(session, actor, template.metal_id) if template.unit == "grams" else ZERO
+
+
+def _value(template: SchemeTemplate, enrolment: Enrolment, rate: Decimal) -> Decimal:
+    """What the scheme has left at ``rate``: paid + bonus − redeemed, or its grams left × rate + the bonus left."""
     if template.unit == "grams":
-        rate = require_rate(session, actor, template.metal_id)
-        return (enrolment.grams * rate).quantize(PAISA, ROUND_HALF_UP) + enrolment.bonus
-    return enrolment.paid + enrolment.bonus
+        return (grams_left(enrolment) * rate).quantize(PAISA, ROUND_HALF_UP) + _bonus_left(enrolment)
+    return enrolment.paid + enrolment.bonus - enrolment.settled
+
+
+def scheme_value(session: Session, actor: Actor, enrolment: Enrolment) -> Decimal:
+    """What a scheme pays at redemption today: what it has left, its grams at today's rate for a grams scheme."""
+    template = session.get(SchemeTemplate, enrolment.template_id)
+    return _value(template, enrolment, _rate_today(session, actor, template))
+
+
+def _grams_taken(
+    template: SchemeTemplate, enrolment: Enrolment, amount: Decimal, value: Decimal, rate: Decimal
+) -> Decimal:
+    """The grams a redemption of ``amount`` out of the ``value`` left takes (the module's rule): every gram
+    left for the whole value; else the savings part (beyond the bonus left) ÷ the day's rate rounded up to
+    the milligram for a grams scheme, or the same share of the grams as of the savings for a rupee scheme."""
+    left = grams_left(enrolment)
+    if amount == value:
+        return left
+    savings = max(amount - _bonus_left(enrolment), ZERO)
+    if template.unit == "grams":
+        return min((savings / rate).quantize(MILLIGRAM, ROUND_UP), left)
+    savings_left = value - _bonus_left(enrolment)
+    return (left * savings / savings_left).quantize(MILLIGRAM, ROUND_HALF_UP) if savings_left else left
 
 
 def _by_number(session: Session, actor: Actor, number: str) -> Enrolment:
@@ -530,10 +571,11 @@ def _by_number(session: Session, actor: Actor, number: str) -> Enrolment:
 
 
 def redeem(session: Session, actor: Actor, invoice: Invoice, amount: Decimal, reference: str) -> str:
-    """Billing's ``take`` for the ``"scheme"`` method: settle the matured scheme numbered ``reference`` against
-    the invoice of its own customer, for at most its value; returns the text billing records on the receipt."""
+    """Billing's ``take`` for the ``"scheme"`` method: pay ``amount`` of an invoice of the scheme's own customer
+    from the matured scheme numbered ``reference``, at most what it has left; the rest stays on the scheme
+    (which closes as redeemed when nothing is left). Returns the text billing records on the receipt."""
     actor.require(REDEEM)
-    enrolment = _by_number(session, actor, reference)
+    enrolment = _by_number(session, actor, reference)  # locked: two counters cannot spend the same value
     if enrolment.status != "matured":
         state = "has not matured yet" if enrolment.status == "active" else f"is {enrolment.status}"
         raise JewelError(f"Scheme {enrolment.number} {state}: only a matured scheme is redeemed.")
@@ -542,17 +584,40 @@ def redeem(session: Session, actor: Actor, invoice: Invoice, amount: Decimal, re
             f"Scheme {enrolment.number} belongs to {enrolment.customer_name} (customer {enrolment.customer_id}): "
             "it pays only for their own invoice."
         )
-    value = scheme_value(session, actor, enrolment)
+    template = session.get(SchemeTemplate, enrolment.template_id)
+    rate = _rate_today(session, actor, template)
+    value = _value(template, enrolment, rate)
     if amount > value:
         raise ValidationError({"amount": f"Scheme {enrolment.number} is worth {_money(value)}: redeem at most that."})
-    enrolment.status, enrolment.settled, enrolment.settled_reference = "redeemed", amount, invoice.number or ""
-    enrolment.closed_at = utcnow()
+    grams = _grams_taken(template, enrolment, amount, value, rate)
+    enrolment.settled += amount
+    enrolment.grams_redeemed += grams
+    enrolment.settled_reference = invoice.number or ""
+    left = _value(template, enrolment, rate)
+    if left <= 0:
+        enrolment.status, enrolment.closed_at = "redeemed", utcnow()
     session.add(enrolment)
+    session.add(
+        SchemeRedemption(
+            enrolment_id=enrolment.id,
+            invoice_number=invoice.number or "",
+            amount=amount,
+            grams=grams,
+            rate=rate,
+            value_left=left,
+            user_name=actor.user_name,
+        )
+    )
     session.flush()
-    template = session.get(SchemeTemplate, enrolment.template_id)
     if template.bonus_kind == "making_pct":
         return f"{enrolment.number}; {template.bonus_value.normalize():f}% off making charges"
     return enrolment.number
+
+
+def redemptions_of(session: Session, enrolment_id: int) -> list[SchemeRedemption]:
+    """An enrolment's redemptions, oldest first."""
+    stmt = select(SchemeRedemption).where(SchemeRedemption.enrolment_id == enrolment_id)
+    return list(session.scalars(stmt.order_by(SchemeRedemption.id)))
 
 
 SCHEME_METHOD = ExternalMethod("scheme", "Gold scheme", redeem)
@@ -588,17 +653,32 @@ def foreclose(session: Session, actor: Actor, enrolment_id: int, method: str, re
 
 @dataclass(frozen=True)
 class Liability:
-    """What the store owes on its open (active and matured) schemes."""
+    """What the store owes on open (active and matured) schemes: paid in, bonus accrued, less what
+    redemptions released; and the grams it still holds for them."""
 
     schemes: int
     paid: Decimal
     bonus: Decimal
+    redeemed: Decimal
     grams: Decimal
 
     @property
     def total(self) -> Decimal:
-        """Paid plus accrued bonus, in rupees."""
-        return self.paid + self.bonus
+        """Paid plus accrued bonus less redeemed, in rupees."""
+        return self.paid + self.bonus - self.redeemed
+
+    def __add__(self, other: Liability) -> Liability:
+        """Two liabilities together (the store's total is the sum of its schemes')."""
+        return Liability(
+            self.schemes + other.schemes,
+            self.paid + other.paid,
+            self.bonus + other.bonus,
+            self.redeemed + other.redeemed,
+            self.grams + other.grams,
+        )
+
+
+NOTHING_OWED = Liability(0, ZERO, ZERO, ZERO, Decimal("0.000"))
 
 
 def accrued_bonus(template: SchemeTemplate, enrolment: Enrolment) -> Decimal:
@@ -611,21 +691,30 @@ def accrued_bonus(template: SchemeTemplate, enrolment: Enrolment) -> Decimal:
     return ZERO
 
 
+def _released(template: SchemeTemplate, enrolment: Enrolment) -> Decimal:
+    """What redemptions took off the liability: what they paid, for a rupee scheme; for a grams scheme (carried
+    at what its instalments paid) the bonus they used and the purchase cost of the grams they took."""
+    if template.unit != "grams" or not enrolment.grams:
+        return enrolment.settled
+    cost_left = (enrolment.paid * grams_left(enrolment) / enrolment.grams).quantize(PAISA, ROUND_HALF_UP)
+    return enrolment.paid - cost_left + min(enrolment.settled, enrolment.bonus)
+
+
+def scheme_liability(template: SchemeTemplate, enrolment: Enrolment) -> Liability:
+    """What the store owes on one open scheme (its ``total`` is the scheme's row on the liability report)."""
+    bonus = accrued_bonus(template, enrolment)
+    return Liability(1, enrolment.paid, bonus, _released(template, enrolment), grams_left(enrolment))
+
+
 def liability(session: Session, actor: Actor) -> Liability:
-    """The store's liability on its active and matured schemes in rupees (paid + accrued bonus) and grams."""
+    """The store's liability on its active and matured schemes in rupees and grams."""
     actor.require(VIEW)
     rows = session.execute(
         select(Enrolment, SchemeTemplate)
         .join(SchemeTemplate, SchemeTemplate.id == Enrolment.template_id)
         .where(Enrolment.store_id == actor.store_id, Enrolment.status.in_(OPEN))
     )
-    schemes, paid, bonus, grams = 0, ZERO, ZERO, Decimal("0.000")
-    for enrolment, template in rows:
-        schemes += 1
-        paid += enrolment.paid
-        bonus += accrued_bonus(template, enrolment)
-        grams += enrolment.grams
-    return Liability(schemes, paid, bonus, grams)
+    return sum((scheme_liability(template, enrolment) for enrolment, template in rows), NOTHING_OWED)
 
 
 def customer_schemes(session: Session, actor: Actor, customer_id: int) -> list[Enrolment]:
