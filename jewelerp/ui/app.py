@@ -13,6 +13,7 @@ from jewelerp.db import unit_of_work
 from jewelerp.registry import get_registry, resolve
 from jewelerp.scheduler import lifespan
 from jewelerp.ui.api import api_app, api_routes
+from jewelerp.ui.body_limit import UploadBodyLimit
 from jewelerp.ui.shell_state import ShellState
 from jewelerp.ui.web_security import is_allowed_origin
 
@@ -57,7 +58,7 @@ def build_app() -> rx.App:
             routes.extend(resolve(dotted)())
     app = rx.App(
         style=STYLE,
-        api_transformer=api_app(routes),
+        api_transformer=[api_app(routes), UploadBodyLimit],
     )
     if app.sio is not None:  # the websocket accepts only the app's own origins, checked on each connection
         app.sio.eio.cors_allowed_origins = lambda origin, _environ: is_allowed_origin(origin)
