@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from jewelerp.auth import service as auth
-from jewelerp.db import unit_of_work
+from jewelerp.auth.session_cookie import begin_url, load_page
 from jewelerp.errors import ValidationError
 from jewelerp.ui.forms import field, page_message
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
+
+
+def _text(form: object, key: str) -> str:
+    """A form field as text, whatever a hand-made websocket message put there."""
+    value = form.get(key, "") if isinstance(form, dict) else ""
+    return value if isinstance(value, str) else ""
 
 
 class LoginState(AppState):
@@ -26,37 +34,34 @@ class LoginState(AppState):
         return rx.redirect("/")
 
     @rx.event
-    def sign_in(self, form: dict):
-        """Check the credentials on the server and open a session."""
+    async def sign_in(self, form: dict):
+        """Check the credentials in a worker thread, then send the browser to pick up its session cookie."""
         self._clear_messages()
-        with unit_of_work() as session:
-            result = auth.login(session, form.get("email", ""), form.get("password", ""))
-        if result.token is None:
+        result = await asyncio.to_thread(auth.login, _text(form, "email"), _text(form, "password"), self._client_ip())
+        if result.ticket is None:
             self._say(result.error or "Sign-in failed.", ok=False)
             return None
-        self.token = result.token
-        target = self.router.url.query_parameters.get("next", "/")
-        return rx.redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+        target = str(self.router.url.query_parameters.get("next", "/"))
+        return load_page(begin_url(self.router.headers.origin, result.ticket, target))
 
 
 class PasswordState(AppState):
     """Change one's own password."""
 
     @rx.event
-    def change(self, form: dict):
-        """Verify the current password, then store the new one and sign out other sessions."""
+    async def change(self, form: dict):
+        """Verify the current password and store the new one (in a worker thread); other sessions are signed out."""
         self._clear_messages()
         try:
             info = self._session()
-            with unit_of_work() as session:
-                auth.change_password(
-                    session,
-                    info.user_id,
-                    form.get("current", ""),
-                    form.get("new", ""),
-                    form.get("confirm", ""),
-                    keep_session_id=info.session_id,
-                )
+            await asyncio.to_thread(
+                auth.change_password,
+                info.user_id,
+                _text(form, "current"),
+                _text(form, "new"),
+                _text(form, "confirm"),
+                keep_session_id=info.session_id,
+            )
         except ValidationError as exc:
             self.errors = exc.fields
             self._say("Please correct the highlighted fields.", ok=False)

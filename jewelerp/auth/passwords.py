@@ -7,8 +7,18 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 8
-# Verified against when the email is unknown, so timing does not reveal whether it exists.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so timing does not reveal whether it exists.
+
+    Made by the hasher in use (on first need), so it costs exactly what a real check costs.
+    """
+    global _dummy
+    if _dummy is None or _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash("not-a-real-password"))
+    return _dummy[1]
 
 
 def hash_password(password: str) -> str:
@@ -19,7 +29,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; an empty or unknown hash never matches."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -45,7 +45,14 @@ CORE = Module(
         Setting("core.smtp_user", "SMTP user name", "", "Empty when the server needs no sign-in."),
         Setting("core.smtp_password", "SMTP password", "", "Kept for sending only; never shown again.", secret=True),
         Setting("core.smtp_from", "Send e-mail from", "", "Sender address, e.g. Zaveri Jewels <shop@example.com>."),
+        Setting(
+            "core.session_idle_minutes",
+            "Sign out after idle minutes",
+            30,
+            "Minutes without activity before staff must sign in again (5 to 720).",
+        ),
     ),
+    contributions={"api_routes": ("jewelerp.auth.session_cookie:routes",)},
     pages=(
         Page(
             "/",

@@ -124,28 +124,41 @@ class AuditLog(SQLModel, table=True):
 
 
 class AuthSession(SQLModel, table=True):
-    """A server-side login session; the browser holds only the random token."""
+    """A server-side login session; the browser holds only the random token, in an HttpOnly cookie.
+
+    A sign-in opens the row with a one-time ``ticket_hash`` (valid for a minute) and no token yet;
+    the backend route that consumes the ticket sets ``token_hash`` and the cookie in one response,
+    so the token itself never passes through the websocket or page state.
+    """
 
     __tablename__ = "core_auth_session"
     __audit__ = False
 
     id: int | None = Field(default=None, primary_key=True)
-    token_hash: str = Field(unique=True, index=True, max_length=64)
+    token_hash: str | None = Field(default=None, unique=True, index=True, max_length=64)
+    ticket_hash: str | None = Field(default=None, unique=True, index=True, max_length=64)
+    ticket_expires_at: datetime | None = None
     user_id: int = Field(foreign_key="core_user.id", index=True)
     store_id: int | None = Field(default=None, foreign_key="core_store.id")
     created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     revoked_at: datetime | None = None
 
 
 class LoginAttempt(SQLModel, table=True):
-    """One login try, used for lockout after repeated failures."""
+    """One password check, with the address it came from, for the sign-in limits.
+
+    Tries refused before the check (a lock, too many at once) are not rows here: they
+    go to the audit log as refusals, so hammering a lock never extends or spreads it.
+    """
 
     __tablename__ = "core_login_attempt"
     __audit__ = False
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(index=True, max_length=254)
+    client_ip: str = Field(default="", index=True, max_length=45)
     at: datetime = Field(default_factory=utcnow, index=True)
     success: bool = False
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.passwords import hash_password, password_problem
-from jewelerp.core.models import Role, User, UserStoreRole
+from jewelerp.core.models import AuthSession, Role, User, UserStoreRole
 from jewelerp.core.roles import role_by_code
 from jewelerp.core.stores import get_store_by_code
+from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, require_fields
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -92,7 +94,7 @@ def set_store_role(session: Session, actor: Actor | None, user_id: int, store_id
 
 
 def reset_password(session: Session, actor: Actor | None, user_id: int, password: str) -> None:
-    """Set a new password for someone (admin) after checking the policy."""
+    """Set a new password for someone (admin) after checking the policy; every session of theirs ends."""
     if actor is not None:
         actor.require("core.users.manage")
     problem = password_problem(password)
@@ -101,6 +103,20 @@ def reset_password(session: Session, actor: Actor | None, user_id: int, password
     user.password_hash = hash_password(password)
     session.add(user)
     session.flush()
+    end_sessions(session, user_id)
+
+
+def end_sessions(session: Session, user_id: int, keep_session_id: int | None = None) -> None:
+    """Revoke every open session of the user, except ``keep_session_id`` (the one changing its own password)."""
+    session.execute(
+        update(AuthSession)
+        .where(
+            AuthSession.user_id == user_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.id != (keep_session_id or 0),
+        )
+        .values(revoked_at=utcnow())
+    )
 
 
 def store_roles(session: Session, user_id: int) -> dict[int, str]:

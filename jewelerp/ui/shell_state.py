@@ -6,6 +6,7 @@ import reflex as rx
 from sqlmodel import select
 
 from jewelerp.auth import service as auth
+from jewelerp.auth.session_cookie import end_url, load_page
 from jewelerp.core.models import Store, User
 from jewelerp.core.users import store_roles
 from jewelerp.db import read_session, unit_of_work
@@ -92,7 +93,7 @@ class ShellState(AppState):
         """Make another store current and reload the page for it."""
         try:
             with unit_of_work() as session:
-                auth.switch_store(session, self.token, int(store_id))
+                auth.switch_store(session, self._token(), int(store_id))
         except (AuthError, ValueError) as exc:
             self._say(getattr(exc, "message", "Unknown store."), ok=False)
             return None
@@ -100,9 +101,8 @@ class ShellState(AppState):
 
     @rx.event
     def logout(self):
-        """End the session on the server and forget the cookie."""
+        """End the session on the server, then let the backend clear the HttpOnly cookie."""
         with unit_of_work() as session:
-            auth.logout(session, self.token)
-        self.token = ""
+            auth.logout(session, self._token())
         self.ready = False
-        return rx.redirect("/login")
+        return load_page(end_url(self.router.headers.origin))

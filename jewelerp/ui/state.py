@@ -1,7 +1,9 @@
-"""The base state every page state derives from: session cookie, actor, messages.
+"""The base state every page state derives from: session, actor, messages.
 
 Pages never trust what the browser shows: every handler resolves the session
 token to an actor on the server and services check that actor's permissions.
+The token is an HttpOnly cookie set by the backend (see ``jewelerp.auth.session_cookie``):
+it is read from the websocket's handshake headers and never kept in state.
 """
 
 from __future__ import annotations
@@ -13,35 +15,34 @@ import reflex as rx
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.auth.service import SESSION_TTL, SessionInfo, build_actor, resolve
+from jewelerp.auth.service import SessionInfo, authenticate, build_actor
+from jewelerp.auth.session_cookie import token_from_cookie_header
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import AuthError, JewelError, ValidationError
 
 T = TypeVar("T")
-SESSION_COOKIE = "jewelerp_session"
 
 
 class AppState(rx.State):
-    """Holds the session cookie and the messages of the current page."""
+    """The messages of the current page, and the session behind every handler."""
 
-    token: str = rx.Cookie("", name=SESSION_COOKIE, max_age=int(SESSION_TTL.total_seconds()), same_site="strict")
     errors: dict[str, str] = {}
     message: str = ""
     message_ok: bool = True
 
-    def _live(self, session: Session) -> SessionInfo:
-        info = resolve(session, self.token)
+    def _token(self) -> str:
+        """The session token from the cookie the browser sent when this page's websocket connected."""
+        return token_from_cookie_header(self.router.headers.cookie)
+
+    def _session(self) -> SessionInfo:
+        info = authenticate(self._token())
         if info is None:
             raise AuthError("Your session has ended. Sign in again.")
         return info
 
-    def _session(self) -> SessionInfo:
-        with read_session() as session:
-            return self._live(session)
-
     def _actor(self) -> Actor:
+        info = self._session()
         with read_session() as session:
-            info = self._live(session)
             return build_actor(session, info.user_id, info.store_id)
 
     def _client_ip(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 import pytest
 from sqlmodel import select
@@ -14,9 +15,16 @@ from jewelerp.errors import AuthError, ValidationError
 from tests.conftest import PASSWORD
 
 
-def _login(email: str, password: str) -> auth.LoginResult:
-    with unit_of_work() as session:
-        return auth.login(session, email, password)
+class SignIn(NamedTuple):
+    """A sign-in as the browser completes it: the session token, or the message shown."""
+
+    token: str | None
+    error: str | None
+
+
+def _login(email: str, password: str, client_ip: str = "10.0.0.1") -> SignIn:
+    result = auth.login(email, password, client_ip)
+    return SignIn(result.ticket and auth.begin_session(result.ticket), result.error)
 
 
 def _resolve(token: str):
@@ -32,6 +40,7 @@ def test_login_opens_a_session_in_the_first_store(world):
     with read_session() as session:
         stored = session.exec(select(AuthSession)).one()
     assert stored.token_hash != result.token  # only a hash is kept
+    assert stored.ticket_hash is None  # the sign-in ticket was used up
 
 
 def test_wrong_password_and_unknown_email_get_the_same_message(world):
@@ -94,15 +103,14 @@ def test_switch_store_only_where_the_user_has_a_role(world):
 def test_change_password_checks_the_current_one_and_signs_out_everywhere(world):
     token = _login("designer@test.in", PASSWORD).token
     uid = world.users["designer"]
-    with pytest.raises(ValidationError) as err, unit_of_work() as session:
-        auth.change_password(session, uid, "bad-current-1", "short", "short")
+    with pytest.raises(ValidationError) as err:
+        auth.change_password(uid, "bad-current-1", "short", "short")
     assert set(err.value.fields) == {"current", "new"}
-    with pytest.raises(ValidationError) as err, unit_of_work() as session:
-        auth.change_password(session, uid, PASSWORD, "new-secret-22", "new-secret-23")
+    with pytest.raises(ValidationError) as err:
+        auth.change_password(uid, PASSWORD, "new-secret-22", "new-secret-23")
     assert err.value.fields == {"confirm": "The two new passwords differ."}
     assert _login("designer@test.in", PASSWORD).token  # unchanged after refusals
-    with unit_of_work() as session:
-        auth.change_password(session, uid, PASSWORD, "new-secret-22", "new-secret-22")
+    auth.change_password(uid, PASSWORD, "new-secret-22", "new-secret-22")
     assert _resolve(token) is None
     assert _login("designer@test.in", "new-secret-22").token
 
