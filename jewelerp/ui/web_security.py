@@ -18,8 +18,10 @@ strict policy; everything else the backend serves is the compiled Reflex fronten
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import reflex as rx
@@ -27,6 +29,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+ENV_JSON = "env.json"  # where a Reflex build records the backend endpoints it uses
 ALLOWED_ORIGINS_ENV = "JEWELERP_ALLOWED_ORIGINS"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "[::1]"})
 DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
@@ -105,9 +108,10 @@ def _ws_origin(origin: str) -> str:
     return f"{'wss' if scheme == 'https' else 'ws'}{sep}{rest}" if sep else ""
 
 
-def frontend_csp() -> str:
-    """The policy of the compiled Reflex pages (read per request: the backend address may change)."""
-    backend = origin_of(rx.config.get_config().api_url or "")
+def frontend_csp(backend_url: str | None = None) -> str:
+    """The policy of the compiled Reflex pages, which talk to the backend at ``backend_url``
+    (by default the configured ``api_url``, read per request: the backend address may change)."""
+    backend = origin_of(rx.config.get_config().api_url or "" if backend_url is None else backend_url)
     others = f" {backend} {_ws_origin(backend)}" if backend else ""
     return (
         "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
@@ -120,17 +124,19 @@ def frontend_csp() -> str:
 class SecurityHeaders:
     """ASGI middleware adding the security headers to every HTTP response that lacks them.
 
-    Responses of ``strict_routes`` get :data:`STRICT_CSP`; every other one the frontend's policy.
+    Responses of ``strict_routes`` get :data:`STRICT_CSP`; every other one the frontend's policy,
+    naming ``backend_url`` (by default the configured ``api_url``) as the backend the pages talk to.
     """
 
-    def __init__(self, app: ASGIApp, strict_routes: Sequence[BaseRoute] = ()) -> None:
+    def __init__(self, app: ASGIApp, strict_routes: Sequence[BaseRoute] = (), backend_url: str | None = None) -> None:
         self.app = app
         self.strict_routes = tuple(strict_routes)
+        self.backend_url = backend_url
 
     def _policy(self, scope: Scope) -> str:
         if any(route.matches(scope)[0] is Match.FULL for route in self.strict_routes):
             return STRICT_CSP
-        return frontend_csp()
+        return frontend_csp(self.backend_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -153,8 +159,20 @@ def frontend_prod_app() -> ASGIApp:
     """Reflex's static frontend server (``AppHarnessProd``, ``reflex run --env prod --frontend-only``), with headers.
 
     Serve it with ``uvicorn --factory jewelerp.ui.web_security:frontend_prod_app`` from the project folder.
+    The policy names the backend the build was made for (its ``env.json``), not this process's config:
+    a frontend server may run in a thread or process whose config never learnt the backend's address.
     """
     from reflex.utils.exec import get_frontend_mount
+    from reflex.utils.prerequisites import get_web_dir
     from starlette.applications import Starlette
 
-    return SecurityHeaders(Starlette(routes=[get_frontend_mount()]))
+    return SecurityHeaders(Starlette(routes=[get_frontend_mount()]), backend_url=built_backend_url(get_web_dir()))
+
+
+def built_backend_url(web_dir: Path) -> str | None:
+    """The backend address a compiled frontend in ``web_dir`` connects to (from its ``env.json``), if known."""
+    try:
+        endpoints = json.loads((web_dir / ENV_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(endpoints.get("UPLOAD") or "") or None

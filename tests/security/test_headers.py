@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from jewelerp.ui.api import api_app, api_routes
-from jewelerp.ui.web_security import STRICT_CSP, SecurityHeaders, frontend_csp, is_allowed_origin
+from jewelerp.ui.web_security import STRICT_CSP, SecurityHeaders, built_backend_url, frontend_csp, is_allowed_origin
 from modules.repairs.public import routes as repair_routes
 from modules.stock.public import routes as certificate_routes
 
@@ -92,3 +92,14 @@ def test_the_frontend_gets_a_policy_reflex_can_run_under():
     assert backend in directives["img-src"], "uploaded photos come from the backend"
     static = TestClient(SecurityHeaders(page))  # the static frontend server of AppHarnessProd
     assert static.get("/").headers["content-security-policy"] == policy
+
+
+def test_the_static_frontend_names_the_backend_its_build_talks_to(tmp_path):
+    (tmp_path / "env.json").write_text(
+        '{"EVENT": "ws://127.0.0.1:45507/_event", "UPLOAD": "http://127.0.0.1:45507/_upload"}'
+    )
+    backend = built_backend_url(tmp_path)
+    assert backend == "http://127.0.0.1:45507/_upload"
+    policy = frontend_csp(backend)
+    assert "connect-src 'self' http://127.0.0.1:45507 ws://127.0.0.1:45507" in policy
+    assert built_backend_url(tmp_path / "missing") is None
