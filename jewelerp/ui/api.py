@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from jewelerp.ui.private_files import file_route
 from jewelerp.ui.table_query import forget_export, take_export
 from jewelerp.ui.web_security import SecurityHeaders
 
@@ -42,7 +43,7 @@ def export_url(token: str) -> str:
 
 def api_routes() -> list[Route]:
     """Routes of the platform; modules add theirs through ``contributions['api_routes']``."""
-    return [Route("/api/health", health), Route("/api/export/{token}", export_download)]
+    return [Route("/api/health", health), Route("/api/export/{token}", export_download), file_route()]
 
 
 def api_app(routes: list[Route]) -> Starlette:

@@ -15,11 +15,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 UPLOAD_PATH_SUFFIX = "/_upload"
 MAX_UPLOAD_BYTES_ENV = "JEWELERP_MAX_UPLOAD_MB"
-DEFAULT_MAX_UPLOAD_MB = 64  # the largest handler takes 12 photos of 5 MB, or one 10 MB sheet
+DEFAULT_MAX_UPLOAD_MB = 128  # the largest pick is 12 photos of at most 10 MB each
 
 
 def max_upload_bytes() -> int:
-    """The cap on one upload request, from ``JEWELERP_MAX_UPLOAD_MB`` (default 64 MB)."""
+    """The cap on one upload request, from ``JEWELERP_MAX_UPLOAD_MB`` (default 128 MB)."""
     raw = os.environ.get(MAX_UPLOAD_BYTES_ENV, "").strip()
     megabytes = int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_UPLOAD_MB
     return megabytes * 1024 * 1024

@@ -93,7 +93,10 @@ MODULE = Module(
             "clienteling.customer.view",
         ),
     ),
-    contributions={"clienteling.customer360": ("modules.clienteling.segments:purchases_section",)},
+    contributions={
+        "clienteling.customer360": ("modules.clienteling.segments:purchases_section",),
+        "files": ("modules.clienteling.photos:customer_file",),
+    },
     settings=(
         Setting(
             "clienteling.default_country",

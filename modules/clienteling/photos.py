@@ -1,16 +1,18 @@
-"""Customer photos: checked to be images, shrunk, stored under an unguessable name."""
+"""Customer photos: checked to be images (at most 8 MB and 40 megapixels), shrunk, stored under an
+unguessable name in the private folder ``customer-photos/`` (see :mod:`jewelerp.files`), and shown only
+to staff who may see the customer (:func:`customer_file`, asked by the platform's file route)."""
 
 from __future__ import annotations
 
-import io
-import secrets
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.errors import ValidationError
+from jewelerp.errors import NotFound, ValidationError
+from jewelerp.files import StoredFile, keep, remove_when_committed
+from jewelerp.images import to_jpeg
+from jewelerp.staging import StagedFile
 from modules.clienteling.services import get_customer
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -18,31 +20,42 @@ MAX_SIDE = 800
 FOLDER = "customer-photos"
 
 
-def save_photo(session: Session, actor: Actor, customer_id: int, content: bytes, upload_dir: Path) -> str:
-    """Store ``content`` as the customer's photo (a JPEG at most 800 px a side); returns its path.
+def prepare_photo(_name: str, content: bytes) -> tuple[str, bytes]:
+    """The photo as a JPEG at most 800 px a side (``(".jpg", content)``), or ValidationError under ``photo``.
 
-    The file name is random (128 bits), so a photo's address cannot be guessed.
+    CPU-bound: pages call it from a worker thread when the photo is chosen.
+    """
+    if len(content) > MAX_BYTES:
+        raise ValidationError({"photo": "The photo is larger than 8 MB."})
+    jpeg = to_jpeg(content, "photo", MAX_SIDE)
+    if jpeg is None:
+        raise ValidationError({"photo": "This file is not a photo (use JPEG, PNG or WebP)."})
+    return ".jpg", jpeg
+
+
+def save_photo(
+    session: Session, actor: Actor, customer_id: int, content: bytes | StagedFile, upload_dir: Path | None = None
+) -> str:
+    """Make ``content`` (the photo's bytes, or the file a page staged) the customer's photo; returns its path.
+
+    The file name is random (128 bits); the old photo is removed once the change is committed.
     """
     actor.require("clienteling.customer.edit")
     customer = get_customer(session, actor, customer_id)
-    if len(content) > MAX_BYTES:
-        raise ValidationError({"photo": "The photo is larger than 8 MB."})
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.verify()
-        with Image.open(io.BytesIO(content)) as image:
-            picture = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError):
-        raise ValidationError({"photo": "This file is not a photo (use JPEG, PNG or WebP)."}) from None
-    picture.thumbnail((MAX_SIDE, MAX_SIDE))
-    relative = f"{FOLDER}/{secrets.token_urlsafe(16)}.jpg"
-    target = upload_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    picture.save(target, "JPEG", quality=85)
+    picture = content.path if isinstance(content, StagedFile) else prepare_photo("", content)[1]
     old = customer.photo
-    customer.photo = relative
+    customer.photo = keep(session, FOLDER, ".jpg", picture, upload_dir)
     session.add(customer)
     session.flush()
     if old and old.startswith(f"{FOLDER}/"):
-        (upload_dir / old).unlink(missing_ok=True)
-    return relative
+        remove_when_committed(session, old, upload_dir)
+    return customer.photo
+
+
+def customer_file(session: Session, actor: Actor, kind: str, record_id: int) -> StoredFile:
+    """The photo of a customer the actor may see (``kind`` is ``photo``); NotFound when there is none."""
+    actor.require("clienteling.customer.view")
+    customer = get_customer(session, actor, record_id) if kind == "photo" else None
+    if customer is None or not customer.photo:
+        raise NotFound("That file does not exist.")
+    return StoredFile(customer.photo, f"customer-{customer.id}")

@@ -3,16 +3,20 @@ sections other enabled modules contribute."""
 
 from __future__ import annotations
 
+import hashlib
+
 import reflex as rx
 from sqlalchemy import select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.staging import discard
+from jewelerp.ui.file_uploads import UploadRule, receive_uploads
 from jewelerp.ui.forms import fact, field, field_error, select_field
+from jewelerp.ui.private_files import file_src
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from jewelerp.ui.uploads import first_upload
 from modules.clienteling.extension import contributed_sections
 from modules.clienteling.family import RELATIONS, RelativeInput, add_occasion, add_relative, family_rows, occasion_rows
 from modules.clienteling.followups import (
@@ -27,12 +31,13 @@ from modules.clienteling.followups import (
 from modules.clienteling.merge import merge_customers
 from modules.clienteling.models import FollowUp
 from modules.clienteling.photos import MAX_BYTES as MAX_PHOTO_BYTES
-from modules.clienteling.photos import save_photo
+from modules.clienteling.photos import prepare_photo, save_photo
 from modules.clienteling.services import GENDERS, CustomerInput, customer_profile, update_customer
 from modules.clienteling.sizes import BANGLE_SIZES
 from modules.clienteling.wishlist import add_wish, wish_rows
 
 PHOTO_UPLOAD = "customer-photo"
+PHOTO_RULE = UploadRule("customer-photo", "clienteling.customer.edit", "photo", prepare_photo, MAX_PHOTO_BYTES)
 PROFILE_TEXT = (
     "name",
     "phone",
@@ -65,6 +70,15 @@ def _open_follow_ups(session: Session, actor: Actor, customer_id: int) -> list[d
     return [{"due": f.due_on.strftime("%d %b %Y"), "reason": f.reason} for f in rows]
 
 
+def _photo_address(profile: dict[str, str]) -> str:
+    """The file route address of the customer's photo ("" without one); ``v`` changes with the photo."""
+    photo = profile.get("photo", "")
+    if not photo:
+        return ""
+    version = hashlib.sha256(photo.encode()).hexdigest()[:12]
+    return f"clienteling/photo/{profile['id']}?v={version}"
+
+
 class ProfileState(RecordFormMixin, AppState):
     """Everything the 360 page shows about one customer (a few dozen rows at most)."""
 
@@ -83,6 +97,7 @@ class ProfileState(RecordFormMixin, AppState):
     pii: bool = False
     found: bool = False
     version: int = 0
+    photo_address: str = ""
 
     def _id(self) -> int:
         return self._route_number("customer_id")
@@ -121,6 +136,7 @@ class ProfileState(RecordFormMixin, AppState):
             flags["customer.merge"],
             flags["customer.pii"],
         )
+        self.photo_address = _photo_address(self.profile)
         self.version += 1
 
     @rx.event
@@ -200,14 +216,15 @@ class ProfileState(RecordFormMixin, AppState):
 
     @rx.event
     async def upload_photo(self, files: list[rx.UploadFile]) -> None:
-        """Replace the customer's photo with the chosen image."""
-        chosen = await first_upload(files, MAX_PHOTO_BYTES)
-        if chosen is None:
-            self._say("Choose a photo first.", ok=False)
+        """Replace the customer's photo with the chosen image (the session and permission are checked first)."""
+        photos = await receive_uploads(self, files, PHOTO_RULE)
+        if not photos:
+            if not files:
+                self._say("Choose a photo first.", ok=False)
             return
-        content = chosen[1]
         customer_id = int(self.profile.get("id", "0"))
-        saved = self._run(lambda s, a: save_photo(s, a, customer_id, content, rx.get_upload_dir()), done="Photo saved.")
+        saved = self._run(lambda s, a: save_photo(s, a, customer_id, photos[0]), done="Photo saved.")
+        discard(photos)
         self._after(saved)
 
     @rx.event
@@ -226,9 +243,9 @@ class ProfileState(RecordFormMixin, AppState):
 def _photo() -> rx.Component:
     p = ProfileState.profile
     picture = rx.cond(
-        p["photo"] != "",
+        ProfileState.photo_address != "",
         rx.image(
-            src=rx.get_upload_url(p["photo"]),
+            src=file_src(ProfileState.photo_address),
             alt="Photo of " + p["name"],
             width="88px",
             height="88px",

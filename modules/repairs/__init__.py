@@ -111,6 +111,7 @@ MODULE = Module(
     jobs=(Job("repairs.remind", "0 9 * * *", "modules.repairs.reminders:remind", "Jobs due tomorrow and overdue"),),
     contributions={
         "api_routes": ("modules.repairs.public:routes",),
+        "files": ("modules.repairs.files:job_file",),
         "clienteling.customer360": ("modules.repairs.customer:customer_jobs",),
     },
     demo_data="modules.repairs.demo:load",

@@ -29,7 +29,7 @@ from jewelerp.money import format_inr
 from modules.repairs.jobs import StoneInput, job_stones, parse_stones
 from modules.repairs.models import Job, JobStone
 from modules.repairs.payments import amount_paid, balance_after
-from modules.repairs.photos import add_photos
+from modules.repairs.photos import PhotoFile, add_photos
 from modules.repairs.records import get_job
 from modules.repairs.stages import DELIVERED, record_move, stage_label, stages_for
 from modules.stock.ledger import move as stock_move
@@ -115,7 +115,7 @@ def deliver_job(
     actor: Actor,
     job_id: int,
     data: DeliveryInput,
-    photos: Iterable[tuple[str, bytes]] = (),
+    photos: Iterable[PhotoFile] = (),
     *,
     upload_dir: Path | None = None,
 ) -> Job:

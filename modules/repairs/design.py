@@ -2,7 +2,8 @@
 customer's approval of one of them.
 
 - A version is an image (kept as a JPEG of at most 1600 px, like the job's photos) or a PDF (kept as
-  uploaded), at most 10 MB, stored under an unguessable name in ``<upload dir>/repairs-designs/``.
+  uploaded), at most 10 MB, stored under an unguessable name in the private folder ``repairs-designs/``
+  (see :mod:`jewelerp.files`).
 - The customer approves one version; staff record it with the customer's name as they gave it. The job
   points at that version (``job.approved_version_id``): only one version is approved at a time.
 - Approving another version replaces the approval while no metal has been issued for the job; once metal
@@ -13,7 +14,6 @@ customer's approval of one of them.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from sqlalchemy import exists, func
@@ -22,8 +22,11 @@ from sqlmodel import Session, select
 from jewelerp.auth.actor import Actor
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
+from jewelerp.files import keep
+from jewelerp.images import to_jpeg
+from jewelerp.staging import StagedFile
 from modules.repairs.models import DesignVersion, Job, KarigarEntry
-from modules.repairs.photos import MAX_BYTES, _decode, upload_root
+from modules.repairs.photos import MAX_BYTES, MAX_SIDE
 from modules.repairs.records import get_job
 from modules.repairs.stages import DELIVERED, METAL_ISSUED, stages_for
 
@@ -54,25 +57,22 @@ def _custom_job(session: Session, actor: Actor, job_id: int) -> Job:
     return job
 
 
-def _store_file(name: str, content: bytes, upload_dir: Path) -> str:
-    """Check and keep the file; returns its path under the upload folder."""
+def prepare_design(name: str, content: bytes) -> tuple[str, bytes]:
+    """Check a sketch or render: ``(".pdf", content)`` for a PDF, ``(".jpg", JPEG)`` for an image.
+
+    Raises ValidationError under ``design``. CPU-bound: pages call it from a worker thread.
+    """
     label = name or "The file"
     if not content:
         raise ValidationError({"design": "Choose the sketch or render to upload."})
     if len(content) > MAX_BYTES:
         raise ValidationError({"design": f"{label} is larger than 10 MB."})
-    folder = upload_dir / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{FOLDER}/{secrets.token_urlsafe(16)}"
     if content.startswith(PDF_MAGIC):
-        (upload_dir / f"{stem}.pdf").write_bytes(content)
-        return f"{stem}.pdf"
-    try:
-        picture = _decode(name, content)
-    except ValidationError:
-        raise ValidationError({"design": f"{label} is neither an image (JPEG, PNG, WebP) nor a PDF."}) from None
-    picture.save(upload_dir / f"{stem}.jpg", "JPEG", quality=88)
-    return f"{stem}.jpg"
+        return ".pdf", content
+    jpeg = to_jpeg(content, "design", MAX_SIDE, quality=88)
+    if jpeg is None:
+        raise ValidationError({"design": f"{label} is neither an image (JPEG, PNG, WebP) nor a PDF."})
+    return ".jpg", jpeg
 
 
 def add_version(
@@ -81,11 +81,14 @@ def add_version(
     job_id: int,
     kind: str,
     file_name: str,
-    content: bytes,
+    content: bytes | StagedFile,
     note: str = "",
     upload_dir: Path | None = None,
 ) -> DesignVersion:
-    """Upload the next numbered design version (``kind`` "sketch" or "cad") of a custom order."""
+    """Upload the next numbered design version (``kind`` "sketch" or "cad") of a custom order.
+
+    ``content`` is the file's bytes, or the file a page staged (checked by :func:`prepare_design` already).
+    """
     job = _custom_job(session, actor, job_id)
     note = " ".join(note.split())
     errors: dict[str, str] = {}
@@ -94,7 +97,10 @@ def add_version(
     if len(note) > NOTE_MAX:
         errors["design_note"] = f"Keep the note to {NOTE_MAX} characters."
     require_fields(errors)
-    path = _store_file(file_name, content, upload_dir or upload_root())
+    suffix, prepared = (
+        (content.path.suffix, content.path) if isinstance(content, StagedFile) else prepare_design(file_name, content)
+    )
+    path = keep(session, FOLDER, suffix, prepared, upload_dir)
     last = session.scalar(select(func.max(DesignVersion.version)).where(DesignVersion.job_id == job.id)) or 0
     version = DesignVersion(
         job_id=job.id, version=last + 1, kind=kind, path=path, note=note, uploaded_by=actor.user_name

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import NotFound
+from jewelerp.ui.file_uploads import StagedBatch, UploadRule, forget_staged, stage_uploads
 from jewelerp.ui.forms import field, field_error, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
@@ -19,7 +20,7 @@ from modules.clienteling.followups import staff_options
 from modules.clienteling.services import contact_view, get_customer
 from modules.repairs.jobs import JobInput, StoneInput, create_job
 from modules.repairs.karigars import karigar_options
-from modules.repairs.photos import MAX_BYTES, MAX_PHOTOS
+from modules.repairs.photos import MAX_BYTES, MAX_PHOTOS, prepare_photo
 from modules.repairs.records import KIND_LABELS
 from modules.repairs.ticket import TERMS, ticket_file
 from modules.stock.pages import export_pdf
@@ -27,6 +28,7 @@ from modules.stock.valuation import store_today
 
 PHOTO_UPLOAD = "job-intake-photos"
 STONE_LINES = 3
+PHOTOS_AT_ONCE = 12  # one pick stays under the backend's upload cap (jewelerp.ui.body_limit)
 TEXT_FIELDS = (
     "kind",
     "customer_id",
@@ -44,6 +46,14 @@ TEXT_FIELDS = (
     "karigar_id",
 )
 STONE_FIELDS = ("kind", "count", "carats", "inscription")
+
+
+def photo_rule(purpose: str) -> UploadRule:
+    """How a picker of job photos checks them; ``purpose`` names the folder where its photos wait."""
+    return UploadRule(purpose, "repairs.job.edit", "photo", prepare_photo, MAX_BYTES, MAX_PHOTOS)
+
+
+INTAKE_PHOTOS = photo_rule("repairs-intake")
 
 
 def stones_from(form: dict, prefix: str = "stone", lines: int = STONE_LINES) -> list[StoneInput]:
@@ -85,7 +95,7 @@ def camera_upload(upload_id: str, label: str, on_drop: Any) -> rx.Component:
         id=upload_id,
         accept={"image/*": [".jpg", ".jpeg", ".png", ".webp"]},
         multiple=True,
-        max_files=MAX_PHOTOS,
+        max_files=PHOTOS_AT_ONCE,
         max_size=MAX_BYTES,
         on_drop=on_drop(rx.upload_files(upload_id=upload_id)),
         border="none",
@@ -96,13 +106,9 @@ def camera_upload(upload_id: str, label: str, on_drop: Any) -> rx.Component:
     return picker
 
 
-async def read_photos(files: list[rx.UploadFile]) -> list[tuple[str, bytes]]:
-    """The chosen files' names and bytes (one byte past the limit, so the service can refuse them)."""
-    return [(str(f.name or f.filename or "photo"), await f.read(MAX_BYTES + 1)) for f in files]
-
-
 class IntakeState(AppState):
-    """The intake form's choices, the staged photos and the job just taken in."""
+    """The intake form's choices, the staged photos (ids and names: the files wait on disk) and the job just
+    taken in."""
 
     kind: str = "repair"
     staff: list[dict[str, str]] = []
@@ -114,13 +120,13 @@ class IntakeState(AppState):
     form_version: int = 0
     taken_id: str = ""
     taken_number: str = ""
-    _photos: list[tuple[str, bytes]] = []
+    _photos: list[dict[str, str]] = []
 
     @rx.event
     def load(self) -> None:
         """Fill the drop-downs and start an empty form."""
         self.kind, self.customer_label, self.taken_id, self.taken_number = "repair", "", "", ""
-        self._photos, self.photo_names = [], []
+        self._forget_photos()
 
         def work(session: Session, actor: Actor) -> dict[str, Any]:
             can_karigar = actor.can("repairs.karigar.manage")
@@ -158,17 +164,20 @@ class IntakeState(AppState):
         except NotFound:
             self.customer_label = f"No customer numbered {text}."
 
+    def _forget_photos(self) -> None:
+        forget_staged(self, INTAKE_PHOTOS, self._photos)
+        self._photos, self.photo_names = [], []
+
     @rx.event
     async def stage_photos(self, files: list[rx.UploadFile]) -> None:
-        """Keep the chosen photos until the job is saved (the service checks them then)."""
-        chosen = await read_photos(files)
-        self._photos = [*self._photos, *chosen][:MAX_PHOTOS]
-        self.photo_names = [name for name, _content in self._photos]
+        """Check the chosen photos and keep them on the server until the job is saved."""
+        self._photos = await stage_uploads(self, files, INTAKE_PHOTOS, self._photos)
+        self.photo_names = [photo["name"] for photo in self._photos]
 
     @rx.event
     def clear_photos(self) -> None:
         """Forget the chosen photos."""
-        self._photos, self.photo_names = [], []
+        self._forget_photos()
 
     @rx.event
     def take_in(self, form: dict) -> None:
@@ -178,10 +187,11 @@ class IntakeState(AppState):
             terms_accepted=bool(form.get("terms_accepted")),
             stones=stones_from(form),
         )
-        photos, upload_dir = list(self._photos), rx.get_upload_dir()
-        job = self._run(lambda s, a: create_job(s, a, data, photos, upload_dir=upload_dir))
+        photos = StagedBatch(INTAKE_PHOTOS.purpose, self._photos)
+        job = self._run(lambda s, a: create_job(s, a, data, photos.take(a)))
         if job is None:
             return
+        photos.done()
         self.taken_id, self.taken_number = str(job.id), job.number
         self._say(f"Job {job.number} was taken in. Print the ticket for the customer.")
         self._photos, self.photo_names, self.customer_label, self.kind = [], [], "", "repair"

@@ -11,18 +11,21 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.staging import discard
+from jewelerp.ui.file_uploads import StagedBatch, forget_staged, receive_uploads, stage_uploads
 from jewelerp.ui.forms import fact, field, field_error, select_field
+from jewelerp.ui.private_files import file_src
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from modules.clienteling.followups import staff_options
 from modules.repairs.delivery import DeliveryInput, deliver_job
 from modules.repairs.extensions import job_links
-from modules.repairs.intake_page import camera_upload, read_photos, stones_from
+from modules.repairs.intake_page import camera_upload, photo_rule, stones_from
 from modules.repairs.jobs import add_job_photos, assign_job
 from modules.repairs.karigar_pages import JobWorkMixin, design_panel, karigar_work_panel
 from modules.repairs.karigars import karigar_options
 from modules.repairs.payments import payments_elsewhere, record_payment, set_final_charge
-from modules.repairs.photos import MAX_PHOTOS, share_photo
+from modules.repairs.photos import share_photo
 from modules.repairs.public import reissue_link, revoke_link
 from modules.repairs.records import get_job
 from modules.repairs.stages import move_job, stage_label
@@ -32,6 +35,8 @@ from modules.stock.pages import export_pdf
 
 MOVE_PHOTOS = "job-move-photos"
 MORE_PHOTOS = "job-more-photos"
+MOVE_RULE = photo_rule("repairs-move")
+MORE_RULE = photo_rule("repairs-more")
 
 
 def _choices(pairs: list[tuple[str, str]], empty: str | None = None) -> list[dict[str, str]]:
@@ -65,7 +70,7 @@ class JobState(JobWorkMixin, AppState):
     found: bool = False
     version: int = 0
     move_photo_names: list[str] = []
-    _move_photos: list[tuple[str, bytes]] = []
+    _move_photos: list[dict[str, str]] = []  # staged on disk: ids and names only
 
     def _id(self) -> int:
         return self._route_number("job_id")
@@ -113,6 +118,7 @@ class JobState(JobWorkMixin, AppState):
     def load(self) -> None:
         """Open the page for the job in the URL."""
         self._clear_messages()
+        forget_staged(self, MOVE_RULE, self._move_photos)
         self._move_photos, self.move_photo_names = [], []
         self._reload()
 
@@ -120,21 +126,22 @@ class JobState(JobWorkMixin, AppState):
 
     @rx.event
     async def stage_move_photos(self, files: list[rx.UploadFile]) -> None:
-        """Keep photos for the next move (checked by the service when the job moves)."""
-        self._move_photos = [*self._move_photos, *(await read_photos(files))][:MAX_PHOTOS]
-        self.move_photo_names = [name for name, _content in self._move_photos]
+        """Check photos for the next move and keep them on the server until the job moves."""
+        self._move_photos = await stage_uploads(self, files, MOVE_RULE, self._move_photos)
+        self.move_photo_names = [photo["name"] for photo in self._move_photos]
 
     @rx.event
     def move(self, form: dict) -> None:
         """Move the job to the chosen stage with the note and the staged photos."""
         job_id, seen = self._id(), self.job.get("stage", "")
         to_stage, note = str(form.get("to_stage", "")), str(form.get("note", ""))
-        photos, folder = list(self._move_photos), rx.get_upload_dir()
+        photos = StagedBatch(MOVE_RULE.purpose, self._move_photos)
 
         def work(session: Session, actor: Actor) -> Any:
-            return move_job(session, actor, job_id, to_stage, note, photos, from_stage=seen, upload_dir=folder)
+            return move_job(session, actor, job_id, to_stage, note, photos.take(actor), from_stage=seen)
 
         if self._change(work, f"{self.job.get('number', '')} is now at “{stage_label(to_stage)}”.") is not None:
+            photos.done()
             self._move_photos, self.move_photo_names = [], []
 
     @rx.event
@@ -174,9 +181,11 @@ class JobState(JobWorkMixin, AppState):
 
     @rx.event
     async def add_photos(self, files: list[rx.UploadFile]) -> None:
-        """Add the chosen photos to the job."""
-        job_id, photos, folder = self._id(), await read_photos(files), rx.get_upload_dir()
-        self._change(lambda s, a: add_job_photos(s, a, job_id, photos, upload_dir=folder), "Photos added.")
+        """Add the chosen photos to the job (the session and permission are checked before they are read)."""
+        job_id, photos = self._id(), await receive_uploads(self, files, MORE_RULE)
+        if photos:
+            self._change(lambda s, a: add_job_photos(s, a, job_id, photos), "Photos added.")
+            discard(photos)
 
     @rx.event
     def toggle_shared(self, photo_id: str, shared: bool) -> None:
@@ -450,14 +459,14 @@ def _photo(row: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.link(
             rx.image(
-                src=rx.get_upload_url(row["path"]),
+                src=file_src("repairs/photo/" + row["id"]),
                 alt=row["caption"],
                 width="140px",
                 height="140px",
                 object_fit="cover",
                 border_radius="var(--radius-2)",
             ),
-            href=rx.get_upload_url(row["path"]),
+            href=file_src("repairs/photo/" + row["id"]),
             is_external=True,
         ),
         rx.text(row["caption"], size="1", weight="medium"),

@@ -38,7 +38,7 @@ from jewelerp.validation import (
 from modules.clienteling.services import get_customer
 from modules.repairs.models import Job, JobPhoto, JobStone, Karigar, StageMove
 from modules.repairs.payments import payments_elsewhere
-from modules.repairs.photos import add_photos
+from modules.repairs.photos import PhotoFile, add_photos
 from modules.repairs.records import KIND_LABELS, get_job, new_token
 from modules.repairs.stages import stages_for
 from modules.stock.ledger import move as stock_move
@@ -236,7 +236,7 @@ def create_job(
     session: Session,
     actor: Actor,
     data: JobInput,
-    photos: Iterable[tuple[str, bytes]] = (),
+    photos: Iterable[PhotoFile] = (),
     *,
     upload_dir: Path | None = None,
 ) -> Job:
@@ -298,7 +298,7 @@ def add_job_photos(
     session: Session,
     actor: Actor,
     job_id: int,
-    photos: Iterable[tuple[str, bytes]],
+    photos: Iterable[PhotoFile],
     *,
     caption: str = "",
     upload_dir: Path | None = None,

@@ -19,13 +19,15 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.ui.datatable import DataTableMixin, data_table
+from jewelerp.ui.file_uploads import StagedBatch, UploadRule, forget_staged, stage_uploads
 from jewelerp.ui.forms import fact, field, field_error, select_field
+from jewelerp.ui.private_files import file_src
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
-from jewelerp.ui.uploads import first_upload
-from modules.repairs.design import KINDS, add_version, approve_version, design_rows
+from modules.repairs.design import KINDS, add_version, approve_version, design_rows, prepare_design
+from modules.repairs.design import MANAGE as DESIGN_MANAGE
 from modules.repairs.karigars import (
     FINENESS,
     KARIGARS,
@@ -54,6 +56,7 @@ from modules.repairs.stages import DELIVERED
 
 KARIGAR_FIELDS = ("name", "phone", "loss_allowance_pct")
 DESIGN_UPLOAD = "design-file"
+DESIGN_RULE = UploadRule("repairs-design", DESIGN_MANAGE, "design", prepare_design, MAX_BYTES)
 DEFAULT_FINENESS = 916
 
 
@@ -480,7 +483,7 @@ class JobWorkMixin(rx.State, mixin=True):
     staged_design: str = ""
     work_alerts: list[str] = []
     work_version: int = 0
-    _design_file: tuple[str, bytes] = ("", b"")
+    _design_file: list[dict[str, str]] = []  # staged on disk: its id and name only
 
     def _load_job_work(self) -> None:
         """Load the panels' rows for the host's job (called from the host's ``_reload``)."""
@@ -494,25 +497,26 @@ class JobWorkMixin(rx.State, mixin=True):
 
     @rx.event
     async def stage_design(self, files: list[rx.UploadFile]) -> None:
-        """Hold the chosen sketch or render until the upload form is sent (checked by the service then)."""
-        chosen = await first_upload(files, MAX_BYTES)
-        if chosen is not None:
-            self._design_file = (chosen[0] or "design", chosen[1])
-            self.staged_design = self._design_file[0]
+        """Check the chosen sketch or render and keep it on the server until the upload form is sent."""
+        forget_staged(self, DESIGN_RULE, self._design_file)
+        self._design_file = await stage_uploads(self, files, DESIGN_RULE, [])
+        self.staged_design = self._design_file[0]["name"] if self._design_file else ""
 
     @rx.event
     def upload_design(self, form: dict) -> None:
         """Save the held file as the job's next design version."""
-        job_id, (name, content) = self._id(), self._design_file
-        kind, note, folder = str(form.get("design_kind", "")), str(form.get("design_note", "")), rx.get_upload_dir()
+        job_id, staged = self._id(), StagedBatch(DESIGN_RULE.purpose, self._design_file)
+        kind, note = str(form.get("design_kind", "")), str(form.get("design_note", ""))
 
         def work(session: Session, actor: Actor) -> str:
-            version = add_version(session, actor, job_id, kind, name, content, note, folder)
+            name, design = staged.take_one(actor)
+            version = add_version(session, actor, job_id, kind, name, design, note)
             return f"Design version {version.version} uploaded."
 
         message = self._run(work)
         if message is not None:
-            self._design_file, self.staged_design = ("", b""), ""
+            staged.done()
+            self._design_file, self.staged_design = [], ""
             self._say(message)
         self._after(message)
 
@@ -578,22 +582,23 @@ def _small_table(headers: list[str], rows: rx.Var, keys: list[str], empty: str) 
 
 
 def _design_card(row: rx.Var) -> rx.Component:
+    src = file_src("repairs/design/" + row["id"])
     preview = rx.cond(
         row["is_pdf"] == "yes",
         rx.link(
             rx.vstack(rx.icon("file-text", size=40), rx.text("Open PDF", size="2"), align="center"),
-            href=rx.get_upload_url(row["path"]),
+            href=src,
             is_external=True,
         ),
         rx.link(
             rx.image(
-                src=rx.get_upload_url(row["path"]),
+                src=src,
                 alt=row["version"] + " of the design",
                 width="100%",
                 height="160px",
                 object_fit="contain",
             ),
-            href=rx.get_upload_url(row["path"]),
+            href=src,
             is_external=True,
         ),
     )

@@ -1,66 +1,65 @@
 """Photos of a job (intake, stage moves, delivery): checked to be JPEG, PNG or WebP images of at most
-10 MB, kept as JPEGs of at most 1600 px under unguessable names in ``<upload dir>/repairs-photos/``."""
+10 MB and 40 megapixels, kept as JPEGs of at most 1600 px under unguessable names in the private folder
+``repairs-photos/`` (see :mod:`jewelerp.files`), served only to staff of the job's store and, once shared,
+on the customer's status page."""
 
 from __future__ import annotations
 
-import io
-import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import NotFound, ValidationError
+from jewelerp.files import keep
+from jewelerp.images import to_jpeg
+from jewelerp.staging import StagedFile
 from modules.repairs.models import Job, JobPhoto
 from modules.repairs.records import get_job
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 40
 MAX_SIDE = 1600
-FORMATS = frozenset({"JPEG", "PNG", "WEBP", "MPO"})  # MPO: the JPEG variant some phone cameras write
 FOLDER = "repairs-photos"
 
-
-def upload_root() -> Path:
-    """The Reflex upload folder (where the app serves uploaded files from)."""
-    import reflex as rx
-
-    return Path(rx.get_upload_dir())
+PhotoFile = tuple[str, bytes] | StagedFile
+"""A photo for a service: ``(file name, content)`` to check, or a file a page staged (checked already)."""
 
 
-def _decode(name: str, content: bytes) -> Image.Image:
-    """The photo as an RGB image at most ``MAX_SIDE`` a side, or ValidationError naming the file."""
+def prepare_photo(name: str, content: bytes) -> tuple[str, bytes]:
+    """The photo as a JPEG at most ``MAX_SIDE`` a side (``(".jpg", content)``), or ValidationError naming the file.
+
+    CPU-bound: pages call it from a worker thread when the photo is chosen (see ``jewelerp.ui.file_uploads``).
+    """
     label = name or "The photo"
     if len(content) > MAX_BYTES:
         raise ValidationError({"photo": f"{label} is larger than 10 MB."})
-    try:
-        with Image.open(io.BytesIO(content)) as picture:
-            kind = picture.format
-            picture.verify()
-        with Image.open(io.BytesIO(content)) as picture:
-            full = picture.convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
-        kind = None
-    if kind not in FORMATS:
+    jpeg = to_jpeg(content, "photo", MAX_SIDE)
+    if jpeg is None:
         raise ValidationError({"photo": f"{label} is not a photo (use JPEG, PNG or WebP)."})
-    full.thumbnail((MAX_SIDE, MAX_SIDE))
-    return full
+    return ".jpg", jpeg
+
+
+def _prepared(photo: PhotoFile) -> bytes | Path:
+    return photo.path if isinstance(photo, StagedFile) else prepare_photo(*photo)[1]
 
 
 def add_photos(
     session: Session,
     actor: Actor,
     job: Job,
-    files: Iterable[tuple[str, bytes]],
+    files: Iterable[PhotoFile],
     *,
     move_id: int | None = None,
     caption: str = "",
     upload_dir: Path | None = None,
 ) -> list[JobPhoto]:
-    """Store ``(file name, content)`` photos for ``job`` (in the actor's store); all are checked before any is kept."""
+    """Store photos for ``job`` (in the actor's store); all are checked before any is kept.
+
+    ``upload_dir`` is the folder to keep them in: the private files folder unless a test says otherwise.
+    """
     actor.require("repairs.job.edit")
     if job.store_id != actor.store_id:
         raise NotFound("That job does not exist in this store.")
@@ -70,22 +69,17 @@ def add_photos(
     have = session.scalar(select(func.count()).select_from(JobPhoto).where(JobPhoto.job_id == job.id)) or 0
     if have + len(files) > MAX_PHOTOS:
         raise ValidationError({"photo": f"A job keeps at most {MAX_PHOTOS} photos."})
-    pictures = [_decode(name, content) for name, content in files]
-    folder = (upload_dir or upload_root()) / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for picture in pictures:
-        relative = f"{FOLDER}/{secrets.token_urlsafe(16)}.jpg"
-        picture.save(folder.parent / relative, "JPEG", quality=85)
-        rows.append(
-            JobPhoto(
-                job_id=job.id,
-                move_id=move_id,
-                path=relative,
-                caption=" ".join(caption.split())[:200],
-                taken_by=actor.user_name,
-            )
+    pictures = [_prepared(photo) for photo in files]
+    rows = [
+        JobPhoto(
+            job_id=job.id,
+            move_id=move_id,
+            path=keep(session, FOLDER, ".jpg", picture, upload_dir),
+            caption=" ".join(caption.split())[:200],
+            taken_by=actor.user_name,
         )
+        for picture in pictures
+    ]
     session.add_all(rows)
     session.flush()
     return rows

@@ -3,8 +3,9 @@
 ``GET /r/<token>`` is a server-rendered page (inline CSS, no JavaScript, no login) showing the store,
 the job number, the item and the work asked for, the current stage among the store's stages, the
 promised date, the photos the store chose to share, the estimate and the balance: no other price,
-nothing about the customer. ``/r/<token>/photo/<n>`` serves the n-th shared photo (from 0). An unknown
-or revoked token, or a store where repairs is off, gets a plain "Not found" with status 404.
+nothing about the customer. ``/r/<token>/photo/<n>`` serves the n-th shared photo (from 0) from the private
+files folder, only while the token is live and the photo shared (never cached without asking again). An
+unknown or revoked token, or a store where repairs is off, gets a plain "Not found" with status 404.
 
 The token is random (256 bits); staff can revoke it or issue a new one (the printed ticket then stops working).
 """
@@ -17,17 +18,17 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import system_actor
 from jewelerp.core.models import Store
 from jewelerp.db import read_session, utcnow
+from jewelerp.files import file_response, find
 from jewelerp.money import format_inr
 from modules.repairs.models import Job, JobPhoto
 from modules.repairs.payments import balance_due
-from modules.repairs.photos import upload_root
 from modules.repairs.records import KIND_LABELS, get_job, new_token
 from modules.repairs.stages import stage_label, stages_for
 from modules.stock.public import SECURITY_HEADERS, STYLE
@@ -152,7 +153,7 @@ def not_found() -> Response:
 def routes(upload_dir: Path | None = None) -> list[Route]:
     """The public routes, mounted beside the app through ``contributions['api_routes']``.
 
-    ``upload_dir`` is where photos are stored; by default the Reflex upload folder.
+    ``upload_dir`` is where photos are stored; by default the private files folder.
     """
 
     def page(request: Request) -> Response:
@@ -168,13 +169,10 @@ def routes(upload_dir: Path | None = None) -> list[Route]:
             found = find_job(session, request.path_params["token"])
             photos = shared_photos(session, found[0]) if found else []
         index = request.path_params["n"]
-        if not 0 <= index < len(photos):
+        target = find(photos[index].path, upload_dir) if 0 <= index < len(photos) else None
+        if found is None or target is None:
             return not_found()
-        root = (upload_dir or upload_root()).resolve()
-        target = (root / photos[index].path).resolve()
-        if not target.is_relative_to(root) or not target.is_file():
-            return not_found()
-        return FileResponse(target, media_type="image/jpeg", headers=_headers("private, max-age=300"))
+        return file_response(request, target, f"{found[0].number}-{index + 1}", PAGE_CACHE)
 
     return [
         Route("/r/{token}", page, methods=["GET"]),

@@ -25,7 +25,7 @@ from jewelerp.errors import JewelError, ValidationError
 from jewelerp.events import emit
 from modules.repairs.models import Job, StageMove
 from modules.repairs.notify import notify_ready
-from modules.repairs.photos import add_photos
+from modules.repairs.photos import PhotoFile, add_photos
 from modules.repairs.records import get_job
 
 DELIVERED = "delivered"
@@ -161,7 +161,7 @@ def move_job(
     job_id: int,
     to_stage: str,
     note: str = "",
-    photos: Iterable[tuple[str, bytes]] = (),
+    photos: Iterable[PhotoFile] = (),
     *,
     from_stage: str | None = None,
     upload_dir: Path | None = None,

@@ -90,6 +90,7 @@ MODULE = Module(
     ),
     contributions={
         "api_routes": ("modules.stock.public:routes",),
+        "files": ("modules.stock.files:piece_file",),
         "clienteling.stock_lookup": ("modules.stock.lookup:describe_piece",),
     },
     settings=(

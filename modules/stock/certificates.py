@@ -3,27 +3,28 @@
 A certificate names its lab (GIA, IGI, HRD, SGL or another), the report number and date,
 and either the 4Cs and details of a diamond or the species, origin and treatment of a
 coloured stone. The lab's report (a PDF or a photo of it) is checked to really be a PDF
-or an image and stored under an unguessable name in ``<upload dir>/stock-files/``.
+or an image (of at most 40 megapixels, read from its header) and stored as uploaded under an
+unguessable name in the private folder ``stock-files/`` (see :mod:`jewelerp.files`).
 Certificates are shown on the public certificate page, so nothing here holds a price.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.db import utcnow
-from jewelerp.errors import JewelError, NotFound, require_fields
+from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
+from jewelerp.files import keep
+from jewelerp.images import image_format
+from jewelerp.staging import StagedFile
 from modules.stock.models import Certificate, Piece
 
 LABS = ("GIA", "IGI", "HRD", "SGL", "other")
@@ -167,22 +168,26 @@ def _choice(raw: str, choices: tuple[str, ...], label: str, errors: dict[str, st
     return text
 
 
-def sniff_file(content: bytes) -> tuple[str, str] | None:
-    """``("pdf", "pdf")`` or ``("image", "jpg"|"png"|...)`` when ``content`` really is one, else None."""
+def sniff_file(content: bytes, key: str = "file") -> tuple[str, str] | None:
+    """``("pdf", "pdf")`` or ``("image", "jpg"|"png"|...)`` when ``content`` really is one, else None.
+
+    Reads only the header of an image; raises :class:`~jewelerp.images.ImageTooLarge` under ``key`` past
+    the pixel cap.
+    """
     if content.startswith(b"%PDF-"):
         return "pdf", "pdf"
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            fmt = image.format or ""
-            image.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
-        return None
-    extension = IMAGE_EXTENSIONS.get(fmt)
+    extension = IMAGE_EXTENSIONS.get(image_format(content, tuple(IMAGE_EXTENSIONS), key) or "")
     return ("image", extension) if extension else None
 
 
-def check_file(file_name: str, content: bytes, errors: dict[str, str], key: str = "file") -> str | None:
-    """The file's extension when it is a PDF or an image of at most 10 MB; otherwise an error under ``key``."""
+def check_file(file_name: str, content: bytes | StagedFile, errors: dict[str, str], key: str = "file") -> str | None:
+    """The file's extension when it is a PDF or an image of at most 10 MB; otherwise an error under ``key``.
+
+    An image past the pixel cap raises :class:`~jewelerp.images.ImageTooLarge` at once. A file a page
+    staged was checked when it was chosen (by :func:`prepare_document`).
+    """
+    if isinstance(content, StagedFile):
+        return content.path.suffix.lstrip(".")
     if not content:
         if file_name.strip():
             errors[key] = f"{file_name.strip()} is empty."
@@ -190,20 +195,30 @@ def check_file(file_name: str, content: bytes, errors: dict[str, str], key: str 
     if len(content) > MAX_FILE_BYTES:
         errors[key] = f"The file is {len(content) / 1024 / 1024:.1f} MB; the limit is 10 MB."
         return None
-    found = sniff_file(content)
+    found = sniff_file(content, key)
     if found is None:
         errors[key] = "Attach the report as a PDF or an image (JPEG, PNG, WebP or TIFF)."
         return None
     return found[1]
 
 
-def store_file(content: bytes, extension: str, upload_dir: Path) -> str:
-    """Write checked ``content`` under ``upload_dir/stock-files`` with a random name; returns the relative path."""
-    relative = f"{FILE_FOLDER}/{secrets.token_urlsafe(16)}.{extension}"
-    target = upload_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
-    return relative
+def prepare_document(name: str, content: bytes) -> tuple[str, bytes]:
+    """Check a lab report or provenance document as it is chosen: ``(".pdf"|".jpg"|..., content)``.
+
+    Raises ValidationError under ``file``. CPU-bound: pages call it from a worker thread.
+    """
+    errors: dict[str, str] = {}
+    extension = check_file(name or "The file", content, errors)
+    if extension is None:
+        raise ValidationError(errors or {"file": "Choose a file."})
+    return f".{extension}", content
+
+
+def store_file(session: Session, content: bytes | StagedFile, extension: str, upload_dir: Path | None) -> str:
+    """Keep a checked report or document (bytes, or a staged file) in the private folder ``stock-files/``;
+    returns its path there. The file goes again if the transaction rolls back."""
+    data = content.path if isinstance(content, StagedFile) else content
+    return keep(session, FILE_FOLDER, f".{extension}", data, upload_dir)
 
 
 def piece_here(session: Session, actor: Actor, piece_id: int) -> Piece:
@@ -302,42 +317,28 @@ def add_certificate(
     piece_id: int,
     data: CertificateInput,
     file_name: str = "",
-    file_bytes: bytes = b"",
+    file_bytes: bytes | StagedFile = b"",
     upload_dir: Path | None = None,
 ) -> Certificate:
     """Attach a lab certificate (and optionally its report file) to a piece at the actor's branch.
 
     Bad input raises :class:`~jewelerp.errors.ValidationError` keyed by the
     :class:`CertificateInput` field names (and ``file``), writing nothing. The report
-    file must really be a PDF (``%PDF-``) or an image Pillow can verify, at most 10 MB;
-    it is stored as ``upload_dir/stock-files/<random>.<ext>``. ``upload_dir`` is needed
-    only with a file (pages pass ``rx.get_upload_dir()``).
+    file (its bytes, or the file a page staged) must really be a PDF (``%PDF-``) or an image
+    Pillow can read, at most 10 MB and 40 megapixels; it is kept as ``stock-files/<random>.<ext>``
+    in the private files folder (``upload_dir`` when given).
     """
     actor.require("stock.certificate.edit")
     piece = piece_here(session, actor, piece_id)
     values, errors = _validate(session, actor, data)
     extension = check_file(file_name, file_bytes, errors)
-    if extension and upload_dir is None:
-        raise JewelError("No folder to keep the report file in.")
     require_fields(errors)
     certificate = Certificate(piece_id=piece.id, **values)
-    stored = ""
-    if extension and upload_dir is not None:
-        stored = store_file(file_bytes, extension, upload_dir)
-        certificate.file = stored
+    if extension:
+        certificate.file = store_file(session, file_bytes, extension, upload_dir)
     session.add(certificate)
-    flush_or_forget_file(session, upload_dir, stored)
+    session.flush()
     return certificate
-
-
-def flush_or_forget_file(session: Session, upload_dir: Path | None, stored: str) -> None:
-    """Flush the new row; if that fails, remove the file just stored for it, then re-raise."""
-    try:
-        session.flush()
-    except Exception:
-        if stored and upload_dir is not None:
-            (upload_dir / stored).unlink(missing_ok=True)
-        raise
 
 
 def certificate_details(certificate: Certificate) -> list[tuple[str, str]]:

@@ -530,10 +530,6 @@ def load(session: Session, actor: Actor, upload_dir: Path | None = None) -> None
     """Fill the actor's branch with demo stock unless it has already received some (idempotent)."""
     if _has_received_stock(session, actor.store_id):
         return
-    if upload_dir is None:
-        import reflex as rx
-
-        upload_dir = rx.get_upload_dir()
     rng = random.Random(f"stock-{actor.store_code}")
     categories, metals, extra = _masters(session, actor)
     today = store_today(actor)

@@ -1,19 +1,20 @@
-"""Photos of a piece: checked to be images, kept at most 1600 px with a 320 px thumbnail,
-stored under unguessable names in ``<upload dir>/stock-images/``."""
+"""Photos of a piece: checked to be images (at most 10 MB and 40 megapixels), kept as JPEGs of at most
+1600 px with a 320 px thumbnail, under unguessable names in the private folder ``stock-images/``
+(see :mod:`jewelerp.files`). Staff open them through the file route; the public certificate page
+serves them through its own token."""
 
 from __future__ import annotations
 
-import io
-import secrets
 from pathlib import Path
 
-from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError, ValidationError
+from jewelerp.files import keep
+from jewelerp.images import shrink_jpeg, to_jpeg
+from jewelerp.staging import StagedFile
 from modules.stock.models import Image
 from modules.stock.pieces import get_piece
 
@@ -24,8 +25,23 @@ THUMB_SIDE = 320
 FOLDER = "stock-images"
 
 
-def save_image(session: Session, actor: Actor, piece_id: int, content: bytes, upload_dir: Path) -> Image:
-    """Add a photo to a piece at the actor's branch; the file names are random (128 bits)."""
+def prepare_image(_name: str, content: bytes) -> tuple[str, bytes]:
+    """The photo as a JPEG at most ``FULL_SIDE`` a side (``(".jpg", content)``), or ValidationError.
+
+    CPU-bound: pages call it from a worker thread when the photo is chosen.
+    """
+    if len(content) > MAX_BYTES:
+        raise ValidationError({"image": "The photo is larger than 10 MB."})
+    jpeg = to_jpeg(content, "image", FULL_SIDE)
+    if jpeg is None:
+        raise ValidationError({"image": "This file is not a photo (use JPEG, PNG or WebP)."})
+    return ".jpg", jpeg
+
+
+def save_image(
+    session: Session, actor: Actor, piece_id: int, content: bytes | StagedFile, upload_dir: Path | None = None
+) -> Image:
+    """Add a photo (its bytes, or the file a page staged) to a piece at the actor's branch; names are random."""
     actor.require("stock.certificate.edit")
     piece = get_piece(session, actor, piece_id)
     if piece.store_id != actor.store_id:
@@ -33,24 +49,13 @@ def save_image(session: Session, actor: Actor, piece_id: int, content: bytes, up
     count = session.scalar(select(func.count()).select_from(Image).where(Image.piece_id == piece_id)) or 0
     if count >= MAX_IMAGES:
         raise ValidationError({"image": f"A piece keeps at most {MAX_IMAGES} photos."})
-    if len(content) > MAX_BYTES:
-        raise ValidationError({"image": "The photo is larger than 10 MB."})
-    try:
-        with PILImage.open(io.BytesIO(content)) as picture:
-            picture.verify()
-        with PILImage.open(io.BytesIO(content)) as picture:
-            full = picture.convert("RGB")
-    except (UnidentifiedImageError, PILImage.DecompressionBombError, OSError, ValueError, SyntaxError):
-        raise ValidationError({"image": "This file is not a photo (use JPEG, PNG or WebP)."}) from None
-    name = secrets.token_urlsafe(16)
-    full.thumbnail((FULL_SIDE, FULL_SIDE))
-    thumb = full.copy()
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
-    folder = upload_dir / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    full.save(folder / f"{name}.jpg", "JPEG", quality=85)
-    thumb.save(folder / f"{name}-thumb.jpg", "JPEG", quality=80)
-    image = Image(piece_id=piece_id, path=f"{FOLDER}/{name}.jpg", thumb=f"{FOLDER}/{name}-thumb.jpg", position=count)
+    full = content.path.read_bytes() if isinstance(content, StagedFile) else prepare_image("", content)[1]
+    image = Image(
+        piece_id=piece_id,
+        path=keep(session, FOLDER, ".jpg", full, upload_dir),
+        thumb=keep(session, FOLDER, ".jpg", shrink_jpeg(full, THUMB_SIDE), upload_dir),
+        position=count,
+    )
     session.add(image)
     session.flush()
     return image

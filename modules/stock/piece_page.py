@@ -10,10 +10,12 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.staging import discard
+from jewelerp.ui.file_uploads import StagedBatch, UploadRule, forget_staged, receive_uploads, stage_uploads
 from jewelerp.ui.forms import fact, field, field_error, select_field
+from jewelerp.ui.private_files import file_src
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from jewelerp.ui.uploads import first_upload
 from modules.stock.certificates import (
     LABS,
     MAX_FILE_BYTES,
@@ -22,9 +24,10 @@ from modules.stock.certificates import (
     add_certificate,
     certificate_rows,
     local_today,
+    prepare_document,
 )
 from modules.stock.images import MAX_BYTES as MAX_IMAGE_BYTES
-from modules.stock.images import image_rows, save_image
+from modules.stock.images import image_rows, prepare_image, save_image
 from modules.stock.ledger import RULES, move
 from modules.stock.masters import as_choices, party_options
 from modules.stock.pages import export_pdf
@@ -34,6 +37,12 @@ from modules.stock.tables import available_moves, movement_rows, other_branches,
 from modules.stock.tags import label_sheet_pdf, piece_url, reissue_token, revoke_token
 
 IMAGE_UPLOAD = "piece-images"
+EDIT = "stock.certificate.edit"
+DOCUMENT_RULES = {
+    purpose: UploadRule(f"stock-{purpose}", EDIT, "file", prepare_document, MAX_FILE_BYTES)
+    for purpose in ("certificate", "provenance")
+}
+IMAGE_RULE = UploadRule("stock-images", EDIT, "image", prepare_image, MAX_IMAGE_BYTES, max_files=6)
 CERTIFICATE_TEXT = (
     "lab",
     "report_number",
@@ -67,6 +76,7 @@ def _timeline_rows(session: Session, actor: Actor, piece_id: int) -> list[dict[s
             "note": e.note,
             "corrected": "yes" if e.corrected else "",
             "corrects": str(e.corrects_id or ""),
+            "has_file": "yes" if e.has_file else "",
             "by": e.recorded_by,
         }
         for e in reversed(timeline(session, piece_id, public=False))
@@ -95,7 +105,7 @@ class PieceState(AppState):
     action: str = ""
     version: int = 0
     staged: dict[str, str] = {}
-    _staged_files: dict[str, tuple[str, bytes]] = {}
+    _staged_files: dict[str, list[dict[str, str]]] = {}  # staged on disk: ids and names only
 
     def _id(self) -> int:
         return self._route_number("piece_id")
@@ -186,18 +196,18 @@ class PieceState(AppState):
     # ------------------------------------------------------------------ certificates, provenance, photos
 
     async def _stage(self, purpose: str, files: list[rx.UploadFile]) -> None:
-        """Keep a chosen file on the server until its form is saved (checked by the service then)."""
-        chosen = await first_upload(files, MAX_FILE_BYTES)
-        if chosen is None:
-            return
-        name = chosen[0] or "file"
-        self._staged_files = {**self._staged_files, purpose: (name, chosen[1])}
-        self.staged = {**self.staged, purpose: name}
+        """Check a chosen file and keep it on the server (on disk) until its form is saved."""
+        self._forget_staged(purpose)
+        entries = await stage_uploads(self, files, DOCUMENT_RULES[purpose], [])
+        if entries:
+            self._staged_files = {**self._staged_files, purpose: entries}
+            self.staged = {**self.staged, purpose: entries[0]["name"]}
 
-    def _take_staged(self, purpose: str) -> tuple[str, bytes]:
-        return self._staged_files.get(purpose, ("", b""))
+    def _staged_batch(self, purpose: str) -> StagedBatch:
+        return StagedBatch(DOCUMENT_RULES[purpose].purpose, self._staged_files.get(purpose, []))
 
     def _forget_staged(self, purpose: str) -> None:
+        forget_staged(self, DOCUMENT_RULES[purpose], self._staged_files.get(purpose, []))
         self._staged_files = {k: v for k, v in self._staged_files.items() if k != purpose}
         self.staged = {k: v for k, v in self.staged.items() if k != purpose}
 
@@ -217,9 +227,9 @@ class PieceState(AppState):
         data = CertificateInput(
             **{k: str(form.get(k, "")) for k in CERTIFICATE_TEXT}, lab_grown=bool(form.get("lab_grown"))
         )
-        piece_id, (name, content), folder = self._id(), self._take_staged("certificate"), rx.get_upload_dir()
+        piece_id, staged = self._id(), self._staged_batch("certificate")
         done = f"Certificate {data.report_number.strip().upper()} added."
-        saved = self._run(lambda s, a: add_certificate(s, a, piece_id, data, name, content, folder), done=done)
+        saved = self._run(lambda s, a: add_certificate(s, a, piece_id, data, *staged.take_one(a)), done=done)
         if saved is not None:
             self._forget_staged("certificate")
         self._after(saved)
@@ -230,18 +240,12 @@ class PieceState(AppState):
         text = {k: str(form.get(k, "")) for k in PROVENANCE_TEXT}
         raw = str(form.get("corrects_id", ""))
         corrects = int(raw) if raw.isdigit() else None
-        piece_id, (name, content), folder = self._id(), self._take_staged("provenance"), rx.get_upload_dir()
+        piece_id, staged = self._id(), self._staged_batch("provenance")
 
         def work(session: Session, actor: Actor) -> Any:
+            name, document = staged.take_one(actor)
             return add_event(
-                session,
-                actor,
-                piece_id,
-                **text,
-                file_name=name,
-                file_bytes=content,
-                upload_dir=folder,
-                corrects_id=corrects,
+                session, actor, piece_id, **text, file_name=name, file_bytes=document, corrects_id=corrects
             )
 
         saved = self._run(work, done="Provenance event added.")
@@ -251,19 +255,20 @@ class PieceState(AppState):
 
     @rx.event
     async def upload_images(self, files: list[rx.UploadFile]) -> None:
-        """Add the chosen photos to the piece."""
-        if not files:
-            self._say("Choose one or more photos first.", ok=False)
+        """Add the chosen photos to the piece (the session and permission are checked before they are read)."""
+        piece_id, photos = self._id(), await receive_uploads(self, files, IMAGE_RULE)
+        if not photos:
+            if not files:
+                self._say("Choose one or more photos first.", ok=False)
             return
-        piece_id, upload_dir = self._id(), rx.get_upload_dir()
-        contents = [await f.read(MAX_IMAGE_BYTES + 1) for f in files]
 
         def work(session: Session, actor: Actor) -> int:
-            for content in contents:
-                save_image(session, actor, piece_id, content, upload_dir)
-            return len(contents)
+            for photo in photos:
+                save_image(session, actor, piece_id, photo)
+            return len(photos)
 
-        saved = self._run(work, done=f"{len(contents)} photo(s) added.")
+        saved = self._run(work, done=f"{len(photos)} photo(s) added.")
+        discard(photos)
         self._after(saved)
 
     # ------------------------------------------------------------------ tag and public link
@@ -517,14 +522,14 @@ def _tag_panel() -> rx.Component:
 def _thumb(image: dict) -> rx.Component:
     return rx.link(
         rx.image(
-            src=rx.get_upload_url(image["thumb"]),
+            src=file_src("stock/thumb/" + image["id"]),
             alt="Photo of " + PieceState.piece["sku"],
             width="120px",
             height="120px",
             object_fit="cover",
             border_radius="var(--radius-2)",
         ),
-        href=rx.get_upload_url(image["path"]),
+        href=file_src("stock/image/" + image["id"]),
         is_external=True,
     )
 
@@ -622,7 +627,7 @@ def _certificate(row: dict) -> rx.Component:
             rx.text(row["issued_on"], size="2", color_scheme="gray"),
             rx.cond(
                 row["file"] != "",
-                rx.link(row["file_kind"], href=rx.get_upload_url(row["file"]), is_external=True, size="2"),
+                rx.link(row["file_kind"], href=file_src("stock/certificate/" + row["id"]), is_external=True, size="2"),
             ),
             wrap="wrap",
             align="center",
@@ -714,6 +719,10 @@ def _event(row: dict) -> rx.Component:
                 size="2",
             ),
             rx.cond(row["note"] != "", rx.text(row["note"], size="2", color_scheme="gray")),
+            rx.cond(
+                row["has_file"] == "yes",
+                rx.link("Open the document", href=file_src("stock/document/" + row["id"]), is_external=True, size="2"),
+            ),
             spacing="0",
         ),
         align="start",

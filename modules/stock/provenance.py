@@ -22,15 +22,9 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
-from jewelerp.errors import JewelError, require_fields
-from modules.stock.certificates import (
-    check_file,
-    flush_or_forget_file,
-    local_today,
-    parse_date,
-    piece_here,
-    store_file,
-)
+from jewelerp.errors import require_fields
+from jewelerp.staging import StagedFile
+from modules.stock.certificates import check_file, local_today, parse_date, piece_here, store_file
 from modules.stock.models import Movement, Party, Piece, ProvenanceEvent
 
 KINDS: dict[str, str] = {
@@ -115,7 +109,7 @@ def add_event(
     document: str = "",
     note: str = "",
     file_name: str = "",
-    file_bytes: bytes = b"",
+    file_bytes: bytes | StagedFile = b"",
     upload_dir: Path | None = None,
     corrects_id: int | None = None,
 ) -> ProvenanceEvent:
@@ -125,7 +119,8 @@ def add_event(
     ``corrects_id`` makes this event the correction of an earlier event of the same
     piece (kind ``correction`` to say the earlier one was wrong, or the right kind to
     replace it); an event can be corrected once, after which its correction is the one
-    to correct. A document file must be a PDF or an image of at most 10 MB. Bad input
+    to correct. A document file (its bytes, or the file a page staged) must be a PDF or an
+    image of at most 10 MB, kept in the private files folder (``upload_dir`` when given). Bad input
     raises ValidationError keyed ``kind``, ``on``, ``place``, ``party``, ``document``,
     ``note``, ``file`` or ``corrects_id``; nothing is written.
     """
@@ -161,8 +156,6 @@ def add_event(
             if later is not None:
                 errors["corrects_id"] = "That event has been corrected already; correct the correction instead."
     extension = check_file(file_name, file_bytes, errors)
-    if extension and upload_dir is None:
-        raise JewelError("No folder to keep the document in.")
     require_fields(errors)
     event = ProvenanceEvent(
         piece_id=piece.id,
@@ -172,12 +165,10 @@ def add_event(
         recorded_by=actor.user_name,
         **values,
     )
-    stored = ""
-    if extension and upload_dir is not None:
-        stored = store_file(file_bytes, extension, upload_dir)
-        event.file = stored
+    if extension:
+        event.file = store_file(session, file_bytes, extension, upload_dir)
     session.add(event)
-    flush_or_forget_file(session, upload_dir, stored)
+    session.flush()
     return event
 
 

@@ -10,7 +10,7 @@ stock module is off) gets a plain "Not found" page with status 404.
 Beside it: ``/c/<token>/qr.png`` (the QR tag image), ``/c/<token>/image/<n>`` (the n-th
 photo, from 0), ``/c/<token>/file/<certificate id>`` (a lab report) and
 ``/c/<token>/document/<event id>`` (a provenance document). Files are read from the
-Reflex upload folder and only through a valid token; their stored names never appear.
+private files folder (:mod:`jewelerp.files`) and only through a valid token; their stored names never appear.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from jewelerp.core.models import ModuleState, Store
 from jewelerp.db import read_session
+from jewelerp.files import files_root
 from modules.stock.certificates import LAB_LABELS, certificate_details, piece_certificates
 from modules.stock.models import Category, Certificate, Design, Image, Metal, Piece, ProvenanceEvent, Stone
 from modules.stock.provenance import PRIVATE_ON_PUBLIC, TimelineEntry, timeline
@@ -378,16 +379,12 @@ def _safe_name(text: str) -> str:
 def routes(upload_dir: Path | None = None) -> list[Route]:
     """The public routes (mounted beside the Reflex app through ``contributions['api_routes']``).
 
-    ``upload_dir`` is where photos and report files are stored; by default the Reflex
-    upload folder (``rx.get_upload_dir()``), looked up when a file is asked for.
+    ``upload_dir`` is where photos and report files are stored; by default the private files
+    folder, looked up when a file is asked for.
     """
 
     def folder() -> Path:
-        if upload_dir is not None:
-            return upload_dir
-        import reflex as rx
-
-        return Path(rx.get_upload_dir())
+        return upload_dir or files_root()
 
     def page(request: Request) -> Response:
         token = request.path_params["token"]
