@@ -84,6 +84,21 @@ def to_jpeg(content: bytes, field: str, max_side: int, quality: int = 85) -> byt
     return out.getvalue()
 
 
+def photo_as_jpeg(content: bytes, *, field: str, label: str, max_bytes: int, max_side: int) -> tuple[str, bytes]:
+    """An uploaded photo checked and made a JPEG of at most ``max_side`` a side: ``(".jpg", content)``.
+
+    Raises ValidationError under ``field`` (naming the file as ``label``) when it is larger than
+    ``max_bytes``, is not a JPEG, PNG or WebP photo, or is too large in pixels. CPU-bound: call it
+    from a worker thread.
+    """
+    if len(content) > max_bytes:
+        raise ValidationError({field: f"{label} is larger than {max_bytes // (1024 * 1024)} MB."})
+    jpeg = to_jpeg(content, field, max_side)
+    if jpeg is None:
+        raise ValidationError({field: f"{label} is not a photo (use JPEG, PNG or WebP)."})
+    return ".jpg", jpeg
+
+
 def shrink_jpeg(content: bytes, max_side: int, quality: int = 80) -> bytes:
     """A smaller copy (at most ``max_side`` a side) of a JPEG this app made itself, e.g. a thumbnail."""
     with Image.open(io.BytesIO(content), formats=["JPEG"]) as picture:

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.errors import NotFound, ValidationError
+from jewelerp.errors import NotFound
 from jewelerp.files import StoredFile, keep, remove_when_committed
-from jewelerp.images import to_jpeg
+from jewelerp.images import photo_as_jpeg
 from jewelerp.staging import StagedFile
 from modules.clienteling.services import get_customer
 
@@ -25,12 +25,7 @@ def prepare_photo(_name: str, content: bytes) -> tuple[str, bytes]:
 
     CPU-bound: pages call it from a worker thread when the photo is chosen.
     """
-    if len(content) > MAX_BYTES:
-        raise ValidationError({"photo": "The photo is larger than 8 MB."})
-    jpeg = to_jpeg(content, "photo", MAX_SIDE)
-    if jpeg is None:
-        raise ValidationError({"photo": "This file is not a photo (use JPEG, PNG or WebP)."})
-    return ".jpg", jpeg
+    return photo_as_jpeg(content, field="photo", label="This file", max_bytes=MAX_BYTES, max_side=MAX_SIDE)
 
 
 def save_photo(

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import NotFound, ValidationError
 from jewelerp.files import keep
-from jewelerp.images import to_jpeg
+from jewelerp.images import photo_as_jpeg
 from jewelerp.staging import StagedFile
 from modules.repairs.models import Job, JobPhoto
 from modules.repairs.records import get_job
@@ -33,13 +33,7 @@ def prepare_photo(name: str, content: bytes) -> tuple[str, bytes]:
 
     CPU-bound: pages call it from a worker thread when the photo is chosen (see ``jewelerp.ui.file_uploads``).
     """
-    label = name or "The photo"
-    if len(content) > MAX_BYTES:
-        raise ValidationError({"photo": f"{label} is larger than 10 MB."})
-    jpeg = to_jpeg(content, "photo", MAX_SIDE)
-    if jpeg is None:
-        raise ValidationError({"photo": f"{label} is not a photo (use JPEG, PNG or WebP)."})
-    return ".jpg", jpeg
+    return photo_as_jpeg(content, field="photo", label=name or "This file", max_bytes=MAX_BYTES, max_side=MAX_SIDE)
 
 
 def _prepared(photo: PhotoFile) -> bytes | Path:

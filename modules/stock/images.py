@@ -13,7 +13,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError, ValidationError
 from jewelerp.files import keep
-from jewelerp.images import shrink_jpeg, to_jpeg
+from jewelerp.images import photo_as_jpeg, shrink_jpeg
 from jewelerp.staging import StagedFile
 from modules.stock.models import Image
 from modules.stock.pieces import get_piece
@@ -30,12 +30,7 @@ def prepare_image(_name: str, content: bytes) -> tuple[str, bytes]:
 
     CPU-bound: pages call it from a worker thread when the photo is chosen.
     """
-    if len(content) > MAX_BYTES:
-        raise ValidationError({"image": "The photo is larger than 10 MB."})
-    jpeg = to_jpeg(content, "image", FULL_SIDE)
-    if jpeg is None:
-        raise ValidationError({"image": "This file is not a photo (use JPEG, PNG or WebP)."})
-    return ".jpg", jpeg
+    return photo_as_jpeg(content, field="image", label="This file", max_bytes=MAX_BYTES, max_side=FULL_SIDE)
 
 
 def save_image(

@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from jewelerp.core.models import ModuleState, Store
 from jewelerp.db import read_session
-from jewelerp.files import files_root
+from jewelerp.files import MEDIA_TYPES, files_root
 from modules.stock.certificates import LAB_LABELS, certificate_details, piece_certificates
 from modules.stock.models import Category, Certificate, Design, Image, Metal, Piece, ProvenanceEvent, Stone
 from modules.stock.provenance import PRIVATE_ON_PUBLIC, TimelineEntry, timeline
@@ -39,16 +39,6 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 URL_RE = re.compile(r"(https?://[^\s<>\"']+[^\s<>\"'.,;:!?)])")
 PAGE_CACHE = "no-cache"  # revalidate every time: a revoked link must stop working at once
 ASSET_CACHE = "public, max-age=300"
-MEDIA_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".gif": "image/gif",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-}
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; "
