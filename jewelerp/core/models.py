@@ -21,6 +21,7 @@ class Store(SQLModel, table=True):
     name: str = Field(max_length=120)
     address: str = Field(default="", max_length=500)
     state: str = Field(default="", max_length=60)
+    state_code: str = Field(default="", max_length=2)  # GST state code (jewelerp.gst.STATES)
     gstin: str = Field(default="", max_length=15)
     time_zone: str = Field(default="Asia/Kolkata", max_length=64)
     currency: str = Field(default="INR", max_length=3)

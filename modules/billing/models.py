@@ -59,6 +59,14 @@ class Invoice(SQLModel, table=True):
     customer_name: str = Field(default="", max_length=120)
     customer_state: str = Field(default="", max_length=60)
     customer_pan: str = Field(default="", max_length=10)
+    # Rule 46 (CGST Rules 2017): the recipient's address, state code and GSTIN (B2B), the delivery
+    # address when goods go elsewhere, and the place of supply fixed when the invoice is issued.
+    customer_address: str = Field(default="", max_length=300)
+    customer_state_code: str = Field(default="", max_length=2)
+    customer_gstin: str = Field(default="", max_length=15)
+    ship_to_address: str = Field(default="", max_length=300)
+    ship_to_state_code: str = Field(default="", max_length=2)
+    place_of_supply: str = Field(default="", max_length=2)  # GST state code
     created_by: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
     invoice_date: date | None = None  # the store's date whose rates price the lines
@@ -108,6 +116,10 @@ class InvoiceLine(SQLModel, table=True):
     # The discount given on the line and the price before it (for the store's discount limit).
     discount: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     category: str = Field(default="", max_length=10)  # gold | diamond | platinum | silver (reports)
+    # The line's tax class (billing_tax_class.code), its HSN/SAC code and total GST rate in % as applied.
+    tax_class: str = Field(default="", max_length=20)
+    hsn_sac: str = Field(default="", max_length=8)
+    tax_rate: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
 
 
 class CreditNote(SQLModel, table=True):
