@@ -345,8 +345,7 @@ class Catalogue:
                 making_rule=facts.making_rule,
                 making_value=facts.making_value,
                 hallmark_charge=self.hallmark if facts.metal.hallmarked else Decimal(0),
-                store_state=sale.shop.state,
-                customer_state=sale.state,
+                inter_state=sale.inter_state,
             )
         )
         rows = [{"key": x.key, "label": x.label, "basis": x.basis, "amount": str(x.amount)} for x in breakdown.lines]
@@ -740,6 +739,7 @@ def make_invoice(actor: Any, plan: Plan) -> float:
     """Create, fill and issue one invoice like the page (one unit of work a step); returns the issue's seconds."""
     from jewelerp.db import unit_of_work
     from modules.billing.invoices import add_piece_line, add_service_line, create_draft, issue_invoice
+    from modules.billing.supply import Recipient
     from modules.stock.pieces import piece_by_sku
 
     with unit_of_work(actor) as session:
@@ -748,8 +748,8 @@ def make_invoice(actor: Any, plan: Plan) -> float:
             actor,
             customer_id=plan.customer_id,
             customer_name=plan.customer_name,
-            customer_state="Maharashtra",
             customer_pan=plan.customer_pan,
+            recipient=Recipient(state_code="27"),
         ).id
     for sku in plan.skus:
         with unit_of_work(actor) as session:

@@ -21,11 +21,23 @@ from jewelerp.registry import call, get_registry
 
 DEMO_PASSWORD = "jewel-demo-2026"
 DEMO_DOMAIN = "@demo.jewelerp.in"
-DEMO_STORES = (
+DEMO_STORES = (  # each GSTIN passes the check character and names its store's state (jewelerp.gst.gstin_problem)
     StoreInput(
-        "MUM", "Zaveri Bazaar, Mumbai", "12 Sheikh Memon Street, Mumbai 400002", "Maharashtra", "27AAPFU0939F1ZV"
+        "MUM",
+        "Zaveri Bazaar, Mumbai",
+        "12 Sheikh Memon Street, Mumbai 400002",
+        "Maharashtra",
+        "27AAPFU0939F1ZV",
+        state_code="27",
     ),
-    StoreInput("DEL", "Karol Bagh, Delhi", "18 Bank Street, Karol Bagh, New Delhi 110005", "Delhi", "07AAPFU0939F1ZX"),
+    StoreInput(
+        "DEL",
+        "Karol Bagh, Delhi",
+        "18 Bank Street, Karol Bagh, New Delhi 110005",
+        "Delhi",
+        "07AAPFU0939F1ZX",
+        state_code="07",
+    ),
 )
 DEMO_STAFF = (
     ("Anita Rao", "admin@demo.jewelerp.in", {"MUM": "admin", "DEL": "admin"}),

@@ -15,7 +15,13 @@ def mask_pan(pan: str) -> str:
     The last four (three digits and the check letter) are enough to match a card the customer shows;
     the first five (holder type and surname initial) are hidden with the rest. Empty stays empty.
     """
-    text = "".join(pan.split()).upper()
+    return mask_id(pan)
+
+
+def mask_id(number: str) -> str:
+    """An identity document's number with all but its last 4 characters hidden, spaces dropped:
+    ``A1234567`` -> ``••••4567``, ``MH12 20110012345`` -> ``•••••••••••2345``. Empty stays empty."""
+    text = "".join(number.split()).upper()
     if len(text) <= 4:
         return HIDDEN * len(text)
     return HIDDEN * (len(text) - 4) + text[-4:]

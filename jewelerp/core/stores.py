@@ -1,4 +1,9 @@
-"""Stores / branches: validation and changes."""
+"""Stores / branches: validation and changes.
+
+A store's state is chosen from the GST state list by its code (:data:`jewelerp.gst.STATES`): it is the
+location of the supplier that decides CGST + SGST or IGST (IGST Act 2017, s.7 and s.8). Its GSTIN must be
+valid and registered in that state (:func:`jewelerp.gst.gstin_problem`).
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,18 @@ from sqlmodel import Session, select
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.errors import NotFound, require_fields
+from jewelerp.gst import RETIRED, STATES, gstin_problem, state_code_of, state_name
 
-GSTIN_RE = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
 
 
 @dataclass
 class StoreInput:
-    """What a person types into the store form."""
+    """What a person enters in the store form: the state is chosen by its GST code (``state_code``).
+
+    ``state`` is the state's name, written from the code; a caller that gives only the name
+    ("Maharashtra") gets the code of that name.
+    """
 
     code: str
     name: str
@@ -27,17 +36,24 @@ class StoreInput:
     gstin: str = ""
     time_zone: str = "Asia/Kolkata"
     currency: str = "INR"
+    state_code: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.state_code:
+            self.state_code = state_code_of(self.state)
 
     def cleaned(self) -> StoreInput:
-        """Trimmed and upper-cased where the format asks for it."""
+        """Trimmed and upper-cased where the format asks for it; the state's name follows its code."""
+        code = self.state_code.strip()
         return StoreInput(
             code=self.code.strip().upper(),
             name=self.name.strip(),
             address=self.address.strip(),
-            state=self.state.strip(),
+            state=state_name(code) or self.state.strip(),
             gstin=self.gstin.strip().upper(),
             time_zone=self.time_zone.strip(),
             currency=self.currency.strip().upper(),
+            state_code=code,
         )
 
 
@@ -51,10 +67,11 @@ def _validate(session: Session, data: StoreInput, store_id: int | None) -> None:
             errors["code"] = f"Store code {data.code} is already used by {clash.name}."
     if not data.name:
         errors["name"] = "Enter the store's name."
-    if not data.state:
-        errors["state"] = "Enter the state the store is in (it decides GST)."
-    if data.gstin and not GSTIN_RE.match(data.gstin):
-        errors["gstin"] = "GSTIN must be 15 characters, e.g. 27AAPFU0939F1ZV."
+    state_known = data.state_code in STATES and data.state_code not in RETIRED
+    if not state_known:
+        errors["state_code"] = "Choose the state the store is in (it decides CGST + SGST or IGST)."
+    if data.gstin and (problem := gstin_problem(data.gstin, data.state_code if state_known else "")):
+        errors["gstin"] = problem
     if data.time_zone not in available_timezones():
         errors["time_zone"] = "Unknown time zone; use a name like Asia/Kolkata."
     if not re.fullmatch(r"[A-Z]{3}", data.currency):

@@ -27,6 +27,10 @@ MODULE = Module(
         Permission("billing.payment.take", "Take payments and print receipts", ("manager", "sales")),
         Permission("billing.booking.manage", "Book pieces against advances (layaway)", ("manager", "sales")),
         Permission("billing.report.view", "See sales, GST and dues reports", ("manager",)),
+        Permission("billing.tax.manage", "Change GST tax classes and their rates", ()),
+        Permission(
+            "billing.old_gold.buy", "Buy old gold from customers (buy-back vouchers) and see vouchers", ("manager",)
+        ),
     ),
     pages=(
         Page(
@@ -84,6 +88,14 @@ MODULE = Module(
             on_load="modules.billing.booking_pages:BookingState.load",
         ),
         Page(
+            route="/billing/old-gold",
+            component="modules.billing.old_gold_pages:old_gold_page",
+            title="Old gold",
+            permission="billing.old_gold.buy",
+            menu=MenuEntry("Old gold", icon="coins", order=35),
+            on_load="modules.billing.old_gold_pages:OldGoldState.open_page",
+        ),
+        Page(
             route="/billing/dues",
             component="modules.billing.payment_pages:dues_page",
             title="Dues",
@@ -98,6 +110,14 @@ MODULE = Module(
             permission="billing.report.view",
             menu=MenuEntry("Sales report", icon="chart-column", order=38),
             on_load="modules.billing.report_pages:SalesReportState.open_page",
+        ),
+        Page(
+            route="/billing/tax-classes",
+            component="modules.billing.tax_class_pages:tax_classes_page",
+            title="Tax classes",
+            permission="billing.tax.manage",
+            menu=MenuEntry("Tax classes", icon="percent", order=40),
+            on_load="modules.billing.tax_class_pages:TaxClassesState.load",
         ),
         Page(
             route="/billing/reports/gst",

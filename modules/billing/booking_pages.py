@@ -23,7 +23,7 @@ from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
 from modules.billing import bookings
 from modules.billing.invoices import shown_pan
 from modules.billing.models import Booking, Invoice, Payment
-from modules.billing.page_inputs import customer_number, store_state_of
+from modules.billing.page_inputs import STATE_CHOICES, customer_number, store_state_code
 from modules.billing.payment_pages import METHOD_OPTIONS, payment_row, payments_table, tender_form
 from modules.billing.rates import store_today
 from modules.stock.pieces import piece_by_sku
@@ -32,13 +32,14 @@ NEW_FIELDS = (
     "sku",
     "customer_name",
     "customer_id",
-    "customer_state",
+    "customer_state_code",
     "customer_pan",
     "amount",
     "method",
     "reference",
     "instalments",
     "instalment_amount",
+    "occasion",
 )
 STATUS_LABELS = dict(bookings.STATUSES)
 SCHEDULE_COLOURS = (("paid", "green"), ("overdue", "red"), ("part paid", "amber"), ("closed", "gray"))
@@ -116,13 +117,14 @@ def _book(data: dict[str, str], rate_lock: bool):
             piece_id=piece.id,
             customer_id=customer_number(data["customer_id"]),
             customer_name=data["customer_name"],
-            customer_state=data["customer_state"],
+            customer_state_code=data["customer_state_code"],
             customer_pan=data["customer_pan"],
             rate_lock=rate_lock,
             instalments=plan,
             advance_amount=data["amount"],
             method=data["method"],
             reference=data["reference"],
+            occasion=data["occasion"],
         )
 
     return work
@@ -138,13 +140,13 @@ class BookingsState(RecordFormMixin, DataTableMixin, AppState):
     def open_page(self) -> None:
         """Runs after the shell's access check (the manifest's on_load)."""
         self.form_open = False
-        self.store_state = self._run(store_state_of, write=False) or ""
+        self.store_state = self._run(store_state_code, write=False) or ""
         self._load()
 
     @rx.event
     def new(self) -> None:
         """Open the new-booking form, the customer's state set to the store's."""
-        self._open_form(0, {"customer_state": self.store_state, "method": "cash"})
+        self._open_form(0, {"customer_state_code": self.store_state, "method": "cash"})
 
     @rx.event
     def create(self, form: dict):
@@ -179,8 +181,16 @@ def _new_fields() -> rx.Component:
                 default_value=value["customer_id"],
                 hint="The customer's number in Customers, e.g. 42",
             ),
-            field("Customer's state", "customer_state", default_value=value["customer_state"]),
-            field("PAN (optional)", "customer_pan", default_value=value["customer_pan"], hint="Needed from ₹2,00,000"),
+            select_field(
+                "Customer's state", "customer_state_code", STATE_CHOICES, default_value=value["customer_state_code"]
+            ),
+            field("PAN (optional)", "customer_pan", default_value=value["customer_pan"], hint="Needed above ₹2,00,000"),
+            field(
+                "Occasion (optional)",
+                "occasion",
+                default_value=value["occasion"],
+                hint="e.g. Wedding of Asha, Dec 2026: its cash counts together",
+            ),
         ),
         rx.el.label(
             rx.hstack(
@@ -251,6 +261,7 @@ def _booking_data(session: Session, actor: Actor, booking_id: int) -> dict[str, 
             "customer": booking.customer_name,
             "customer_number": str(booking.customer_id or ""),
             "pan": shown_pan(actor, booking.customer_pan),
+            "occasion": booking.occasion,
             "piece": booking.description,
             "piece_link": f"/stock/pieces/{booking.piece_id}",
             "booked": f"{actor.local(booking.created_at):%d %b %Y} by {booking.created_by}",
@@ -374,6 +385,7 @@ def _summary() -> rx.Component:
             fact("Customer", b["customer"]),
             fact("Customer number", b["customer_number"]),
             fact("PAN", b["pan"]),
+            fact("Occasion", b["occasion"]),
             rx.hstack(
                 rx.text("Piece", size="2", color_scheme="gray", min_width="9rem"),
                 rx.link(b["piece"], href=b["piece_link"], size="2", weight="medium"),
@@ -450,7 +462,7 @@ def _open_panels() -> rx.Component:
                 rx.flex(
                     rx.cond(
                         b["pan"] == "",
-                        rx.box(field("Customer PAN (if ₹2,00,000 or more)", "customer_pan"), min_width="14em"),
+                        rx.box(field("Customer PAN (if above ₹2,00,000)", "customer_pan"), min_width="14em"),
                     ),
                     rx.button(rx.icon("file-check", size=16), "Complete and invoice", type="submit"),
                     spacing="3",

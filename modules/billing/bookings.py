@@ -1,7 +1,7 @@
 """Advance bookings (layaway): a piece reserved for a customer against advances, then sold or released.
 
 - :func:`book_piece` reserves the piece through stock's ledger (``reserve``, referenced by the booking
-  number ``MUM/2026-27/ADV/000001``) and takes the first advance as a numbered receipt. With a **rate
+  number ``MUM/A2627/00001``) and takes the first advance as a numbered receipt. With a **rate
   lock** the booking keeps today's date (``locked_on``) and today's price of the piece (``quoted``); the
   invoice is then priced at that day's rates, and advances may not exceed the locked price.
 - The **schedule** is the first advance (due on the booking day) and the planned instalments; each
@@ -43,11 +43,11 @@ from modules.billing.customer_link import billed_customer
 from modules.billing.invoices import (
     CUSTOMER_LABELS,
     PAN_RE,
-    PAN_THRESHOLD,
     add_piece_line,
     create_draft,
     issue_invoice,
     lines_of,
+    pan_required,
     remove_line,
     set_customer_pan,
 )
@@ -68,6 +68,7 @@ from modules.billing.payments import (
 )
 from modules.billing.pricing import HUNDRED, paisa
 from modules.billing.rates import require_rate, store_today
+from modules.billing.supply import Recipient, check_recipient
 from modules.billing.tag_price import piece_price
 from modules.stock.ledger import move
 from modules.stock.masters import get_metal, metal_label
@@ -193,9 +194,9 @@ def monthly_plan(start: date, count: str | int, amount: str | Decimal) -> list[t
     return [(_add_months(start, n), value) for n in range(1, number + 1)]
 
 
-def _check_customer(name: str, state: str, pan: str, errors: dict[str, str]) -> tuple[str, str]:
+def _check_customer(name: str, pan: str, errors: dict[str, str]) -> tuple[str, str]:
     text, code = " ".join(name.split()), pan.strip().upper()
-    check_lengths(Booking, {"customer_name": text, "customer_state": state}, errors, CUSTOMER_LABELS)
+    check_lengths(Booking, {"customer_name": text}, errors, CUSTOMER_LABELS)
     if not text:
         errors["customer_name"] = "Give the customer's name: a booking is held for someone."
     if code and not PAN_RE.match(code):
@@ -236,27 +237,34 @@ def book_piece(
     piece_id: int,
     customer_id: int | None = None,
     customer_name: str,
-    customer_state: str = "",
+    customer_state_code: str = "",
     customer_pan: str = "",
     rate_lock: bool = False,
     instalments: Sequence[tuple[date, Decimal]] = (),
     advance_amount: str | Decimal,
     method: str,
     reference: str = "",
+    occasion: str = "",
 ) -> Booking:
     """Book a piece at this branch for a customer: reserve it, number the booking, take the first advance.
 
+    ``occasion`` names the event the purchase is for (its cash counts together under section 269ST(c));
+    the invoice that completes the booking keeps it.
+
     A customer number (clienteling's) fills a blank name from the customer. Bad input raises
-    ValidationError (keys ``customer_id``, ``customer_name``, ``customer_pan``, ``instalments``, ``method``,
-    ``amount``, ``reference``) and changes nothing.
+    ValidationError (keys ``customer_id``, ``customer_name``, ``customer_state_code``, ``customer_pan``,
+    ``instalments``, ``method``, ``amount``, ``reference``) and changes nothing. The customer's state is a GST
+    state code; the invoice that completes the booking carries it.
     """
     actor.require(MANAGE)
     actor.require(TAKE)
     customer_id, customer_name = billed_customer(session, actor, customer_id, customer_name)
     today, errors = store_today(actor), {}
-    state = " ".join(customer_state.split())
-    name, pan = _check_customer(customer_name, state, customer_pan, errors)
+    name, pan = _check_customer(customer_name, customer_pan, errors)
+    state = check_recipient(Recipient(state_code=customer_state_code), errors).state_code
     _check_plan(list(instalments), today, errors)
+    occasion_text = " ".join(occasion.split())
+    check_lengths(Booking, {"occasion": occasion_text}, errors, {"occasion": "The occasion"})
     tender = _tender(method, advance_amount, reference, errors)
     require_fields(errors)
     piece = get_piece(session, actor, piece_id)
@@ -266,8 +274,8 @@ def book_piece(
         require_rate(session, actor, piece.metal_id, today)
     breakdown = piece_price(session, actor, piece.id)
     quoted = breakdown.total if breakdown is not None else ZERO
-    if quoted >= PAN_THRESHOLD and not pan:
-        raise ValidationError({"customer_pan": "A booking of ₹2,00,000 or more needs the customer's PAN."})
+    if pan_required(quoted) and not pan:
+        raise ValidationError({"customer_pan": "A booking above ₹2,00,000 needs the customer's PAN (Rule 114B)."})
     _check_cap(rate_lock, quoted, ZERO, tender.amount)
     store = session.get(Store, actor.store_id)
     number = next_number(session, store.id, store.code, BOOKING, today)
@@ -278,7 +286,7 @@ def book_piece(
         number=number,
         customer_id=customer_id,
         customer_name=name,
-        customer_state=state,
+        customer_state_code=state,
         customer_pan=pan,
         piece_id=piece.id,
         description=f"{piece.sku} {what}".strip()[:300],
@@ -286,12 +294,13 @@ def book_piece(
         locked_on=today if rate_lock else None,
         quoted=quoted,
         created_by=actor.user_name,
+        occasion=occasion_text,
     )
     session.add(booking)
     session.flush()
     for day, amount in [(today, tender.amount), *instalments]:
         session.add(BookingInstalment(booking_id=booking.id, due_on=day, amount=Decimal(amount)))
-    receive(session, actor, tender, document=number, customer_id=customer_id, booking_id=booking.id)
+    receive(session, actor, tender, booking=booking)
     return booking
 
 
@@ -303,9 +312,7 @@ def pay_instalment(
     booking = _open(session, actor, booking_id)
     tender = parse_tender(method, amount, reference)
     _check_cap(booking.rate_locked, booking.quoted, advances(session, booking.id), tender.amount)
-    return receive(
-        session, actor, tender, document=booking.number, customer_id=booking.customer_id, booking_id=booking.id
-    )
+    return receive(session, actor, tender, booking=booking)
 
 
 # ---------------------------------------------------------------------------- completion and cancellation
@@ -356,10 +363,11 @@ def _invoice_for(session: Session, actor: Actor, booking: Booking) -> Invoice:
         actor,
         customer_id=booking.customer_id,
         customer_name=booking.customer_name,
-        customer_state=booking.customer_state,
         customer_pan=booking.customer_pan,
+        recipient=Recipient(state_code=booking.customer_state_code),
     )
     invoice.booking_id, invoice.priced_on = booking.id, booking.locked_on or invoice.invoice_date
+    invoice.occasion = booking.occasion
     session.add(invoice)
     session.flush()
     add_piece_line(session, actor, invoice.id, booking.piece_id)
@@ -390,8 +398,8 @@ def complete_booking(
     """Sell the booked piece: an invoice priced at the locked day (or today), issued, with the advances applied.
 
     Returns the issued invoice, or its draft when the sale waits for a manager's approval (the booking
-    stays open; complete it again once approved). ``customer_pan`` fills in a missing PAN (a sale of
-    ₹2,00,000 or more needs it). Advances above the balance are refunded by ``refund_method``. Any
+    stays open; complete it again once approved). ``customer_pan`` fills in a missing PAN (a sale
+    above ₹2,00,000 needs it). Advances above the balance are refunded by ``refund_method``. Any
     refusal (no rate, PAN missing) changes nothing.
     """
     booking = _open(session, actor, booking_id)

@@ -13,16 +13,23 @@ manager through the billing services, seeded per store:
   ``priced_on`` it (as a converted estimate's or a rate-locked booking's is), then issued.
 - Customers from clienteling's demo, read through its customer list; a quarter are walk-ins. Pieces are
   the branch's in-stock demo pieces (stock's piece list), sold through the invoices; some invoices are
-  services only, some take old gold in exchange, a few get a making-charge discount or go to a customer
-  in another state (IGST). A sale of ₹2,00,000 or more carries the customer's PAN; one that needs a
+  services only (repairs at 18%, now and then making from the customer's gold: job work), some take old
+  gold in exchange, a few get a making-charge discount. A few customers are visitors from another state
+  (their address recorded, taxed at the counter: CGST + SGST) and a few are registered there (a valid
+  GSTIN of that state, the goods sent to them: IGST). A sale that needs the customer's PAN (Rule 114B:
+  above ₹2,00,000, alone or with the customer's purchases of the day) carries it; one that needs a
   manager's approval is asked for and approved.
 - Payments in cash, card, UPI and bank transfer (each with its reference), split or partial, the rest
-  paid some days later or still due; two invoices are cancelled with a credit note and refunded.
-- Today: two quoted estimates, an open booking with an instalment plan, a completed booking, and a
-  draft that waits for a manager's approval.
+  paid some days later or still due; two invoices are cancelled with a credit note and refunded. Cash
+  stays within what section 269ST still allows (:func:`~modules.billing.payments.cash_room`).
+- Today: two quoted estimates, an open booking with an instalment plan, a completed booking, a
+  draft that waits for a manager's approval, and two buy-backs of old gold (one paid by bank, one in
+  cash within ₹10,000). Old gold taken in exchange gets its purchase voucher (tested fineness, the
+  seller's document) when its invoice is issued; the vouchers are dated with their invoices.
 
-The services stamp the current time, so afterwards the history's invoices, receipts and credit notes are
-moved back to their days with bulk statements (the audit log keeps the real insert), as stock's demo does
+The services stamp the current time, so at the end of each day the history's invoices, receipts and credit
+notes are moved back to their day with bulk statements (the next day's cash and PAN rules then see them on
+their own day) (the audit log keeps the real insert), as stock's demo does
 with its receipts. Stock's sale movements and clienteling's purchases keep the time of loading: billing
 writes only its own tables.
 """
@@ -32,7 +39,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -42,28 +49,32 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
+from jewelerp.gst import gstin_check_char
 from jewelerp.ui.table_query import TableQuery
 from modules.billing.approvals import approve, needs_approval, request_approval
 from modules.billing.bookings import book_piece, complete_booking, monthly_plan, pay_instalment
 from modules.billing.estimates import create_estimate, quote_estimate
 from modules.billing.invoices import (
-    PAN_THRESHOLD,
     add_old_gold,
     add_piece_line,
     add_service_line,
     cancel_invoice,
     create_draft,
     issue_invoice,
+    pan_reason,
     set_customer_pan,
 )
-from modules.billing.models import BillingMetalRate, CreditNote, Invoice, Payment
-from modules.billing.payments import balance, refund_cancelled, take_payment, take_split
+from modules.billing.models import BillingMetalRate, CreditNote, Invoice, OldGoldVoucher, Payment
+from modules.billing.old_gold import PAN_PURCHASE_LIMIT, OldGoldEntry, buy_old_gold
+from modules.billing.payments import ZERO, balance, cash_for, cash_room, refund_cancelled, take_payment, take_split
 from modules.billing.pricing import Discount
 from modules.billing.rates import require_rate, store_today, write_rate
+from modules.billing.supply import NO_RECIPIENT, Recipient
 from modules.billing.tag_price import piece_price
+from modules.billing.tax_classes import JOB_WORK, REPAIR, ensure_default_tax_classes
 from modules.clienteling.followups import staff_options
 from modules.clienteling.tables import CUSTOMERS
-from modules.stock.masters import ensure_default_masters, list_metals
+from modules.stock.masters import ensure_default_masters, get_metal, list_metals
 from modules.stock.tables import PIECES
 
 RATE_DAYS = 120
@@ -83,17 +94,21 @@ CANCEL_DAYS = (38, 17)  # a sale returned two days later: credit note and refund
 PIECE_CAP = Decimal("250000")  # pieces sold in the history cost at most this at today's rates
 KEPT_BAND = (Decimal("30000"), Decimal("150000"))  # pieces kept for today's business: no PAN needed
 KEPT = 6  # three on estimates, two booked, one on the draft waiting for approval
-CASH_CAP = Decimal("150000")  # well below the ₹2,00,000 cash limit of section 269ST
-SERVICES = (
-    ("Polishing", 300, 800),
-    ("Ring resizing", 500, 1500),
-    ("Engraving", 250, 900),
-    ("Rhodium plating", 800, 2500),
-    ("Chain repair", 400, 1200),
+CASH_CAP = Decimal("150000")  # at most this in cash, and never more than section 269ST still allows
+SERVICES = (  # what, from and to (₹), tax class: repairs at SAC 9987, making from the customer's gold at 9988
+    ("Polishing", 300, 800, REPAIR),
+    ("Ring resizing", 500, 1500, REPAIR),
+    ("Engraving", 250, 900, REPAIR),
+    ("Rhodium plating", 800, 2500, REPAIR),
+    ("Chain repair", 400, 1200, REPAIR),
+    ("Making charges on the customer's own gold", 1500, 6000, JOB_WORK),
 )
 WALK_INS = ("", "", "", "Sunita Kale", "Amit Joshi", "Farah Sheikh", "Gurpreet Sandhu", "Lalitha Raman")
 OLD_GOLD = {("gold", 916), ("gold", 750)}  # what customers bring in exchange
-OTHER_STATES = ("Gujarat", "Karnataka", "Goa", "Rajasthan", "Punjab")
+OLD_ITEMS = ("Old bangles, a pair", "Broken chain", "Old earrings", "Mangalsutra", "Old ring")
+ADDRESSES = ("14 Hill Road, Bandra", "7 Dadar TT Circle", "22 Linking Road, Khar", "3 Station Road, Thane")
+OTHER_STATES = (("24", "Ahmedabad"), ("29", "Bengaluru"), ("30", "Panaji"), ("08", "Jaipur"), ("03", "Ludhiana"))
+VISITORS, REGISTERED = 0.05, 0.03  # shares of the customers' invoices: visitors from another state, B2B buyers
 CANCEL_REASONS = (
     "Customer returned the piece within the exchange period",
     "Wrong size; the customer chose another design",
@@ -105,8 +120,10 @@ THOUSAND = Decimal("1000")
 
 
 def _rates(session: Session, actor: Actor) -> None:
-    """Give every active metal a rate on each of the last :data:`RATE_DAYS` days that has none."""
+    """Give every active metal a rate on each of the last :data:`RATE_DAYS` days that has none (and write the
+    default tax classes that have no row yet)."""
     ensure_default_masters(session)
+    ensure_default_tax_classes(session)
     rng = random.Random(f"billing-rates-{actor.store_code}")
     today = store_today(actor)
     rows = session.execute(
@@ -271,19 +288,24 @@ def _part(rng: random.Random, amount: Decimal, low: float, high: float) -> Decim
     return min(max(step, share), amount - step)
 
 
-def _tenders(rng: random.Random, amount: Decimal, day: date, *, cash: bool = True) -> list[tuple[str, Decimal, str]]:
+def _tenders(rng: random.Random, amount: Decimal, day: date, cash_cap: Decimal) -> list[tuple[str, Decimal, str]]:
     """One tender, or cash and the rest by card or UPI (a split), adding up to ``amount``.
 
-    Cash stays within :data:`CASH_CAP`; ``cash=False`` for the later payments of a sale.
+    Cash stays within ``cash_cap`` (:func:`_cash_cap`; 0 for the later payments of a sale).
     """
-    if cash and amount > 5 * THOUSAND and rng.random() < 0.25:
-        part = min(CASH_CAP, _part(rng, amount, 0.2, 0.6))
+    if cash_cap > 0 and amount > 5 * THOUSAND and rng.random() < 0.25:
+        part = min(cash_cap, _part(rng, amount, 0.2, 0.6))
         other = rng.choice(("card", "upi"))
         return [("cash", part, ""), (other, amount - part, _reference(rng, other, day))]
-    method = rng.choices(("cash", "card", "upi", "bank"), weights=(35 if cash else 0, 25, 30, 10))[0]
-    if method == "cash" and amount > CASH_CAP:
+    method = rng.choices(("cash", "card", "upi", "bank"), weights=(35 if cash_cap > 0 else 0, 25, 30, 10))[0]
+    if method == "cash" and amount > cash_cap:
         method = "bank"
     return [(method, amount, _reference(rng, method, day))]
+
+
+def _cash_cap(shop: _Shop, actor: Actor, invoice: Invoice) -> Decimal:
+    """The most cash a payment of ``invoice`` takes: :data:`CASH_CAP`, or less when section 269ST allows less."""
+    return min(CASH_CAP, cash_room(shop.session, actor, cash_for(invoice), store_today(actor)).amount)
 
 
 def _pay(shop: _Shop, actor: Actor, invoice_id: int, tenders: list[tuple[str, Decimal, str]], at: datetime) -> None:
@@ -295,14 +317,37 @@ def _pay(shop: _Shop, actor: Actor, invoice_id: int, tenders: list[tuple[str, De
 # ---------------------------------------------------------------------------- one sale
 
 
+def _gstin(rng: random.Random, state_code: str) -> str:
+    """A valid GSTIN of a firm registered in ``state_code``: its PAN (fourth letter F), entity 1, Z and the
+    mod-36 check character (:func:`jewelerp.gst.gstin_check_char`)."""
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    pan = f"{''.join(rng.choice(letters) for _ in range(3))}F{rng.choice(letters)}{rng.randrange(10_000):04d}"
+    first14 = f"{state_code}{pan}{rng.choice(letters)}1Z"
+    return first14 + gstin_check_char(first14)
+
+
+def _recipient(rng: random.Random) -> Recipient:
+    """A customer's details: now and then a visitor from another state (taxed at the counter, CGST + SGST), or
+    a proprietor registered there (the firm's GSTIN) whose goods are sent to it (IGST); else none recorded."""
+    roll = rng.random()
+    if roll >= VISITORS + REGISTERED:
+        return NO_RECIPIENT
+    state, city = rng.choice(OTHER_STATES)
+    address = f"{rng.randint(2, 120)} Main Road, {city}"
+    if roll < VISITORS:
+        return Recipient(address, state)
+    return Recipient(address, state, _gstin(rng, state), address, state)
+
+
 def _draft(shop: _Shop, actor: Actor, day: date, walk_in: bool) -> Invoice:
-    """A draft for a demo customer (now and then in another state) or a walk-in, priced at ``day``'s rates."""
+    """A draft for a demo customer (now and then from another state, or a registered buyer there) or a walk-in,
+    priced at ``day``'s rates."""
     rng = shop.rng
     if walk_in or not shop.customers:
         invoice = create_draft(shop.session, actor, customer_name=rng.choice(WALK_INS))
     else:
-        state = rng.choice(OTHER_STATES) if rng.random() < 0.05 else ""
-        invoice = create_draft(shop.session, actor, customer_id=rng.choice(shop.customers), customer_state=state)
+        recipient = _recipient(rng)
+        invoice = create_draft(shop.session, actor, customer_id=rng.choice(shop.customers), recipient=recipient)
     if day != shop.today:  # started that day: its lines take that day's rates, and it may be issued later
         invoice.invoice_date = invoice.priced_on = day
         shop.session.add(invoice)
@@ -310,14 +355,63 @@ def _draft(shop: _Shop, actor: Actor, day: date, walk_in: bool) -> Invoice:
     return invoice
 
 
+def _seller_document(rng: random.Random) -> tuple[str, str]:
+    """An identity document a seller of old gold shows: a passport, voter ID, driving licence or PAN."""
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    kind = rng.choice(("passport", "voter_id", "driving_licence", "pan"))
+    number = {
+        "passport": f"{rng.choice(letters)}{rng.randrange(10**7):07d}",
+        "voter_id": "".join(rng.choice(letters) for _ in range(3)) + f"{rng.randrange(10**7):07d}",
+        "driving_licence": f"MH{rng.randrange(1, 50):02d}{rng.randrange(1995, 2025)}{rng.randrange(10**7):07d}",
+        "pan": _pan(rng),
+    }[kind]
+    return kind, number
+
+
+def _old_gold_entry(rng: random.Random, fineness: int, grams: Decimal, name: str, address: str) -> OldGoldEntry:
+    """Old gold as tested at the counter: a few parts per thousand under its stamp at times, dirt and
+    solder weighed off, the seller's document, a deduction of 2–5% (the PAN from ₹2,00,000 is added by
+    the caller when needed)."""
+    kind, number = _seller_document(rng)
+    gross = (grams * Decimal(str(rng.uniform(1.0, 1.04)))).quantize(Decimal("0.001"))
+    return OldGoldEntry(
+        metal="gold",
+        fineness=str(fineness - rng.choice((0, 0, 0, 4, 10))),
+        gross_weight=str(gross),
+        net_weight=str(grams),
+        deduction_pct=rng.choice(("2", "3", "4", "5")),
+        id_kind=kind,
+        id_number=number,
+        seller_name=name,
+        seller_address=address,
+        item_description=rng.choice(OLD_ITEMS),
+    )
+
+
 def _old_gold(shop: _Shop, actor: Actor, invoice: Invoice) -> None:
-    """Old gold in exchange, worth at most half the invoice at the day's rate."""
+    """Old gold in exchange (a purchase voucher), worth at most half the invoice at the day's rate."""
     rng = shop.rng
     metal = rng.choice(shop.old_gold)
     rate = require_rate(shop.session, actor, metal, invoice.invoice_date)
     grams = min(Decimal(str(rng.uniform(2.0, 14.0))), invoice.total / 2 / rate).quantize(Decimal("0.001"))
-    if grams > 0:
-        add_old_gold(shop.session, actor, invoice.id, metal, grams, rng.choice(("2", "3", "4", "5")))
+    if grams <= 0:
+        return
+    name = invoice.customer_name or rng.choice([w for w in WALK_INS if w])
+    address = invoice.customer_address or rng.choice(ADDRESSES)
+    entry = _old_gold_entry(rng, get_metal(shop.session, metal).fineness, grams, name, address)
+    if grams * rate > PAN_PURCHASE_LIMIT and not invoice.customer_pan:
+        entry = replace(entry, seller_pan=_pan(rng))
+    add_old_gold(shop.session, actor, invoice.id, entry)
+
+
+def _buy_backs(shop: _Shop) -> None:
+    """Today: two customers sell old gold for money, one paid by bank transfer, one a little in cash."""
+    rng, actor = shop.rng, shop.manager
+    for grams, method in ((Decimal("12.340"), "bank"), (Decimal("0.650"), "cash")):
+        name = rng.choice([w for w in WALK_INS if w])
+        entry = _old_gold_entry(rng, 916, grams, name, rng.choice(ADDRESSES))
+        reference = _reference(rng, "bank", shop.today) if method == "bank" else ""
+        buy_old_gold(shop.session, actor, entry, method, reference)
 
 
 def _lines(shop: _Shop, actor: Actor, invoice: Invoice) -> None:
@@ -329,20 +423,21 @@ def _lines(shop: _Shop, actor: Actor, invoice: Invoice) -> None:
         making = Discount("percent", Decimal(rng.choice((10, 15, 20)))) if rng.random() < 0.15 else None
         add_piece_line(session, actor, invoice.id, piece_id, making_discount=making)
     if not pieces or rng.random() < 0.06:
-        text, low, high = rng.choice(SERVICES)
-        add_service_line(session, actor, invoice.id, text, Decimal(rng.randrange(low, high + 1, 50)))
+        text, low, high, tax_class = rng.choice(SERVICES)
+        add_service_line(session, actor, invoice.id, text, Decimal(rng.randrange(low, high + 1, 50)), tax_class)
     if pieces and shop.old_gold and rng.random() < 0.12:
         _old_gold(shop, actor, invoice)
 
 
 def _pan_if_needed(shop: _Shop, actor: Actor, draft: Invoice) -> None:
-    """A draft invoice or estimate of ₹2,00,000 or more carries the customer's PAN."""
-    if draft.total >= PAN_THRESHOLD:
+    """A draft invoice or estimate carries the customer's PAN when Rule 114B asks for it (:func:`pan_reason`)."""
+    today = store_today(actor)
+    if pan_reason(shop.session, draft.customer_id, draft.customer_name, draft.total, today, besides=draft.id):
         set_customer_pan(shop.session, actor, draft.id, _pan(shop.rng))
 
 
 def _issue(shop: _Shop, actor: Actor, invoice: Invoice) -> Invoice:
-    """Issue the draft: the customer's PAN from ₹2,00,000, a manager's approval when the store's limits ask."""
+    """Issue the draft: the customer's PAN when Rule 114B asks, a manager's approval when the store's limits ask."""
     session = shop.session
     _pan_if_needed(shop, actor, invoice)
     if needs_approval(session, actor, invoice):
@@ -362,14 +457,14 @@ def _sale(shop: _Shop, day: date, at: datetime, *, credit: bool = False, returne
     _lines(shop, actor, invoice)
     invoice = _issue(shop, actor, invoice)
     shop.remember(shop.dated.invoices, invoice.id, at)
-    due = balance(invoice)
+    due, cash_cap = balance(invoice), _cash_cap(shop, actor, invoice)
     if credit:
-        _pay(shop, actor, invoice.id, _tenders(rng, _part(rng, due, 0.25, 0.5), day), at)
+        _pay(shop, actor, invoice.id, _tenders(rng, _part(rng, due, 0.25, 0.5), day, cash_cap), at)
     elif walk_in or returned or rng.random() < 0.8:
-        _pay(shop, actor, invoice.id, _tenders(rng, due, day), at)
+        _pay(shop, actor, invoice.id, _tenders(rng, due, day, cash_cap), at)
     else:
         first = _part(rng, due, 0.3, 0.7)
-        _pay(shop, actor, invoice.id, _tenders(rng, first, day), at)
+        _pay(shop, actor, invoice.id, _tenders(rng, first, day, cash_cap), at)
         shop.later[day + timedelta(days=rng.randint(3, 28))].append(_Step("pay", invoice.id, due - first))
     if returned:
         shop.later[day + timedelta(days=2)].append(_Step("return", invoice.id, reason=returned))
@@ -378,7 +473,7 @@ def _sale(shop: _Shop, day: date, at: datetime, *, credit: bool = False, returne
 def _do_later(shop: _Shop, day: date, at: datetime, step: _Step) -> None:
     """A planned step: the rest of a payment, or a return with its credit note and the money refunded."""
     if step.kind == "pay":
-        _pay(shop, shop.seller(), step.invoice_id, _tenders(shop.rng, step.amount, day, cash=False), at)
+        _pay(shop, shop.seller(), step.invoice_id, _tenders(shop.rng, step.amount, day, ZERO), at)
         return
     note = cancel_invoice(shop.session, shop.manager, step.invoice_id, step.reason)
     shop.remember(shop.dated.notes, note.id, at)
@@ -402,6 +497,7 @@ def _history(shop: _Shop) -> None:
             _sale(shop, day, clock.next(), returned=CANCEL_REASONS[CANCEL_DAYS.index(back)])
         for _ in range(shop.rng.randint(2, 4) if back < SALE_DAYS else 0):
             _sale(shop, day, clock.next())
+        _backdate(shop)
 
 
 # ---------------------------------------------------------------------------- today
@@ -473,6 +569,12 @@ def _backdate(shop: _Shop) -> None:
         session.execute(update(Payment), rows)
     if dated.notes:
         session.execute(update(CreditNote), [{"id": i, "created_at": at} for i, at in dated.notes.items()])
+    exchanges = session.execute(
+        select(OldGoldVoucher.id, OldGoldVoucher.invoice_id).where(OldGoldVoucher.invoice_id.in_(dated.invoices))
+    ).all()
+    if exchanges:  # an exchange voucher is issued with its invoice
+        session.execute(update(OldGoldVoucher), [{"id": v, "issued_at": dated.invoices[i]} for v, i in exchanges])
+    shop.dated = _Dated()
 
 
 # ---------------------------------------------------------------------------- entry point
@@ -485,6 +587,7 @@ def load(session: Session, actor: Actor) -> None:
         return
     shop = _open_shop(session, actor)
     _history(shop)
+    _buy_backs(shop)
     if shop.customers:
         _estimates(shop)
         _bookings(shop)

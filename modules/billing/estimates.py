@@ -3,7 +3,7 @@
 - An estimate is an :class:`~modules.billing.models.Invoice` with ``kind="estimate"``. It starts as a
   draft (:func:`create_estimate`) and takes lines with the invoice line functions
   (:mod:`modules.billing.invoices`), priced at the rates of its date.
-- :func:`quote_estimate` numbers it in the EST series (``MUM/2026-27/EST/000001``), makes it
+- :func:`quote_estimate` numbers it in the EST series (``MUM/E2627/00001``), makes it
   read-only and valid until the store's today + ``billing.estimate_validity_days``.
 - An estimate never reserves or sells pieces: stock is touched only when it is converted.
 - :func:`convert_estimate` makes an invoice for the same customer with the same lines at the quoted
@@ -31,16 +31,18 @@ from modules.billing.approvals import needs_approval, request_approval
 from modules.billing.invoices import (
     CREATE,
     PAN_RE,
-    PAN_THRESHOLD,
     _recompute,
     add_piece_line,
     create_draft,
     issue_invoice,
     lines_of,
+    pan_required,
 )
 from modules.billing.models import Invoice, InvoiceLine
-from modules.billing.numbering import ESTIMATE, next_number
+from modules.billing.numbering import ESTIMATE, financial_year, next_number
+from modules.billing.old_gold import copy_draft
 from modules.billing.rates import store_today
+from modules.billing.supply import NO_RECIPIENT, Recipient, recipient_of
 
 # The figures of a line as quoted: copied onto the invoice so it charges exactly the quoted prices.
 QUOTED_FIGURES = (
@@ -57,6 +59,9 @@ QUOTED_FIGURES = (
     "breakdown",
     "discount",
     "category",
+    "tax_class",
+    "hsn_sac",
+    "tax_rate",
 )
 
 
@@ -87,17 +92,20 @@ def create_estimate(
     *,
     customer_id: int | None = None,
     customer_name: str = "",
-    customer_state: str = "",
     customer_pan: str = "",
+    recipient: Recipient = NO_RECIPIENT,
 ) -> Invoice:
-    """Start a draft estimate, dated the store's today (its rates price the lines); lines are added as on invoices."""
+    """Start a draft estimate, dated the store's today (its rates price the lines); lines are added as on invoices.
+
+    ``recipient`` is the customer's address, state, GSTIN and delivery address, checked as on an invoice.
+    """
     estimate = create_draft(
         session,
         actor,
         customer_id=customer_id,
         customer_name=customer_name,
-        customer_state=customer_state,
         customer_pan=customer_pan,
+        recipient=recipient,
     )
     estimate.kind = "estimate"
     session.add(estimate)
@@ -118,16 +126,16 @@ def quote_estimate(session: Session, actor: Actor, estimate_id: int) -> Invoice:
             f"This estimate was priced at the rates of {estimate.invoice_date:%d %b %Y}; "
             "start a new estimate at today's rates."
         )
-    if estimate.total >= PAN_THRESHOLD and not PAN_RE.match(estimate.customer_pan or ""):
+    if pan_required(estimate.total) and not PAN_RE.match(estimate.customer_pan or ""):
         raise ValidationError(
-            {"customer_pan": "An estimate of ₹2,00,000 or more needs the customer's PAN, as the sale will."}
+            {"customer_pan": "An estimate above ₹2,00,000 needs the customer's PAN, as the sale will (Rule 114B)."}
         )
     if estimate.payable < 0:
         raise JewelError("The old gold credit is more than the estimate's total; settle the difference separately.")
     _move(session, estimate, "draft", "quoted")
     store = session.get(Store, actor.store_id)
     estimate.number = next_number(session, store.id, store.code, ESTIMATE, today)
-    estimate.financial_year = estimate.number.split("/")[1]
+    estimate.financial_year = financial_year(today)
     days = int(get_setting(session, actor.store_id, "billing.estimate_validity_days"))
     estimate.valid_until = today + timedelta(days=days)
     session.add(estimate)
@@ -144,6 +152,9 @@ def _copy_line(session: Session, actor: Actor, invoice: Invoice, quoted: Invoice
     for name in QUOTED_FIGURES:
         setattr(line, name, getattr(quoted, name))
     session.add(line)
+    if quoted.kind == "old_gold":  # its purchase voucher goes with it, numbered when the invoice is issued
+        session.flush()
+        copy_draft(session, quoted.id, invoice, line)
 
 
 def convert_estimate(session: Session, actor: Actor, estimate_id: int) -> Invoice:
@@ -170,8 +181,8 @@ def convert_estimate(session: Session, actor: Actor, estimate_id: int) -> Invoic
         actor,
         customer_id=estimate.customer_id,
         customer_name=estimate.customer_name,
-        customer_state=estimate.customer_state,
         customer_pan=estimate.customer_pan,
+        recipient=recipient_of(estimate),
     )
     invoice.priced_on = estimate.invoice_date
     for quoted in lines_of(session, actor, estimate.id):

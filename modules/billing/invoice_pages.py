@@ -38,15 +38,19 @@ from modules.billing.invoices import (
     lines_of,
     remove_line,
     set_customer_pan,
+    set_occasion,
+    set_recipient,
     shown_pan,
 )
 from modules.billing.models import Invoice, InvoiceLine
-from modules.billing.page_inputs import NewDocumentMixin
+from modules.billing.old_gold_pages import item_fields, seller_fields, typed_entry
+from modules.billing.page_inputs import RECIPIENT_FIELDS, STATE_CHOICES, NewDocumentMixin, recipient_from
 from modules.billing.payment_pages import InvoicePaymentsMixin, payments_panel
 from modules.billing.pricing import Discount
 from modules.billing.print_pages import InvoicePrintMixin, print_button
+from modules.billing.supply import state_label
+from modules.billing.tax_classes import REPAIR, class_options
 from modules.clienteling.services import PII
-from modules.stock.masters import list_metals, metal_label
 from modules.stock.pieces import piece_by_sku
 
 KINDS = {"piece": "Piece", "service": "Service", "old_gold": "Old gold"}
@@ -87,6 +91,29 @@ class InvoicesState(NewDocumentMixin, RecordFormMixin, DataTableMixin, AppState)
         return create_draft(session, actor, **customer)
 
 
+def recipient_fields(value: rx.Var) -> list[rx.Component]:
+    """The customer's address, state and GSTIN and the delivery address (Rule 46), filled from ``value``."""
+    return [
+        field("Customer's address", "customer_address", default_value=value["customer_address"]),
+        select_field(
+            "Customer's state", "customer_state_code", STATE_CHOICES, default_value=value["customer_state_code"]
+        ),
+        field(
+            "Customer's GSTIN (registered buyer)",
+            "customer_gstin",
+            default_value=value["customer_gstin"],
+            hint="A registered buyer is taxed in its GSTIN's state",
+        ),
+        field(
+            "Delivery address (goods sent)",
+            "ship_to_address",
+            default_value=value["ship_to_address"],
+            hint="Empty when the customer takes the goods at the counter",
+        ),
+        select_field("Delivery state", "ship_to_state_code", STATE_CHOICES, default_value=value["ship_to_state_code"]),
+    ]
+
+
 def _new_fields(state: type[RecordFormMixin] = InvoicesState) -> rx.Component:
     value = state.editing
     return rx.grid(
@@ -103,12 +130,12 @@ def _new_fields(state: type[RecordFormMixin] = InvoicesState) -> rx.Component:
             hint="The customer's number in Customers, e.g. 42",
         ),
         field(
-            "Customer's state",
-            "customer_state",
-            default_value=value["customer_state"],
-            hint="Another state than the store's is charged IGST",
+            "PAN (optional)",
+            "customer_pan",
+            default_value=value["customer_pan"],
+            hint="Needed above ₹2,00,000 (one sale, or the day's purchases)",
         ),
-        field("PAN (optional)", "customer_pan", default_value=value["customer_pan"], hint="Needed from ₹2,00,000"),
+        *recipient_fields(value),
         columns=rx.breakpoints(initial="1", md="2"),
         spacing="3",
         width="100%",
@@ -145,7 +172,7 @@ def _line_rows(line: InvoiceLine) -> list[dict[str, str]]:
             "id": str(line.id),
             "kind": KINDS.get(line.kind, line.kind),
             "label": line.description,
-            "basis": "",
+            "basis": _tax_note(line),
             "amount": _money(-line.amount if line.kind == "old_gold" else line.amount),
             "link": f"/stock/pieces/{line.piece_id}" if line.piece_id else "",
         }
@@ -169,6 +196,25 @@ def _line_rows(line: InvoiceLine) -> list[dict[str, str]]:
     return rows
 
 
+def _tax_note(line: InvoiceLine) -> str:
+    """ "HSN 7113 · GST 3%" or "SAC 9987 · GST 18%" for a sale line; "" for old gold and lines without a code."""
+    if line.kind == "old_gold" or not line.hsn_sac:
+        return ""
+    code = "SAC" if line.hsn_sac.startswith("99") else "HSN"
+    return f"{code} {line.hsn_sac} · GST {line.tax_rate.normalize():f}%"
+
+
+def _recipient(invoice: Invoice) -> dict[str, str]:
+    """The customer's details as typed (for the draft's form) and as shown."""
+    typed = {key: getattr(invoice, key) for key in RECIPIENT_FIELDS}
+    return {
+        **typed,
+        "state": state_label(invoice.customer_state_code, invoice.customer_state),
+        "ship_to_state": state_label(invoice.ship_to_state_code),
+        "place_of_supply": state_label(invoice.place_of_supply),
+    }
+
+
 def _totals(invoice: Invoice) -> list[dict[str, str]]:
     rows = [("Taxable value", invoice.taxable)]
     if invoice.igst:
@@ -176,8 +222,9 @@ def _totals(invoice: Invoice) -> list[dict[str, str]]:
     else:
         rows += [("CGST", invoice.cgst), ("SGST", invoice.sgst)]
     rows += [("Round-off", invoice.round_off), ("Total", invoice.total)]
-    if invoice.old_gold_credit:
-        rows.append(("Old gold credit", -invoice.old_gold_credit))
+    if invoice.old_gold_credit:  # a purchase, credited after tax; the settlement rounds on its own
+        rows.append(("Old gold purchase (credit)", -invoice.old_gold_credit))
+        rows.append(("Settlement round-off", invoice.settlement_round_off))
     rows.append(("Payable", invoice.payable))
     return [{"label": label, "amount": _money(amount)} for label, amount in rows]
 
@@ -196,16 +243,17 @@ def _invoice_data(session: Session, actor: Actor, invoice_id: int) -> dict[str, 
             "date": f"{invoice.invoice_date:%d %b %Y}" if invoice.invoice_date else "",
             "customer": invoice.customer_name or "Walk-in customer",
             "customer_number": str(invoice.customer_id or ""),
-            "state": invoice.customer_state,
+            **_recipient(invoice),
             "pan": shown_pan(actor, invoice.customer_pan),
             "pan_typed": invoice.customer_pan if actor.can(PII) else "",
+            "occasion": invoice.occasion,
             "created_by": invoice.created_by,
             "issued": actor.local(invoice.issued_at).strftime("%d %b %Y %H:%M") if invoice.issued_at else "",
         },
         "rows": [row for line in lines for row in _line_rows(line)],
         "totals": _totals(invoice),
-        "metals": [
-            {"value": str(m.id), "label": metal_label(m)} for m in list_metals(session, actor, active_only=True)
+        "tax_classes": [
+            {"value": code, "label": text} for code, text in class_options(session, actor, invoice.invoice_date)
         ],
         "can_cancel": actor.can(CANCEL),
     }
@@ -217,7 +265,7 @@ class InvoiceState(InvoiceEstimateMixin, InvoiceApprovalMixin, InvoicePrintMixin
     invoice: dict[str, str] = {}
     rows: list[dict[str, str]] = []
     totals: list[dict[str, str]] = []
-    metals: list[dict[str, str]] = []
+    tax_classes: list[dict[str, str]] = []
     can_cancel: bool = False
     found: bool = False
     version: int = 0
@@ -262,19 +310,25 @@ class InvoiceState(InvoiceEstimateMixin, InvoiceApprovalMixin, InvoicePrintMixin
 
     @rx.event
     def add_service(self, form: dict) -> None:
-        """Add a service line (its amount before GST)."""
+        """Add a service line (its amount before GST) of the chosen tax class."""
         invoice_id = self._id()
         text, amount = str(form.get("description", "")), str(form.get("amount", ""))
-        line = self._run(lambda s, a: add_service_line(s, a, invoice_id, text, amount), done="Service added.")
+        code = str(form.get("tax_class", ""))
+        line = self._run(lambda s, a: add_service_line(s, a, invoice_id, text, amount, code), done="Service added.")
         self._after(line)
 
     @rx.event
+    def save_recipient(self, form: dict) -> None:
+        """Change the draft's customer address, state, GSTIN and delivery address (its lines are taxed again)."""
+        invoice_id, recipient = self._id(), recipient_from(form)
+        saved = self._run(lambda s, a: set_recipient(s, a, invoice_id, recipient), done="Customer details saved.")
+        self._after(saved)
+
+    @rx.event
     def add_old_gold(self, form: dict) -> None:
-        """Take old gold in exchange (credited after tax)."""
+        """Take old gold in exchange: a purchase voucher, numbered when the invoice is issued, credited after tax."""
         invoice_id = self._id()
-        metal, weight = str(form.get("metal_id", "")), str(form.get("weight", ""))
-        pct = str(form.get("deduction_pct", ""))
-        line = self._run(lambda s, a: add_old_gold(s, a, invoice_id, metal, weight, pct), done="Old gold added.")
+        line = self._run(lambda s, a: add_old_gold(s, a, invoice_id, typed_entry(form)), done="Old gold added.")
         self._after(line)
 
     @rx.event
@@ -293,6 +347,12 @@ class InvoiceState(InvoiceEstimateMixin, InvoiceApprovalMixin, InvoicePrintMixin
         """Record the customer's PAN on the draft."""
         invoice_id, pan = self._id(), str(form.get("customer_pan", ""))
         self._after(self._run(lambda s, a: set_customer_pan(s, a, invoice_id, pan), done="PAN saved."))
+
+    @rx.event
+    def save_occasion(self, form: dict) -> None:
+        """Name the event the sale is for (its cash counts together under section 269ST(c))."""
+        invoice_id, occasion = self._id(), str(form.get("occasion", ""))
+        self._after(self._run(lambda s, a: set_occasion(s, a, invoice_id, occasion), done="Occasion saved."))
 
     @rx.event
     def issue(self) -> None:
@@ -349,6 +409,7 @@ def _line_row(row: dict) -> rx.Component:
             rx.table.cell(rx.badge(row["kind"])),
             rx.table.cell(
                 rx.cond(row["link"] != "", rx.link(row["label"], href=row["link"]), rx.text(row["label"])),
+                rx.cond(row["basis"] != "", rx.text(row["basis"], size="1", color_scheme="gray", weight="regular")),
                 font_weight="bold",
                 white_space="normal",
             ),
@@ -439,18 +500,36 @@ def _draft_panel() -> rx.Component:
             "Add service",
             _box(field("Service", "description", hint="e.g. Polishing"), "16em"),
             _box(field("Amount (₹)", "amount", hint="Before GST, e.g. 500")),
+            _box(select_field("Tax class", "tax_class", InvoiceState.tax_classes, default_value=REPAIR), "20em"),
         ),
         _small_form(
             InvoiceState.add_old_gold,
             "Add old gold",
-            _box(select_field("Old gold metal", "metal_id", InvoiceState.metals)),
-            _box(field("Net weight (g)", "weight", hint="e.g. 8.250")),
-            _box(field("Deduction %", "deduction_pct", hint="e.g. 2", default_value="0")),
+            *item_fields(),
+            *seller_fields(exchange=True),
         ),
         _small_form(
             InvoiceState.set_pan,
             "Save PAN",
             _box(field("Customer PAN", "customer_pan", default_value=InvoiceState.invoice["pan_typed"])),
+        ),
+        _small_form(
+            InvoiceState.save_occasion,
+            "Save occasion",
+            _box(
+                field(
+                    "Occasion (optional)",
+                    "occasion",
+                    default_value=InvoiceState.invoice["occasion"],
+                    hint="e.g. Wedding of Asha, Dec 2026: the same words on each bill for it",
+                ),
+                "20em",
+            ),
+        ),
+        _small_form(
+            InvoiceState.save_recipient,
+            "Save customer details",
+            *[_box(child, "16em") for child in recipient_fields(InvoiceState.invoice)],
         ),
         rx.cond(
             InvoiceState.invoice["kind"] == "invoice",
@@ -508,8 +587,14 @@ def _summary() -> rx.Component:
             fact("Date", inv["date"]),
             fact("Customer", inv["customer"]),
             fact("Customer number", inv["customer_number"]),
+            fact("Address", inv["customer_address"]),
             fact("State", inv["state"]),
+            fact("GSTIN", inv["customer_gstin"]),
+            fact("Delivery address", inv["ship_to_address"]),
+            fact("Delivery state", inv["ship_to_state"]),
+            fact("Place of supply", inv["place_of_supply"]),
             fact("PAN", inv["pan"]),
+            fact("Occasion", inv["occasion"]),
             fact("Issued", inv["issued"]),
             fact("Created by", inv["created_by"]),
             spacing="1",

@@ -24,7 +24,7 @@ def invoice_label(invoice: Invoice) -> str:
 
 
 def document_title(invoice: Invoice) -> str:
-    """The heading of its page: the invoice's label, or "Estimate MUM/2026-27/EST/000001"."""
+    """The heading of its page: the invoice's label, or "Estimate MUM/E2627/00001"."""
     if invoice.kind != "estimate":
         return invoice_label(invoice)
     return f"Estimate {invoice.number}" if invoice.number else f"Estimate draft #{invoice.id}"

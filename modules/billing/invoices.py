@@ -2,20 +2,30 @@
 
 - A **piece line** is priced by :func:`modules.billing.pricing.price` from the piece's own making,
   wastage and stone values (stock's :func:`modules.stock.pieces.stones_of`), at the store's rate
-  of the invoice date (:func:`require_rate`), with the store's hallmark charge for a hallmarked
-  metal and an optional discount. The line keeps the rupees of discount given and its category
-  for reports: "diamond" when a diamond is set in the piece, else the metal (gold, silver, ...).
-- A **service line** (polishing, resizing, engraving, ...) is a taxable amount charged GST at the
-  same 3% as jewellery (CGST 1.5% + SGST 1.5%, or IGST 3%). Services proper (SAC 9988) attract
-  18%; that would need a tax rate per service, which is not built yet.
-- An **old gold line** is valued at its net weight × the day's rate for its metal and purity,
-  less a deduction %; it carries no GST and is credited **after tax**: payable = total − credit.
+  of the invoice date (:func:`require_rate`), with the store's hallmark charge for a piece with a
+  HUID (:func:`modules.billing.tag_price.hallmark_charge`) and an optional discount. The line keeps
+  the rupees of discount given and its category for reports: "diamond" when a diamond is set in the
+  piece, else the metal (gold, silver, ...).
+- A **service line** (polishing, resizing, engraving, job work, ...) is a taxable amount with the tax
+  class chosen for it (REPAIR, SAC 9987, by default).
+- **GST per line** (:mod:`modules.billing.line_tax`): a piece takes the class of its category's HSN (7113
+  jewellery, 7118 coins), a service its chosen class; the rate is the class's rate in effect on the invoice
+  date, for a registered buyer when a GSTIN is given; CGST + SGST or IGST follows the place of supply
+  (:func:`modules.billing.supply.place_of_supply`: the store's state over the counter, the delivery state,
+  or a registered buyer's state). The customer's address, state, GSTIN and delivery address are checked
+  when the draft is made or changed (:func:`set_recipient`), and the lines taxed again then and at issue.
+- An **old gold line** is a purchase (:mod:`modules.billing.old_gold`): its own voucher, drafted with the
+  line and numbered in its own series when the invoice is issued, valued at the net weight × the day's
+  rate at the tested fineness less a deduction %. It carries no GST and is credited **after tax**: the
+  payable is total − credit rounded to the rupee, its own round-off shown (``settlement_round_off``).
 - **Totals**: taxable = Σ line taxable values; each GST line is the Σ of the lines' GST as the
   pricing engine works it out per line; the total is rounded once to the rupee (half up) with
   the round-off shown. For one piece the invoice equals the pricing engine's breakdown.
 - **Issue** takes the number (:mod:`modules.billing.numbering`) and marks every piece sold through
   stock's ledger in the same transaction: a piece sold elsewhere fails the whole issue, and the
-  number goes back (gapless). A sale of ₹2,00,000 or more needs the customer's PAN.
+  number goes back (gapless). A sale above ₹2,00,000, or one that takes the customer's purchases of the
+  day above it, needs the customer's PAN (Rule 114B: :func:`pan_required`, :func:`check_pan`). A draft
+  may name the **occasion** it is for (:func:`set_occasion`), for the cash rule's section 269ST(c).
 - A draft over the store's discount limit or approval amount is issued only once a manager has
   approved it (:mod:`modules.billing.approvals`); changing its lines clears the approval. A draft
   with ``priced_on`` (an estimate converted within its validity, a booking with a rate lock) is
@@ -34,16 +44,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
-from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.events import emit
@@ -51,34 +60,38 @@ from jewelerp.masking import mask_pan
 from jewelerp.money import format_inr
 from jewelerp.registry import call, get_registry
 from jewelerp.validation import (
-    MAX_GRAMS,
-    MAX_ID,
     PAISA,
     amount_limit_text,
     check_lengths,
     read_amount,
-    read_grams,
-    read_int,
-    read_percent,
 )
 from modules.billing.approvals import check_approval, clear_approval
 from modules.billing.customer_link import billed_customer
+from modules.billing.line_tax import line_rate, piece_class, retax, service_breakdown, supply_of, write_line
 from modules.billing.models import Booking, CreditNote, Invoice, InvoiceLine
-from modules.billing.numbering import CREDIT_NOTE, INVOICE, next_number
+from modules.billing.numbering import CREDIT_NOTE, INVOICE, financial_year, next_number
+from modules.billing.old_gold import (
+    OldGoldEntry,
+    cancel_exchanges,
+    draft_exchange,
+    drop_draft,
+    issue_exchanges,
+    settle,
+)
 from modules.billing.pricing import (
     HUNDRED,
-    INTER_STATE_TAX,
-    INTRA_STATE_TAX,
     RUPEE,
     ZERO,
     Discount,
     PriceBreakdown,
     PriceInput,
-    is_inter_state,
     paisa,
     price,
 )
 from modules.billing.rates import require_rate, store_today
+from modules.billing.supply import NO_RECIPIENT, Recipient, check_recipient, write_recipient
+from modules.billing.tag_price import hallmark_charge
+from modules.billing.tax_classes import REPAIR, class_on
 from modules.clienteling.services import PII
 from modules.stock.ledger import return_piece, sell_piece
 from modules.stock.masters import get_metal, metal_label
@@ -90,7 +103,8 @@ CANCEL = "billing.invoice.cancel"
 MAKING_DISCOUNT = "billing.making_discount"
 PAN_THRESHOLD = Decimal("200000")
 PAN_RE = re.compile(r"^[A-Z]{5}[0-9]{4}[A-Z]$")
-CUSTOMER_LABELS = {"customer_name": "The customer's name", "customer_state": "The customer's state"}
+CUSTOMER_LABELS = {"customer_name": "The customer's name"}
+COIN_HSN = "7118"  # Customs Tariff heading 7118, coin: loyalty's "coin" earn rule
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -100,8 +114,8 @@ CUSTOMER_LABELS = {"customer_name": "The customer's name", "customer_state": "Th
 class SaleSummary:
     """What other modules may read of an issued or cancelled invoice (loyalty earns on it).
 
-    ``lines`` are (category, value before tax) of its piece and service lines; a service line's
-    category is "service". ``paid_in_full`` is True when nothing is left to pay.
+    ``lines`` are (category, value before tax) of its piece and service lines (:func:`earn_category`).
+    ``paid_in_full`` is True when nothing is left to pay.
     """
 
     invoice_id: int
@@ -125,11 +139,7 @@ def sale_summary(session: Session, actor: Actor, number: str) -> SaleSummary:
     ).first()
     if invoice is None:
         raise NotFound(f"Invoice {number} does not exist in this store.")
-    lines = tuple(
-        ("service" if line.kind == "service" else line.category, line.taxable)
-        for line in _lines(session, invoice.id)
-        if line.kind != "old_gold"
-    )
+    lines = tuple((earn_category(x), x.taxable) for x in _lines(session, invoice.id) if x.kind != "old_gold")
     return SaleSummary(
         invoice.id,
         number,
@@ -141,6 +151,13 @@ def sale_summary(session: Session, actor: Actor, number: str) -> SaleSummary:
         invoice.status == "issued" and invoice.paid >= invoice.payable,
         lines,
     )
+
+
+def earn_category(line: InvoiceLine) -> str:
+    """A sale line's category for loyalty: "service", "coin" for a coin (HSN 7118), else its report category."""
+    if line.kind == "service":
+        return "service"
+    return "coin" if line.hsn_sac == COIN_HSN else line.category
 
 
 def _invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
@@ -167,15 +184,6 @@ def _lines(session: Session, invoice_id: int) -> list[InvoiceLine]:
     return list(
         session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.id))
     )
-
-
-def _tax(taxable: Decimal, inter_state: bool) -> dict[str, Decimal]:
-    rates = INTER_STATE_TAX if inter_state else INTRA_STATE_TAX
-    return {key: paisa(taxable * pct / HUNDRED) for key, _label, pct in rates}
-
-
-def _rows(lines: list[Any]) -> str:
-    return json.dumps([{"key": x.key, "label": x.label, "basis": x.basis, "amount": str(x.amount)} for x in lines])
 
 
 def customer_making_discount(session: Session, actor: Actor, customer_id: int | None) -> Discount | None:
@@ -222,36 +230,50 @@ def create_draft(
     *,
     customer_id: int | None = None,
     customer_name: str = "",
-    customer_state: str = "",
     customer_pan: str = "",
+    recipient: Recipient = NO_RECIPIENT,
 ) -> Invoice:
     """Start a draft invoice in the actor's store, dated the store's today (its rates price the lines).
 
     ``customer_id`` is clienteling's customer number (optional: a walk-in sale has none); it must
     name a customer, whose name fills a blank ``customer_name`` (:mod:`modules.billing.customer_link`).
-    A customer with no state is taken to be in the store's state.
+    ``recipient`` holds the customer's address, state, GSTIN and delivery address
+    (:func:`modules.billing.supply.check_recipient`); bad input raises ValidationError and writes nothing.
     """
     actor.require(CREATE)
     pan = customer_pan.strip().upper()
-    if pan and not PAN_RE.match(pan):
-        raise ValidationError({"customer_pan": "PAN is 5 letters, 4 digits and a letter, e.g. ABCDE1234F."})
-    customer_id, name = billed_customer(session, actor, customer_id, customer_name)
-    state = " ".join(customer_state.split())
     errors: dict[str, str] = {}
-    check_lengths(Invoice, {"customer_name": name, "customer_state": state}, errors, CUSTOMER_LABELS)
+    if pan and not PAN_RE.match(pan):
+        errors["customer_pan"] = "PAN is 5 letters, 4 digits and a letter, e.g. ABCDE1234F."
+    customer_id, name = billed_customer(session, actor, customer_id, customer_name)
+    check_lengths(Invoice, {"customer_name": name}, errors, CUSTOMER_LABELS)
+    details = check_recipient(recipient, errors)
     require_fields(errors)
     invoice = Invoice(
         store_id=actor.store_id,
         customer_id=customer_id,
         customer_name=name,
-        customer_state=state,
         customer_pan=pan,
         created_by=actor.user_name,
         invoice_date=store_today(actor),
     )
+    write_recipient(invoice, details)
+    supply_of(invoice, _store(session, actor).state_code)
     session.add(invoice)
     session.flush()
     return invoice
+
+
+def set_recipient(session: Session, actor: Actor, invoice_id: int, recipient: Recipient) -> Invoice:
+    """Change a draft's customer address, state, GSTIN and delivery address; its lines are taxed again
+    (the place of supply, and a job-work rate for a registered buyer, may change)."""
+    invoice = _draft(session, actor, invoice_id)
+    errors: dict[str, str] = {}
+    details = check_recipient(recipient, errors)
+    require_fields(errors)
+    write_recipient(invoice, details)
+    retax(session, invoice, _lines(session, invoice.id), _store(session, actor).state_code, invoice.invoice_date)
+    return _recompute(session, invoice)
 
 
 def shown_pan(actor: Actor, pan: str) -> str:
@@ -264,7 +286,7 @@ def shown_pan(actor: Actor, pan: str) -> str:
 
 
 def set_customer_pan(session: Session, actor: Actor, invoice_id: int, pan: str) -> Invoice:
-    """Record the customer's PAN on a draft (needed for a sale of ₹2,00,000 or more)."""
+    """Record the customer's PAN on a draft (Rule 114B: :func:`pan_reason`)."""
     invoice = _draft(session, actor, invoice_id)
     value = pan.strip().upper()
     if not PAN_RE.match(value):
@@ -273,6 +295,86 @@ def set_customer_pan(session: Session, actor: Actor, invoice_id: int, pan: str) 
     session.add(invoice)
     session.flush()
     return invoice
+
+
+def set_occasion(session: Session, actor: Actor, invoice_id: int, occasion: str) -> Invoice:
+    """Name the event or occasion a draft's sale is for ("Wedding of Asha, Dec 2026"; empty for none).
+
+    The cash a customer pays for one occasion is counted together under section 269ST(c) of the
+    Income-tax Act (:func:`modules.billing.payments.check_cash`); the name is matched ignoring case.
+    """
+    invoice = _draft(session, actor, invoice_id)
+    text, errors = " ".join(occasion.split()), {}
+    check_lengths(Invoice, {"occasion": text}, errors, {"occasion": "The occasion"})
+    require_fields(errors)
+    invoice.occasion = text
+    session.add(invoice)
+    session.flush()
+    return invoice
+
+
+def pan_required(amount: Decimal) -> bool:
+    """Whether a sale of ``amount`` needs the buyer's PAN on its documents.
+
+    Income-tax Rules 1962, Rule 114B (substituted from 1 January 2016 by the Income-tax (22nd Amendment)
+    Rules 2015, notification S.O. 3545(E) of 30 December 2015), table item 18: sale of goods or services
+    of any nature, "amount exceeding two lakh rupees per transaction", whatever the mode of payment. The
+    law says *exceeding*: a sale of exactly ₹2,00,000 needs none.
+    """
+    return amount > PAN_THRESHOLD
+
+
+def purchases_of_day(session: Session, customer_id: int | None, day: date, *, besides: int | None = None) -> Decimal:
+    """The totals of a customer's issued invoices dated ``day``, in every store, other than ``besides``
+    (nothing for a walk-in, who has no customer number)."""
+    if customer_id is None:
+        return ZERO
+    total = session.scalar(
+        select(func.sum(Invoice.total)).where(
+            Invoice.kind == "invoice",
+            Invoice.status == "issued",
+            Invoice.customer_id == customer_id,
+            Invoice.invoice_date == day,
+            Invoice.id != (besides or 0),
+        )
+    )
+    return total or ZERO
+
+
+def pan_reason(
+    session: Session,
+    customer_id: int | None,
+    customer_name: str,
+    amount: Decimal,
+    day: date,
+    *,
+    besides: int | None = None,
+) -> str:
+    """Why a sale of ``amount`` on ``day`` needs the customer's PAN (Rule 114B, :func:`pan_required`), or "".
+
+    The sale alone exceeds ₹2,00,000, or the customer's invoices issued that day do with it: the bills of
+    one day's purchases are read as one transaction, so splitting a purchase does not avoid the PAN.
+    """
+    if pan_required(amount):
+        return f"A sale of more than {format_inr(PAN_THRESHOLD)} needs the customer's PAN (Rule 114B), e.g. ABCDE1234F."
+    day_total = amount + purchases_of_day(session, customer_id, day, besides=besides)
+    if not pan_required(day_total):
+        return ""
+    return (
+        f"With this sale, {customer_name or 'the customer'}'s purchases on {day:%d %b %Y} come to "
+        f"{format_inr(day_total, paise=True)}, more than {format_inr(PAN_THRESHOLD)}: that needs the customer's "
+        "PAN (Rule 114B), e.g. ABCDE1234F."
+    )
+
+
+def check_pan(session: Session, invoice: Invoice, day: date) -> None:
+    """Refuse (ValidationError keyed ``customer_pan``) to issue ``invoice`` on ``day`` without a PAN when
+    :func:`pan_reason` asks for one."""
+    if PAN_RE.match(invoice.customer_pan or ""):
+        return
+    reason = pan_reason(session, invoice.customer_id, invoice.customer_name, invoice.total, day, besides=invoice.id)
+    if reason:
+        raise ValidationError({"customer_pan": reason})
 
 
 def add_piece_line(
@@ -302,7 +404,9 @@ def add_piece_line(
     rate = require_rate(session, actor, piece.metal_id, invoice.priced_on or invoice.invoice_date)
     metal = get_metal(session, piece.metal_id)
     stones = stones_of(session, actor, piece.id)
-    hallmark = Decimal(get_setting(session, actor.store_id, "billing.hallmark_charge")) if metal.hallmarked else ZERO
+    hallmark = hallmark_charge(session, actor.store_id, piece)
+    tax_class = piece_class(session, piece, invoice.invoice_date)
+    tax_rate = line_rate(invoice, tax_class)
     breakdown = price(
         PriceInput(
             rate=rate,
@@ -314,8 +418,8 @@ def add_piece_line(
             hallmark_charge=hallmark,
             making_discount=making_discount,
             discount=discount,
-            store_state=_store(session, actor).state,
-            customer_state=invoice.customer_state,
+            tax_rate=tax_rate,
+            inter_state=supply_of(invoice, _store(session, actor).state_code),
         )
     )
     line = InvoiceLine(
@@ -326,15 +430,10 @@ def add_piece_line(
         metal_id=piece.metal_id,
         net_weight=piece.net_weight,
         rate=rate,
-        taxable=breakdown.taxable,
-        cgst=breakdown.amount("cgst"),
-        sgst=breakdown.amount("sgst"),
-        igst=breakdown.amount("igst"),
-        amount=breakdown.taxable + breakdown.tax,
-        breakdown=_rows(breakdown.lines),
         discount=_discount_given(breakdown),
         category=_category(metal, stones),
     )
+    write_line(line, breakdown, tax_class, tax_rate)
     session.add(line)
     session.flush()
     _recompute(session, invoice)
@@ -352,9 +451,20 @@ def _category(metal: Metal, stones: StoneSummary) -> str:
 
 
 def add_service_line(
-    session: Session, actor: Actor, invoice_id: int, description: str, amount: str | Decimal
+    session: Session,
+    actor: Actor,
+    invoice_id: int,
+    description: str,
+    amount: str | Decimal,
+    tax_class: str = REPAIR,
+    *,
+    includes_tax: bool = False,
 ) -> InvoiceLine:
-    """Add a service (its taxable amount in rupees), charged GST at the jewellery 3%."""
+    """Add a service of the tax class ``tax_class`` (REPAIR, JOB_WORK, ...): its amount in rupees before GST,
+    or with GST when ``includes_tax`` (taxable = amount × 100 / (100 + rate), to the paisa).
+
+    Bad input raises ValidationError keyed ``description``, ``amount`` or ``tax_class`` and writes nothing.
+    """
     invoice = _draft(session, actor, invoice_id)
     errors: dict[str, str] = {}
     text = " ".join(description.split())
@@ -365,82 +475,25 @@ def add_service_line(
     if value is None:
         errors["amount"] = f"Enter the amount in rupees, more than 0 and up to {amount_limit_text()}, e.g. 500."
     require_fields(errors)
-    tax = _tax(value, is_inter_state(_store(session, actor).state, invoice.customer_state))
-    line = InvoiceLine(
-        invoice_id=invoice.id,
-        kind="service",
-        description=text,
-        taxable=value,
-        cgst=tax.get("cgst", ZERO),
-        sgst=tax.get("sgst", ZERO),
-        igst=tax.get("igst", ZERO),
-        amount=value + sum(tax.values(), ZERO),
-        breakdown=json.dumps([{"key": k, "amount": str(v)} for k, v in {"taxable": value, **tax}.items()]),
-    )
+    chosen = class_on(session, str(tax_class).strip().upper(), invoice.invoice_date)
+    tax_rate = line_rate(invoice, chosen)
+    taxable = paisa(value * HUNDRED / (HUNDRED + tax_rate)) if includes_tax else value
+    inter_state = supply_of(invoice, _store(session, actor).state_code)
+    line = InvoiceLine(invoice_id=invoice.id, kind="service", description=text)
+    write_line(line, service_breakdown(taxable, tax_rate, inter_state), chosen, tax_rate)
     session.add(line)
     session.flush()
     _recompute(session, invoice)
     return line
 
 
-def add_old_gold(
-    session: Session,
-    actor: Actor,
-    invoice_id: int,
-    metal_id: int,
-    weight: str | Decimal,
-    deduction_pct: str | Decimal = "0",
-    description: str = "Old gold taken in exchange",
-) -> InvoiceLine:
-    """Take old gold in exchange: net weight × the day's rate for its purity, less the deduction %.
+def add_old_gold(session: Session, actor: Actor, invoice_id: int, entry: OldGoldEntry) -> InvoiceLine:
+    """Take old gold in exchange: a purchase voucher drafted with a credit line (:func:`draft_exchange`).
 
-    The value is credited after tax (it carries no GST).
+    The value is credited after tax (it carries no GST); the voucher is numbered when the invoice is issued.
     """
     invoice = _draft(session, actor, invoice_id)
-    errors: dict[str, str] = {}
-    metal_number = read_int(metal_id, 1, MAX_ID)
-    metal = get_metal(session, metal_number) if metal_number is not None else None
-    if metal is None:
-        errors["metal_id"] = "Choose the metal and purity of the old gold."
-    grams = read_grams(weight)
-    if grams is None or grams <= 0:
-        errors["weight"] = f"Net weight is grams, more than 0 and up to {MAX_GRAMS:,.0f}, e.g. 8.250."
-    pct = read_percent(deduction_pct or "0")
-    if pct is None:
-        errors["deduction_pct"] = "Deduction is a % from 0 to 100."
-    require_fields(errors)
-    rate = require_rate(session, actor, metal.id, invoice.invoice_date)
-    value = paisa(grams * rate)
-    deduction = paisa(value * pct / HUNDRED)
-    credit = value - deduction
-    rows = [
-        {
-            "key": "value",
-            "label": "Value",
-            "basis": f"{grams:,.3f} g × {format_inr(rate, paise=True)}/g",
-            "amount": str(value),
-        },
-        {
-            "key": "deduction",
-            "label": "Deduction",
-            "basis": f"{pct}% of {format_inr(value, paise=True)}",
-            "amount": str(-deduction),
-        },
-        {"key": "credit", "label": "Credit", "basis": "Credited after tax", "amount": str(credit)},
-    ]
-    line = InvoiceLine(
-        invoice_id=invoice.id,
-        kind="old_gold",
-        description=(" ".join(description.split()) or "Old gold")[:300] + f" ({metal_label(metal)})",
-        metal_id=metal.id,
-        net_weight=grams,
-        rate=rate,
-        deduction_pct=pct,
-        amount=credit,
-        breakdown=json.dumps(rows),
-    )
-    session.add(line)
-    session.flush()
+    line = draft_exchange(session, actor, invoice, entry)
     _recompute(session, invoice)
     return line
 
@@ -451,6 +504,7 @@ def remove_line(session: Session, actor: Actor, line_id: int) -> None:
     if line is None:
         raise NotFound("That invoice line does not exist.")
     invoice = _draft(session, actor, line.invoice_id)
+    drop_draft(session, line.id)
     session.delete(line)
     session.flush()
     _recompute(session, invoice)
@@ -469,13 +523,10 @@ def _recompute(session: Session, invoice: Invoice, *, lines_changed: bool = True
     credit = sum((x.amount for x in lines if x.kind == "old_gold"), ZERO)
     invoice.taxable, invoice.cgst, invoice.sgst, invoice.igst = taxable, cgst, sgst, igst
     invoice.round_off, invoice.total = total - gross, total
-    invoice.old_gold_credit, invoice.payable = credit, total - credit
-    invoice.breakdown = json.dumps(
-        [
-            {"key": k, "amount": str(getattr(invoice, k))}
-            for k in ("taxable", "cgst", "sgst", "igst", "round_off", "total", "old_gold_credit", "payable")
-        ]
-    )
+    invoice.old_gold_credit = credit
+    invoice.settlement_round_off, invoice.payable = settle(total, credit)
+    keys = ("taxable", "cgst", "sgst", "igst", "round_off", "total", "old_gold_credit", "settlement_round_off")
+    invoice.breakdown = json.dumps([{"key": k, "amount": str(getattr(invoice, k))} for k in (*keys, "payable")])
     session.add(invoice)
     session.flush()
     return invoice
@@ -502,12 +553,10 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
             f"This draft was priced at the rates of {invoice.invoice_date:%d %b %Y}; "
             "start a new invoice at today's rates."
         )
+    retax(session, invoice, lines, _store(session, actor).state_code, today)  # GST is charged at the day of issue
     _recompute(session, invoice, lines_changed=False)
     check_approval(session, actor, invoice)
-    if invoice.total >= PAN_THRESHOLD and not PAN_RE.match(invoice.customer_pan or ""):
-        raise ValidationError(
-            {"customer_pan": "A sale of ₹2,00,000 or more needs the customer's PAN (e.g. ABCDE1234F)."}
-        )
+    check_pan(session, invoice, today)
     if invoice.payable < 0:
         raise JewelError("The old gold credit is more than the invoice total; settle the difference separately.")
     taken = session.execute(
@@ -524,9 +573,10 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
         if line.kind == "piece":
             _check_sellable(session, invoice, get_piece(session, actor, line.piece_id))
             sell_piece(session, actor, line.piece_id, number)
+    issue_exchanges(session, actor, invoice, lines, today)
     invoice.status, invoice.number, invoice.issued_at = "issued", number, utcnow()
     invoice.invoice_date = today  # a draft priced at another date's rates (priced_on) is dated when issued
-    invoice.financial_year = number.split("/")[1]
+    invoice.financial_year = financial_year(today)
     session.add(invoice)
     session.flush()
     emit(
@@ -573,6 +623,7 @@ def cancel_invoice(session: Session, actor: Actor, invoice_id: int, reason: str)
     for line in _lines(session, invoice.id):
         if line.kind == "piece":
             return_piece(session, actor, line.piece_id, number)
+    cancel_exchanges(session, actor, invoice, text, number)
     note = CreditNote(store_id=store.id, number=number, invoice_id=invoice.id, reason=text, created_by=actor.user_name)
     invoice.status = "cancelled"
     session.add(invoice)

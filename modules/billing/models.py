@@ -57,7 +57,7 @@ class Invoice(SQLModel, table=True):
     status: str = Field(default="draft", max_length=10, index=True)
     customer_id: int | None = Field(default=None, index=True)
     customer_name: str = Field(default="", max_length=120)
-    customer_state: str = Field(default="", max_length=60)
+    customer_state: str = Field(default="", max_length=60)  # typed before states were chosen from a list
     customer_pan: str = Field(default="", max_length=10)
     # Rule 46 (CGST Rules 2017): the recipient's address, state code and GSTIN (B2B), the delivery
     # address when goods go elsewhere, and the place of supply fixed when the invoice is issued.
@@ -79,6 +79,8 @@ class Invoice(SQLModel, table=True):
     total: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     old_gold_credit: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     payable: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    # payable = total − old gold credit, rounded to the rupee; this is that rounding (modules.billing.old_gold.settle).
+    settlement_round_off: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
     breakdown: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     kind: str = Field(default="invoice", max_length=10, index=True)  # invoice | estimate
     valid_until: date | None = None
@@ -91,6 +93,8 @@ class Invoice(SQLModel, table=True):
     approval_at: datetime | None = None
     approval_note: str = Field(default="", max_length=300)
     paid: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    # The event or occasion the sale is for ("Wedding of Asha, Dec 2026"): Income-tax Act s.269ST(c).
+    occasion: str = Field(default="", max_length=80)
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -123,7 +127,7 @@ class InvoiceLine(SQLModel, table=True):
 
 
 class CreditNote(SQLModel, table=True):
-    """The cancellation of an issued invoice, numbered gaplessly like invoices (MUM/2026-27/CN/000004)."""
+    """The cancellation of an issued invoice, numbered gaplessly like invoices (MUM/C2627/00004)."""
 
     __tablename__ = "billing_credit_note"
 
@@ -148,11 +152,12 @@ class Booking(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key="core_store.id", index=True)
-    number: str = Field(max_length=40, unique=True)  # MUM/2026-27/ADV/000001
+    number: str = Field(max_length=40, unique=True)  # MUM/A2627/00001
     status: str = Field(default="open", max_length=10, index=True)
     customer_id: int | None = Field(default=None, index=True)
     customer_name: str = Field(default="", max_length=120)
-    customer_state: str = Field(default="", max_length=60)
+    customer_state: str = Field(default="", max_length=60)  # typed before states were chosen from a list
+    customer_state_code: str = Field(default="", max_length=2)  # GST state code (jewelerp.gst.STATES)
     customer_pan: str = Field(default="", max_length=10)
     piece_id: int | None = Field(default=None, foreign_key="stock_piece.id", index=True)
     description: str = Field(default="", max_length=300)
@@ -165,6 +170,7 @@ class Booking(SQLModel, table=True):
     created_by: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
+    occasion: str = Field(default="", max_length=80)  # as on Invoice: Income-tax Act s.269ST(c)
 
 
 class BookingInstalment(SQLModel, table=True):
@@ -182,7 +188,7 @@ class Payment(SQLModel, table=True):
     """Money received (or refunded) against an invoice or a booking, with its receipt number.
 
     ``method``: cash | card | upi | bank | old_gold | advance. ``kind``: ``receipt`` (money in, a
-    receipt numbered MUM/2026-27/RCT/000001), ``refund`` (money out) or ``applied`` (a booking's
+    receipt numbered MUM/R2627/00001), ``refund`` (money out) or ``applied`` (a booking's
     advances moved onto its invoice: no money moves, so no receipt number).
     """
 
@@ -203,6 +209,30 @@ class Payment(SQLModel, table=True):
     received_by: str = Field(default="", max_length=120)
 
 
+class TaxClass(SQLModel, table=True):
+    """A GST tax class in effect from a date: the HSN (goods) or SAC (services) code and the total GST rate.
+
+    Several rows per ``code`` over time; an invoice line takes the row in effect on the invoice's date
+    (:mod:`modules.billing.tax_classes`). ``rate_registered`` applies when the buyer's GSTIN is on the
+    invoice (job work for a registered business), ``rate_unregistered`` otherwise. Rates are total GST
+    in % (CGST + SGST, or IGST), e.g. 3.00 for jewellery, 18.00 for repairs.
+    """
+
+    __tablename__ = "billing_tax_class"
+    __table_args__ = (UniqueConstraint("code", "effective_from"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, index=True)
+    description: str = Field(max_length=120)
+    hsn_sac: str = Field(max_length=8)
+    kind: str = Field(max_length=10)  # goods | service
+    rate_unregistered: Decimal = Field(sa_column=Column(Money(), nullable=False))
+    rate_registered: Decimal = Field(sa_column=Column(Money(), nullable=False))
+    effective_from: date = Field(index=True)
+    created_by: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class NumberCounter(SQLModel, table=True):
     """The last number used per store, financial year and series ("INV", "CN")."""
 
@@ -213,3 +243,53 @@ class NumberCounter(SQLModel, table=True):
     financial_year: str = Field(primary_key=True, max_length=7)
     series: str = Field(primary_key=True, max_length=8)
     last: int = 0
+
+
+class OldGoldVoucher(SQLModel, table=True):
+    """A purchase of old gold (or silver, platinum) from a customer: its own voucher and number series.
+
+    ``kind``: ``exchange`` (taken against a sale: drafted with the invoice's old-gold line ``line_id``,
+    numbered when the invoice is issued, its amount credited after tax) or ``buyback`` (bought for money,
+    numbered and paid out at once). ``status``: draft | issued | cancelled. The seller's identity document
+    is ``id_kind`` and ``id_number`` (an Aadhaar kept as its last 4 digits only, see :mod:`jewelerp.id_proof`).
+    Value = net weight × ``rate`` (the day's rate at the tested ``fineness``); ``amount`` = value − deduction;
+    a buy-back pays ``paid`` (the amount rounded to the rupee, ``round_off`` the difference) by
+    ``payout_method``. ``lot_id`` is the stock lot the metal went into.
+    """
+
+    __tablename__ = "billing_old_gold_voucher"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="core_store.id", index=True)
+    number: str | None = Field(default=None, max_length=40, unique=True)
+    kind: str = Field(max_length=10)
+    status: str = Field(default="draft", max_length=10, index=True)
+    invoice_id: int | None = Field(default=None, foreign_key="billing_invoice.id", index=True)
+    line_id: int | None = Field(default=None, foreign_key="billing_invoice_line.id", unique=True)
+    voucher_date: date = Field(index=True)  # the store's date whose rate valued the metal
+    issued_at: datetime | None = None
+    customer_id: int | None = Field(default=None, index=True)
+    seller_name: str = Field(max_length=120)
+    seller_address: str = Field(max_length=300)
+    seller_pan: str = Field(default="", max_length=10)
+    id_kind: str = Field(max_length=20)
+    id_number: str = Field(max_length=40, index=True)
+    metal: str = Field(max_length=20)
+    fineness: int
+    rate_metal_id: int = Field(foreign_key="stock_metal.id")  # the purity whose rate of the day was used
+    description: str = Field(default="", max_length=300)
+    gross_weight: Decimal = Field(sa_column=Column(Weight(), nullable=False))
+    net_weight: Decimal = Field(sa_column=Column(Weight(), nullable=False))
+    rate: Decimal = Field(sa_column=Column(Money(), nullable=False))
+    value: Decimal = Field(sa_column=Column(Money(), nullable=False))
+    deduction_pct: Decimal = Field(sa_column=Column(Money(), nullable=False))
+    deduction: Decimal = Field(sa_column=Column(Money(), nullable=False))
+    amount: Decimal = Field(sa_column=Column(Money(), nullable=False))
+    payout_method: str = Field(default="", max_length=10)  # "" (exchange) | cash | bank | upi | cheque
+    payout_reference: str = Field(default="", max_length=120)
+    paid: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    round_off: Decimal = Field(default=Decimal("0.00"), sa_column=Column(Money(), nullable=False))
+    lot_id: int | None = Field(default=None, foreign_key="stock_old_gold_lot.id")
+    cancel_reason: str = Field(default="", max_length=300)
+    created_by: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)

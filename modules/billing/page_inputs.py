@@ -11,16 +11,31 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.errors import ValidationError
+from jewelerp.gst import state_options
 from jewelerp.validation import MAX_ID, read_int
 from modules.billing.models import Invoice
+from modules.billing.supply import Recipient
 
-NEW_FIELDS = ("customer_name", "customer_id", "customer_state", "customer_pan")
+RECIPIENT_FIELDS = (
+    "customer_address",
+    "customer_state_code",
+    "customer_gstin",
+    "ship_to_address",
+    "ship_to_state_code",
+)
+NEW_FIELDS = ("customer_name", "customer_id", "customer_pan", *RECIPIENT_FIELDS)
+STATE_CHOICES = [("", "Not given"), *state_options()]
 
 
-def store_state_of(session: Session, actor: Actor) -> str:
-    """The state of the actor's store (a customer with no state is taken to be in it)."""
+def store_state_code(session: Session, actor: Actor) -> str:
+    """The GST state code of the actor's store (the customer's state starts as it on the forms)."""
     store = session.get(Store, actor.store_id)
-    return store.state if store is not None else ""
+    return store.state_code if store is not None else ""
+
+
+def recipient_from(form: dict[str, str]) -> Recipient:
+    """The customer's address, state, GSTIN and delivery address from a form's fields (checked by the service)."""
+    return Recipient(*(str(form.get(key, "")) for key in RECIPIENT_FIELDS))
 
 
 def customer_number(raw: str) -> int | None:
@@ -35,7 +50,8 @@ def customer_number(raw: str) -> int | None:
 
 
 class NewDocumentMixin(rx.State, mixin=True):
-    """A list page's "new document" form (invoices, estimates): the customer's number, name, state and PAN.
+    """A list page's "new document" form (invoices, estimates): the customer's number, name, PAN, address,
+    state, GSTIN and delivery address.
 
     The page's state also takes ``RecordFormMixin``, ``DataTableMixin`` and ``AppState`` and defines
     ``_start(session, actor, **customer) -> Invoice`` (``create_draft`` or ``create_estimate``).
@@ -50,13 +66,13 @@ class NewDocumentMixin(rx.State, mixin=True):
     def open_page(self):
         """Runs after the shell's access check (the manifest's on_load)."""
         self.form_open = False
-        self.store_state = self._run(store_state_of, write=False) or ""
+        self.store_state = self._run(store_state_code, write=False) or ""
         self._load()
 
     @rx.event
     def new(self) -> None:
         """Open the new-document form, the customer's state set to the store's."""
-        self._open_form(0, {"customer_state": self.store_state})
+        self._open_form(0, {"customer_state_code": self.store_state})
 
     @rx.event
     def create(self, form: dict):
@@ -69,8 +85,8 @@ class NewDocumentMixin(rx.State, mixin=True):
                 actor,
                 customer_id=customer_number(data["customer_id"]),
                 customer_name=data["customer_name"],
-                customer_state=data["customer_state"],
                 customer_pan=data["customer_pan"],
+                recipient=recipient_from(data),
             )
 
         document = self._run(work)

@@ -1,11 +1,13 @@
 """Payments: receipts against issued invoices, refunds of a cancelled invoice, and the store's dues with ageing.
 
 - A **receipt** is one tender (cash, card, UPI or bank transfer) with a gapless number in the store's
-  RCT series (``MUM/2026-27/RCT/000001``). A **split payment** is several receipts (:func:`take_split`
+  RCT series (``MUM/R2627/00001``). A **split payment** is several receipts (:func:`take_split`
   takes them all or none); a **partial payment** leaves the rest due. Card, UPI and bank receipts need
   their reference (the card's last 4 digits, the UTR).
-- **India's cash rule** (section 269ST of the Income-tax Act): cash of ₹2,00,000 or more is refused,
-  in one receipt and in total for one sale (an invoice, with the advances of the booking it completes).
+- **India's cash rule** (Income-tax Act, section 269ST): :func:`check_cash` refuses cash that would bring
+  what was received to ₹2,00,000 or more (a) from one person in a day, (b) for one transaction, or (c) for
+  one event or occasion of one person, across invoices, bookings, gold schemes and repair jobs; the
+  message names the limit and how much cash is still allowed (:func:`cash_room`). See "The cash rule" below.
 - ``Invoice.paid`` is the money held against the invoice. It rises with a conditional ``UPDATE ... WHERE
   paid + amount <= payable`` in the receipt's own transaction, so two counters can never overpay.
 - **Old gold** is already credited on the invoice (payable = total − credit): :func:`payments_of` lists it
@@ -27,6 +29,11 @@ Extension point ``"billing.payment_methods"``: a module contributes dotted paths
 objects (loyalty's points, a savings scheme). Where that module is enabled, :func:`take_payment` accepts its
 key: the method's ``take`` applies the redemption in the same transaction and returns the reference to
 record; the receipt is numbered as usual and the cash rule does not apply.
+
+Extension point ``"billing.cash_received"``: ``fn(session, actor, customer_id, day) -> Decimal``, the cash a
+module received from the customer on the store date ``day`` outside billing's payments (loyalty's scheme
+instalments); every installed module's answer counts, enabled in this store or not, as the same business
+received that cash.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, or_, select, type_coerce, update
+from sqlalchemy import Select, and_, case, func, or_, select, text, type_coerce, update
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
@@ -47,17 +54,18 @@ from jewelerp.db import Money
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.events import emit
 from jewelerp.money import format_inr
-from jewelerp.registry import get_registry, resolve
+from jewelerp.registry import call, get_registry, resolve
 from jewelerp.validation import PAISA, amount_limit_text, read_amount
-from modules.billing.invoices import CANCEL, PAN_THRESHOLD
-from modules.billing.models import Invoice, Payment
+from modules.billing.invoices import CANCEL
+from modules.billing.models import Booking, Invoice, Payment
 from modules.billing.numbering import RECEIPT, next_number
 from modules.billing.rates import store_today
 
 TAKE = "billing.payment.take"
 REPORT = "billing.report.view"
 ZERO = Decimal("0.00")
-CASH_LIMIT = PAN_THRESHOLD  # ₹2,00,000: section 269ST, the same figure as the PAN rule
+CASH_LIMIT = Decimal("200000")  # Income-tax Act s.269ST: "two lakh rupees or more" is refused
+CASH_RECEIVED = "billing.cash_received"
 METHODS = {"cash": "Cash", "card": "Card", "upi": "UPI", "bank": "Bank transfer"}
 METHOD_LABELS = {**METHODS, "advance": "Booking advance", "old_gold": "Old gold credit"}
 KIND_LABELS = {"receipt": "Receipt", "applied": "Advance applied", "refund": "Refund", "credit": "Credit"}
@@ -147,14 +155,6 @@ def parse_amount(raw: str | Decimal) -> Decimal | None:
     return read_amount(raw, low=PAISA)
 
 
-def _cash_refusal(amount: Decimal) -> str:
-    """The section 269ST message for a cash receipt that is too large."""
-    return (
-        f"Cash of {format_inr(CASH_LIMIT)} or more cannot be received in one receipt (section 269ST); "
-        f"{format_inr(amount, paise=True)} is refused: take it by card, UPI or bank transfer."
-    )
-
-
 def check_method(method: str) -> str:
     """A payment method key (cash, card, upi, bank); ValidationError keyed ``method`` otherwise."""
     key = str(method).strip().lower()
@@ -166,8 +166,8 @@ def check_method(method: str) -> str:
 def parse_tender(method: str, amount: str | Decimal, reference: str = "", *, refund: bool = False) -> Tender:
     """Check a tender typed at the counter; ValidationError keyed ``method``, ``amount`` or ``reference``.
 
-    A receipt by card, UPI or bank needs its reference, and cash stays below ₹2,00,000; a refund's
-    reference is optional (the transfer may not have a UTR yet).
+    A receipt by card, UPI or bank needs its reference; a refund's reference is optional (the transfer may
+    not have a UTR yet). Cash is checked against section 269ST where it is received (:func:`check_cash`).
     """
     errors: dict[str, str] = {}
     key = str(method).strip().lower()
@@ -179,56 +179,194 @@ def parse_tender(method: str, amount: str | Decimal, reference: str = "", *, ref
     text = " ".join(str(reference).split())
     if not refund and key in REFERENCES and not REFERENCES[key][0].match(text):
         errors["reference"] = REFERENCES[key][1]
-    if not refund and key == "cash" and value is not None and value >= CASH_LIMIT:
-        errors["amount"] = _cash_refusal(value)
     require_fields(errors)
     return Tender(key, value, text[:120])
 
 
-def _cash_received(session: Session, invoice_id: int | None, booking_id: int | None) -> Decimal:
-    """Cash already receipted for one sale: on the invoice and on the booking it completes."""
-    clauses = []
-    if invoice_id is not None:
-        clauses.append(Payment.invoice_id == invoice_id)
-    if booking_id is not None:
-        clauses.append(Payment.booking_id == booking_id)
+# ---------------------------------------------------------------------------- the cash rule (section 269ST)
+
+CLAUSES = {"a": "one person in a day", "b": "one transaction", "c": "one event or occasion"}
+
+
+@dataclass(frozen=True)
+class CashFor:
+    """What a cash receipt is for, as section 269ST of the Income-tax Act counts it.
+
+    ``customer_id`` is clienteling's customer number: the "person" of limits (a) and (c). A walk-in (None)
+    is one person for this document only, so only limit (b) applies. ``transaction`` names the transaction
+    in messages ("invoice MUM/2627/000123"); its cash is the cash receipts of the billing documents
+    ``invoice_ids`` and ``booking_ids``, plus ``earlier``: what it received outside billing (a gold
+    scheme's instalments). ``occasion`` is the event the money is for ("" for none).
+    """
+
+    customer_id: int | None
+    customer_name: str
+    transaction: str
+    invoice_ids: tuple[int, ...] = ()
+    booking_ids: tuple[int, ...] = ()
+    earlier: Decimal = ZERO
+    occasion: str = ""
+
+
+@dataclass(frozen=True)
+class CashRoom:
+    """The most cash still allowed, and the limit of section 269ST that sets it (the tightest one).
+
+    ``clause`` is "a", "b" or "c" (:data:`CLAUSES`), ``subject`` whose or what cash that limit counts
+    ("Cash today from Asha Rao") and ``received`` the cash it counts already.
+    """
+
+    amount: Decimal
+    clause: str
+    subject: str
+    received: Decimal
+
+    def limit(self) -> str:
+        """The limit's name: "section 269ST(a), one person in a day"."""
+        return f"section 269ST({self.clause}), {CLAUSES[self.clause]}"
+
+    def hint(self) -> str:
+        """What the payment form says: "Cash still allowed: ₹45,000.00 (section 269ST(a), one person in a day)"."""
+        return f"Cash still allowed: {format_inr(self.amount, paise=True)} ({self.limit()})."
+
+    def refusal(self) -> str:
+        """Why more cash than :attr:`amount` is refused: the limit, the cash counted, what is still allowed."""
+        more = f"at most {format_inr(self.amount, paise=True)} more in cash" if self.amount > 0 else "no more cash"
+        counted = f"; {format_inr(self.received, paise=True)} received already" if self.received else ""
+        return (
+            f"{self.subject} would reach {format_inr(CASH_LIMIT)} ({self.limit()}{counted}): {more}. "
+            "Take the rest by card, UPI or bank transfer."
+        )
+
+
+def cash_for(document: Invoice | Booking) -> CashFor:
+    """A sale's document as section 269ST sees it: the invoice and the booking it completes are one
+    transaction (advances and later receipts, on any day), of the document's customer and occasion."""
+    if isinstance(document, Invoice):
+        invoice_id, booking_id, label = document.id, document.booking_id, f"invoice {document.number}"
+        label += " and its booking" if booking_id else ""
+    else:
+        invoice_id, booking_id, label = document.invoice_id, document.id, f"booking {document.number}"
+    return CashFor(
+        document.customer_id,
+        document.customer_name,
+        label,
+        tuple(x for x in (invoice_id,) if x is not None),
+        tuple(x for x in (booking_id,) if x is not None),
+        occasion=document.occasion,
+    )
+
+
+def _cash_receipts(session: Session, *where: object) -> Decimal:
+    """The cash receipts of billing's payments that match ``where`` (refunds and applied advances never count)."""
     total = session.scalar(
-        select(func.sum(Payment.amount)).where(Payment.kind == "receipt", Payment.method == "cash", or_(*clauses))
+        select(func.sum(Payment.amount)).where(Payment.kind == "receipt", Payment.method == "cash", *where)
     )
     return total or ZERO
 
 
-def receive(
-    session: Session,
-    actor: Actor,
-    tender: Tender,
-    *,
-    document: str,
-    customer_id: int | None,
-    invoice_id: int | None = None,
-    booking_id: int | None = None,
-) -> Payment:
-    """Write one numbered receipt for an invoice or a booking (the caller checked the document and balance).
+def _day_cash(session: Session, actor: Actor, customer_id: int, day: date) -> Decimal:
+    """Cash from the customer on the store date ``day``: billing's receipts in every store, and what every
+    installed module contributes under ``"billing.cash_received"``."""
+    elsewhere = sum(
+        (
+            Decimal(call(dotted)(session, actor, customer_id, day))
+            for module in get_registry().modules
+            for dotted in module.contributions.get(CASH_RECEIVED, ())
+        ),
+        ZERO,
+    )
+    return elsewhere + _cash_receipts(session, Payment.customer_id == customer_id, Payment.on == day)
 
-    Refuses cash that would bring the sale's cash to ₹2,00,000 or more (section 269ST).
+
+def _transaction_cash(session: Session, what: CashFor) -> Decimal:
+    """Cash received for the transaction on any day: its documents' cash receipts and ``what.earlier``."""
+    if not (what.invoice_ids or what.booking_ids):
+        return what.earlier
+    documents = or_(Payment.invoice_id.in_(what.invoice_ids), Payment.booking_id.in_(what.booking_ids))
+    return what.earlier + _cash_receipts(session, documents)
+
+
+def _occasion_cash(session: Session, customer_id: int, occasion: str) -> Decimal:
+    """Cash from the customer for the occasion on any day: the receipts of their invoices and bookings that
+    name it (ignoring case)."""
+    name = func.lower(occasion)
+    invoices = select(Invoice.id).where(Invoice.customer_id == customer_id, func.lower(Invoice.occasion) == name)
+    bookings = select(Booking.id).where(Booking.customer_id == customer_id, func.lower(Booking.occasion) == name)
+    return _cash_receipts(session, or_(Payment.invoice_id.in_(invoices), Payment.booking_id.in_(bookings)))
+
+
+def cash_room(session: Session, actor: Actor, what: CashFor, day: date) -> CashRoom:
+    """How much more cash may be received for ``what`` on the store date ``day`` (the caller checked the
+    permission). Section 269ST refuses ₹2,00,000 or more in cash (a) from one person in a day, (b) for one
+    transaction, (c) for one event or occasion of one person; the tightest limit sets the room.
+
+    Cash once received counts: a refund or a cancelled invoice does not give the room back.
     """
-    if tender.method == "cash":
-        before = _cash_received(session, invoice_id, booking_id)
-        if before + tender.amount >= CASH_LIMIT:
-            raise ValidationError(
-                {
-                    "amount": f"{format_inr(before, paise=True)} of this sale was already paid in cash; with "
-                    f"{format_inr(tender.amount, paise=True)} more it would reach {format_inr(CASH_LIMIT)}, "
-                    "which section 269ST refuses: take it by card, UPI or bank transfer."
-                }
-            )
-    store = session.get(Store, actor.store_id)
+    counted = [("b", f"Cash for {what.transaction}", _transaction_cash(session, what))]
+    if what.customer_id is not None:
+        who = what.customer_name or f"customer {what.customer_id}"
+        when = "today" if day == store_today(actor) else f"on {day:%d %b %Y}"
+        counted.append(("a", f"Cash {when} from {who}", _day_cash(session, actor, what.customer_id, day)))
+        if what.occasion:
+            cash = _occasion_cash(session, what.customer_id, what.occasion)
+            counted.append(("c", f"Cash from {who} for the occasion “{what.occasion}”", cash))
+    clause, subject, received = max(counted, key=lambda row: row[2])
+    return CashRoom(max(CASH_LIMIT - PAISA - received, ZERO), clause, subject, received)
+
+
+def _queue_cash(session: Session, what: CashFor) -> None:
+    """Make receipts of cash from one customer (a walk-in: for one document) wait for each other.
+
+    SQLite begins every write transaction with ``BEGIN IMMEDIATE``, which already serialises writers; on
+    PostgreSQL a transaction-scoped advisory lock per customer (a walk-in's documents) does it.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if what.customer_id is not None:
+        keys = [(269, what.customer_id)]
+    else:
+        keys = sorted([(2691, i) for i in what.invoice_ids] + [(2692, b) for b in what.booking_ids])
+    for space, key in keys:
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(:key AS integer))"),
+            {"space": space, "key": key},
+        )
+
+
+def check_cash(session: Session, actor: Actor, amount: Decimal, what: CashFor, day: date) -> None:
+    """Refuse cash of ``amount`` for ``what`` on the store date ``day`` when section 269ST forbids it:
+    ValidationError keyed ``amount`` naming the limit and the cash still allowed (:func:`cash_room`).
+
+    The one place of the cash rule: billing's receipts, loyalty's scheme instalments and the repairs bridge
+    call it in the write transaction that records the cash, so two counters taking cash from one customer
+    at once queue and cannot both pass.
+    """
+    _queue_cash(session, what)
+    room = cash_room(session, actor, what, day)
+    if amount > room.amount:
+        raise ValidationError({"amount": room.refusal()})
+
+
+def receive(
+    session: Session, actor: Actor, tender: Tender, *, invoice: Invoice | None = None, booking: Booking | None = None
+) -> Payment:
+    """Write one numbered receipt for an issued invoice (raising its ``paid``) or for a booking; the caller
+    checked the document and the balance. Cash is checked first against section 269ST (:func:`check_cash`).
+    """
+    document = invoice if invoice is not None else booking
     today = store_today(actor)
+    if tender.method == "cash":
+        check_cash(session, actor, tender.amount, cash_for(document), today)
+    if invoice is not None:
+        add_paid(session, invoice, tender.amount)
+    invoice_id, booking_id = (invoice.id, invoice.booking_id) if invoice is not None else (None, booking.id)
+    store = session.get(Store, actor.store_id)
     payment = Payment(
         store_id=store.id,
         invoice_id=invoice_id,
         booking_id=booking_id,
-        customer_id=customer_id,
+        customer_id=document.customer_id,
         receipt_number=next_number(session, store.id, store.code, RECEIPT, today),
         kind="receipt",
         method=tender.method,
@@ -246,10 +384,10 @@ def receive(
         "received",
         {
             "receipt": payment.receipt_number,
-            "number": document,
+            "number": document.number,
             "invoice": invoice_id,
             "booking": booking_id,
-            "customer_id": customer_id,
+            "customer_id": document.customer_id,
             "amount": str(tender.amount),
             "method": tender.method,
         },
@@ -328,16 +466,7 @@ def take_payment(
         )
     if external:
         tender = Tender(external.key, tender.amount, external.take(session, actor, invoice, tender.amount, reference))
-    add_paid(session, invoice, tender.amount)
-    return receive(
-        session,
-        actor,
-        tender,
-        document=invoice.number,
-        customer_id=invoice.customer_id,
-        invoice_id=invoice.id,
-        booking_id=invoice.booking_id,
-    )
+    return receive(session, actor, tender, invoice=invoice)
 
 
 def _external_tender(method: ExternalMethod, amount: str | Decimal) -> Tender:

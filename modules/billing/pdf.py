@@ -1,19 +1,47 @@
-"""Printable billing documents (PDF, reportlab): the invoice, the estimate and the payment receipt.
+"""Printable billing documents (PDF, reportlab): the tax invoice, the estimate and the payment receipt.
 
-The invoice (A4 portrait, as many pages as its lines need, the column headings repeated) shows the
-store (name, address, state, GSTIN), the customer (name, state as the place of supply, PAN: masked to
-its last 4 characters unless the staff member printing may see customers' personal details), one row
-per line with its HSN (7113, jewellery) or SAC (9988, services) and, under it, the pricing engine's
-breakdown so every figure can be traced; old gold taken in exchange is a credit. Then the tax split
-(CGST + SGST within the state, IGST across states), the round-off, the total, the old gold credit, the
-payable in words (Indian numbering), the payments with their receipt numbers and the balance. Each
-piece carries a QR code of its public certificate page (none while its public link is revoked).
+**The tax invoice** (A4 portrait, as many pages as its lines need, the column headings repeated) carries every
+particular of the CGST Rules 2017, Rule 46:
+
+- (a) the supplier: the store's name, address, state with its code, and GSTIN (:func:`_letterhead`);
+- (b), (c) the invoice number (16 characters at most, :mod:`modules.billing.numbering`) and date;
+- (d), (e), (f) the recipient: name, address, state with its code, and GSTIN when registered (B2B)
+  (:func:`_parties`); the PAN (Income-tax Rule 114B) masked to its last 4 characters unless the staff member
+  may see personal details;
+- (g), (h), (i) per line: the HSN (goods) or SAC (services) kept on the line with its tax class, the
+  description with the metal, purity and BIS HUID of a piece, the quantity with its unit (UQC "PCS") and the
+  net weight;
+- (j), (k) the line's taxable value after any discount (the pricing engine's breakdown under the line, so
+  every figure can be traced) and the invoice total;
+- (l), (m) the rate and amount of each tax on each line, in their own columns: CGST and SGST (half the line's
+  rate each) within the state, IGST (the whole rate) across states; the totals by tax and rate;
+- (n) the place of supply with its state's name and code (:mod:`modules.billing.supply` decides it);
+- (o) the delivery address with its state when the goods go elsewhere;
+- (p) "Reverse charge: No": no jewellery and no jeweller's service is notified under CGST Act s.9(3)
+  (Notifications 4/2017 and 13/2017-Central Tax (Rate)), so the store always pays the tax itself;
+- (q) the signature line: "For <store>" over "Authorised signatory".
+
+Then the round-off, the invoice total and, when old gold was taken in, the credit, the settlement round-off and
+the payable; the total (and payable) in words (Indian numbering); the payments with their receipt numbers and
+the balance. Each piece carries a QR code of its public certificate page (none while its link is revoked).
+Invoices issued before these particulars were kept print what they have: lines without an HSN/SAC print 7113
+(a piece) or 9988 (a service), without a rate the 3% every line was charged then, and as the place of supply
+the customer's typed state when it was charged IGST, else the store's state.
 
 The heading says what the paper is: "TAX INVOICE"; "DRAFT — not a tax invoice" (watermarked) before
 issue; a cancelled invoice is watermarked and names its credit note; an estimate says "ESTIMATE" and
-until when it is valid. The receipt (A5) names the store, the receipt number and date, the customer,
-the invoice or booking it was paid against, the method, the reference and the amount in figures and
-words.
+until when it is valid.
+
+**The receipt** (A5) names the store, the receipt number and date, the customer, the invoice or booking it was
+paid against, the method, the reference and the amount in figures and words. An advance against a booking is
+a receipt voucher (Rule 50): it also names the goods booked, the customer's state and says the GST on the
+advance is nil. Since Notification 66/2017-Central Tax (15 November 2017) a supplier of goods pays GST on
+them when the invoice is issued, not on advances (CGST Act s.12(2)(a)); billing takes advances only for
+goods (a repair is invoiced before it is paid, :mod:`modules.repairs_billing.money`). A refund is a refund
+voucher (Rule 51).
+
+Credit notes (Rule 53) have no paper of their own: the cancelled invoice prints with its credit note's number,
+date and reason.
 
 The rupee sign: the PDF built-in fonts have no ₹, so DejaVu Sans (Debian's ``fonts-dejavu-core``) is
 embedded when it is installed and amounts print as "₹1,24,500.00"; without it the documents use the
@@ -32,6 +60,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -50,20 +79,29 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.errors import JewelError, NotFound
+from jewelerp.gst import STATES, state_code_of, state_name
 from jewelerp.money import format_inr
 from modules.billing.invoice_tables import invoice_label
 from modules.billing.invoices import lines_of, shown_pan
 from modules.billing.models import Booking, CreditNote, Invoice, InvoiceLine, Payment
 from modules.billing.payments import METHOD_LABELS, balance
-from modules.billing.pricing import INTER_STATE_TAX, INTRA_STATE_TAX
+from modules.billing.pricing import JEWELLERY_GST, _pct
+from modules.billing.supply import is_inter_state, place_of_supply
 from modules.billing.words import amount_in_words
+from modules.stock.masters import get_metal, metal_label
 from modules.stock.pieces import get_piece
 from modules.stock.tags import piece_url, qr_png
 
 PAY = "billing.payment.take"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-HSN_JEWELLERY = "7113"
-SAC_SERVICES = "9988"
+# Lines issued before tax classes kept no HSN/SAC or rate: a piece was printed 7113, a service 9988, all at 3%.
+LEGACY_CODES = {"piece": "7113", "service": "9988"}
+PIECE_UNIT = "PCS"  # the GST Unique Quantity Code of pieces
+REVERSE_CHARGE = "No"  # no jewellery or jeweller's service is notified under CGST Act s.9(3)
+ADVANCE_TAX = (
+    "Nil: GST on goods is paid when the invoice is issued, not on advances "
+    "(Notification 66/2017-Central Tax, 15 November 2017)."
+)
 MARGIN = 14 * mm
 QR_SIZE = 17 * mm
 CELL_PADDING = 3
@@ -71,15 +109,18 @@ GRAY = colors.HexColor("#555555")
 SHADE = colors.HexColor("#eeeeee")
 RULE = colors.HexColor("#9a9a9a")
 WATERMARK = colors.Color(0.82, 0.82, 0.82)
-TAX_LABELS = {key: f"{label} {pct}%" for key, label, pct in INTRA_STATE_TAX + INTER_STATE_TAX}
-ROW_LABELS = {"taxable": "Taxable value", **TAX_LABELS}
-# The lines table: #, description, HSN/SAC, net weight, taxable, GST, amount, QR (mm, 182 = A4 within margins).
-LINE_COLUMNS = (6, 47, 16, 17, 27, 23, 28, 18)
-LINE_HEADINGS = ("#", "Description", "HSN/SAC", "Net wt", "Taxable", "GST", "Amount", "QR")
-NUMBER_COLUMNS = range(3, 7)
-# The engine prices each piece as if it were sold alone, down to its own round-off and total; the invoice
-# rounds its total once, so those two rows are left out of a line's breakdown on paper (one round-off).
-INVOICE_LEVEL_KEYS = ("round_off", "total")
+TAX_NAMES = {"cgst": "CGST", "sgst": "SGST", "igst": "IGST"}
+# The lines table (relative widths): within the state one column each for CGST and SGST, across states one for
+# IGST; the description takes what is left.
+HEAD_COLUMNS = (("#", 5), ("Description", 0), ("HSN/SAC", 16), ("Qty", 11), ("Net wt", 15), ("Taxable value", 22))
+TAIL_COLUMNS = (("Amount", 22), ("QR", 17))
+INTRA_TAX_COLUMNS = (("cgst", 18), ("sgst", 18))
+INTER_TAX_COLUMNS = (("igst", 22),)
+TABLE_UNITS = 190
+FIRST_NUMBER_COLUMN = 3  # Qty and every column after it up to Amount are right-aligned
+# Rows of a line's breakdown the columns already show (taxable value, taxes) or that belong to the whole
+# invoice (the engine prices each piece as if sold alone, down to its own round-off and total).
+SHOWN_IN_COLUMNS = ("taxable", "cgst", "sgst", "igst", "round_off", "total")
 
 
 # ---------------------------------------------------------------------------- fonts and styles
@@ -226,10 +267,15 @@ def _render(look: _Look, paper: _Paper, story: list[Flowable], author: str) -> b
     return buffer.getvalue()
 
 
+def _state_text(code: str, typed: str = "") -> str:
+    """ "Karnataka (state code 29)"; a state typed before states were chosen from the list, as typed."""
+    return f"{state_name(code)} (state code {code})" if code in STATES else " ".join(typed.split())
+
+
 def _letterhead(look: _Look, store: Store, title: str, facts: list[tuple[str, str]], width: float) -> Table:
-    """The store on the left; what the document is, its number and dates on the right."""
+    """The store (Rule 46(a): name, address, state and code, GSTIN) on the left; the document on the right."""
     left = [look.p(store.name, "store")]
-    left += [look.p(text) for text in (store.address, store.state) if text]
+    left += [look.p(text) for text in (store.address, _state_text(store.state_code, store.state)) if text]
     left.append(look.p(f"GSTIN: {store.gstin or 'not registered'}", "bold"))
     right = [look.p(title, "title"), Spacer(1, 2), look.facts(facts, (width * 0.17, width * 0.37))]
     table = Table([[left, right]], colWidths=(width * 0.45, width * 0.55))
@@ -281,91 +327,211 @@ def _invoice_facts(actor: Actor, invoice: Invoice) -> list[tuple[str, str]]:
     return facts
 
 
-def _customer(actor: Actor, look: _Look, invoice: Invoice, store: Store, width: float) -> Table:
-    rows = [
+@dataclass(frozen=True)
+class _Supply:
+    """Where the invoice is supplied (Rule 46(n)) and whether that is across states (IGST)."""
+
+    place: str
+    inter_state: bool
+
+
+def _supply(invoice: Invoice, store: Store) -> _Supply:
+    """The place fixed on the invoice; a draft's or estimate's as it would be issued; for an invoice issued before
+    places of supply were kept, the customer's typed state when it was charged IGST, else the store's state."""
+    code = invoice.place_of_supply
+    if not code and invoice.issued_at is None:
+        code = place_of_supply(store.state_code, invoice)
+    if not code:
+        code = state_code_of(invoice.customer_state) if invoice.igst else store.state_code
+    place = _state_text(code, invoice.customer_state)
+    return _Supply(place, bool(invoice.igst) or is_inter_state(store.state_code, code))
+
+
+def _parties(actor: Actor, look: _Look, invoice: Invoice, supply: _Supply, width: float) -> Table:
+    """The recipient (Rule 46(d)-(f)) on the left; place of supply, reverse charge and delivery on the right."""
+    recipient = [
         ("Bill to", invoice.customer_name or "Walk-in customer"),
-        ("Customer no.", str(invoice.customer_id or "")),
+        ("Address", invoice.customer_address),
+        ("State", _state_text(invoice.customer_state_code, invoice.customer_state)),
+        ("GSTIN", invoice.customer_gstin),
         ("PAN", shown_pan(actor, invoice.customer_pan)),
-        ("Place of supply", invoice.customer_state or store.state),
+        ("Customer no.", str(invoice.customer_id or "")),
     ]
-    return look.facts(rows, (width * 0.16, width * 0.6), "bold")
+    supplied = [("Place of supply", supply.place), ("Reverse charge", REVERSE_CHARGE)]
+    if invoice.ship_to_address:
+        supplied += [
+            ("Deliver to", invoice.ship_to_address),
+            ("Delivery state", _state_text(invoice.ship_to_state_code)),
+        ]
+    half = width / 2
+    table = Table(
+        [[look.facts(recipient, (half * 0.28, half * 0.7), "bold"), look.facts(supplied, (half * 0.3, half * 0.68))]],
+        colWidths=(half, half),
+    )
+    table.setStyle(_style(("VALIGN", (0, 0), (-1, -1), "TOP"), padding=0))
+    return table
 
 
-def _hsn(line: InvoiceLine) -> str:
-    return {"piece": HSN_JEWELLERY, "service": SAC_SERVICES}.get(line.kind, "")
+def _line_rate(line: InvoiceLine) -> Decimal:
+    """The line's total GST %: as kept on the line, or the 3% every taxed line was charged before tax classes."""
+    if line.tax_rate or not (line.cgst or line.sgst or line.igst):
+        return line.tax_rate
+    return JEWELLERY_GST
 
 
-def _qr(session: Session, actor: Actor, look: _Look, line: InvoiceLine) -> Flowable | str:
-    """The QR of the piece's public certificate page (read through stock's services)."""
-    if line.kind != "piece" or not line.piece_id:
+def _line_taxes(line: InvoiceLine, inter_state: bool) -> list[tuple[str, Decimal, Decimal]]:
+    """(tax, rate %, amount) of a sale line: CGST and SGST at half its rate each, or IGST at the whole rate."""
+    rate = _line_rate(line)
+    if inter_state:
+        return [("igst", rate, line.igst)]
+    return [("cgst", rate / 2, line.cgst), ("sgst", rate / 2, line.sgst)]
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The lines table's headings and relative widths, with where its tax and amount columns are."""
+
+    headings: tuple[str, ...]
+    units: tuple[float, ...]
+    taxes: tuple[str, ...]
+
+    @property
+    def amount(self) -> int:
+        """The index of the Amount column."""
+        return len(self.headings) - 2
+
+
+def _columns(inter_state: bool) -> _Columns:
+    taxes = INTER_TAX_COLUMNS if inter_state else INTRA_TAX_COLUMNS
+    named = [*HEAD_COLUMNS, *((TAX_NAMES[key], units) for key, units in taxes), *TAIL_COLUMNS]
+    spare = TABLE_UNITS - sum(units for _name, units in named)
+    return _Columns(
+        tuple(name for name, _units in named),
+        tuple(units or spare for _name, units in named),
+        tuple(key for key, _units in taxes),
+    )
+
+
+def _piece_of(session: Session, actor: Actor, line: InvoiceLine) -> Any:
+    """The stock piece of a piece line, or None (read through stock's services, never its models)."""
+    return get_piece(session, actor, line.piece_id) if line.kind == "piece" and line.piece_id else None
+
+
+def _qr(session: Session, look: _Look, piece: Any) -> Flowable | str:
+    """The QR of the piece's public certificate page."""
+    if piece is None:
         return ""
-    piece = get_piece(session, actor, line.piece_id)
     if piece.token_revoked_at is not None:
         return look.p("Link revoked", "small")
     return Image(io.BytesIO(qr_png(piece_url(session, piece), box_size=4)), QR_SIZE, QR_SIZE)
 
 
-def _main_row(session: Session, actor: Actor, look: _Look, line: InvoiceLine, room: list[float]) -> list:
-    """The line's own row after its number; ``room`` is the width inside each column of the table."""
+def _description(session: Session, look: _Look, line: InvoiceLine, piece: Any) -> list[Flowable]:
+    """The line's description; a piece's metal and purity and its HUID under it (Rule 46(h))."""
     title = [look.p(line.description, "bold")]
     if line.kind == "old_gold":
         title.append(look.p("A credit: no GST, deducted after tax", "small"))
-        figures = ["", "", look.fit(look.money(-line.amount), room[6])]
-    else:
-        gst = line.cgst + line.sgst + line.igst
-        figures = [look.fit(look.money(x), room[i]) for i, x in ((4, line.taxable), (5, gst), (6, line.amount))]
+    elif piece is not None:
+        metal = get_metal(session, piece.metal_id)
+        facts = [metal_label(metal) if metal else "", f"HUID {piece.huid}" if piece.huid else ""]
+        title.append(look.p(" · ".join(fact for fact in facts if fact), "small"))
+    return title
+
+
+def _main_row(
+    session: Session, actor: Actor, look: _Look, line: InvoiceLine, columns: _Columns, room: list[float]
+) -> list:
+    """The line's own row after its number; ``room`` is the width inside each column of the table."""
     weight = f"{line.net_weight:,.3f} g" if line.net_weight else ""
-    return [title, _hsn(line), weight, *figures, _qr(session, actor, look, line)]
+    amount = look.fit(look.money(-line.amount if line.kind == "old_gold" else line.amount), room[columns.amount])
+    if line.kind == "old_gold":
+        return [_description(session, look, line, None), "", "", weight, "", *("" for _ in columns.taxes), amount, ""]
+    piece = _piece_of(session, actor, line)
+    taxes = [
+        [look.p(_pct(rate), "small_right"), look.fit(look.money(tax), room[index])]
+        for index, (_key, rate, tax) in enumerate(_line_taxes(line, len(columns.taxes) == 1), start=6)
+    ]
+    return [
+        _description(session, look, line, piece),
+        line.hsn_sac or LEGACY_CODES.get(line.kind, ""),
+        f"1 {PIECE_UNIT}" if piece is not None else "",
+        weight,
+        look.fit(look.money(line.taxable), room[5]),
+        *taxes,
+        amount,
+        _qr(session, look, piece),
+    ]
 
 
-def _detail_rows(look: _Look, line: InvoiceLine, room: float) -> list[list]:
-    """The pricing engine's breakdown of a line: label, basis, amount."""
+def _detail_rows(look: _Look, line: InvoiceLine, columns: _Columns, room: float) -> list[list]:
+    """The pricing engine's breakdown of a line up to its taxable value: label, basis, amount."""
     rows = []
     for item in json.loads(line.breakdown or "[]"):
         key = str(item.get("key", ""))
-        if key in INVOICE_LEVEL_KEYS:
+        if key in SHOWN_IN_COLUMNS:
             continue
-        label = str(item.get("label") or ROW_LABELS.get(key, key.replace("_", " ").capitalize()))
+        label = str(item.get("label") or key.replace("_", " ").capitalize())
         amount = look.fit(look.money(item.get("amount", "0")), room, "small_right")
-        rows.append(["", look.p(label, "small"), look.p(item.get("basis", ""), "small"), "", "", "", amount, ""])
+        basis = look.p(item.get("basis", ""), "small")
+        gap = ["" for _ in range(3, columns.amount)]
+        rows.append(["", look.p(label, "small"), basis, *gap, amount, ""])
     return rows
 
 
-def _lines_table(session: Session, actor: Actor, look: _Look, lines: list[InvoiceLine], width: float) -> Table:
-    widths = [w * width / sum(LINE_COLUMNS) for w in LINE_COLUMNS]
+def _lines_table(
+    session: Session, actor: Actor, look: _Look, lines: list[InvoiceLine], supply: _Supply, width: float
+) -> Table:
+    columns = _columns(supply.inter_state)
+    widths = [units * width / TABLE_UNITS for units in columns.units]
     room = [w - 2 * CELL_PADDING for w in widths]
+    last = columns.amount
     data: list[list] = [
-        [look.p(h, "head_right" if i in NUMBER_COLUMNS else "head") for i, h in enumerate(LINE_HEADINGS)]
+        [
+            look.p(h, "head_right" if FIRST_NUMBER_COLUMN <= i <= last else "head")
+            for i, h in enumerate(columns.headings)
+        ]
     ]
     commands: list[tuple] = [
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("ALIGN", (3, 0), (6, -1), "RIGHT"),
+        ("ALIGN", (FIRST_NUMBER_COLUMN, 0), (last, -1), "RIGHT"),
         ("FONT", (0, 1), (-1, -1), look.fonts.regular, 8),
         ("LINEBELOW", (0, -1), (-1, -1), 0.8, colors.black),
     ]
     for number, line in enumerate(lines, start=1):
         if number > 1:
             commands.append(("LINEABOVE", (0, len(data)), (-1, len(data)), 0.4, RULE))
-        data.append([str(number), *_main_row(session, actor, look, line, room)])
-        for row in _detail_rows(look, line, room[6]):
-            commands.append(("SPAN", (2, len(data)), (5, len(data))))
+        data.append([str(number), *_main_row(session, actor, look, line, columns, room)])
+        for row in _detail_rows(look, line, columns, room[last]):
+            commands.append(("SPAN", (2, len(data)), (last - 1, len(data))))
             data.append(row)
     if len(data) == 1:
-        data.append(["", look.p("No lines.", "small"), "", "", "", "", "", ""])
+        data.append(["", look.p("No lines.", "small"), *("" for _ in range(2, len(widths)))])
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(_style(*commands))
     return table
 
 
-def _totals(look: _Look, invoice: Invoice, width: float) -> Table:
-    taxes = INTER_STATE_TAX if invoice.igst else INTRA_STATE_TAX
-    rows = [("Taxable value", invoice.taxable)]
-    rows += [(TAX_LABELS[key], getattr(invoice, key)) for key, _label, _pct in taxes]
+def _tax_totals(lines: list[InvoiceLine], inter_state: bool) -> list[tuple[str, Decimal]]:
+    """Each tax at each rate summed over the sale lines: [("CGST 1.5%", ₹...), ("CGST 9%", ₹...), ...]."""
+    sums: dict[tuple[str, Decimal], Decimal] = {}
+    for line in lines:
+        if line.kind != "old_gold":
+            for key, rate, amount in _line_taxes(line, inter_state):
+                sums[(key, rate)] = sums.get((key, rate), Decimal("0.00")) + amount
+    by_rate = sorted(sums, key=lambda pair: (pair[1], pair[0]))  # CGST 1.5%, SGST 1.5%, CGST 9%, SGST 9%
+    return [(f"{TAX_NAMES[key]} {_pct(rate)}", sums[(key, rate)]) for key, rate in by_rate]
+
+
+def _totals(look: _Look, invoice: Invoice, lines: list[InvoiceLine], supply: _Supply, width: float) -> Table:
+    rows = [("Taxable value", invoice.taxable), *_tax_totals(lines, supply.inter_state)]
     rows += [("Round-off", invoice.round_off), ("Total", invoice.total)]
-    if invoice.old_gold_credit:
-        rows.append(("Less old gold credit", -invoice.old_gold_credit))
+    if invoice.old_gold_credit:  # a purchase settled against the sale, after tax (modules.billing.old_gold)
+        rows += [
+            ("Less old gold purchase", -invoice.old_gold_credit),
+            ("Settlement round-off", invoice.settlement_round_off),
+        ]
     rows.append(("Payable", invoice.payable))
     data = [
         [look.p(label, "bold" if label in ("Total", "Payable") else "body"), look.money(amount)]
@@ -383,6 +549,14 @@ def _totals(look: _Look, invoice: Invoice, width: float) -> Table:
         )
     )
     return table
+
+
+def _in_words(look: _Look, invoice: Invoice) -> list[Flowable]:
+    """The total in words and, when old gold made it differ, the payable."""
+    words = [look.p(f"Invoice total in words: {amount_in_words(invoice.total)}", "bold")]
+    if invoice.payable != invoice.total:
+        words.append(look.p(f"Amount payable in words: {amount_in_words(invoice.payable)}", "bold"))
+    return words
 
 
 def _payment_row(look: _Look, payment: Payment) -> list:
@@ -458,18 +632,19 @@ def invoice_pdf(session: Session, actor: Actor, invoice_id: int) -> bytes:
     label = invoice_label(invoice)
     paper = _Paper(A4, f"{heading.title} {label}", f"{store.name} · {heading.title} {label}", heading.watermark)
     width = paper.width
+    supply = _supply(invoice, store)
     story: list[Flowable] = [_letterhead(look, store, heading.title, _invoice_facts(actor, invoice), width)]
     if heading.banner:
         story += [Spacer(1, 4), look.p(heading.banner, "banner")]
     story += [
         Spacer(1, 6),
-        _customer(actor, look, invoice, store, width),
+        _parties(actor, look, invoice, supply, width),
         Spacer(1, 6),
-        _lines_table(session, actor, look, lines, width),
+        _lines_table(session, actor, look, lines, supply, width),
         Spacer(1, 4),
-        _totals(look, invoice, width),
+        _totals(look, invoice, lines, supply, width),
         Spacer(1, 4),
-        look.p(f"Amount payable in words: {amount_in_words(invoice.payable)}", "bold"),
+        *_in_words(look, invoice),
     ]
     if invoice.kind == "invoice":
         story += _payments(session, look, invoice, width)
@@ -478,7 +653,7 @@ def invoice_pdf(session: Session, actor: Actor, invoice_id: int) -> bytes:
 
 
 def invoice_file_name(invoice: Invoice) -> str:
-    """``invoice-MUM-2026-27-000001.pdf``, ``estimate-MUM-2026-27-EST-000001.pdf``."""
+    """``invoice-MUM-2627-000001.pdf``, ``estimate-MUM-E2627-00001.pdf``."""
     kind = "estimate" if invoice.kind == "estimate" else "invoice"
     return f"{kind}-{_slug(invoice_label(invoice))}.pdf"
 
@@ -496,14 +671,27 @@ def _payment(session: Session, actor: Actor, payment_id: int) -> Payment:
     return payment
 
 
+def _advance_rows(booking: Booking | None, refund: bool) -> list[tuple[str, str]]:
+    """What a receipt voucher for an advance adds (Rule 50): the goods booked, the customer's state, the tax."""
+    if booking is None or refund:
+        return []
+    return [
+        ("Goods booked", booking.description),
+        ("Customer's state", _state_text(booking.customer_state_code, booking.customer_state)),
+        ("GST on this advance", ADVANCE_TAX),
+        ("Reverse charge", REVERSE_CHARGE),
+    ]
+
+
 def receipt_pdf(session: Session, actor: Actor, payment_id: int) -> bytes:
-    """The receipt (or refund voucher) of a payment in the actor's store, as an A5 PDF."""
+    """The receipt, receipt voucher (an advance on a booking) or refund voucher of a payment in the actor's
+    store, as an A5 PDF."""
     payment = _payment(session, actor, payment_id)
     store = session.get(Store, payment.store_id)
     invoice = session.get(Invoice, payment.invoice_id) if payment.invoice_id else None
     booking = session.get(Booking, payment.booking_id) if payment.booking_id else None
     refund = payment.kind == "refund"
-    title = "REFUND VOUCHER" if refund else "PAYMENT RECEIPT"
+    title = "REFUND VOUCHER" if refund else "RECEIPT VOUCHER" if booking else "PAYMENT RECEIPT"
     look = _Look(document_fonts())
     number = payment.receipt_number or f"#{payment.id}"
     paper = _Paper(A5, f"{title} {number}", f"{store.name} · {title} {number}")
@@ -513,6 +701,7 @@ def receipt_pdf(session: Session, actor: Actor, payment_id: int) -> bytes:
         ("Paid to" if refund else "Received from", (party.customer_name if party else "") or "Walk-in customer"),
         ("Against invoice", invoice_label(invoice) if invoice else ""),
         ("Against booking", booking.number if booking else ""),
+        *_advance_rows(booking, refund),
         ("Method", METHOD_LABELS.get(payment.method, payment.method)),
         ("Reference", payment.reference),
         ("Amount", look.money(payment.amount)),
@@ -533,5 +722,5 @@ def receipt_pdf(session: Session, actor: Actor, payment_id: int) -> bytes:
 
 
 def receipt_file_name(payment: Payment) -> str:
-    """``receipt-MUM-2026-27-RCT-000001.pdf``."""
+    """``receipt-MUM-R2627-00001.pdf``."""
     return f"receipt-{_slug(payment.receipt_number or str(payment.id))}.pdf"

@@ -11,9 +11,12 @@ Pure functions on plain data: no Reflex, no database. The order of the lines:
 5. **Stones** (their value as given) and **hallmark / certification** charge.
 6. **Discount** (optional, overall): a % of lines 1–5, or an amount; it may not exceed them.
 7. **Taxable value** = the sum of the lines above.
-8. **GST** on the taxable value: within the store's state CGST 1.5% + SGST 1.5% (each its
-   own line), across states IGST 3%. A customer with no state given is taken to be in the
-   store's state (a walk-in sale).
+8. **GST** on the taxable value at the line's rate (``tax_rate``, the total GST % of its tax
+   class, :mod:`modules.billing.tax_classes`): within the state CGST and SGST of half the rate
+   each (each its own line, each rounded to the paisa), across states IGST at the whole rate
+   (CGST Act 2017 s.9(1), IGST Act 2017 s.5(1); the rate is split because the Central and State
+   rate notifications each levy half). Whether the sale crosses states (``inter_state``) comes
+   from its place of supply (:func:`modules.billing.supply.place_of_supply`).
 9. **Round off** to the nearest rupee (half a rupee rounds up), shown as its own line, and
    the **total**.
 
@@ -35,11 +38,10 @@ PAISA = Decimal("0.01")
 RUPEE = Decimal("1")
 HUNDRED = Decimal("100")
 ZERO = Decimal("0.00")
-CGST_PCT = Decimal("1.5")
-SGST_PCT = Decimal("1.5")
-IGST_PCT = Decimal("3")
-INTRA_STATE_TAX = (("cgst", "CGST", CGST_PCT), ("sgst", "SGST", SGST_PCT))
-INTER_STATE_TAX = (("igst", "IGST", IGST_PCT),)
+JEWELLERY_GST = Decimal("3")  # HSN 7113 (Notification 1/2017-Central Tax (Rate), Schedule V: 1.5% CGST)
+# The jewellery split, for printing code that still labels taxes by a fixed rate; lines carry their own rate.
+INTRA_STATE_TAX = (("cgst", "CGST", JEWELLERY_GST / 2), ("sgst", "SGST", JEWELLERY_GST / 2))
+INTER_STATE_TAX = (("igst", "IGST", JEWELLERY_GST),)
 MAKING_RULES = ("per_gram", "percent", "flat")
 DISCOUNT_KINDS = ("percent", "amount")
 
@@ -98,8 +100,8 @@ class PriceInput:
     hallmark_charge: Decimal = Decimal("0")
     making_discount: Discount | None = None
     discount: Discount | None = None
-    store_state: str = ""
-    customer_state: str = ""
+    tax_rate: Decimal = JEWELLERY_GST
+    inter_state: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,10 +150,33 @@ class PriceBreakdown:
         return [{"key": x.key, "label": x.label, "basis": x.basis, "amount": _money(x.amount)} for x in self.lines]
 
 
-def is_inter_state(store_state: str, customer_state: str) -> bool:
-    """Whether a sale crosses states (IGST); a customer with no state is in the store's state."""
-    store, customer = " ".join(store_state.split()).lower(), " ".join(customer_state.split()).lower()
-    return bool(customer) and bool(store) and customer != store
+def gst_split(taxable: Decimal, tax_rate: Decimal, inter_state: bool) -> dict[str, Decimal]:
+    """The GST on ``taxable`` at ``tax_rate`` % in total: {"cgst", "sgst"} of half the rate each within
+    the state, or {"igst"} across states; each amount rounded half up to the paisa on its own."""
+    if inter_state:
+        return {"igst": paisa(taxable * tax_rate / HUNDRED)}
+    half = paisa(taxable * tax_rate / 2 / HUNDRED)
+    return {"cgst": half, "sgst": half}
+
+
+def gst_lines(taxable: Decimal, tax_rate: Decimal, inter_state: bool) -> list[PriceLine]:
+    """The GST lines of a taxable value, e.g. "CGST 9% of ₹1,000.00" and "SGST 9% of ₹1,000.00"."""
+    split = gst_split(taxable, tax_rate, inter_state)
+    part = tax_rate if inter_state else tax_rate / 2
+    return [PriceLine(key, key.upper(), f"{_pct(part)} of {_money(taxable)}", amount) for key, amount in split.items()]
+
+
+def taxed(lines: list[PriceLine], tax_rate: Decimal, inter_state: bool) -> PriceBreakdown:
+    """``lines`` (ending with the taxable value, or holding only it) followed by their GST, the round-off
+    to the rupee and the total."""
+    out = PriceBreakdown(lines=list(lines), inter_state=inter_state)
+    taxable = out.taxable
+    out.lines += gst_lines(taxable, tax_rate, inter_state)
+    gross = taxable + out.tax
+    total = gross.quantize(RUPEE, ROUND_HALF_UP).quantize(PAISA)
+    out.lines.append(PriceLine("round_off", "Round off", f"{_money(gross)} to the nearest rupee", total - gross))
+    out.lines.append(PriceLine("total", "Total", "Taxable value + GST + round off", total))
+    return out
 
 
 def _check(data: PriceInput) -> None:
@@ -160,6 +185,9 @@ def _check(data: PriceInput) -> None:
         value = getattr(data, key)
         if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
             errors[key] = "Must be a number, 0 or more."
+    rate = data.tax_rate
+    if not isinstance(rate, Decimal) or not rate.is_finite() or not ZERO <= rate <= HUNDRED:
+        errors["tax_rate"] = "The GST rate is a % from 0 to 100."
     if data.making_rule not in MAKING_RULES:
         errors["making_rule"] = "Making charges are per_gram, percent or flat."
     for key in ("making_discount", "discount"):
@@ -193,8 +221,7 @@ def price(data: PriceInput) -> PriceBreakdown:
     """
     _check(data)
     net, rate = data.net_weight, data.rate
-    out = PriceBreakdown(inter_state=is_inter_state(data.store_state, data.customer_state))
-    lines = out.lines
+    lines: list[PriceLine] = []
 
     metal = paisa(net * rate)
     lines.append(PriceLine("metal", "Metal value", f"{_grams(net)} × {_rate(rate)}", metal))
@@ -238,12 +265,4 @@ def price(data: PriceInput) -> PriceBreakdown:
 
     taxable = sum((line.amount for line in lines), ZERO)
     lines.append(PriceLine("taxable", "Taxable value", "Sum of the lines above", taxable))
-
-    for key, label, pct in INTER_STATE_TAX if out.inter_state else INTRA_STATE_TAX:
-        lines.append(PriceLine(key, label, f"{_pct(pct)} of {_money(taxable)}", paisa(taxable * pct / HUNDRED)))
-
-    gross = taxable + out.tax
-    total = gross.quantize(RUPEE, ROUND_HALF_UP).quantize(PAISA)
-    lines.append(PriceLine("round_off", "Round off", f"{_money(gross)} to the nearest rupee", total - gross))
-    lines.append(PriceLine("total", "Total", "Taxable value + GST + round off", total))
-    return out
+    return taxed(lines, data.tax_rate, data.inter_state)

@@ -16,6 +16,7 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.validation import MAX_ID, read_int
 from modules.billing.models import Invoice, Payment
 from modules.billing.pdf import invoice_file_name, invoice_pdf, receipt_file_name, receipt_pdf
 from modules.stock.pages import export_pdf
@@ -31,8 +32,9 @@ def _invoice_file(invoice_id: int) -> Download:
     return work
 
 
-def _receipt_file(payment_id: int) -> Download:
+def _receipt_file(raw_id: object) -> Download:
     def work(session: Session, actor: Actor) -> tuple[str, bytes]:
+        payment_id = read_int(raw_id, 1, MAX_ID) or 0  # read once the session is checked; 0 is no receipt
         content = receipt_pdf(session, actor, payment_id)  # checks the permission and the store
         return receipt_file_name(session.get(Payment, payment_id)), content
 
@@ -57,8 +59,7 @@ class InvoicePrintMixin(rx.State, mixin=True):
     @rx.event
     def download_receipt(self, payment_id: str) -> EventSpec | None:
         """The receipt of one payment (by id) as a PDF download."""
-        number = int(payment_id) if str(payment_id).isdigit() else 0
-        return self._download(_receipt_file(number))
+        return self._download(_receipt_file(payment_id))
 
 
 def print_button(state: Any) -> rx.Component:

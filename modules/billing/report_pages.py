@@ -307,7 +307,7 @@ def gst_report_page() -> rx.Component:
     return shell(
         _report(
             GstReportState,
-            "Outward supplies (B2C) by supply type, place of supply, HSN/SAC and rate, "
+            "Outward supplies by supply type, buyer (B2B with a GSTIN, else B2C), place of supply, HSN/SAC and rate, "
             "less the credit notes written in the period.",
             "GST summary",
             "No invoices or credit notes in this period.",

@@ -19,14 +19,14 @@ as lines.
   in exchange is a purchase, not a sale, and stays out of the rows. The round-off is made per
   invoice, not per line, so it is its own footer row: rows + round-off = the sum of the invoice
   totals, to the paisa. Cancelled invoices are left out and counted in a note.
-- **GST summary** (GSTR-1 style, every sale is B2C: invoices carry no GSTIN): per supply type
-  (intra-state: CGST + SGST; inter-state: IGST), place of supply (the customer's state, or the
-  store's when none was given), HSN/SAC (7113 jewellery, 9988 services) and rate: taxable
-  value, CGST, SGST, IGST and total (before the round-off, which is not a supply). Every invoice
-  issued in the period counts, also one cancelled since; each credit note written in the period
-  is a reduction row with its invoice's figures; the net row is what is filed. The rate is the
-  one billing charges (:mod:`modules.billing.pricing`: 3%, services included); lines carry no
-  rate of their own, so a second rate would need a column on the line first.
+- **GST summary** (GSTR-1 style): per supply type (intra-state: CGST + SGST; inter-state: IGST),
+  buyer (B2B: a GSTIN on the invoice; B2C otherwise), place of supply (the invoice's, as a GST
+  state code and name, :func:`modules.billing.supply.place_of_supply`; an invoice from before it
+  was recorded shows the state typed on it), and the HSN/SAC and rate each line was charged
+  (its tax class, :mod:`modules.billing.tax_classes`): taxable value, CGST, SGST, IGST and total
+  (before the round-off, which is not a supply). Every invoice issued in the period counts, also
+  one cancelled since; each credit note written in the period is a reduction row with its
+  invoice's figures; the net row is what is filed.
 
 Permission: ``billing.report.view``. With "every store" the reports cover each active store
 where the user holds that permission.
@@ -53,13 +53,13 @@ from jewelerp.errors import require_fields
 from jewelerp.money import format_inr
 from jewelerp.ui.table_query import Column, write_xlsx
 from modules.billing.models import CreditNote, Invoice, InvoiceLine
-from modules.billing.pricing import CGST_PCT, IGST_PCT, SGST_PCT, ZERO, is_inter_state
+from modules.billing.pricing import ZERO
 from modules.billing.rates import store_today
+from modules.billing.supply import state_label
 
 VIEW = "billing.report.view"
 MAX_DAYS = 366
 SALE_LINES = ("piece", "service")
-HSN = {"piece": "7113", "service": "9988"}
 CATEGORIES = ("Gold", "Diamond", "Platinum", "Silver")
 SERVICES = "Services"
 UNCLASSIFIED = "Unclassified"
@@ -76,6 +76,7 @@ class ReportStore:
     id: int
     code: str
     state: str
+    state_code: str
     time_zone: str
 
 
@@ -117,7 +118,7 @@ def report_stores(session: Session, actor: Actor, every_store: bool = False) -> 
     stores = session.scalars(
         select(Store).where(Store.id.in_(ids), Store.active | (Store.id == actor.store_id)).order_by(Store.code)
     )
-    return [ReportStore(s.id, s.code, s.state, s.time_zone) for s in stores]
+    return [ReportStore(s.id, s.code, s.state, s.state_code, s.time_zone) for s in stores]
 
 
 def _may_report(session: Session, user_id: int, store_id: int) -> bool:
@@ -297,12 +298,14 @@ def daily_sales(session: Session, actor: Actor, start: date, end: date, every_st
 
 @dataclass(frozen=True)
 class GstRow:
-    """Taxable value and tax of one supply type, place of supply, HSN and rate (negative for credit notes)."""
+    """Taxable value and tax of one supply type, buyer type, place of supply, HSN/SAC and rate (negative for
+    credit notes)."""
 
     section: str
     store: str
     document: str
     supply: str
+    buyers: str
     place: str
     hsn: str
     rate: Decimal
@@ -333,18 +336,35 @@ class GstReport:
         return sum((getattr(row, key) for row in self.rows), ZERO)
 
 
-def _place(customer_state: str, store: ReportStore) -> str:
-    """The place of supply: the customer's state as typed (tidied), or the store's when none was given."""
-    text = " ".join((customer_state or "").split())
-    if not text or text.lower() == " ".join(store.state.split()).lower():
-        return store.state
-    return " ".join(word[:1].upper() + word[1:] for word in text.split())
+B2B, B2C = "B2B", "B2C"
+# What a GST row is grouped by: the invoice's place of supply (and the state typed on an invoice from before
+# it was recorded), whether it names a GSTIN, and the HSN/SAC and rate each line was charged.
+GST_KEYS = (
+    Invoice.place_of_supply,
+    Invoice.customer_state,
+    Invoice.customer_gstin != "",
+    InvoiceLine.hsn_sac,
+    InvoiceLine.tax_rate,
+)
 
 
-def _supply(store: ReportStore, place: str) -> tuple[str, Decimal]:
-    if is_inter_state(store.state, place):
-        return INTER, IGST_PCT
-    return INTRA, CGST_PCT + SGST_PCT
+@dataclass(frozen=True)
+class _GstKey:
+    """The columns a GST row is told apart by."""
+
+    supply: str
+    buyers: str
+    place: str
+    hsn: str
+    rate: Decimal
+
+
+def _gst_key(store: ReportStore, place: str, typed: str, b2b: bool, hsn: str, rate: Decimal, igst: Any) -> _GstKey:
+    """Supply type from the place of supply and the store's state (IGST Act 2017 s.7(1), s.8(1)); an invoice
+    from before the place was recorded is inter-state when it was charged IGST."""
+    inter = place != store.state_code if place else bool(_money(igst))
+    shown = state_label(place) or state_label("", typed) or state_label(store.state_code, store.state)
+    return _GstKey(INTER if inter else INTRA, B2B if b2b else B2C, shown, hsn, _money(rate))
 
 
 def _line_sums() -> tuple[Any, ...]:
@@ -352,28 +372,27 @@ def _line_sums() -> tuple[Any, ...]:
 
 
 def _invoice_gst_rows(session: Session, store: ReportStore, starts: list[datetime]) -> tuple[list[GstRow], int]:
-    stmt = select(Invoice.customer_state, InvoiceLine.kind, func.count(distinct(Invoice.id)), *_line_sums())
+    stmt = select(*GST_KEYS, func.count(distinct(Invoice.id)), *_line_sums())
     stmt = _issued_between(
         stmt.join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id), store, starts, ("issued", "cancelled")
     )
-    stmt = stmt.where(InvoiceLine.kind.in_(SALE_LINES)).group_by(Invoice.customer_state, InvoiceLine.kind)
-    merged: dict[tuple[str, str], list[Any]] = {}
-    for state, kind, count, *amounts in session.execute(stmt):
-        key = (_place(state, store), HSN[kind])
+    stmt = stmt.where(InvoiceLine.kind.in_(SALE_LINES)).group_by(*GST_KEYS)
+    merged: dict[_GstKey, list[Any]] = {}
+    for place, typed, b2b, hsn, rate, count, *amounts in session.execute(stmt):
+        key = _gst_key(store, place, typed, b2b, hsn, rate, amounts[-1])
         sums = merged.setdefault(key, [0, ZERO, ZERO, ZERO, ZERO])
         merged[key] = [sums[0] + count, *(a + _money(b) for a, b in zip(sums[1:], amounts, strict=True))]
-    rows = []
-    for (place, hsn), (count, taxable, cgst, sgst, igst) in merged.items():
-        supply, rate = _supply(store, place)
-        label = _count(count, "invoice")
-        rows.append(GstRow("Invoices", store.code, label, supply, place, hsn, rate, taxable, cgst, sgst, igst))
+    rows = [
+        GstRow("Invoices", store.code, _count(count, "invoice"), k.supply, k.buyers, k.place, k.hsn, k.rate, *sums)
+        for k, (count, *sums) in merged.items()
+    ]
     count = _issued_between(select(func.count(Invoice.id)), store, starts, ("issued", "cancelled"))
     return rows, session.execute(count).scalar_one()
 
 
 def _credit_note_rows(session: Session, store: ReportStore, starts: list[datetime]) -> tuple[list[GstRow], int]:
     stmt = (
-        select(CreditNote.number, Invoice.number, Invoice.customer_state, InvoiceLine.kind, *_line_sums())
+        select(CreditNote.number, Invoice.number, *GST_KEYS, *_line_sums())
         .join(Invoice, Invoice.id == CreditNote.invoice_id)
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
         .where(
@@ -382,16 +401,15 @@ def _credit_note_rows(session: Session, store: ReportStore, starts: list[datetim
             CreditNote.created_at < starts[-1],
             InvoiceLine.kind.in_(SALE_LINES),
         )
-        .group_by(CreditNote.id, CreditNote.number, Invoice.number, Invoice.customer_state, InvoiceLine.kind)
-        .order_by(CreditNote.number, InvoiceLine.kind)
+        .group_by(CreditNote.id, CreditNote.number, Invoice.number, *GST_KEYS)
+        .order_by(CreditNote.number, InvoiceLine.hsn_sac, InvoiceLine.tax_rate)
     )
     rows, notes = [], set()
-    for note, invoice, state, kind, taxable, cgst, sgst, igst in session.execute(stmt):
-        place = _place(state, store)
-        supply, rate = _supply(store, place)
+    for note, invoice, place, typed, b2b, hsn, rate, taxable, cgst, sgst, igst in session.execute(stmt):
+        k = _gst_key(store, place, typed, b2b, hsn, rate, igst)
         amounts = (-_money(taxable), -_money(cgst), -_money(sgst), -_money(igst))
         document = f"{note} against {invoice}"
-        rows.append(GstRow("Credit notes", store.code, document, supply, place, HSN[kind], rate, *amounts))
+        rows.append(GstRow("Credit notes", store.code, document, k.supply, k.buyers, k.place, k.hsn, k.rate, *amounts))
         notes.add(note)
     return rows, len(notes)
 
@@ -410,7 +428,7 @@ def gst_summary(session: Session, actor: Actor, start: date, end: date, every_st
         rows, count = _credit_note_rows(session, store, starts)
         reductions += rows
         credit_notes += count
-    sales.sort(key=lambda r: (r.store, r.supply != INTRA, r.place, r.hsn))
+    sales.sort(key=lambda r: (r.store, r.supply != INTRA, r.buyers, r.place, r.hsn, r.rate))
     return GstReport(start, end, stores, sales + reductions, invoices, credit_notes)
 
 
@@ -496,6 +514,7 @@ def gst_table(report: GstReport) -> ReportTable:
         *_store_column(report.stores),
         Column("document", "Documents"),
         Column("supply", "Supply"),
+        Column("buyers", "Buyers"),
         Column("place", "Place of supply"),
         Column("hsn", "HSN/SAC"),
         Column("rate", "Rate"),
@@ -505,12 +524,13 @@ def gst_table(report: GstReport) -> ReportTable:
         Column("igst", "IGST"),
         Column("total", "Total"),
     )
-    keys = ("section", "store", "document", "supply", "place", "hsn")
+    keys = ("section", "store", "document", "supply", "buyers", "place", "hsn")
     rows = [{**{k: getattr(r, k) for k in keys + amounts}, "rate": f"{r.rate.normalize():f}%"} for r in report.rows]
     footer = [{"section": "Net", **{k: report.net(k) for k in amounts}}]
     notes = (
         f"{_count(report.invoices, 'invoice')} issued in the period (any cancelled since included); "
-        f"{_count(report.credit_notes, 'credit note')} written in the period reduce it. All sales are B2C.",
+        f"{_count(report.credit_notes, 'credit note')} written in the period reduce it. "
+        "B2B: the buyer's GSTIN is on the invoice; B2C: it is not.",
     )
     return ReportTable(
         title="GST summary",

@@ -1,8 +1,9 @@
 """Contribution ``"stock.tag_price"``: a piece's price at today's billing rate, for its tag.
 
-Priced with :func:`modules.billing.pricing.price`: no discounts, within the state, the stones
-at the values stock keeps for them (:func:`modules.stock.pieces.stones_of`) and the store's
-``billing.hallmark_charge`` for a hallmarked metal.
+Priced with :func:`modules.billing.pricing.price`: no discounts, within the state (over the counter),
+at the unregistered buyer's rate of the piece's tax class (:func:`modules.billing.line_tax.piece_class`),
+the stones at the values stock keeps for them (:func:`modules.stock.pieces.stones_of`) and the store's
+``billing.hallmark_charge`` for a piece with a HUID.
 """
 
 from __future__ import annotations
@@ -14,22 +15,34 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.settings import get_setting
 from jewelerp.money import format_inr
-from modules.billing.pricing import PriceBreakdown, PriceInput, price
+from modules.billing.line_tax import piece_class
+from modules.billing.pricing import ZERO, PriceBreakdown, PriceInput, price
 from modules.billing.rates import VIEW, rate_on, store_today
+from modules.billing.tax_classes import rate_for
 from modules.stock.certificates import piece_here
-from modules.stock.masters import get_metal
+from modules.stock.models import Piece
 from modules.stock.pieces import stones_of
+
+
+def hallmark_charge(session: Session, store_id: int, piece: Piece) -> Decimal:
+    """The store's hallmark charge for a piece that carries a BIS HUID, else nothing.
+
+    The charge pays for hallmarking, so it applies only to a piece that was hallmarked (has a HUID:
+    BIS Hallmarking of Gold Jewellery and Gold Artefacts Order 2020, as amended), never merely because
+    its metal is one that is usually hallmarked.
+    """
+    return Decimal(get_setting(session, store_id, "billing.hallmark_charge")) if piece.huid else ZERO
 
 
 def piece_price(session: Session, actor: Actor, piece_id: int) -> PriceBreakdown | None:
     """The breakdown of a piece at the actor's store's rate of today, or None when there is no rate."""
     actor.require(VIEW)
     piece = piece_here(session, actor, piece_id)
-    rate = rate_on(session, actor.store_id, piece.metal_id, store_today(actor))
+    today = store_today(actor)
+    rate = rate_on(session, actor.store_id, piece.metal_id, today)
     if rate is None:
         return None
-    metal = get_metal(session, piece.metal_id)
-    hallmark = Decimal(get_setting(session, actor.store_id, "billing.hallmark_charge")) if metal.hallmarked else 0
+    hallmark = hallmark_charge(session, actor.store_id, piece)
     return price(
         PriceInput(
             rate=rate,
@@ -38,7 +51,8 @@ def piece_price(session: Session, actor: Actor, piece_id: int) -> PriceBreakdown
             making_rule=piece.making_rule,
             making_value=piece.making_value,
             stones_value=stones_of(session, actor, piece.id).value,
-            hallmark_charge=Decimal(hallmark),
+            hallmark_charge=hallmark,
+            tax_rate=rate_for(piece_class(session, piece, today), registered=False),
         )
     )
 

@@ -122,6 +122,7 @@ MODULE = Module(
         "billing.payment_methods": ("modules.loyalty.points:POINTS_METHOD", "modules.loyalty.schemes:SCHEME_METHOD"),
         "clienteling.customer360": ("modules.loyalty.customer:points_section",),
         "billing.making_discount": ("modules.loyalty.points:tier_making_discount",),
+        "billing.cash_received": ("modules.loyalty.schemes:cash_received",),
     },
     demo_data="modules.loyalty.demo:load",
 )

@@ -4,8 +4,8 @@
 - ``/loyalty/enrolments/[enrolment_id]``: one enrolment: schedule, receipts (PDF), redemptions, pay the next
   instalment, foreclose. The PAN is masked (``••••••234F``) for staff without ``clienteling.customer.pii``.
 - ``/loyalty/schemes-maturing``: schemes maturing this month (store dates), exportable.
-- ``/loyalty/scheme-liability``: what the store owes on active and matured schemes, in rupees and grams,
-  with one exportable row per scheme.
+- ``/loyalty/scheme-liability``: what the store owes on active and matured schemes, in rupees (a grams
+  scheme at what was paid and at today's rate) and grams, with one exportable row per scheme.
 - ``/loyalty/scheme-templates``: scheme setup for managers.
 
 :func:`schemes_panel` and :func:`member_schemes` give the member page its schemes card.
@@ -22,6 +22,7 @@ from reportlab.lib.pagesizes import A6
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import Select, select
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
@@ -45,6 +46,7 @@ from modules.stock.masters import list_metals, metal_label
 from modules.stock.pages import export_pdf
 
 STATUS_LABELS = dict(schemes.STATUSES)
+NO_RATE = "No rate today"
 STATUS_COLOURS = (("active", "blue"), ("matured", "green"), ("redeemed", "gray"), ("lapsed", "red"))
 ENROL_FIELDS = ("template_id", "customer_id", "nominee_name", "nominee_relation", "pan", "id_kind", "id_number")
 TEMPLATE_FIELDS = (
@@ -166,7 +168,8 @@ def _owed(actor: Actor, q: TableQuery) -> Select:
 
 def _owed_row(r: Any, actor: Actor) -> dict[str, str]:
     enrolment, template = r
-    owed = schemes.scheme_liability(template, enrolment)
+    rate = schemes.rate_for_liability(object_session(enrolment), actor, template)  # the page's own session
+    owed = schemes.scheme_liability(template, enrolment, rate)
     return {
         "number": enrolment.number,
         "_link": f"/loyalty/enrolments/{enrolment.id}",
@@ -177,6 +180,7 @@ def _owed_row(r: Any, actor: Actor) -> dict[str, str]:
         "bonus": _money(owed.bonus),
         "redeemed": _money(owed.redeemed) if owed.redeemed else "",
         "owed": _money(owed.total),
+        "today": _money(owed.at_today) if owed.at_today is not None else NO_RATE,
         "grams": _grams(owed.grams),
     }
 
@@ -193,7 +197,8 @@ LIABILITY = TableSpec(
         Column("paid", "Paid", sortable=False),
         Column("bonus", "Bonus accrued", sortable=False),
         Column("redeemed", "Redeemed", sortable=False),
-        Column("owed", "Owed", sortable=False),
+        Column("owed", "Owed at what was paid", sortable=False),
+        Column("today", "Owed at today's rate", sortable=False),
         Column("grams", "Grams", sortable=False),
     ),
     base=_owed,
@@ -722,6 +727,7 @@ class LiabilityState(DataTableMixin, AppState):
                 "bonus": _money(owed.bonus),
                 "redeemed": _money(owed.redeemed),
                 "total": _money(owed.total),
+                "at_today": _money(owed.at_today) if owed.at_today is not None else NO_RATE,
                 "grams": f"{owed.grams:.3f} g",
             }
         self._load()
@@ -746,6 +752,7 @@ def liability_page() -> rx.Component:
                     _total("Bonus accrued", t["bonus"]),
                     _total("Redeemed", t["redeemed"]),
                     rx.box(_total("Liability", t["total"]), aria_label="Liability"),
+                    rx.box(_total("At today's rate", t["at_today"]), aria_label="Owed at today's rate"),
                     _total("Gold held for members", t["grams"]),
                     spacing="6",
                     wrap="wrap",
@@ -840,7 +847,7 @@ def _template_fields() -> rx.Component:
             field("Monthly instalment (₹)", "instalment", default_value=v["instalment"], hint="For a rupees scheme"),
             field("Grams each month", "instalment_grams", default_value=v["instalment_grams"], hint="For grams"),
             select_field("Metal", "metal_id", TemplatesState.metals, default_value=v["metal_id"]),
-            field("Months", "months", default_value=v["months"]),
+            field("Months", "months", default_value=v["months"], hint="At most 11: ends within 365 days"),
             select_field("Bonus", "bonus_kind", list(schemes.BONUS_KINDS), default_value=v["bonus_kind"]),
             field("Making-charge discount (%)", "bonus_value", default_value=v["bonus_value"]),
             field("Grace days", "grace_days", default_value=v["grace_days"]),

@@ -5,16 +5,21 @@ foreclosure.
   (``unit="amount"``) or in grams of a metal (``unit="grams"``), the number of months, the bonus (one
   instalment's value, or a % off making charges noted for the purchase), the grace days, how many missed
   instalments are tolerated and the foreclosure deduction. Once a customer is enrolled its terms stay as
-  they are: only its name and whether it is offered change.
+  they are: only its name and whether it is offered change. A scheme matures within 365 days of its first
+  instalment (Companies (Acceptance of Deposits) Rules 2014, rule 2(1)(c)(xii)(a)): at most 11 months, and
+  each enrolment's own dates are checked (:func:`scheme_term_problem`).
 - An **enrolment** (``loyalty.scheme.enrol``) belongs to a clienteling customer, with a nominee and KYC:
   the PAN (needed when the scheme's instalments reach ₹2,00,000) and an identity document whose number
   is stored masked (``XXXX-XXXX-1234``), never in full. It is numbered gapless per store in the ``SCH``
   series and gets its schedule: instalment *n* falls due *n − 1* months after the start, and the scheme
   matures the day the month after the last instalment begins.
 - An **instalment** is paid at the counter with a receipt of the loyalty ``SRC`` series (billing's
-  receipts stay billing's), by cash, card, UPI or bank transfer under billing's tender rules, cash staying
-  below ₹2,00,000 a day for one scheme. With a metal set, each instalment buys grams at the store's rate of
-  the day it is paid. Paid after the grace days, it carries the store's late fee (or only shows as late).
+  receipts stay billing's), by cash, card, UPI or bank transfer under billing's tender rules. Cash is
+  checked by billing's section 269ST rule (:func:`modules.billing.payments.check_cash`): a scheme is one
+  transaction, so its cash instalments of every month count together, and a customer's scheme cash of a day
+  counts with their other cash of that day (:func:`cash_received`). With a metal set, each instalment buys
+  grams at the store's rate of the day it is paid. Paid after the grace days, it carries the store's late
+  fee (or only shows as late).
 - The **daily job** marks instalments unpaid past their grace days as missed, lapses a scheme with more
   than ``max_missed`` missed, and matures schemes on their maturity date: the bonus is one instalment's
   value (the average paid, for a grams scheme) when every instalment was paid.
@@ -38,20 +43,27 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.core.settings import get_setting
-from jewelerp.db import utcnow
+from jewelerp.db import Money, utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.money import format_inr
-from modules.billing.invoices import PAN_RE, PAN_THRESHOLD
+from modules.billing.invoices import PAN_RE, pan_required
 from modules.billing.models import Invoice
-from modules.billing.numbering import next_number
-from modules.billing.payments import CASH_LIMIT, METHODS, ExternalMethod, parse_amount, parse_tender
-from modules.billing.rates import require_rate, store_today
+from modules.billing.numbering import declare_series, next_number
+from modules.billing.payments import (
+    METHODS,
+    CashFor,
+    ExternalMethod,
+    check_cash,
+    parse_amount,
+    parse_tender,
+)
+from modules.billing.rates import rate_on, require_rate, store_today
 from modules.clienteling.services import get_customer
 from modules.loyalty.models import Enrolment, SchemeInstalment, SchemeRedemption, SchemeTemplate
 from modules.loyalty.program import add_months
@@ -62,11 +74,15 @@ ENROL = "loyalty.scheme.enrol"
 CLOSE = "loyalty.scheme.close"
 MANAGE = "loyalty.program.manage"
 REDEEM = "loyalty.points.redeem"
-SCHEME_SERIES = "SCH"
-RECEIPT_SERIES = "SRC"
+SCHEME_SERIES = declare_series("SCH", "S", "gold scheme")  # MUM/S2627/00004
+RECEIPT_SERIES = declare_series("SRC", "P", "scheme receipt")  # MUM/P2627/00012
 LATE_FEE = "loyalty.scheme_late_fee"
 REMINDER_DAYS = "loyalty.scheme_reminder_days"
-MAX_MONTHS = 60
+# Companies (Acceptance of Deposits) Rules 2014, rule 2(1)(c)(xii)(a): an advance for the supply of goods
+# is not a deposit when it is appropriated against the goods within 365 days of its acceptance. A scheme's
+# first instalment is the oldest advance, so the scheme matures within 365 days of it (scheme_term_problem).
+MAX_TERM_DAYS = 365
+MAX_MONTHS = 11  # the most monthly instalments that always fit: 12 calendar months are 366 days across 29 Feb
 PAISA = Decimal("0.01")
 MILLIGRAM = Decimal("0.001")
 HUNDRED = Decimal(100)
@@ -141,8 +157,23 @@ class TemplateInput:
     active: bool = True
 
 
-def _template_values(session: Session, data: TemplateInput) -> dict[str, object]:
-    """Checked column values of a template; ValidationError names each bad field."""
+def _months(raw: str, kept: int, errors: dict[str, str]) -> int | None:
+    """The number of monthly instalments: 1 to :data:`MAX_MONTHS`, so that the scheme ends within
+    :data:`MAX_TERM_DAYS` days of its first instalment; a template saved before that rule may keep the
+    term it has (``kept``), and :func:`scheme_term_problem` checks each enrolment in it."""
+    months = _int(raw, 1, max(MAX_MONTHS, kept))
+    if months is None or (months > MAX_MONTHS and months != kept):
+        errors["months"] = (
+            f"A scheme runs 1 to {MAX_MONTHS} months, so that it ends within {MAX_TERM_DAYS} days of the first "
+            "instalment (Companies (Acceptance of Deposits) Rules 2014)."
+        )
+        return None
+    return months
+
+
+def _template_values(session: Session, data: TemplateInput, kept_months: int = 0) -> dict[str, object]:
+    """Checked column values of a template; ValidationError names each bad field. A template saved before
+    the term rule may keep its ``kept_months`` (its enrolments are checked against 365 days instead)."""
     errors: dict[str, str] = {}
     values: dict[str, object] = {"name": " ".join(data.name.split())[:80], "active": bool(data.active)}
     if not values["name"]:
@@ -165,10 +196,10 @@ def _template_values(session: Session, data: TemplateInput) -> dict[str, object]
     if grams is None or (unit == "grams" and grams <= 0):
         errors["instalment_grams"] = "Enter the grams bought each month, more than 0, e.g. 1.000."
     values["instalment_grams"] = grams
+    values["months"] = _months(data.months, kept_months, errors)
     for key, low, high, message in (
-        ("months", 1, MAX_MONTHS, f"The scheme runs 1 to {MAX_MONTHS} months, e.g. 11."),
         ("grace_days", 0, 27, "Grace days are 0 to 27."),
-        ("max_missed", 0, MAX_MONTHS, "Enter how many missed instalments are tolerated, e.g. 2."),
+        ("max_missed", 0, max(MAX_MONTHS, kept_months), "Enter how many missed instalments are tolerated, e.g. 2."),
     ):
         values[key] = _int(getattr(data, key), low, high)
         if values[key] is None:
@@ -210,11 +241,11 @@ def save_template(
 ) -> SchemeTemplate:
     """Create a scheme template in the actor's store, or edit one (its terms only while nobody is enrolled)."""
     actor.require(MANAGE)
-    values = _template_values(session, data)
-    if template_id is None:
+    template = get_template(session, actor, template_id) if template_id is not None else None
+    values = _template_values(session, data, template.months if template else 0)
+    if template is None:
         template = SchemeTemplate(store_id=actor.store_id, **values)
     else:
-        template = get_template(session, actor, template_id)
         changed = [key for key in FIXED_TERMS if getattr(template, key) != values[key]]
         if changed and _has_enrolments(session, template.id):
             raise JewelError(
@@ -255,6 +286,20 @@ def describe_template(session: Session, template: SchemeTemplate) -> str:
 # ---------------------------------------------------------------------------- enrolment
 
 
+def scheme_term_problem(template: SchemeTemplate, start: date) -> str | None:
+    """Why an enrolment starting on ``start`` would break the 365-day rule (rule 2(1)(c)(xii)(a), see
+    :data:`MAX_TERM_DAYS`), or None: the scheme matures ``template.months`` months after its first
+    instalment, and that must be at most 365 days later."""
+    maturity = add_months(start, template.months)
+    days = (maturity - start).days
+    if days <= MAX_TERM_DAYS:
+        return None
+    return (
+        f"{template.name} would run {days} days, from {start:%d %b %Y} to {maturity:%d %b %Y}: a scheme must mature "
+        f"within {MAX_TERM_DAYS} days of its first instalment. Offer a scheme of at most {MAX_MONTHS} months."
+    )
+
+
 @dataclass
 class EnrolInput:
     """The enrolment form, as typed."""
@@ -284,8 +329,8 @@ def _check_kyc(data: EnrolInput, planned: Decimal, errors: dict[str, str]) -> tu
     pan = data.pan.strip().upper()
     if pan and not PAN_RE.match(pan):
         errors["pan"] = PAN_MESSAGE
-    elif not pan and planned >= PAN_THRESHOLD:
-        errors["pan"] = f"The instalments reach {_money(planned)}: the customer's PAN is needed from ₹2,00,000."
+    elif not pan and pan_required(planned):
+        errors["pan"] = f"The instalments reach {_money(planned)}: the customer's PAN is needed above ₹2,00,000."
     kind = data.id_kind.strip().lower()
     number = re.sub(r"[\s-]", "", data.id_number).upper()
     if kind not in ID_KINDS:
@@ -318,8 +363,11 @@ def enrol(session: Session, actor: Actor, data: EnrolInput, start_on: date | Non
     errors: dict[str, str] = {}
     template_text = str(data.template_id).strip()
     template = session.get(SchemeTemplate, int(template_text)) if template_text.isdigit() else None
+    start = start_on or store_today(actor)
     if template is None or template.store_id != actor.store_id or not template.active:
         errors["template_id"] = "Choose one of the schemes the store offers."
+    elif problem := scheme_term_problem(template, start):
+        errors["template_id"] = problem
     customer_id, customer_name = _customer(session, actor, data.customer_id, errors)
     nominee = " ".join(data.nominee_name.split())[:120]
     relation = " ".join(data.nominee_relation.split())[:40]
@@ -330,7 +378,6 @@ def enrol(session: Session, actor: Actor, data: EnrolInput, start_on: date | Non
     planned = _planned_total(session, actor, template) if template else ZERO
     pan, id_kind, masked = _check_kyc(data, planned, errors)
     require_fields(errors)
-    start = start_on or store_today(actor)
     store = session.get(Store, actor.store_id)
     enrolment = Enrolment(
         store_id=store.id,
@@ -402,15 +449,22 @@ def _price(session: Session, actor: Actor, template: SchemeTemplate, on: date) -
     return template.instalment, rate, (template.instalment / rate).quantize(MILLIGRAM, ROUND_DOWN)
 
 
-def _cash_on(session: Session, enrolment_id: int, on: date) -> Decimal:
+def _cash_paid(session: Session, *where: object) -> Decimal:
+    """What the paid instalments matching ``where`` took in cash, late fees included (a foreclosure's
+    refund does not take it back: cash once received was received). The sum is typed as money: a sum of
+    two money columns would otherwise come back in paise."""
     total = session.scalar(
-        select(func.sum(SchemeInstalment.amount + SchemeInstalment.late_fee)).where(
-            SchemeInstalment.enrolment_id == enrolment_id,
-            SchemeInstalment.paid_on == on,
-            SchemeInstalment.method == "cash",
-        )
+        select(type_coerce(func.sum(SchemeInstalment.amount + SchemeInstalment.late_fee), Money()))
+        .join(Enrolment, Enrolment.id == SchemeInstalment.enrolment_id)
+        .where(SchemeInstalment.status == "paid", SchemeInstalment.method == "cash", *where)
     )
     return total or ZERO
+
+
+def cash_received(session: Session, actor: Actor, customer_id: int, day: date) -> Decimal:
+    """Billing's ``"billing.cash_received"``: the cash the customer paid into schemes on the store date
+    ``day``, in every store (section 269ST(a), one person in a day)."""
+    return _cash_paid(session, Enrolment.customer_id == customer_id, SchemeInstalment.paid_on == day)
 
 
 def is_late(instalment: SchemeInstalment, grace_days: int) -> bool:
@@ -429,13 +483,10 @@ def collect(
     late = on > instalment.due_on + timedelta(days=template.grace_days)
     fee = get_setting(session, enrolment.store_id, LATE_FEE) if late else ZERO
     tender = parse_tender(method, amount + fee, reference)
-    if tender.method == "cash" and _cash_on(session, enrolment.id, on) + tender.amount >= CASH_LIMIT:
-        raise ValidationError(
-            {
-                "amount": f"Cash for {enrolment.number} today would reach {format_inr(CASH_LIMIT)}, which section "
-                "269ST refuses: take it by card, UPI or bank transfer."
-            }
-        )
+    if tender.method == "cash":
+        earlier = _cash_paid(session, SchemeInstalment.enrolment_id == enrolment.id)
+        scheme = CashFor(enrolment.customer_id, enrolment.customer_name, f"scheme {enrolment.number}", earlier=earlier)
+        check_cash(session, actor, tender.amount, scheme, on)
     store = session.get(Store, enrolment.store_id)
     instalment.receipt_number = next_number(session, store.id, store.code, RECEIPT_SERIES, on)
     instalment.amount, instalment.rate, instalment.grams, instalment.late_fee = amount, rate, grams, fee
@@ -566,7 +617,7 @@ def _by_number(session: Session, actor: Actor, number: str) -> Enrolment:
         select(Enrolment).where(Enrolment.store_id == actor.store_id, Enrolment.number == text).with_for_update()
     ).first()
     if enrolment is None:
-        raise ValidationError({"reference": "Enter the scheme's number as the reference, e.g. MUM/2026-27/SCH/000004."})
+        raise ValidationError({"reference": "Enter the scheme's number as the reference, e.g. MUM/S2627/00004."})
     return enrolment
 
 
@@ -654,13 +705,19 @@ def foreclose(session: Session, actor: Actor, enrolment_id: int, method: str, re
 @dataclass(frozen=True)
 class Liability:
     """What the store owes on open (active and matured) schemes: paid in, bonus accrued, less what
-    redemptions released; and the grams it still holds for them."""
+    redemptions released; and the grams it still holds for them.
+
+    ``total`` carries a grams scheme at what its instalments paid; ``at_today`` values its grams at today's
+    rate instead (what its members could redeem them for today), and is None when the metal of a grams
+    scheme has no rate today. A rupee scheme owes the same rupees at either value.
+    """
 
     schemes: int
     paid: Decimal
     bonus: Decimal
     redeemed: Decimal
     grams: Decimal
+    at_today: Decimal | None
 
     @property
     def total(self) -> Decimal:
@@ -669,16 +726,18 @@ class Liability:
 
     def __add__(self, other: Liability) -> Liability:
         """Two liabilities together (the store's total is the sum of its schemes')."""
+        at_today = None if self.at_today is None or other.at_today is None else self.at_today + other.at_today
         return Liability(
             self.schemes + other.schemes,
             self.paid + other.paid,
             self.bonus + other.bonus,
             self.redeemed + other.redeemed,
             self.grams + other.grams,
+            at_today,
         )
 
 
-NOTHING_OWED = Liability(0, ZERO, ZERO, ZERO, Decimal("0.000"))
+NOTHING_OWED = Liability(0, ZERO, ZERO, ZERO, Decimal("0.000"), ZERO)
 
 
 def accrued_bonus(template: SchemeTemplate, enrolment: Enrolment) -> Decimal:
@@ -700,21 +759,51 @@ def _released(template: SchemeTemplate, enrolment: Enrolment) -> Decimal:
     return enrolment.paid - cost_left + min(enrolment.settled, enrolment.bonus)
 
 
-def scheme_liability(template: SchemeTemplate, enrolment: Enrolment) -> Liability:
-    """What the store owes on one open scheme (its ``total`` is the scheme's row on the liability report)."""
-    bonus = accrued_bonus(template, enrolment)
-    return Liability(1, enrolment.paid, bonus, _released(template, enrolment), grams_left(enrolment))
+def _owed_today(
+    template: SchemeTemplate, enrolment: Enrolment, at_cost: Decimal, rate: Decimal | None
+) -> Decimal | None:
+    """A scheme's debt at today's ``rate``: a grams scheme's grams left × the rate (to the paisa) plus the
+    bonus it has not used; a rupee scheme's debt in rupees (``at_cost``); None for a grams scheme without a rate."""
+    if template.unit != "grams":
+        return at_cost
+    if rate is None:
+        return None
+    bonus_left = accrued_bonus(template, enrolment) - min(enrolment.settled, enrolment.bonus)
+    return (grams_left(enrolment) * rate).quantize(PAISA, ROUND_HALF_UP) + bonus_left
+
+
+def scheme_liability(template: SchemeTemplate, enrolment: Enrolment, rate: Decimal | None) -> Liability:
+    """What the store owes on one open scheme (a row of the liability report), a grams scheme's grams valued
+    at ``rate`` (today's rate of its metal, or None when there is none) as well as at what was paid."""
+    bonus, released = accrued_bonus(template, enrolment), _released(template, enrolment)
+    at_cost = enrolment.paid + bonus - released
+    at_today = _owed_today(template, enrolment, at_cost, rate)
+    return Liability(1, enrolment.paid, bonus, released, grams_left(enrolment), at_today)
+
+
+def rate_for_liability(session: Session, actor: Actor, template: SchemeTemplate) -> Decimal | None:
+    """Today's rate of a grams scheme's metal in the actor's store (None without one, or for a rupee scheme)."""
+    if template.unit != "grams" or template.metal_id is None:
+        return None
+    return rate_on(session, actor.store_id, template.metal_id, store_today(actor))
 
 
 def liability(session: Session, actor: Actor) -> Liability:
-    """The store's liability on its active and matured schemes in rupees and grams."""
+    """The store's liability on its active and matured schemes in rupees (at what was paid and at today's
+    rates) and grams."""
     actor.require(VIEW)
     rows = session.execute(
         select(Enrolment, SchemeTemplate)
         .join(SchemeTemplate, SchemeTemplate.id == Enrolment.template_id)
         .where(Enrolment.store_id == actor.store_id, Enrolment.status.in_(OPEN))
     )
-    return sum((scheme_liability(template, enrolment) for enrolment, template in rows), NOTHING_OWED)
+    rates: dict[int, Decimal | None] = {}  # one look-up per template
+    owed = NOTHING_OWED
+    for enrolment, template in rows:
+        if template.id not in rates:
+            rates[template.id] = rate_for_liability(session, actor, template)
+        owed += scheme_liability(template, enrolment, rates[template.id])
+    return owed
 
 
 def customer_schemes(session: Session, actor: Actor, customer_id: int) -> list[Enrolment]:

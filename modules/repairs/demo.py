@@ -63,13 +63,13 @@ REPAIRS = (  # item, work, grams in (low, high), fineness, stones (kind, count, 
     ),
     ("Platinum band, deep scratches", "Remove scratches and polish", (6, 9), 950, ()),
 )
-CUSTOM = (  # item, work, estimate, fineness, grams issued
-    ("Engagement ring, 18K rose gold, oval halo", "Oval 1 ct centre with a halo of melee", 85_000, 750, "5.500"),
-    ("Temple necklace in 22K with rubies", "Lakshmi motif, 18 inch, matching earrings", 3_40_000, 916, "45.000"),
-    ("Name pendant in 22K gold", "Name in Devanagari on a 16 inch chain", 28_000, 916, "4.200"),
-    ("Pair of 18K diamond studs", "Round brilliants, 0.25 ct each, screw backs", 62_000, 750, "3.100"),
-    ("Men's 22K kada", "Plain polished kada, 2.75 size", 2_10_000, 916, "30.000"),
-    ("Platinum couple bands", "Two matching bands with a milgrain edge", 1_35_000, 950, "12.000"),
+CUSTOM = (  # item, work, estimate, fineness, grams of metal issued, grams of stones issued for setting
+    ("Engagement ring, 18K rose gold, oval halo", "Oval 1 ct centre, a halo of melee", 85_000, 750, "5.500", "0.260"),
+    ("Temple necklace in 22K with rubies", "Lakshmi motif, 18 inch, with earrings", 3_40_000, 916, "45.000", "8.000"),
+    ("Name pendant in 22K gold", "Name in Devanagari on a 16 inch chain", 28_000, 916, "4.200", "0"),
+    ("Pair of 18K diamond studs", "Round brilliants, 0.25 ct each, screw backs", 62_000, 750, "3.100", "0.100"),
+    ("Men's 22K kada", "Plain polished kada, 2.75 size", 2_10_000, 916, "30.000", "0"),
+    ("Platinum couple bands", "Two matching bands with a milgrain edge", 1_35_000, 950, "12.000", "0"),
 )
 EXTRA_DELIVERED = 2  # more delivered jobs of each kind, for the turnaround report
 LOSS_ALERT_STAGE = "quality check"  # the custom order at this stage came back with too much loss
@@ -153,7 +153,7 @@ def _repair_input(rng: random.Random, customer: int, karigar: int | None, today_
 
 
 def _custom_input(rng: random.Random, plan: tuple, customer: int, karigar: int | None, today_iso: str) -> JobInput:
-    item, work, estimate, fineness, _grams_issued = plan
+    item, work, estimate, fineness, _metal, _stones = plan
     return JobInput(
         kind="custom",
         customer_id=str(customer),
@@ -263,7 +263,8 @@ def _custom(
         if stage in ("design", "customer approval"):
             versions.append(_design(session, actor, story, len(versions) + 1, ctx["upload_dir"]))
         if stage == METAL_ISSUED:
-            entry = issue_metal(session, actor, story.job_id, karigar, IssueInput(plan[4], str(plan[3])))
+            gross = str(Decimal(plan[4]) + Decimal(plan[5]))  # the stones go out with the metal, for setting
+            entry = issue_metal(session, actor, story.job_id, karigar, IssueInput(gross, str(plan[3]), "", plan[5]))
             story.mark(KarigarEntry, entry.id, "at")
         if stage == "stone setting":
             _receive(session, actor, rng, story, karigar, plan, over=target == LOSS_ALERT_STAGE)
@@ -274,12 +275,14 @@ def _custom(
 def _receive(
     session: Session, actor: Actor, rng: random.Random, story: _Story, karigar: int, plan: tuple, over: bool
 ) -> None:
-    """Piece and scrap back from the karigar: a loss of 0.4–0.9 % of the weight, or 3.5 % for the alert."""
-    issued = Decimal(plan[4])
+    """Piece (with the stones set in it) and scrap back from the karigar: a loss of 0.4–0.9 % of the metal, or
+    3.5 % for the alert."""
+    issued, stones = Decimal(plan[4]), Decimal(plan[5])
     loss = Decimal("0.035") if over else Decimal(str(round(rng.uniform(0.004, 0.009), 4)))
     scrap = (issued * Decimal("0.04")).quantize(Decimal("0.001"))
     piece = (issued - scrap - issued * loss).quantize(Decimal("0.001"))
-    receive_work(session, actor, story.job_id, karigar, ReceiptInput(str(piece), str(scrap), str(plan[3])))
+    back = ReceiptInput(str(piece + stones), str(scrap), str(plan[3]), piece_stone_weight=str(stones))
+    receive_work(session, actor, story.job_id, karigar, back)
     for entry_id in session.scalars(
         select(KarigarEntry.id).where(KarigarEntry.job_id == story.job_id, KarigarEntry.kind != "issue")
     ):

@@ -3,7 +3,8 @@
 - ``/repairs/karigars``: the store's karigars with the fine metal each holds, and the add form.
 - ``/repairs/karigars/[karigar_id]``: one karigar: details (editable), balance, metal issued for a job
   (by the number on its ticket), work received back (piece and/or scrap) with the loss checked against
-  the allowance, and the ledger (paged, searchable, exportable).
+  the allowance, and the ledger (paged, searchable, exportable). Gross and stone weights are typed on
+  both sides; only the metal counts as fine metal (:mod:`modules.repairs.karigars`).
 - On the job page (``modules.repairs.job_page``): :class:`JobWorkMixin` with :func:`design_panel`
   (design versions of a custom order, upload and the customer's approval) and :func:`karigar_work_panel`
   (the job's karigar work, issue and receive). The host state defines ``_id()`` (the job's id) and
@@ -70,13 +71,12 @@ def _number(form: dict[str, Any], key: str) -> int:
 
 
 def _issue_input(form: dict[str, Any]) -> IssueInput:
-    return IssueInput(
-        str(form.get("issue_weight", "")), str(form.get("issue_fineness", "")), str(form.get("issue_note", ""))
-    )
+    keys = ("issue_weight", "issue_fineness", "issue_note", "issue_stone_weight")
+    return IssueInput(*(str(form.get(k, "")) for k in keys))
 
 
 def _receipt_input(form: dict[str, Any]) -> ReceiptInput:
-    keys = ("piece_weight", "scrap_weight", "return_fineness", "return_note")
+    keys = ("piece_weight", "scrap_weight", "return_fineness", "return_note", "piece_stone_weight")
     return ReceiptInput(*(str(form.get(k, "")) for k in keys))
 
 
@@ -90,11 +90,17 @@ def _fineness_options(current: int | None) -> list[dict[str, str]]:
 
 def _issued(session: Session, actor: Actor, entry: KarigarEntry) -> str:
     number = get_job(session, actor, entry.job_id or 0).number
+    if entry.stone_weight:
+        gross = entry.weight + entry.stone_weight
+        return (
+            f"{gross:.3f} g with {entry.stone_weight:.3f} g of stones ({entry.fine_weight:.3f} g fine in "
+            f"{entry.weight:.3f} g of metal) issued for {number}."
+        )
     return f"{entry.weight:.3f} g ({entry.fine_weight:.3f} g fine) issued for {number}."
 
 
 def _receipt_message(number: str, totals: WorkTotals) -> tuple[str, str]:
-    """The page message after a receipt, and the loss alert (empty when within the allowance)."""
+    """The page message after a receipt, and the alert (empty when within the allowance with nothing to check)."""
     if not totals.closed:
         return (
             f"Scrap received from {totals.karigar_name} for {number}: {totals.returned:.3f} g of the "
@@ -102,8 +108,10 @@ def _receipt_message(number: str, totals: WorkTotals) -> tuple[str, str]:
             "",
         )
     text = f"Piece received from {totals.karigar_name} for {number}: loss {totals.loss:.3f} g fine ({totals.loss_pct}%)"
-    if totals.over_allowance:
-        return f"{text}.", f"{_over_allowance(number, totals)} The managers have been notified."
+    alerts = [_over_allowance(number, totals)] if totals.over_allowance else []
+    alerts += totals.warnings
+    if alerts:
+        return f"{text}.", " ".join([*alerts, "The managers have been notified."])
     return f"{text}, within the {totals.allowance_pct}% allowance.", ""
 
 
@@ -121,6 +129,9 @@ def _totals_row(t: WorkTotals) -> dict[str, str]:
         "issued": f"{t.issued:.3f} g",
         "returned": f"{t.returned:.3f} g",
         "loss": f"{t.loss:.3f} g ({t.loss_pct}%)" if t.closed else "",
+        "stones": f"{t.stones_issued:.3f} g out, {t.stones_returned:.3f} g back"
+        if t.stones_issued or t.stones_returned
+        else "",
         "allowance": f"{t.allowance_pct}%",
         "status": status,
         "over": "yes" if t.over_allowance else "",
@@ -266,13 +277,13 @@ class KarigarState(DataTableMixin, AppState):
 
     @rx.event
     def issue(self, form: dict) -> None:
-        """Issue metal for the job whose number was typed."""
-        karigar_id, number, data = self._id(), str(form.get("job", "")), _issue_input(form)
+        """Issue metal (and stones) for the job whose number was typed."""
+        karigar_id = self._id()
         self.loss_alert = ""
 
         def work(session: Session, actor: Actor) -> str:
-            job_id = job_from_number(session, actor, number)
-            return _issued(session, actor, issue_metal(session, actor, job_id, karigar_id, data))
+            job_id = job_from_number(session, actor, str(form.get("job", "")))
+            return _issued(session, actor, issue_metal(session, actor, job_id, karigar_id, _issue_input(form)))
 
         message = self._run(work)
         if message is not None:
@@ -281,12 +292,13 @@ class KarigarState(DataTableMixin, AppState):
 
     @rx.event
     def receive(self, form: dict) -> None:
-        """Take back the piece and/or scrap of one of the karigar's open jobs."""
-        karigar_id, job_id, data = self._id(), _number(form, "return_job"), _receipt_input(form)
+        """Take back the piece (gross and stones) and/or scrap of one of the karigar's open jobs."""
+        karigar_id = self._id()
         self.loss_alert = ""
 
         def work(session: Session, actor: Actor) -> tuple[str, WorkTotals]:
-            totals = receive_work(session, actor, job_id, karigar_id, data)
+            job_id = _number(form, "return_job")
+            totals = receive_work(session, actor, job_id, karigar_id, _receipt_input(form))
             return get_job(session, actor, job_id).number, totals
 
         result = self._run(work)
@@ -318,7 +330,8 @@ def _grid(*children: rx.Component) -> rx.Component:
 def _issue_fields(first: rx.Component, fineness: rx.Var, default: rx.Var | str) -> rx.Component:
     return _grid(
         first,
-        field("Weight issued (g)", "issue_weight", input_mode="decimal", hint="Metal as weighed, e.g. 12.345"),
+        field("Weight issued (g)", "issue_weight", input_mode="decimal", hint="Gross as weighed, e.g. 12.345"),
+        field("Stones issued (g)", "issue_stone_weight", input_mode="decimal", hint="For setting; empty if none"),
         select_field("Fineness issued", "issue_fineness", fineness, default_value=default),
         field("Issue remarks", "issue_note", hint="Optional, e.g. bar number"),
     )
@@ -327,7 +340,8 @@ def _issue_fields(first: rx.Component, fineness: rx.Var, default: rx.Var | str) 
 def _receive_fields(first: rx.Component, fineness: rx.Var, default: rx.Var | str) -> rx.Component:
     return _grid(
         first,
-        field("Piece weight (g)", "piece_weight", input_mode="decimal", hint="Metal in the finished piece"),
+        field("Piece weight (g)", "piece_weight", input_mode="decimal", hint="Gross: metal and stones"),
+        field("Stones in the piece (g)", "piece_stone_weight", input_mode="decimal", hint="Empty if none"),
         field("Scrap weight (g)", "scrap_weight", input_mode="decimal", hint="Filings and offcuts returned"),
         select_field("Fineness returned", "return_fineness", fineness, default_value=default),
         field("Receipt remarks", "return_note", hint="Optional"),
@@ -460,7 +474,10 @@ def _job_work_data(session: Session, actor: Actor, job_id: int) -> dict[str, Any
         "work_fineness": _fineness_options(job.metal_fineness),
         "can_design": actor.can("repairs.design.manage"),
         "can_issue_metal": can_karigar,
-        "work_alerts": [_over_allowance(job.number, t) for t in work if t.over_allowance],
+        "work_alerts": [
+            *(_over_allowance(job.number, t) for t in work if t.over_allowance),
+            *(f"To check ({t.karigar_name}): {warning}" for t in work for warning in t.warnings),
+        ],
     }
 
 
@@ -536,11 +553,12 @@ class JobWorkMixin(rx.State, mixin=True):
 
     @rx.event
     def issue_for_job(self, form: dict) -> None:
-        """Issue metal for this job to the chosen karigar."""
-        job_id, karigar_id, data = self._id(), _number(form, "issue_karigar"), _issue_input(form)
+        """Issue metal (and stones) for this job to the chosen karigar."""
+        job_id = self._id()
 
         def work(session: Session, actor: Actor) -> str:
-            return _issued(session, actor, issue_metal(session, actor, job_id, karigar_id, data))
+            karigar_id = _number(form, "issue_karigar")
+            return _issued(session, actor, issue_metal(session, actor, job_id, karigar_id, _issue_input(form)))
 
         message = self._run(work)
         if message is not None:
@@ -549,11 +567,12 @@ class JobWorkMixin(rx.State, mixin=True):
 
     @rx.event
     def receive_for_job(self, form: dict) -> None:
-        """Take back this job's piece and/or scrap from the chosen karigar."""
-        job_id, karigar_id, data = self._id(), _number(form, "return_karigar"), _receipt_input(form)
+        """Take back this job's piece (gross and stones) and/or scrap from the chosen karigar."""
+        job_id = self._id()
 
         def work(session: Session, actor: Actor) -> tuple[str, WorkTotals]:
-            totals = receive_work(session, actor, job_id, karigar_id, data)
+            karigar_id = _number(form, "return_karigar")
+            totals = receive_work(session, actor, job_id, karigar_id, _receipt_input(form))
             return get_job(session, actor, job_id).number, totals
 
         result = self._run(work)
@@ -726,9 +745,9 @@ def karigar_work_panel(state: type[JobWorkMixin]) -> rx.Component:
             "Karigar work",
             rx.foreach(state.work_alerts, _loss_alert),
             _small_table(
-                ["Karigar", "Fine issued", "Fine returned", "Loss", "Allowance", "Status"],
+                ["Karigar", "Fine issued", "Fine returned", "Loss", "Allowance", "Stones", "Status"],
                 state.work,
-                ["karigar", "issued", "returned", "loss", "allowance", "status"],
+                ["karigar", "issued", "returned", "loss", "allowance", "stones", "status"],
                 "No metal issued for this job yet.",
             ),
             rx.cond(
@@ -736,9 +755,9 @@ def karigar_work_panel(state: type[JobWorkMixin]) -> rx.Component:
                 rx.el.details(
                     rx.el.summary(rx.text("Ledger rows", size="2", weight="medium", as_="span")),
                     _small_table(
-                        ["When", "Karigar", "What", "Weight", "Fineness", "Fine in", "Fine out", "By"],
+                        ["When", "Karigar", "What", "Gross", "Stones", "Fineness", "Fine in", "Fine out", "By"],
                         state.work_entries,
-                        ["at", "karigar", "what", "weight", "fineness", "fine_in", "fine_out", "by"],
+                        ["at", "karigar", "what", "weight", "stones", "fineness", "fine_in", "fine_out", "by"],
                         "",
                     ),
                     width="100%",

@@ -5,14 +5,22 @@
 - Metal issued for a job is a ledger row of ``+fine`` grams (weight × fineness / 1000, to the
   milligram); the finished piece and scrap received back are rows of ``−fine``. A karigar's balance is
   the SUM of their rows (computed in SQL): the fine metal they hold.
+- Stones are weighed on both sides: what goes out is its gross weight and the stones in it (stones for
+  setting), and the finished piece comes back as its gross weight and the stones set in it. Only the
+  metal (gross − stones) counts as fine metal, so a stone weight of 0 cannot pass stones off as metal:
+  fine loss = metal issued × fineness − (gross received − stones received) × fineness. A stone weight
+  that is not less than the gross weight is refused.
 - Receiving the piece closes the karigar's work on the job: loss = fine issued − fine returned. A loss
-  above the allowance flags the closing row (``over_allowance``) and notifies the store's managers.
+  above the allowance flags the closing row (``over_allowance``) and notifies the store's managers. So
+  does closed work to check (:func:`receipt_warnings`): more fine metal back than was issued, or stones
+  in the piece that differ from the stones issued, by more than the store's weighing tolerance
+  (``repairs.weight_tolerance``).
 - A custom order gets metal only once the customer has approved a design version.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -131,26 +139,31 @@ def balance(session: Session, actor: Actor, karigar_id: int) -> Decimal:
 
 @dataclass
 class IssueInput:
-    """Metal issued for a job: weight in grams and fineness in parts per thousand (text as typed)."""
+    """Metal issued for a job (text as typed): its gross weight in grams, the fineness of the metal in parts
+    per thousand, and the weight of any stones going out with it for setting (empty: metal only)."""
 
     weight: str
     fineness: str
     note: str = ""
+    stone_weight: str = ""
 
 
 @dataclass
 class ReceiptInput:
-    """What comes back: the finished piece (closes the work) and/or scrap, with their fineness."""
+    """What comes back: the finished piece (closes the work: its gross weight and the stones set in it)
+    and/or scrap (metal only), with their fineness."""
 
     piece_weight: str = ""
     scrap_weight: str = ""
     fineness: str = ""
     note: str = ""
+    piece_stone_weight: str = ""
 
 
 @dataclass(frozen=True)
 class WorkTotals:
-    """A karigar's work on one job in fine grams: issued, returned and, once closed, the loss."""
+    """A karigar's work on one job: fine grams issued and returned and, once closed, the loss; the grams of
+    stones issued and set in the piece returned; and what to check on the closed work."""
 
     karigar_id: int
     karigar_name: str
@@ -159,6 +172,9 @@ class WorkTotals:
     returned: Decimal
     closed: bool
     over_allowance: bool
+    stones_issued: Decimal = ZERO
+    stones_returned: Decimal = ZERO
+    warnings: tuple[str, ...] = ()
 
     @property
     def loss(self) -> Decimal:
@@ -183,6 +199,26 @@ def loss_pct(issued: Decimal, returned: Decimal) -> Decimal:
     return ((issued - returned) * 100 / issued).quantize(PAISA, ROUND_HALF_UP)
 
 
+def receipt_warnings(totals: WorkTotals, tolerance: Decimal) -> tuple[str, ...]:
+    """What to check on closed work beyond the loss allowance, each beyond the weighing ``tolerance`` (grams):
+    more fine metal back than was issued (stones weighed as metal, or a wrong fineness), and stones set in
+    the piece that differ from the stones issued for it."""
+    if not totals.closed:
+        return ()
+    found = []
+    if -totals.loss > tolerance:
+        found.append(
+            f"{-totals.loss:.3f} g more fine metal came back than was issued: check the stone weight and the fineness."
+        )
+    stones = totals.stones_returned - totals.stones_issued
+    if totals.stones_issued and abs(stones) > tolerance:
+        found.append(
+            f"Stones: {totals.stones_issued:.3f} g issued, {totals.stones_returned:.3f} g in the piece "
+            f"({stones:+.3f} g): check them."
+        )
+    return tuple(found)
+
+
 def _weight(raw: str, label: str, key: str, errors: dict[str, str], required: bool) -> Decimal | None:
     value = parse_grams(raw, label, errors, key, required=required)
     if value is None:
@@ -191,6 +227,16 @@ def _weight(raw: str, label: str, key: str, errors: dict[str, str], required: bo
         errors[key] = f"{label} must be more than 0 and at most {MAX_GRAMS:,.0f} g."
         return None
     return value
+
+
+def _stones(raw: str, gross: Decimal | None, key: str, errors: dict[str, str]) -> Decimal:
+    """Grams of stones weighed in ``gross`` grams (empty: none), less than the gross so that metal is left."""
+    if not raw.strip():
+        return ZERO
+    stones = parse_grams(raw, "Stone weight", errors, key)
+    if stones is not None and gross is not None and stones >= gross:
+        errors[key] = "Stone weight must be less than the gross weight: the rest is the metal."
+    return stones or ZERO
 
 
 def _fineness(raw: str, errors: dict[str, str], key: str) -> int | None:
@@ -235,17 +281,20 @@ def job_from_number(session: Session, actor: Actor, number: str) -> int:
 
 
 def _entry(
-    actor: Actor, karigar: Karigar, job: Job, kind: str, weight: Decimal, fineness: int, note: str
+    actor: Actor, karigar: Karigar, job: Job, kind: str, gross: Decimal, stones: Decimal, fineness: int, note: str
 ) -> KarigarEntry:
+    """A ledger row: the metal (gross − stones) signed, and its fine grams; the stones never count as fine."""
     sign = 1 if kind == "issue" else -1
+    metal = gross - stones
     return KarigarEntry(
         store_id=actor.store_id,
         karigar_id=karigar.id,
         job_id=job.id,
         kind=kind,
-        weight=sign * weight,
+        weight=sign * metal,
+        stone_weight=stones,
         fineness=fineness,
-        fine_weight=sign * fine_of(weight, fineness),
+        fine_weight=sign * fine_of(metal, fineness),
         note=note,
         user_name=actor.user_name,
     )
@@ -260,6 +309,7 @@ def issue_metal(session: Session, actor: Actor, job_id: int, karigar_id: int, da
     karigar = _chosen_karigar(session, actor, karigar_id, "issue_karigar")
     errors: dict[str, str] = {}
     weight = _weight(data.weight, "Weight", "issue_weight", errors, required=True)
+    stones = _stones(data.stone_weight, weight, "issue_stone_weight", errors)
     fineness = _fineness(data.fineness, errors, "issue_fineness")
     note = _note(data.note, errors, "issue_note")
     require_fields(errors)
@@ -270,7 +320,7 @@ def issue_metal(session: Session, actor: Actor, job_id: int, karigar_id: int, da
     if work_totals(session, job.id, karigar).closed:
         raise JewelError(f"{karigar.name} has already returned the piece of {job.number}.")
     assert weight is not None and fineness is not None
-    entry = _entry(actor, karigar, job, "issue", weight, fineness, note)
+    entry = _entry(actor, karigar, job, "issue", weight, stones, fineness, note)
     if job.karigar_id is None:
         job.karigar_id = karigar.id
     if job.metal_fineness is None:
@@ -289,6 +339,9 @@ def receive_work(session: Session, actor: Actor, job_id: int, karigar_id: int, d
     karigar = _chosen_karigar(session, actor, karigar_id, "return_karigar")
     errors: dict[str, str] = {}
     piece = _weight(data.piece_weight, "Piece weight", "piece_weight", errors, required=False)
+    stones = _stones(data.piece_stone_weight, piece, "piece_stone_weight", errors)
+    if stones and piece is None and "piece_weight" not in errors:
+        errors["piece_weight"] = "Enter the gross weight of the piece the stones are set in."
     scrap = _weight(data.scrap_weight, "Scrap weight", "scrap_weight", errors, required=False)
     fineness = _fineness(data.fineness, errors, "return_fineness")
     note = _note(data.note, errors, "return_note")
@@ -301,8 +354,8 @@ def receive_work(session: Session, actor: Actor, job_id: int, karigar_id: int, d
     if before.closed:
         raise JewelError(f"{karigar.name} has already returned the piece of {job.number}.")
     assert fineness is not None
-    parts = [(kind, w) for kind, w in (("scrap", scrap), ("piece", piece)) if w is not None]
-    entries = [_entry(actor, karigar, job, kind, w, fineness, note) for kind, w in parts]
+    parts = [(kind, w, s) for kind, w, s in (("scrap", scrap, ZERO), ("piece", piece, stones)) if w is not None]
+    entries = [_entry(actor, karigar, job, kind, w, s, fineness, note) for kind, w, s in parts]
     session.add_all(entries)
     session.flush()
     after = work_totals(session, job.id, karigar)
@@ -313,6 +366,8 @@ def receive_work(session: Session, actor: Actor, job_id: int, karigar_id: int, d
         session.flush()
         _alert_managers(session, job, karigar, after)
         after = work_totals(session, job.id, karigar)
+    if piece is not None and after.warnings:
+        _ask_managers_to_check(session, job, karigar, after)
     return after
 
 
@@ -326,6 +381,17 @@ def _alert_managers(session: Session, job: Job, karigar: Karigar, totals: WorkTo
             f"{totals.loss:.3f} g of fine metal lost ({totals.loss_pct}%) of {totals.issued:.3f} g issued; "
             f"the allowance is {karigar.loss_allowance_pct}%."
         ),
+        link=f"/repairs/karigars/{karigar.id}",
+    )
+
+
+def _ask_managers_to_check(session: Session, job: Job, karigar: Karigar, totals: WorkTotals) -> None:
+    notify_staff(
+        session,
+        job.store_id,
+        role="manager",
+        title=f"Karigar receipt to check: {karigar.name}, {job.number}",
+        body=" ".join(totals.warnings),
         link=f"/repairs/karigars/{karigar.id}",
     )
 
@@ -344,15 +410,33 @@ def _totals_statement() -> Select:
             func.sum(case((fine < 0, -fine), else_=0)),
             func.max(case((KarigarEntry.kind == "piece", 1), else_=0)),
             func.max(case((KarigarEntry.over_allowance, 1), else_=0)),
+            func.sum(case((KarigarEntry.kind == "issue", KarigarEntry.stone_weight), else_=0)),
+            func.sum(case((KarigarEntry.kind == "piece", KarigarEntry.stone_weight), else_=0)),
         )
         .join(Karigar, Karigar.id == KarigarEntry.karigar_id)
         .group_by(Karigar.id, Karigar.name, Karigar.loss_allowance_pct)
     )
 
 
-def _totals(row: Any) -> WorkTotals:
-    karigar_id, name, allowance, issued, returned, closed, over = row
-    return WorkTotals(karigar_id, name, allowance, _grams(issued), _grams(returned), bool(closed), bool(over))
+def _totals(row: Any, tolerance: Decimal) -> WorkTotals:
+    karigar_id, name, allowance, issued, returned, closed, over, stones_issued, stones_returned = row
+    totals = WorkTotals(
+        karigar_id,
+        name,
+        allowance,
+        _grams(issued),
+        _grams(returned),
+        bool(closed),
+        bool(over),
+        _grams(stones_issued),
+        _grams(stones_returned),
+    )
+    return replace(totals, warnings=receipt_warnings(totals, tolerance))
+
+
+def _tolerance(session: Session, store_id: int) -> Decimal:
+    """The store's weighing tolerance in grams (the same one the pickup check uses)."""
+    return Decimal(get_setting(session, store_id, "repairs.weight_tolerance"))
 
 
 def _grams(total: Decimal | None) -> Decimal:
@@ -367,14 +451,15 @@ def work_totals(session: Session, job_id: int, karigar: Karigar) -> WorkTotals:
     ).first()
     if row is None:
         return WorkTotals(karigar.id or 0, karigar.name, karigar.loss_allowance_pct, ZERO, ZERO, False, False)
-    return _totals(row)
+    return _totals(row, _tolerance(session, karigar.store_id))
 
 
 def job_work(session: Session, actor: Actor, job_id: int) -> list[WorkTotals]:
     """Each karigar's work on a job of the actor's store."""
     get_job(session, actor, job_id)
     stmt = _totals_statement().where(KarigarEntry.job_id == job_id).order_by(Karigar.name)
-    return [_totals(row) for row in session.execute(stmt)]
+    tolerance = _tolerance(session, actor.store_id)
+    return [_totals(row, tolerance) for row in session.execute(stmt)]
 
 
 def open_work(session: Session, actor: Actor, karigar_id: int) -> list[tuple[str, str]]:
@@ -401,7 +486,8 @@ def _entry_row(entry: KarigarEntry, actor: Actor, number: str, karigar: str) -> 
         "_link": f"/repairs/jobs/{entry.job_id}" if entry.job_id else "",
         "karigar": karigar,
         "what": ENTRY_LABELS.get(entry.kind, entry.kind),
-        "weight": f"{abs(entry.weight):.3f} g",
+        "weight": f"{abs(entry.weight) + entry.stone_weight:.3f} g",
+        "stones": f"{entry.stone_weight:.3f} g" if entry.stone_weight else "",
         "fineness": str(entry.fineness),
         "fine_in": f"{fine:.3f} g" if fine > 0 else "",
         "fine_out": f"{-fine:.3f} g" if fine < 0 else "",
@@ -447,7 +533,8 @@ LEDGER = TableSpec(
         Column("at", "When"),
         Column("job", "Job"),
         Column("what", "What", sortable=False),
-        Column("weight", "Weight", sortable=False),
+        Column("weight", "Gross weight", sortable=False),
+        Column("stones", "Stones", sortable=False),
         Column("fineness", "Fineness", sortable=False),
         Column("fine_in", "Fine issued", sortable=False),
         Column("fine_out", "Fine returned", sortable=False),

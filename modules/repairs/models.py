@@ -147,7 +147,9 @@ class DesignVersion(SQLModel, table=True):
 class KarigarEntry(SQLModel, table=True):
     """One row of a karigar's metal ledger: metal issued (+) or received back as piece or scrap (−).
 
-    ``fine_weight`` = weight × fineness / 1000, in grams of fine metal: the balance is their sum.
+    ``weight`` is the metal alone; ``stone_weight`` the stones weighed with it (issued for setting, or set
+    in the piece received), so the gross weight is ``|weight| + stone_weight``. ``fine_weight`` =
+    weight × fineness / 1000, in grams of fine metal: the balance is their sum, and stones never count.
     ``over_allowance`` marks a receipt that closed a job with a loss above the karigar's allowance.
     """
 
@@ -159,6 +161,7 @@ class KarigarEntry(SQLModel, table=True):
     job_id: int | None = Field(default=None, foreign_key="repairs_job.id", index=True)
     kind: str = Field(max_length=10)  # issue | piece | scrap | adjust
     weight: Decimal = Field(sa_type=Weight)
+    stone_weight: Decimal = Field(default=Decimal("0.000"), sa_type=Weight)
     fineness: int
     fine_weight: Decimal = Field(sa_type=Weight)
     note: str = Field(default="", max_length=300)

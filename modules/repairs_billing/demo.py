@@ -3,7 +3,8 @@
 through :func:`~modules.repairs_billing.money.take_job_payment`, so billing shows no dues for them.
 
 Small amounts come in cash or UPI, large ones by UPI or bank transfer, each with its reference; a job of
-₹2,00,000 or more is invoiced with the customer's PAN. Loading again adds nothing: a paid job has nothing due.
+more than ₹2,00,000 (alone or with the customer's purchases of the day) is invoiced with the customer's PAN.
+Loading again adds nothing: a paid job has nothing due.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
-from modules.billing.invoices import PAN_THRESHOLD
+from modules.billing.invoices import pan_reason
+from modules.billing.rates import store_today
 from modules.repairs.models import Job
 from modules.repairs.payments import balance_due, charge_of
 from modules.repairs_billing.money import bill_job, take_job_payment
@@ -45,7 +47,8 @@ def load(session: Session, actor: Actor) -> None:
     for job in session.exec(delivered).all():
         if balance_due(session, actor, job) <= 0:
             continue
-        bill_job(session, actor, job, _pan(rng) if charge_of(job) >= PAN_THRESHOLD else "")
+        needs_pan = pan_reason(session, job.customer_id, job.customer_name, charge_of(job), store_today(actor))
+        bill_job(session, actor, job, _pan(rng) if needs_pan else "")
         due = balance_due(session, actor, job)  # what the invoices have due, to the paisa
         method, reference = _tender(rng, due)
         take_job_payment(session, actor, job.id or 0, method, due, reference)

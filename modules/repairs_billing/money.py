@@ -1,9 +1,12 @@
 """A job's money as billing documents: the quoted estimate, the service invoices and their receipts.
 
 - **Amounts include GST.** The estimate and the final charge of a job are what the customer pays, as the
-  counter quotes them. A billing service line takes the amount before GST, so the bridge puts
-  ``charge × 100 / 103`` on the line (CGST 1.5% + SGST 1.5%: the customer has no state on the job, so
-  they are in the store's state); the invoice's rounding to the rupee brings it back to the charge.
+  counter quotes them. The bridge bills them as service lines with GST included (billing puts
+  ``charge × 100 / (100 + rate)`` on the line) of the job's tax class (:func:`job_tax_class`): REPAIR
+  (SAC 9987, 18%) for a repair, JOB_WORK (SAC 9988) for a custom order made from the customer's own metal
+  (weighed in at intake), JEWELLERY (HSN 7113, 3%) for a custom order made from the store's metal. The job
+  records no GSTIN, so the unregistered buyer's rate applies (job work 18%), and no state, so the supply is
+  in the store's state; the invoice's rounding to the rupee brings the total back to the charge.
 - **The link** between a job and its documents is the text of their service lines, which always start
   with ``"<kind> <job number>:"`` (``"Repair RP-MUM-000012: Resize from 12 to 14"``); job numbers are
   unique across branches, so no table or column is needed.
@@ -11,7 +14,8 @@
 - **Invoices and receipts**: money for the job is taken with :func:`take_job_payment`. It first bills what
   is not yet invoiced: the first time an invoice for the whole charge (estimate, or the final charge once
   set), later a supplementary invoice for a final charge above what was invoiced. It then takes billing
-  receipts (cash, card, UPI, bank; the 269ST cash rule) against the job's open invoices, oldest first.
+  receipts (cash, card, UPI, bank) against the job's open invoices, oldest first. For the cash rule
+  (section 269ST) the job is one transaction: the cash on all its invoices counts together.
   A final charge below what was invoiced is refused there: billing only cancels a whole invoice (a credit
   note) and refunds what it received, which a manager does in billing; the job is then billed again.
 - **Delivery**: a job delivered with money still to invoice (a manager signed the balance off) gets its
@@ -37,20 +41,23 @@ from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError, ValidationError
 from jewelerp.money import format_inr
 from modules.billing.estimates import create_estimate, quote_estimate
-from modules.billing.invoices import CREATE, PAN_THRESHOLD, add_service_line, create_draft, issue_invoice
+from modules.billing.invoices import CREATE, add_service_line, create_draft, issue_invoice, pan_reason, pan_required
 from modules.billing.models import Invoice, InvoiceLine, Payment
-from modules.billing.payments import TAKE, balance, parse_tender, payments_of, take_payment
-from modules.billing.pricing import HUNDRED, INTRA_STATE_TAX, RUPEE, ZERO, paisa
+from modules.billing.payments import TAKE, CashFor, balance, check_cash, parse_tender, payments_of, take_payment
+from modules.billing.pricing import RUPEE, ZERO
+from modules.billing.rates import store_today
+from modules.billing.tax_classes import JEWELLERY, JOB_WORK, REPAIR
 from modules.repairs.models import Job
 from modules.repairs.payments import charge_of
 from modules.repairs.records import KIND_LABELS, get_job
 
-GST_PCT = sum((pct for _key, _label, pct in INTRA_STATE_TAX), ZERO)
 
-
-def taxable_for(amount: Decimal) -> Decimal:
-    """The amount before GST of a service whose price with GST is ``amount``."""
-    return paisa(amount * HUNDRED / (HUNDRED + GST_PCT))
+def job_tax_class(job: Job) -> str:
+    """The tax class a job is billed under: REPAIR for a repair; for a custom order JOB_WORK when the customer
+    handed in metal to make it from (a weight in at intake), else JEWELLERY (the store sells the piece)."""
+    if job.kind == "repair":
+        return REPAIR
+    return JOB_WORK if job.weight_in is not None else JEWELLERY
 
 
 def line_prefix(job: Job) -> str:
@@ -104,7 +111,8 @@ def _bill(session: Session, actor: Actor, job: Job, amount: Decimal, first: bool
     invoice = create_draft(
         session, actor, customer_id=job.customer_id, customer_name=job.customer_name, customer_pan=pan
     )
-    add_service_line(session, actor, invoice.id, f"{line_prefix(job)} {what}", taxable_for(amount))
+    text = f"{line_prefix(job)} {what}"
+    add_service_line(session, actor, invoice.id, text, amount, job_tax_class(job), includes_tax=True)
     return issue_invoice(session, actor, invoice.id)
 
 
@@ -119,6 +127,12 @@ def bill_job(session: Session, actor: Actor, job: Job, pan: str = "") -> Invoice
     if left < 0:
         raise JewelError(_over_invoiced(job, invoices, left))
     return _bill(session, actor, job, left, not invoices, pan) if left > 0 else None
+
+
+def job_cash(session: Session, job: Job) -> CashFor:
+    """The job as section 269ST sees it: one transaction, the cash on all its issued invoices together."""
+    invoices = tuple(i.id for i in _issued(documents_of(session, job)))
+    return CashFor(job.customer_id, job.customer_name, f"job {job.number}", invoice_ids=invoices)
 
 
 def take_job_payment(
@@ -136,9 +150,11 @@ def take_job_payment(
     """
     actor.require(TAKE)
     job = get_job(session, actor, job_id, "repairs.job.edit")
-    tender = parse_tender(method, amount, reference)  # the 269ST cash rule applies to the whole amount
+    tender = parse_tender(method, amount, reference)
     if charge_of(job) <= 0:
         raise JewelError(f"Set {job.number}'s estimate or final charge before taking money for it.")
+    if tender.method == "cash":
+        check_cash(session, actor, tender.amount, job_cash(session, job), store_today(actor))
     bill_job(session, actor, job, pan)
     open_invoices = [i for i in _issued(documents_of(session, job)) if balance(i) > 0]
     due = sum((balance(i) for i in open_invoices), ZERO)
@@ -163,29 +179,32 @@ def take_job_payment(
 def estimate_job(session: Session, actor: Actor, payload: dict[str, Any]) -> None:
     """``("repairs.job", "created")``: a quoted billing estimate for a job taken in with an estimate.
 
-    An estimate of ₹2,00,000 or more stays a draft (quoting it needs the customer's PAN, which intake does
+    An estimate above ₹2,00,000 stays a draft (quoting it needs the customer's PAN, which intake does
     not ask for).
     """
     job = session.get(Job, int(payload["job_id"]))
     if job is None or job.estimate <= 0 or not actor.can(CREATE):
         return
     estimate = create_estimate(session, actor, customer_id=job.customer_id, customer_name=job.customer_name)
-    add_service_line(session, actor, estimate.id, f"{line_prefix(job)} {job.requested_work}", taxable_for(job.estimate))
-    if estimate.total < PAN_THRESHOLD:
+    text = f"{line_prefix(job)} {job.requested_work}"
+    add_service_line(session, actor, estimate.id, text, job.estimate, job_tax_class(job), includes_tax=True)
+    if not pan_required(estimate.total):
         quote_estimate(session, actor, estimate.id)
 
 
 def bill_delivered(session: Session, actor: Actor, payload: dict[str, Any]) -> None:
     """``("repairs.job", "delivered")``: invoice what is still unbilled, so billing's dues show what is owed.
 
-    Skipped for staff who may not invoice, and for ₹2,00,000 or more (it needs the PAN: take it with a payment).
+    Skipped for staff who may not invoice, and when the invoice would need the customer's PAN (Rule 114B:
+    above ₹2,00,000, or the customer's purchases of the day with it): take it with a payment.
     """
     job = session.get(Job, int(payload["job_id"]))
     if job is None or not actor.can(CREATE):
         return
     invoices = _issued(documents_of(session, job))
     left = to_invoice(job, invoices)
-    if left > 0 and left.quantize(RUPEE, ROUND_HALF_UP) < PAN_THRESHOLD:  # the invoice's total, to the rupee
+    total = left.quantize(RUPEE, ROUND_HALF_UP)  # the invoice's total, to the rupee
+    if left > 0 and not pan_reason(session, job.customer_id, job.customer_name, total, store_today(actor)):
         _bill(session, actor, job, left, not invoices, "")
 
 

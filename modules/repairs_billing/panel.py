@@ -158,7 +158,7 @@ def _payment_form() -> rx.Component:
                     "Amount (₹)", "amount", input_mode="decimal", default_value=JobBillingState.bill_summary["suggest"]
                 ),
                 field("Reference", "reference", hint="Card's last 4 digits, or the UPI / bank UTR"),
-                field("Customer PAN", "customer_pan", hint="Needed for a bill of ₹2,00,000 or more"),
+                field("Customer PAN", "customer_pan", hint="Needed above ₹2,00,000 (one bill, or the day's purchases)"),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",

@@ -80,6 +80,14 @@ MODULE = Module(
             MenuEntry("Stock masters", "list", 24),
             "modules.stock.masters_page:MastersState.load",
         ),
+        Page(
+            "/stock/old-gold",
+            "modules.stock.old_gold_page:old_gold_page",
+            "Old-gold lots",
+            "stock.piece.view",
+            MenuEntry("Old-gold lots", "recycle", 25),
+            "modules.stock.old_gold_page:OldGoldLots.open_page",
+        ),
     ),
     jobs=(Job("stock.reorder_alerts", "0 6 * * *", "modules.stock.reorder:raise_alerts", "Low-stock alerts"),),
     events=tuple(
@@ -101,6 +109,13 @@ MODULE = Module(
             "QR tags encode <this address>/c/<token>; use the address customers can open.",
         ),
         Setting("stock.label_show_price", "Print the price on tags", False),
+        Setting(
+            "stock.huid_mandatory",
+            "HUID required on hallmarked gold jewellery",
+            True,
+            "BIS Hallmarking Order 2020: gold jewellery of 14K to 24K (2 g or more, coins and bars exempt) is "
+            "received and sold only with its 6-character HUID. Turn off only outside India or when exempt by turnover.",
+        ),
     ),
     demo_data="modules.stock.demo:load",
 )

@@ -6,8 +6,11 @@ other branch through the ledger. The same records come back on every run (seeded
 store code), and a branch that has already received stock is left alone.
 
 Metal rates are the author's estimates for 2026 (India, per gram, before GST), not market
-data: gold 24K ₹13,100, 22K ₹12,000, 18K ₹9,825, 14K ₹7,665; silver 999 ₹165, 925 ₹153;
-platinum 950 ₹4,400. Change :data:`RATES_2026` to taste.
+data: gold 24K ₹13,100, 23K ₹12,550, 22K ₹12,000, 20K ₹10,915, 18K ₹9,825, 14K ₹7,665; silver 999
+₹165, 925 ₹153; platinum 950 ₹4,400. Change :data:`RATES_2026` to taste.
+
+Every gold piece of a hallmarking grade (:func:`modules.stock.hallmark.hallmark_grade`) gets a unique
+six-character HUID, those under 2 g too; coins (bullion, exempt) get none.
 
 Stone values (what a stone line is charged to the customer, before GST) are the author's
 estimates too: small natural diamonds ₹60,000–1,20,000 a carat by grade, a solitaire's
@@ -36,6 +39,7 @@ from jewelerp.auth.service import system_actor
 from jewelerp.core.models import Store
 from jewelerp.db import utcnow
 from modules.stock.certificates import CertificateInput, add_certificate
+from modules.stock.hallmark import hallmark_grade
 from modules.stock.images import save_image
 from modules.stock.ledger import move
 from modules.stock.masters import DesignInput, PartyInput, ensure_default_masters, save_design, save_party
@@ -55,7 +59,9 @@ CARAT_TO_GRAMS = Decimal("0.2")
 # (metal, fineness) -> per-gram rate in rupees: estimates for 2026, see the module docstring.
 RATES_2026: dict[tuple[str, int], Decimal] = {
     ("gold", 999): Decimal("13100.00"),
+    ("gold", 958): Decimal("12550.00"),
     ("gold", 916): Decimal("12000.00"),
+    ("gold", 833): Decimal("10915.00"),
     ("gold", 750): Decimal("9825.00"),
     ("gold", 585): Decimal("7665.00"),
     ("silver", 999): Decimal("165.00"),
@@ -321,7 +327,7 @@ def _plan(
         making_value=making,
         wastage_pct=wastage,
         cost_price=str(cost),
-        huid=_huid(rng, huids) if metal.hallmarked else "",
+        huid=_huid(rng, huids) if hallmark_grade(metal) else "",
         party_id=str(rng.choice(suppliers).id) if suppliers else "",
         stones=stones,
     )

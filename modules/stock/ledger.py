@@ -15,6 +15,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError, NotFound, require_fields
 from jewelerp.events import emit
+from modules.stock.hallmark import check_sale
 from modules.stock.models import Movement, Party, Piece
 
 
@@ -106,6 +107,8 @@ def move(
             f"{piece.sku} is {STATUS_LABELS.get(piece.status, piece.status).lower()}: "
             f"it cannot be moved by '{rule.label}'."
         )
+    if kind == "sale":
+        check_sale(session, piece)
     changes: dict = {"status": rule.status_after, "version": Piece.version + 1}
     if kind == "transfer_out":
         changes["transit_to_store_id"] = to_store_id
@@ -141,7 +144,8 @@ def move(
 
 
 def sell_piece(session: Session, actor: Actor, piece_id: int, reference: str) -> Movement:
-    """For billing: mark a piece sold inside the invoice's transaction (refused if already sold)."""
+    """For billing: mark a piece sold inside the invoice's transaction (refused if already sold, or if it
+    needs a HUID and has none: :func:`modules.stock.hallmark.check_sale`)."""
     return move(session, actor, piece_id, "sale", reference=reference)
 
 

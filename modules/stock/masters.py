@@ -24,30 +24,40 @@ M = TypeVar("M", Category, Metal, Design, Party)
 MANAGE = "stock.masters.manage"
 VIEW = "stock.piece.view"
 METALS = ("gold", "silver", "platinum", "palladium")
-PARTY_KINDS = (("supplier", "Supplier"), ("karigar", "Karigar"), ("consignor", "Consignor"), ("memo", "Memo party"))
-DEFAULT_METALS = (
+PARTY_KINDS = (
+    ("supplier", "Supplier"),
+    ("karigar", "Karigar"),
+    ("consignor", "Consignor"),
+    ("memo", "Memo party"),
+    ("refiner", "Refiner"),  # old-gold lots are sent to one (modules.stock.old_gold)
+)
+DEFAULT_METALS = (  # gold at every grade of the Hallmarking Order (modules.stock.hallmark)
     ("gold", "24K", 999, True),
+    ("gold", "23K", 958, True),
     ("gold", "22K", 916, True),
+    ("gold", "20K", 833, True),
     ("gold", "18K", 750, True),
     ("gold", "14K", 585, True),
     ("silver", "999", 999, False),
     ("silver", "925", 925, False),
     ("platinum", "950", 950, False),
 )
+JEWELLERY_HSN, COIN_HSN = "7113", "7118"  # Customs Tariff Act 1975, First Schedule: articles of jewellery; coin
 DEFAULT_CATEGORIES = (
-    ("RING", "Ring"),
-    ("CHAIN", "Chain"),
-    ("BANGLE", "Bangle"),
-    ("NECKLACE", "Necklace"),
-    ("EARRING", "Earring"),
-    ("PENDANT", "Pendant"),
-    ("COIN", "Coin"),
+    ("RING", "Ring", JEWELLERY_HSN),
+    ("CHAIN", "Chain", JEWELLERY_HSN),
+    ("BANGLE", "Bangle", JEWELLERY_HSN),
+    ("NECKLACE", "Necklace", JEWELLERY_HSN),
+    ("EARRING", "Earring", JEWELLERY_HSN),
+    ("PENDANT", "Pendant", JEWELLERY_HSN),
+    ("COIN", "Coin", COIN_HSN),
 )
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,9}$")
 DESIGN_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 PURITY_RE = re.compile(r"^[0-9]{1,3}(K|\.[0-9]{1,3})?$")
 GSTIN_RE = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
+HSN_RE = re.compile(r"^[0-9]{4}([0-9]{2}){0,2}$")  # a heading (4 digits), sub-heading (6) or tariff item (8)
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -55,11 +65,12 @@ PHONE_RE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 
 @dataclass
 class CategoryInput:
-    """A category as typed: a short code (RING) and its name (Ring)."""
+    """A category as typed: a short code (RING), its name (Ring) and the HSN of its goods (7113)."""
 
     code: str
     name: str
     active: bool = True
+    hsn: str = JEWELLERY_HSN
 
 
 @dataclass
@@ -118,6 +129,12 @@ def get_metal(session: Session, metal_id: int) -> Metal | None:
     return session.get(Metal, metal_id)
 
 
+def category_hsn(session: Session, category_id: int) -> str:
+    """The HSN code of a category's goods (for other modules: billing taxes a piece by it)."""
+    category = session.get(Category, category_id)
+    return category.hsn if category is not None else JEWELLERY_HSN
+
+
 def ensure_default_masters(session: Session) -> None:
     """Add the standard metals, purities and categories that are missing (safe to run again)."""
     have_metals = {(m, f) for m, f in session.execute(select(Metal.metal, Metal.fineness))}
@@ -125,9 +142,9 @@ def ensure_default_masters(session: Session) -> None:
         if (metal, fineness) not in have_metals:
             session.add(Metal(metal=metal, purity=purity, fineness=fineness, hallmarked=hallmarked))
     have_codes = set(session.scalars(select(Category.code)))
-    for code, name in DEFAULT_CATEGORIES:
+    for code, name, hsn in DEFAULT_CATEGORIES:
         if code not in have_codes:
-            session.add(Category(code=code, name=name))
+            session.add(Category(code=code, name=name, hsn=hsn))
     session.flush()
 
 
@@ -231,9 +248,12 @@ def save_category(session: Session, actor: Actor, data: CategoryInput, category_
         errors["name"] = "Enter the category's name, e.g. Ring."
     elif len(name) > 60:
         errors["name"] = "Keep the name to 60 characters."
+    hsn = data.hsn.strip()
+    if not HSN_RE.match(hsn):
+        errors["hsn"] = "HSN is 4, 6 or 8 digits, e.g. 7113 for jewellery or 7118 for coins."
     require_fields(errors)
     category = _load(session, Category, category_id, "category")
-    category.code, category.name, category.active = code, name, data.active
+    category.code, category.name, category.active, category.hsn = code, name, data.active, hsn
     session.add(category)
     session.flush()
     return category
@@ -296,7 +316,7 @@ def save_party(session: Session, actor: Actor, data: PartyInput, party_id: int |
     phone, gstin, address = _clean(data.phone), data.gstin.strip().upper(), _clean(data.address)
     errors: dict[str, str] = {}
     if kind not in dict(PARTY_KINDS):
-        errors["kind"] = "Choose supplier, karigar, consignor or memo party."
+        errors["kind"] = "Choose supplier, karigar, consignor, memo party or refiner."
     if not name:
         errors["name"] = "Enter the party's name."
     elif len(name) > 120:

@@ -12,6 +12,7 @@ from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from modules.stock.masters import (
+    JEWELLERY_HSN,
     METALS,
     PARTY_KINDS,
     CategoryInput,
@@ -32,7 +33,7 @@ from modules.stock.masters import (
 
 TABS = (("categories", "Categories"), ("metals", "Metals"), ("designs", "Designs"), ("parties", "Parties"))
 FIELDS = {
-    "categories": ("code", "name"),
+    "categories": ("code", "name", "hsn"),
     "metals": ("metal", "purity", "fineness"),
     "designs": ("code", "name", "collection"),
     "parties": ("kind", "name", "phone", "gstin", "address"),
@@ -47,7 +48,7 @@ def _yes(value: bool) -> str:
 def _masters(session: Session, actor: Actor) -> dict[str, list[dict[str, str]]]:
     return {
         "categories": [
-            {"id": str(c.id), "code": c.code, "name": c.name, "active": _yes(c.active)}
+            {"id": str(c.id), "code": c.code, "name": c.name, "hsn": c.hsn, "active": _yes(c.active)}
             for c in list_categories(session, actor)
         ],
         "metals": [
@@ -115,7 +116,11 @@ class MastersState(RecordFormMixin, AppState):
     @rx.event
     def new(self) -> None:
         """Open an empty form for the current tab."""
-        defaults = {"metals": {"metal": "gold", "active": "yes"}, "parties": {"kind": "supplier", "active": "yes"}}
+        defaults = {
+            "categories": {"hsn": JEWELLERY_HSN, "active": "yes"},
+            "metals": {"metal": "gold", "active": "yes"},
+            "parties": {"kind": "supplier", "active": "yes"},
+        }
         self._open_form(0, defaults.get(self.tab, {"active": "yes"}))
 
     @rx.event
@@ -178,6 +183,7 @@ def _category_fields() -> rx.Component:
         _grid(
             field("Code", "code", default_value=v["code"], hint="Up to 10 letters or digits, e.g. RING"),
             field("Name", "name", default_value=v["name"]),
+            field("HSN", "hsn", default_value=v["hsn"], input_mode="numeric", hint="7113 jewellery, 7118 coins"),
         ),
         _checkbox("In use (shown in drop-downs)", "active"),
         width="100%",
@@ -250,6 +256,7 @@ def _category_row(row: dict) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["code"], weight="bold")),
         rx.table.cell(row["name"]),
+        rx.table.cell(row["hsn"]),
         rx.table.cell(_active_badge(row)),
         rx.table.cell(_edit_button(row, row["name"])),
     )
@@ -310,7 +317,13 @@ def masters_page() -> rx.Component:
     return shell(
         rx.tabs.root(
             rx.tabs.list(*[rx.tabs.trigger(label, value=key) for key, label in TABS]),
-            _tab("categories", _category_fields(), ("Code", "Name", "", ""), MastersState.categories, _category_row),
+            _tab(
+                "categories",
+                _category_fields(),
+                ("Code", "Name", "HSN", "", ""),
+                MastersState.categories,
+                _category_row,
+            ),
             _tab(
                 "metals",
                 _metal_fields(),

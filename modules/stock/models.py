@@ -21,6 +21,9 @@ class Category(SQLModel, table=True):
     code: str = Field(max_length=10, unique=True)
     name: str = Field(max_length=60)
     active: bool = True
+    # The HSN code of the goods in this category (Customs Tariff Act 1975, First Schedule, chapter 71):
+    # 7113 jewellery, 7118 coins; billing taxes a piece by the tax class of its category's HSN.
+    hsn: str = Field(default="7113", max_length=8)
 
 
 class Metal(SQLModel, table=True):
@@ -236,3 +239,44 @@ class SkuCounter(SQLModel, table=True):
 
     store_id: int = Field(foreign_key="core_store.id", primary_key=True)
     last: int = 0
+
+
+class OldGoldLot(SQLModel, table=True):
+    """Old gold (or silver, platinum) bought from a customer, kept by weight until it is refined or melted.
+
+    One lot per billing purchase voucher (``reference`` is its number). Weights are integer milligrams
+    and always reconcile: ``received = sent + melted + returned + on_hand`` (:mod:`modules.stock.old_gold`).
+    """
+
+    __tablename__ = "stock_old_gold_lot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="core_store.id", index=True)
+    reference: str = Field(max_length=40, index=True)
+    metal: str = Field(max_length=20)
+    fineness: int
+    gross_weight: Decimal = Field(sa_column=Column(Weight(), nullable=False))
+    received: Decimal = Field(sa_column=Column(Weight(), nullable=False))
+    sent: Decimal = Field(default=Decimal("0.000"), sa_column=Column(Weight(), nullable=False))
+    melted: Decimal = Field(default=Decimal("0.000"), sa_column=Column(Weight(), nullable=False))
+    returned: Decimal = Field(default=Decimal("0.000"), sa_column=Column(Weight(), nullable=False))
+    on_hand: Decimal = Field(sa_column=Column(Weight(), nullable=False))
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    received_by: str = Field(default="", max_length=120)
+
+
+class OldGoldMove(SQLModel, table=True):
+    """One row of an old-gold lot's ledger: received, sent to a refiner, melted, or returned to the seller."""
+
+    __tablename__ = "stock_old_gold_move"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lot_id: int = Field(foreign_key="stock_old_gold_lot.id", index=True)
+    kind: str = Field(max_length=10)  # received | refiner | melt | returned
+    weight: Decimal = Field(sa_column=Column(Weight(), nullable=False))
+    party_id: int | None = Field(default=None, foreign_key="stock_party.id")
+    reference: str = Field(default="", max_length=60)
+    reason: str = Field(default="", max_length=300)
+    at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="core_user.id")
+    user_name: str = Field(default="", max_length=120)

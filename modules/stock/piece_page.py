@@ -31,7 +31,7 @@ from modules.stock.images import image_rows, prepare_image, save_image
 from modules.stock.ledger import RULES, move
 from modules.stock.masters import as_choices, party_options
 from modules.stock.pages import export_pdf
-from modules.stock.pieces import get_piece
+from modules.stock.pieces import get_piece, record_huid
 from modules.stock.provenance import KINDS, add_event, timeline
 from modules.stock.tables import available_moves, movement_rows, other_branches, piece_details, stone_rows
 from modules.stock.tags import label_sheet_pdf, piece_url, reissue_token, revoke_token
@@ -99,6 +99,7 @@ class PieceState(AppState):
     qr_src: str = ""
     can_certify: bool = False
     can_tag: bool = False
+    can_receive: bool = False
     correctable: list[dict[str, str]] = []
     today: str = ""
     found: bool = False
@@ -128,6 +129,7 @@ class PieceState(AppState):
                 "public_link": piece_url(session, piece) if piece.token_revoked_at is None else "",
                 "can_certify": actor.can("stock.certificate.edit"),
                 "can_tag": actor.can("stock.tag.manage"),
+                "can_receive": actor.can("stock.piece.receive"),
                 "today": local_today(actor).isoformat(),
             }
 
@@ -192,6 +194,20 @@ class PieceState(AppState):
         if result is not None:
             self.action = ""
         self._after(result)
+
+    @rx.event
+    def save_huid(self, form: dict) -> None:
+        """Record or correct the piece's BIS HUID."""
+        piece_id = self._id()
+
+        def work(session: Session, actor: Actor) -> str:
+            piece = record_huid(session, actor, piece_id, str(form.get("huid", "")))
+            return f"{piece.sku}: HUID {piece.huid} recorded."
+
+        message = self._run(work)
+        if message is not None:
+            self._say(message)
+        self._after(message)
 
     # ------------------------------------------------------------------ certificates, provenance, photos
 
@@ -340,6 +356,26 @@ def _status_badge() -> rx.Component:
     )
 
 
+def _huid_form() -> rx.Component:
+    """Record or correct the HUID (managers, at the piece's branch, until it is sold)."""
+    p = PieceState.piece
+    return rx.cond(
+        PieceState.can_receive & (p["here"] == "yes") & (p["status"] != "sold"),
+        rx.el.details(
+            rx.el.summary(
+                rx.text(rx.cond(p["huid"] == "", "Record the HUID", "Correct the HUID"), size="2", as_="span")
+            ),
+            _small_form(
+                PieceState.save_huid,
+                "Save HUID",
+                field("BIS HUID", "huid", default_value=p["huid"], hint="6 letters or digits, as stamped"),
+            ),
+            width="100%",
+            max_width="24rem",
+        ),
+    )
+
+
 def _summary() -> rx.Component:
     p = PieceState.piece
     return rx.card(
@@ -356,6 +392,7 @@ def _summary() -> rx.Component:
                 width="100%",
             ),
             rx.cond(p["description"] != "", rx.text(p["description"], size="2")),
+            _huid_form(),
             rx.grid(
                 rx.vstack(
                     fact("Gross weight", p["gross"]),

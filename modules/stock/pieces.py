@@ -1,8 +1,8 @@
-"""Receiving pieces: validation of weights, HUID and charges; SKUs numbered per store."""
+"""Receiving pieces: validation of weights, HUID and charges; SKUs numbered per store; recording the
+HUID of a piece taken in before it was hallmarked (:mod:`modules.stock.hallmark` has the rule)."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,9 +14,9 @@ from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.money import group_indian
 from jewelerp.validation import MAX_AMOUNT, MAX_GRAMS, MAX_ID, check_lengths, read_amount, read_grams, read_int
+from modules.stock.hallmark import clean_huid, huid_missing, huid_required
 from modules.stock.models import Category, Design, Metal, Movement, Party, Piece, SkuCounter, Stone
 
-HUID_RE = re.compile(r"^[A-Z0-9]{6}$")
 MAKING_RULES = (("per_gram", "₹ per gram"), ("percent", "% of metal value"), ("flat", "₹ per piece"))
 MAX_STONES = 10_000  # stones on one line of a piece
 STONE_KINDS = ("diamond", "ruby", "emerald", "sapphire", "pearl", "polki", "kundan", "cz", "other")
@@ -146,7 +146,17 @@ def _stone(line: StoneInput, index: int, errors: dict[str, str]) -> Stone | None
     return Stone(piece_id=0, kind=kind, count=count, carat=carat, lab_grown=line.lab_grown, value=value, **details)
 
 
-def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], dict[str, str]]:
+def _require_huid(session: Session, store_id: int, values: dict, errors: dict[str, str]) -> None:
+    """Ask for the HUID when the piece's metal, category and weight need one (the hallmarking rule)."""
+    needed = (values["metal_id"], values["category_id"], values["gross_weight"])
+    if values["huid"] or "huid" in errors or None in needed:
+        return
+    metal = session.get(Metal, values["metal_id"])
+    if huid_required(session, store_id, metal, session.get(Category, values["category_id"]), values["gross_weight"]):
+        errors["huid"] = huid_missing(metal)
+
+
+def _validate(session: Session, store_id: int, data: PieceInput) -> tuple[dict, list[Stone], dict[str, str]]:
     errors: dict[str, str] = {}
     category_id = _master(session, Category, data.category_id, "category_id", "category", errors)
     metal_id = _master(session, Metal, data.metal_id, "metal_id", "metal and purity", errors)
@@ -160,11 +170,7 @@ def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], di
         errors["gross_weight"] = "Gross weight must be more than 0 g."
     if gross is not None and stones_weight is not None and stones_weight > gross:
         errors["stone_weight"] = "Stone weight cannot exceed the gross weight."
-    huid = data.huid.strip().upper() or None
-    if huid and not HUID_RE.match(huid):
-        errors["huid"] = "HUID is 6 letters or digits, e.g. AB12CD."
-    elif huid and session.scalars(select(Piece.id).where(Piece.huid == huid)).first():
-        errors["huid"] = f"HUID {huid} is already on another piece."
+    huid = clean_huid(session, data.huid, errors)
     rule = data.making_rule.strip()
     if rule not in dict(MAKING_RULES):
         errors["making_rule"] = "Choose how making charges are counted."
@@ -189,6 +195,7 @@ def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], di
         errors["wastage_pct"] = "Wastage is a percentage up to 100."
     if rule == "percent" and values["making_value"] is not None and values["making_value"] > 100:
         errors["making_value"] = "Making charged as a % of the metal value is a percentage up to 100."
+    _require_huid(session, store_id, values, errors)
     check_lengths(Piece, values, errors)
     stones = [stone for index, line in enumerate(data.stones, start=1) if (stone := _stone(line, index, errors))]
     return values, stones, errors
@@ -197,7 +204,7 @@ def _validate(session: Session, data: PieceInput) -> tuple[dict, list[Stone], di
 def receive_piece(session: Session, actor: Actor, data: PieceInput, *, consignment: bool = False) -> Piece:
     """Take a new piece into the actor's store: the piece, its stones and the ledger's first row."""
     actor.require("stock.piece.receive")
-    values, stones, errors = _validate(session, data)
+    values, stones, errors = _validate(session, actor.store_id, data)
     if consignment and not values["party_id"]:
         errors["party_id"] = "Say which vendor sent the piece on consignment."
     require_fields(errors)
@@ -261,8 +268,29 @@ def stones_of(session: Session, actor: Actor, piece_id: int) -> StoneSummary:
     )
 
 
-def check_only(session: Session, data: PieceInput) -> None:
-    """Raise the same ValidationError :func:`receive_piece` would, writing nothing (for imports)."""
-    _values, _stones, errors = _validate(session, data)
+def record_huid(session: Session, actor: Actor, piece_id: int, raw: str) -> Piece:
+    """Record (or correct) the BIS HUID of a piece at the actor's branch, e.g. one taken in before it was
+    hallmarked, so it may be sold. A sold piece keeps the HUID it was invoiced with."""
+    actor.require("stock.piece.receive")
+    piece = get_piece(session, actor, piece_id)
+    if piece.store_id != actor.store_id:
+        raise JewelError(f"{piece.sku} is not at this branch.")
+    if piece.status == "sold":
+        raise JewelError(f"{piece.sku} is sold: its HUID stays as it was invoiced.")
+    errors: dict[str, str] = {}
+    huid = clean_huid(session, raw, errors, piece_id=piece.id)
+    if huid is None and not errors:
+        errors["huid"] = "Enter the HUID: 6 letters or digits, e.g. AB12CD."
+    require_fields(errors)
+    piece.huid = huid
+    session.add(piece)
+    session.flush()
+    return piece
+
+
+def check_only(session: Session, actor: Actor, data: PieceInput) -> None:
+    """Raise the same ValidationError :func:`receive_piece` would in the actor's store, writing nothing
+    (for imports)."""
+    _values, _stones, errors = _validate(session, actor.store_id, data)
     if errors:
         raise ValidationError(errors)

@@ -155,7 +155,7 @@ def _form() -> rx.Component:
                         field("Gross weight (g)", "gross_weight", input_mode="decimal", hint="e.g. 12.345"),
                         field("Stone weight (g)", "stone_weight", input_mode="decimal", hint="0 for plain metal"),
                         field("Size", "size", hint="Ring size, length or diameter"),
-                        field("HUID", "huid", hint="6 letters or digits on hallmarked gold"),
+                        field("HUID", "huid", hint="6 letters or digits; gold jewellery 14K–24K of 2 g or more"),
                         field("Batch", "batch"),
                         field("Description", "description"),
                     ),

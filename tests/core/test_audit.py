@@ -54,7 +54,7 @@ def test_failed_write_leaves_no_change_and_no_audit_row(world):
     before = len(_rows("core_store"))
     with pytest.raises(ValidationError) as err, unit_of_work(admin) as session:
         save_store(session, admin, StoreInput("P", "", "", "", gstin="123", time_zone="Mars/Base", currency="rupee"))
-    assert set(err.value.fields) == {"code", "name", "state", "gstin", "time_zone", "currency"}
+    assert set(err.value.fields) == {"code", "name", "state_code", "gstin", "time_zone", "currency"}
     with pytest.raises(RuntimeError), unit_of_work(admin) as session:
         session.add(Store(code="NSK", name="Nashik", state="Maharashtra"))
         session.flush()

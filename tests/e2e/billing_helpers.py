@@ -9,7 +9,7 @@ import pypdfium2
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-RECEIPT = r"MUM/\d{4}-\d{2}/RCT/\d{6}"
+RECEIPT = r"MUM/R\d{4}/\d{5}"
 
 
 def small_pieces_in_mumbai(count: int = 1) -> list[tuple[int, str]]:

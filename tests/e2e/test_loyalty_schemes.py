@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-SCHEME_RECEIPT = r"MUM/\d{4}-\d{2}/SRC/\d{6}"
+SCHEME_RECEIPT = r"MUM/P\d{4}/\d{5}"
 
 
 def _mumbai_customer_and_scheme() -> tuple[int, int]:
@@ -46,7 +46,7 @@ def _matured_scheme_and_invoice() -> tuple[int, str, str, int]:
         value = scheme_value(session, actor, enrolment)
         # a PAN in case the sale reaches ₹2,00,000; the service leaves a balance after the scheme pays
         draft = create_draft(session, actor, customer_id=enrolment.customer_id, customer_pan="ABCDE1234F")
-        add_service_line(session, actor, draft.id, "Custom gold chain", str(value + 5000))
+        add_service_line(session, actor, draft.id, "Custom gold chain", str(value + 5000), "JEWELLERY")
         invoice = issue_invoice(session, actor, draft.id)
         return enrolment.id, enrolment.number, f"{value:f}", invoice.id
 

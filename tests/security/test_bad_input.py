@@ -5,6 +5,8 @@ unhandled exception (``1e30``, ``NaN`` and ``Infinity`` used to escape as decima
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 
@@ -17,8 +19,10 @@ from jewelerp.validation import SEARCH_MAX, clean_search
 from modules.billing.bookings import monthly_plan
 from modules.billing.invoices import add_old_gold, add_service_line, create_draft, issue_invoice
 from modules.billing.models import Invoice, InvoiceLine, Payment
+from modules.billing.old_gold import OldGoldEntry
 from modules.billing.payments import take_payment
 from modules.billing.rates import set_rate, store_today
+from modules.billing.supply import Recipient
 from modules.clienteling.models import Customer
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.clienteling.tables import CUSTOMERS
@@ -100,14 +104,20 @@ def test_invoice_lines_past_their_range_are_refused_and_write_nothing(world):
     for value in (*HUGE, "1e16", "100000000.01", "0"):
         _refused(sales, lambda s, a, v=value: add_service_line(s, a, invoice_id, "Polishing", v), "amount")
     _refused(sales, lambda s, a: add_service_line(s, a, invoice_id, LONG, "500"), "description")
-    metal = str(_metal())
+
+    def old_gold(**typed: str) -> OldGoldEntry:
+        entry = OldGoldEntry("gold", "916", "5", "5", "0", "passport", "K1234567", "Ira Kapoor", "Colaba")
+        return replace(entry, **typed)
+
     for weight in ("1000000000000000", "100000.001", *HUGE):
-        _refused(sales, lambda s, a, w=weight: add_old_gold(s, a, invoice_id, metal, w), "weight")
+        _refused(sales, lambda s, a, w=weight: add_old_gold(s, a, invoice_id, old_gold(net_weight=w)), "net_weight")
     for pct in ("1e30", "NaN", "100.01"):
-        _refused(sales, lambda s, a, p=pct: add_old_gold(s, a, invoice_id, metal, "5", p), "deduction_pct")
-    _refused(sales, lambda s, a: add_old_gold(s, a, invoice_id, "9" * 30, "5"), "metal_id")
+        _refused(sales, lambda s, a, p=pct: add_old_gold(s, a, invoice_id, old_gold(deduction_pct=p)), "deduction_pct")
+    _refused(sales, lambda s, a: add_old_gold(s, a, invoice_id, old_gold(fineness="9" * 30)), "fineness")
+    _refused(sales, lambda s, a: add_old_gold(s, a, invoice_id, old_gold(metal="9" * 30)), "metal")
     _refused(sales, lambda s, a: create_draft(s, a, customer_name=LONG), "customer_name")
-    _refused(sales, lambda s, a: create_draft(s, a, customer_state=LONG), "customer_state")
+    _refused(sales, lambda s, a: create_draft(s, a, recipient=Recipient(address=LONG)), "customer_address")
+    _refused(sales, lambda s, a: create_draft(s, a, recipient=Recipient(state_code=LONG)), "customer_state_code")
     assert _count(InvoiceLine) == 0 and _count(Invoice) == 1
 
 

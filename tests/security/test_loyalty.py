@@ -37,10 +37,10 @@ ATTACKER_IP = "203.0.113.7"
 
 
 def _bill(world, customer_id: int, taxable: str) -> Invoice:
-    """An issued invoice of a service line (3% GST): taxable ₹9,000 is a ₹9,270 bill."""
+    """An issued invoice of a repair service (SAC 9987, 18% GST): taxable ₹9,000 is a ₹10,620 bill."""
     sales = world.actor("sales")
     draft = _do(sales, create_draft, customer_name="Meena Pillai", customer_id=customer_id)
-    _do(sales, add_service_line, draft.id, "Gold bangle making", taxable)
+    _do(sales, add_service_line, draft.id, "Bangle repair", taxable)
     return _do(sales, issue_invoice, draft.id)
 
 
@@ -67,23 +67,23 @@ def test_a_scheme_pays_only_what_the_bill_needs_and_the_liability_reconciles_to_
     assert _owed(world).total == D("70000.00")
     sales = world.actor("sales")
     small = _bill(world, customer, "9000")
-    assert small.payable == D("9270.00")
-    _do(sales, take_payment, small.id, "scheme", "9270", enrolment.number)
+    assert small.payable == D("10620.00")  # 9,000 + CGST 810 + SGST 810
+    _do(sales, take_payment, small.id, "scheme", "10620", enrolment.number)
     kept = _get(Enrolment, enrolment.id)
-    assert (kept.status, kept.settled) == ("matured", D("9270.00"))  # before: "redeemed", ₹60,730 gone
-    assert _value(world, enrolment.id) == D("60730.00")
-    assert (_owed(world).schemes, _owed(world).total) == (1, D("60730.00"))
+    assert (kept.status, kept.settled) == ("matured", D("10620.00"))  # before: "redeemed", ₹59,380 gone
+    assert _value(world, enrolment.id) == D("59380.00")
+    assert (_owed(world).schemes, _owed(world).total) == (1, D("59380.00"))
 
     large = _bill(world, customer, "60000")
-    _do(sales, take_payment, large.id, "scheme", "60730", enrolment.number)
+    _do(sales, take_payment, large.id, "scheme", "59380", enrolment.number)
     closed = _get(Enrolment, enrolment.id)
     assert (closed.status, closed.settled, closed.settled_reference) == ("redeemed", D("70000.00"), large.number)
     assert (_owed(world).schemes, _owed(world).total) == (0, D("0.00"))
     with read_session() as session:
         used = session.scalars(select(SchemeRedemption).where(SchemeRedemption.enrolment_id == enrolment.id)).all()
     assert [(r.invoice_number, r.amount, r.value_left) for r in used] == [
-        (small.number, D("9270.00"), D("60730.00")),
-        (large.number, D("60730.00"), D("0.00")),
+        (small.number, D("10620.00"), D("59380.00")),
+        (large.number, D("59380.00"), D("0.00")),
     ]
 
 

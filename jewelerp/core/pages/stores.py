@@ -5,12 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from jewelerp.core.stores import StoreInput, list_stores, save_store
-from jewelerp.ui.forms import field
+from jewelerp.gst import state_options
+from jewelerp.ui.forms import field, select_field
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 
-FIELDS = ("code", "name", "address", "state", "gstin", "time_zone", "currency")
+FIELDS = ("code", "name", "address", "state_code", "gstin", "time_zone", "currency")
+SHOWN = (*FIELDS, "state")
 
 
 class StoresState(RecordFormMixin, AppState):
@@ -20,7 +22,7 @@ class StoresState(RecordFormMixin, AppState):
 
     def _reload(self) -> None:
         rows = self._run(lambda s, a: list_stores(s, a), write=False) or []
-        self.stores = [{"id": str(x.id), **{k: str(getattr(x, k)) for k in FIELDS}} for x in rows]
+        self.stores = [{"id": str(x.id), **{k: str(getattr(x, k)) for k in SHOWN}} for x in rows]
 
     @rx.event
     def load(self) -> None:
@@ -56,8 +58,10 @@ def _fields() -> rx.Component:
         field("Code", "code", default_value=value["code"], hint="2–8 letters or digits, e.g. MUM"),
         field("Name", "name", default_value=value["name"]),
         field("Address", "address", default_value=value["address"]),
-        field("State", "state", default_value=value["state"], hint="Decides CGST/SGST or IGST"),
-        field("GSTIN", "gstin", default_value=value["gstin"]),
+        select_field(
+            "State", "state_code", [("", "Choose the state"), *state_options()], default_value=value["state_code"]
+        ),
+        field("GSTIN", "gstin", default_value=value["gstin"], hint="Registered in the store's state"),
         field("Time zone", "time_zone", default_value=value["time_zone"]),
         field("Currency", "currency", default_value=value["currency"]),
         columns=rx.breakpoints(initial="1", md="2"),

@@ -16,11 +16,13 @@ from modules.billing.estimates import create_estimate
 from modules.billing.invoices import create_draft
 from modules.billing.models import Booking, Invoice, Payment
 from modules.billing.rates import set_rate
+from modules.billing.supply import Recipient
 from modules.clienteling.merge import merge_customers
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal, Piece
 from modules.stock.pieces import PieceInput, receive_piece
+from tests.modules.stock.huids import new_huid
 
 
 def _do(actor, fn, *args, **kwargs):
@@ -46,7 +48,7 @@ def piece(world) -> int:
         gold = session.scalars(select(Metal).where(Metal.metal == "gold", Metal.fineness == 916)).one().id
         ring = session.scalars(select(Category).where(Category.code == "RING")).one().id
         set_rate(session, manager, gold, "12000")
-        return receive_piece(session, manager, PieceInput(str(ring), str(gold), "2.000")).id
+        return receive_piece(session, manager, PieceInput(str(ring), str(gold), "2.000", huid=new_huid())).id
 
 
 def test_an_unknown_customer_number_is_refused_and_nothing_is_written(world):
@@ -62,10 +64,10 @@ def test_a_blank_name_is_taken_from_the_customer_and_a_typed_name_is_kept(world)
     sales = world.actor("sales")
     meera = _customer(sales, "Meera  Shah", "9820012345")
     draft = _do(sales, create_draft, customer_id=meera)
-    estimate = _do(sales, create_estimate, customer_id=meera, customer_state="Gujarat")
+    estimate = _do(sales, create_estimate, customer_id=meera, recipient=Recipient(state_code="24"))
     gift = _do(sales, create_draft, customer_id=meera, customer_name="  Anil   Shah ")
-    assert (draft.customer_id, draft.customer_name, draft.customer_state) == (meera, "Meera Shah", "")
-    assert (estimate.customer_name, estimate.customer_state, estimate.kind) == ("Meera Shah", "Gujarat", "estimate")
+    assert (draft.customer_id, draft.customer_name, draft.customer_state_code) == (meera, "Meera Shah", "")
+    assert (estimate.customer_name, estimate.customer_state_code, estimate.kind) == ("Meera Shah", "24", "estimate")
     assert (gift.customer_id, gift.customer_name) == (meera, "Anil Shah")
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from jewelerp.auth.service import system_actor
 from jewelerp.db import read_session, unit_of_work
+from jewelerp.gst import gstin_problem
 from modules.billing import demo
 from modules.billing.models import (
     BillingMetalRate,
@@ -21,8 +22,10 @@ from modules.billing.models import (
     CreditNote,
     Invoice,
     InvoiceLine,
+    OldGoldVoucher,
     Payment,
 )
+from modules.billing.old_gold import fineness_rate
 from modules.billing.payments import AGEING, dues
 from modules.billing.rates import rate_on, store_today
 from modules.clienteling.demo import load as load_customers
@@ -66,9 +69,16 @@ def _check_history(world, mumbai: int) -> None:
     with read_session() as session:
         lines = session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id.in_([i.id for i in sold]))).all()
         dates = {i.id: i.invoice_date for i in sold}
+        vouchers = {v.line_id: v for v in session.scalars(select(OldGoldVoucher))}
         for line in lines:
-            if line.kind in ("piece", "old_gold"):
+            if line.kind == "piece":
                 assert line.rate == rate_on(session, mumbai, line.metal_id, dates[line.invoice_id]), line.description
+            if line.kind == "old_gold":  # the day's rate at the tested fineness; the voucher numbered with the sale
+                voucher = vouchers[line.id]
+                day = dates[line.invoice_id]
+                assert line.rate == fineness_rate(session, manager, "gold", voucher.fineness, day)[1]
+                assert voucher.status in ("issued", "cancelled") and voucher.number in line.description
+                assert manager.local(voucher.issued_at).date() == day
         pieces = [session.get(Piece, line.piece_id) for line in lines if line.kind == "piece"]
         customers = {c.id: c.name for c in session.scalars(select(Customer))}
     kinds = Counter(line.kind for line in lines)
@@ -80,6 +90,20 @@ def _check_history(world, mumbai: int) -> None:
     assert all(i.customer_name == customers[i.customer_id] for i in named)
     assert len(named) < len(sold)  # and walk-ins
     assert any(i.igst > 0 for i in sold) and all(i.customer_pan for i in sold if i.total >= Decimal("200000"))
+    _check_gst(sold, lines)
+
+
+def _check_gst(sold: list[Invoice], lines: list[InvoiceLine]) -> None:
+    """Visitors from another state pay CGST + SGST at the counter; registered buyers there have a valid GSTIN
+    of their state, their goods sent there, IGST; every sale line names its tax class, HSN/SAC and rate."""
+    visitors = [i for i in sold if i.customer_state_code not in ("", "27") and not i.customer_gstin]
+    registered = [i for i in sold if i.customer_gstin]
+    assert visitors and all(i.place_of_supply == "27" and i.igst == 0 and i.cgst > 0 for i in visitors)
+    assert registered and all(gstin_problem(i.customer_gstin, i.customer_state_code) is None for i in registered)
+    assert all(i.place_of_supply == i.ship_to_state_code != "27" and i.igst > 0 for i in registered)
+    classes = Counter((line.tax_class, line.hsn_sac, line.tax_rate) for line in lines if line.kind != "old_gold")
+    assert {("JEWELLERY", "7113", Decimal("3.00")), ("REPAIR", "9987", Decimal("18.00"))} <= set(classes)
+    assert all(code and hsn and rate for code, hsn, rate in classes)
 
 
 def _check_payments_and_dues(world) -> None:
@@ -98,6 +122,11 @@ def _check_payments_and_dues(world) -> None:
     assert any(n > 1 for n in by_invoice.values())  # split payments
     assert len({p.on for p in receipts}) > 55
     assert all(p.amount < Decimal("200000") for p in receipts if p.method == "cash")
+    cash_days: Counter = Counter()
+    for p in receipts:
+        if p.method == "cash" and p.customer_id is not None:
+            cash_days[(p.customer_id, p.on)] += p.amount
+    assert max(cash_days.values()) < Decimal("200000")  # section 269ST(a): one person in a day
     assert len(notes) == 2 and len(refunds) == 2
     for key, _label in AGEING:
         assert sum((row[key] for row in owed), Decimal(0)) > 0, key
@@ -121,12 +150,25 @@ def _check_today(world, mumbai: int) -> None:
     assert (sold.status, sold.paid) == ("issued", sold.payable)
 
 
+def _check_serials() -> None:
+    """Every number the demo issued is a Rule 46(b) serial: at most 16 letters, digits and "/" (MUM/2627/000123)."""
+    with read_session() as session:
+        numbers = [
+            *session.scalars(select(Invoice.number).where(Invoice.number.is_not(None))),
+            *session.scalars(select(CreditNote.number)),
+            *session.scalars(select(Booking.number)),
+            *session.scalars(select(Payment.receipt_number).where(Payment.receipt_number.is_not(None))),
+        ]
+    assert numbers and all(re.fullmatch(r"[A-Z0-9/]{1,16}", n) for n in numbers), numbers
+
+
 def test_the_demo_makes_a_sales_history_and_todays_business_once(world, tmp_path, monkeypatch):
     monkeypatch.setattr(stock_demo, "PER_STORE", 300)  # enough pieces, loaded quickly
     _load(world.mum, lambda s, a: stock_demo.load(s, a, tmp_path), load_customers, demo.load)
     _check_history(world, world.mum)
     _check_payments_and_dues(world)
     _check_today(world, world.mum)
+    _check_serials()
     before = _counts()
     _load(world.mum, demo.load)
     assert _counts() == before

@@ -26,9 +26,11 @@ from modules.billing.invoices import (
 from modules.billing.models import Invoice, InvoiceLine
 from modules.billing.pricing import Discount
 from modules.billing.rates import set_rate, store_today
+from modules.billing.supply import Recipient
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal, Piece
 from modules.stock.pieces import PieceInput, receive_piece
+from tests.modules.stock.huids import new_huid
 
 
 def do(actor, fn, *args, **kwargs):
@@ -55,6 +57,7 @@ def ring(world, metal: int, grams: str = "5.120") -> int:
         data = PieceInput(
             str(category.id), str(metal), grams, making_rule="percent", making_value="12", wastage_pct="10"
         )
+        data.huid = new_huid()  # a 22K ring is hallmarked
         return receive_piece(session, manager, data).id
 
 
@@ -97,17 +100,19 @@ def test_quoting_numbers_the_estimate_in_its_own_series_and_sets_the_validity(wo
     first = _quoted(world, metal, ring(world, metal))
     today = store_today(sales)
     assert first.status == "quoted" and first.kind == "estimate"
-    assert first.number.startswith("MUM/") and first.number.endswith("/EST/000001")
+    assert first.number.startswith("MUM/E") and first.number.endswith("/00001")
     assert first.valid_until == today + timedelta(days=7)
 
     with unit_of_work(world.actor("manager")) as session:
         set_setting(session, world.actor("manager"), world.mum, "billing.estimate_validity_days", "3")
     second = _quoted(world, metal, ring(world, metal))
-    assert second.number.endswith("/EST/000002") and second.valid_until == today + timedelta(days=3)
+    assert second.number.startswith("MUM/E") and second.number.endswith("/00002")
+    assert second.valid_until == today + timedelta(days=3)
 
     invoice = do(sales, create_draft).id  # invoices keep their own series
     do(sales, add_piece_line, invoice, ring(world, metal))
-    assert do(sales, issue_invoice, invoice).number.endswith(f"/{first.financial_year}/000001")
+    year = first.number[5:9]  # MUM/E2627/00001: the first invoice is MUM/2627/000001
+    assert do(sales, issue_invoice, invoice).number == f"MUM/{year}/000001"
 
 
 def test_a_quoted_estimate_is_read_only_and_is_never_issued(world):
@@ -170,7 +175,7 @@ def test_estimates_of_another_store_are_not_found(world):
 def test_converting_within_validity_issues_an_invoice_at_the_quoted_rate(world, clock):
     metal = gold_22k(world, "12000")
     piece = ring(world, metal)
-    quoted = _quoted(world, metal, piece, customer_state="Maharashtra")
+    quoted = _quoted(world, metal, piece, recipient=Recipient("4 Hill Road, Pune", "27"))
     quoted_on = quoted.invoice_date
     clock(2)
     manager = world.actor("manager")
@@ -185,6 +190,11 @@ def test_converting_within_validity_issues_an_invoice_at_the_quoted_rate(world, 
     assert (invoice.priced_on, invoice.invoice_date) == (quoted_on, later)
     assert (invoice.total, invoice.taxable, invoice.cgst) == (quoted.total, quoted.taxable, quoted.cgst)
     assert invoice.customer_name == "Meera Shah"
+    assert (invoice.customer_address, invoice.customer_state_code, invoice.place_of_supply) == (
+        "4 Hill Road, Pune",
+        "27",
+        "27",
+    )
     with read_session() as session:
         line = session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)).one()
         quoted_line = session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == quoted.id)).one()

@@ -17,6 +17,7 @@ from jewelerp.events import emit as real_emit
 from modules.billing import payments
 from modules.billing.invoices import add_old_gold, add_service_line, cancel_invoice, create_draft, issue_invoice
 from modules.billing.models import Invoice, Payment
+from modules.billing.old_gold import OldGoldEntry
 from modules.billing.payments import (
     dues,
     payments_of,
@@ -46,10 +47,11 @@ def _do(actor, fn, *args, **kwargs):
 
 
 def _issued(world, taxable: str = "100000", actor=None, **customer) -> Invoice:
-    """An issued invoice of one service line: payable = taxable + 3% GST (₹1,03,000 by default)."""
+    """An issued invoice of one line made to order (goods, JEWELLERY at 3%): payable = taxable + 3% GST
+    (₹1,03,000 by default)."""
     actor = actor or world.actor("sales")
     invoice_id = _do(actor, create_draft, **customer).id
-    _do(actor, add_service_line, invoice_id, "Custom work", taxable)
+    _do(actor, add_service_line, invoice_id, "Custom work", taxable, "JEWELLERY")
     return _do(actor, issue_invoice, invoice_id)
 
 
@@ -74,8 +76,8 @@ def test_a_split_payment_cash_and_card_settles_the_invoice(world):
     assert invoice.payable == D("103000.00")
     cash = _do(sales, take_payment, invoice.id, "cash", "50,000")
     card = _do(sales, take_payment, invoice.id, "card", "53000.00", "4821")
-    assert cash.receipt_number.endswith("/RCT/000001") and card.receipt_number.endswith("/RCT/000002")
-    assert cash.receipt_number.startswith("MUM/")
+    assert cash.receipt_number.endswith("/00001") and card.receipt_number.endswith("/00002")
+    assert cash.receipt_number.startswith("MUM/R")
     paid = _invoice(invoice.id)
     assert paid.paid == D("103000.00") and payments.balance(paid) == 0
     assert (card.customer_id, card.method, card.reference, card.on) == (asha, "card", "4821", store_today(sales))
@@ -93,7 +95,7 @@ def test_take_split_is_all_or_nothing(world):
     assert set(err.value.fields) == {"reference"}
     assert _count_payments() == 0 and _invoice(invoice.id).paid == 0
     done = _do(sales, take_split, invoice.id, [("cash", "3000", ""), ("upi", "100000", "412345678901")])
-    assert [p.receipt_number[-6:] for p in done] == ["000001", "000002"]  # the failed try used no number
+    assert [p.receipt_number[-5:] for p in done] == ["00001", "00002"]  # the failed try used no number
     assert _invoice(invoice.id).paid == D("103000.00")
 
 
@@ -135,11 +137,11 @@ def test_cash_of_two_lakh_is_refused_and_one_rupee_less_is_taken(world):
     invoice = _issued(world, "300000", customer_pan="ABCDE1234F")
     with pytest.raises(ValidationError, match="section 269ST") as err:
         _do(sales, take_payment, invoice.id, "cash", "200000")
-    assert "₹2,00,000 or more" in err.value.fields["amount"]
+    assert "would reach ₹2,00,000" in err.value.fields["amount"]
     assert _count_payments() == 0
     assert _do(sales, take_payment, invoice.id, "cash", "199999").amount == D("199999.00")
     # The rule is per sale too: one more rupee in cash on the same invoice would reach ₹2,00,000.
-    with pytest.raises(ValidationError, match="already paid in cash"):
+    with pytest.raises(ValidationError, match=r"269ST\(b\), one transaction; ₹1,99,999.00 received already"):
         _do(sales, take_payment, invoice.id, "cash", "1")
     _do(sales, take_payment, invoice.id, "upi", "109001", "412345678901")
     assert payments.balance(_invoice(invoice.id)) == 0
@@ -148,8 +150,9 @@ def test_cash_of_two_lakh_is_refused_and_one_rupee_less_is_taken(world):
 def test_old_gold_shows_as_a_credit_and_only_the_payable_is_due(world, metals):
     sales = world.actor("sales")
     invoice_id = _do(sales, create_draft).id
-    _do(sales, add_service_line, invoice_id, "Custom work", "100000")
-    _do(sales, add_old_gold, invoice_id, metals[("gold", 750)], "2.000")
+    _do(sales, add_service_line, invoice_id, "Custom work", "100000", "JEWELLERY")  # goods at 3%
+    seller = OldGoldEntry("gold", "750", "2.000", "2.000", "0", "pan", "ABCDE1234F", "Asha Rao", "12 Marine Drive")
+    _do(sales, add_old_gold, invoice_id, seller)  # 2 g × ₹9,800 (the 18K rate) = ₹19,600
     invoice = _do(sales, issue_invoice, invoice_id)
     assert invoice.payable == D("103000.00") - D("19600.00")
     with pytest.raises(ValidationError):
@@ -182,7 +185,7 @@ def test_concurrent_payments_cannot_overpay(world):
     for t in threads:
         t.join()
     assert len(taken) == 2 and len(refused) == 4  # ₹1,03,000 holds two payments of ₹40,000
-    assert sorted(n[-6:] for n in taken) == ["000001", "000002"]
+    assert sorted(n[-5:] for n in taken) == ["00001", "00002"]
     assert _invoice(invoice.id).paid == D("80000.00")
 
 

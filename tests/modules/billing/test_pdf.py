@@ -25,13 +25,16 @@ from modules.billing.invoices import (
     issue_invoice,
 )
 from modules.billing.models import Booking, Invoice, Payment
+from modules.billing.old_gold import OldGoldEntry
 from modules.billing.pdf import invoice_file_name, invoice_pdf, receipt_file_name, receipt_pdf
 from modules.billing.rates import set_rate, store_today
+from modules.billing.supply import Recipient
 from modules.billing.words import amount_in_words
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal, Piece
 from modules.stock.pieces import PieceInput, receive_piece
 from modules.stock.tags import piece_url, revoke_token
+from tests.modules.stock.huids import new_huid
 
 GSTIN = "27AAACJ1234F1Z5"
 
@@ -64,6 +67,7 @@ def _piece(world, metals, description: str = "") -> int:
             making_value="12",
             wastage_pct="10",
             description=description,
+            huid=new_huid(),
         )
         return receive_piece(session, manager, data).id
 
@@ -128,7 +132,8 @@ def _issued_sale(world, metals, **customer) -> tuple[int, int]:
     invoice = _do(sales, create_draft, customer_name="Ira Kapoor", **customer).id
     _do(sales, add_piece_line, invoice, piece)
     _do(sales, add_service_line, invoice, "Rhodium polish", "500")
-    _do(sales, add_old_gold, invoice, metals[("gold", 916)], "1.000", "2")
+    exchange = OldGoldEntry("gold", "916", "1.100", "1.000", "2", "passport", "K1234567", seller_address="Colaba")
+    _do(sales, add_old_gold, invoice, exchange)
     _do(sales, issue_invoice, invoice)
     return invoice, piece
 
@@ -147,12 +152,13 @@ def test_an_issued_invoice_prints_everything_a_tax_invoice_needs(world, metals):
     for expected in ("TAX INVOICE", "Mumbai", "Zaveri Bazaar", f"GSTIN: {GSTIN}", invoice.number, "Ira Kapoor"):
         assert expected in text
     assert "ABCDE1234F" not in text and "234F" in text and "Maharashtra" in text  # sales sees the PAN masked
-    assert "7113" in text and "9988" in text  # HSN of jewellery, SAC of the service
+    assert "7113" in text and "9987" in text  # HSN of jewellery, SAC of the repair service
     assert "CGST 1.5%" in text and "SGST 1.5%" in text and "IGST" not in text
+    assert "CGST 9% ₹45.00" in text and "SGST 9% ₹45.00" in text  # the ₹500 polish at 18%: 9% + 9%
     money = pdf.format_inr
-    for amount in (invoice.cgst, invoice.sgst, invoice.round_off, invoice.total, invoice.payable):
+    for amount in (invoice.cgst - D("45.00"), invoice.round_off, invoice.total, invoice.payable):
         assert money(amount, paise=True) in text
-    assert "Round-off" in text and "Less old gold credit" in text
+    assert "Round-off" in text and "Less old gold purchase" in text and "Settlement round-off" in text
     assert money(-invoice.old_gold_credit, paise=True) in text
     assert "Metal value" in text and "Making charges" in text and "Wastage" in text  # the breakdown is printed
     assert "deducted after tax" in text
@@ -163,10 +169,12 @@ def test_an_issued_invoice_prints_everything_a_tax_invoice_needs(world, metals):
 
 
 def test_an_inter_state_sale_prints_igst(world, metals):
-    invoice_id, _ = _issued_sale(world, metals, customer_state="Karnataka")
+    delivery = "4 Commercial Street, Bengaluru 560001"  # goods delivered in Karnataka: IGST
+    invoice_id, _ = _issued_sale(world, metals, recipient=Recipient(delivery, "29", "", delivery, "29"))
     invoice = _invoice(invoice_id)
     text = _text(_print(world.actor("sales"), invoice_id))
-    assert "IGST 3%" in text and pdf.format_inr(invoice.igst, paise=True) in text
+    assert "IGST 3%" in text and "IGST 18% ₹90.00" in text  # the piece at 3%; the ₹500 polish at 18%
+    assert pdf.format_inr(invoice.igst - D("90.00"), paise=True) in text
     assert "CGST" not in text and "Karnataka" in text
 
 

@@ -7,11 +7,11 @@ from decimal import Decimal as D
 import pytest
 
 from jewelerp.errors import ValidationError
-from modules.billing.pricing import Discount, PriceInput, is_inter_state, price
+from modules.billing.pricing import Discount, PriceInput, gst_split, price
 
 
 def _ring(**changes) -> PriceInput:
-    """10.000 g of 22K at ₹6,000/g, 8% wastage, ₹500/g making, no stones, ₹45 hallmark, sold in Maharashtra."""
+    """10.000 g of 22K at ₹6,000/g, 8% wastage, ₹500/g making, no stones, ₹45 hallmark, GST 3% within the state."""
     values = {
         "rate": D("6000"),
         "net_weight": D("10.000"),
@@ -20,8 +20,8 @@ def _ring(**changes) -> PriceInput:
         "making_value": D("500"),
         "stones_value": D("0"),
         "hallmark_charge": D("45"),
-        "store_state": "Maharashtra",
-        "customer_state": "Maharashtra",
+        "tax_rate": D("3"),
+        "inter_state": False,
     }
     return PriceInput(**{**values, **changes})
 
@@ -67,7 +67,7 @@ def test_intra_state_ring_every_line_by_hand():
 
 
 def test_inter_state_charges_igst_3_percent():
-    result = price(_ring(customer_state="Gujarat"))
+    result = price(_ring(inter_state=True))
     amounts = _amounts(result)
     assert result.inter_state and "cgst" not in amounts and "sgst" not in amounts
     assert amounts["igst"] == D("2095.35")  # 3% of 69,845 = 2,095.35
@@ -75,10 +75,21 @@ def test_inter_state_charges_igst_3_percent():
     assert result.total == D("71940.00")
 
 
-def test_states_compare_ignoring_case_and_spaces_and_a_walk_in_is_local():
-    assert not is_inter_state("Maharashtra", " maharashtra ")
-    assert not is_inter_state("Maharashtra", "")
-    assert is_inter_state("Delhi", "Uttar Pradesh")
+def test_gst_is_split_in_halves_each_rounded_or_charged_whole_as_igst():
+    assert gst_split(D("1000.00"), D("18"), False) == {"cgst": D("90.00"), "sgst": D("90.00")}  # 9% + 9%
+    assert gst_split(D("1000.00"), D("5"), False) == {"cgst": D("25.00"), "sgst": D("25.00")}  # 2.5% + 2.5%
+    assert gst_split(D("333.33"), D("5"), False) == {"cgst": D("8.33"), "sgst": D("8.33")}  # 8.33325 each
+    assert gst_split(D("333.33"), D("5"), True) == {"igst": D("16.67")}  # 16.6665 -> half up
+    assert gst_split(D("69845.00"), D("3"), True) == {"igst": D("2095.35")}
+
+
+def test_a_service_rate_prices_the_same_lines_at_18_percent():
+    result = price(_ring(tax_rate=D("18")))
+    amounts = _amounts(result)
+    assert amounts["cgst"] == amounts["sgst"] == D("6286.05")  # 9% of 69,845 = 6,286.05
+    assert amounts["round_off"] == D("-0.10")  # 82,417.10 -> 82,417
+    rows = {r["key"]: r for r in result.rows()}
+    assert rows["cgst"]["basis"] == "9% of ₹69,845.00" and rows["sgst"]["label"] == "SGST"
 
 
 def test_percent_making_and_round_off_up():
@@ -117,7 +128,7 @@ def test_flat_making_with_stones_across_states():
             making_rule="flat",
             making_value=D("2500"),
             stones_value=D("15000"),
-            customer_state="Karnataka",
+            inter_state=True,
         )
     )
     assert _amounts(result) == {
@@ -210,8 +221,8 @@ def test_discounts_cannot_exceed_what_they_apply_to():
 
 def test_bad_inputs_are_named():
     with pytest.raises(ValidationError) as err:
-        price(_ring(rate=D("-1"), making_rule="weekly", making_discount=Discount("coupon", D("1"))))
-    assert set(err.value.fields) == {"rate", "making_rule", "making_discount"}
+        price(_ring(rate=D("-1"), making_rule="weekly", making_discount=Discount("coupon", D("1")), tax_rate=D("101")))
+    assert set(err.value.fields) == {"rate", "making_rule", "making_discount", "tax_rate"}
 
 
 def test_the_wastage_basis_shows_the_exact_grams_behind_the_amount():

@@ -23,6 +23,7 @@ from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal
 from modules.stock.pieces import PieceInput, receive_piece
 from modules.stock.valuation import valuation
+from tests.modules.stock.huids import new_huid
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_only_managers_enter_rates(world, metals):
     with pytest.raises(PermissionDenied):
         _do(world.actor("sales"), set_rate, metals[("gold", 916)], "12000")
     with read_session() as session:
-        assert len(todays_rates(session, world.actor("sales"))) == 7  # but everyone may see them
+        assert len(todays_rates(session, world.actor("sales"))) == 9  # but everyone may see them
 
 
 def test_a_missing_rate_stops_a_sale_with_a_clear_message(world, metals):
@@ -119,7 +120,7 @@ def test_import_previews_row_by_row_then_saves_only_the_good_rows(world, metals)
         f'{today:%Y-%m-%d},gold,916,"12,050.50"\n'  # purity given as fineness
         f"{today:%d/%m/%Y},Silver,925,153\n"
         f"{today + timedelta(days=1):%d-%m-%Y},Gold,18K,9825\n"  # the future
-        f"{today:%d-%m-%Y},Gold,20K,9000\n"  # unknown purity
+        f"{today:%d-%m-%Y},Gold,21K,9000\n"  # unknown purity
         f"{today:%d-%m-%Y},Platinum,950,0\n"  # bad rate
         f"someday,Gold,14K,7665\n"  # bad date
         f"{today:%d %b %Y},Gold,22K,12060\n"  # same day and metal as row 3
@@ -131,7 +132,7 @@ def test_import_previews_row_by_row_then_saves_only_the_good_rows(world, metals)
     by_row = {r.row: r for r in report.rows}
     assert by_row[2].status == "ok" and by_row[2].message == "Replaces ₹11,900.00/g."
     assert "is after today" in by_row[5].message
-    assert "Gold 20K is not a known metal" in by_row[6].message
+    assert "Gold 21K is not a known metal" in by_row[6].message
     assert by_row[7].message.startswith("Rate: Enter rupees per gram")
     assert by_row[8].message.startswith("Date:")
     assert by_row[9].message == "Row 3 of this file has a rate for the same day and metal."
@@ -192,6 +193,7 @@ def _ring(world, metals, net: str = "5.120", metal=("gold", 916)) -> int:
             making_rule="percent",
             making_value="12",
             wastage_pct="10",
+            huid=new_huid() if metal[0] == "gold" else "",
         )
         return receive_piece(session, manager, data).id
 

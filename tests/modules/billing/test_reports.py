@@ -25,13 +25,16 @@ from modules.billing.reports import (
     sales_table,
     write_report,
 )
+from modules.billing.supply import NO_RECIPIENT, Recipient
 from modules.clienteling.extension import contributed_sections
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal
 from modules.stock.pieces import PieceInput, receive_piece
+from tests.modules.stock.huids import new_huid
 
 NOV_1, NOV_2, NOV_3 = date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)
+KARNATAKA_BUYER = Recipient("12 MG Road, Bengaluru", "29", "29AAPFU0939F1ZR")  # a registered buyer: IGST
 
 
 def _utc(day: int, hour: int, minute: int) -> datetime:
@@ -53,15 +56,16 @@ def stock(world) -> dict[str, int]:
 
 def _piece(world, stock, metal: str, grams: str) -> int:
     manager = world.actor("manager")
-    data = PieceInput(str(stock["RING"]), str(stock[metal]), grams, making_rule="percent", making_value="12")
+    huid = new_huid() if metal == "gold" else ""
+    data = PieceInput(str(stock["RING"]), str(stock[metal]), grams, making_rule="percent", making_value="12", huid=huid)
     with unit_of_work(manager) as session:
         return receive_piece(session, manager, data).id
 
 
-def _sell(actor, at: datetime, *, pieces=(), services=(), customer_state="", customer_id=None) -> int:
-    """Issue an invoice with the pieces and services (description, amount), then date it ``at`` (UTC)."""
+def _sell(actor, at: datetime, *, pieces=(), services=(), recipient=NO_RECIPIENT, customer_id=None) -> int:
+    """Issue an invoice with the pieces and services (description, amount: repairs), then date it ``at`` (UTC)."""
     with unit_of_work(actor) as session:
-        invoice = create_draft(session, actor, customer_state=customer_state, customer_id=customer_id)
+        invoice = create_draft(session, actor, recipient=recipient, customer_id=customer_id)
         for piece in pieces:
             add_piece_line(session, actor, invoice.id, piece)
         for text, amount in services:
@@ -88,7 +92,8 @@ def _sums(ids: list[int]) -> dict[str, D]:
 
 @pytest.fixture
 def november(world, stock) -> dict[str, int]:
-    """Sales around local midnight in Mumbai (UTC+5:30), one cancelled, one to Karnataka, one before the period."""
+    """Sales around local midnight in Mumbai (UTC+5:30), one cancelled, one to a registered buyer in Karnataka,
+    one before the period."""
     sales, manager = world.actor("sales"), world.actor("manager")
     ids = {
         # 23:30 IST on 1 Nov is 18:00 UTC on 1 Nov; 00:30 IST on 2 Nov is still 1 Nov (19:00) in UTC.
@@ -98,7 +103,7 @@ def november(world, stock) -> dict[str, int]:
         ),
         "manager": _sell(manager, _utc(2, 6, 0), pieces=[_piece(world, stock, "silver", "41.7")]),
         "interstate": _sell(
-            sales, _utc(2, 9, 0), pieces=[_piece(world, stock, "gold", "2.051")], customer_state="Karnataka"
+            sales, _utc(2, 9, 0), pieces=[_piece(world, stock, "gold", "2.051")], recipient=KARNATAKA_BUYER
         ),
         "cancelled": _sell(sales, _utc(2, 10, 0), pieces=[_piece(world, stock, "gold", "4.000")]),
         # 23:59 IST on 31 Oct and 00:00 IST on 4 Nov fall outside 1-3 Nov.
@@ -154,15 +159,16 @@ def test_gst_summary_splits_intra_and_inter_state_and_reduces_credit_notes(world
     manager = world.actor("manager")
     with read_session() as session:
         report = gst_summary(session, manager, NOV_1, NOV_3)
-    summary = [(r.section, r.supply, r.place, r.hsn, r.document) for r in report.rows]
+    summary = [(r.section, r.supply, r.buyers, r.place, r.hsn, r.rate, r.document) for r in report.rows]
     assert summary == [
-        ("Invoices", "Intra-state", "Maharashtra", "7113", "4 invoices"),  # the cancelled one was issued too
-        ("Invoices", "Intra-state", "Maharashtra", "9988", "1 invoice"),
-        ("Invoices", "Inter-state", "Karnataka", "7113", "1 invoice"),
-        ("Credit notes", "Intra-state", "Maharashtra", "7113", report.rows[3].document),
+        ("Invoices", "Intra-state", "B2C", "27 · Maharashtra", "7113", D("3"), "4 invoices"),  # one cancelled since
+        ("Invoices", "Intra-state", "B2C", "27 · Maharashtra", "9987", D("18"), "1 invoice"),  # the engraving
+        ("Invoices", "Inter-state", "B2B", "29 · Karnataka", "7113", D("3"), "1 invoice"),
+        ("Credit notes", "Intra-state", "B2C", "27 · Maharashtra", "7113", D("3"), report.rows[3].document),
     ]
-    assert report.rows[3].document.startswith("MUM/") and "/CN/000001 against MUM/" in report.rows[3].document
-    assert {r.rate for r in report.rows} == {D("3")}
+    assert report.rows[3].document.startswith("MUM/C") and "/00001 against MUM/" in report.rows[3].document
+    engraving = report.rows[1]
+    assert (engraving.taxable, engraving.cgst, engraving.sgst) == (D("250.00"), D("22.50"), D("22.50"))  # 9% each
 
     inter = report.rows[2]
     karnataka = _sums([november["interstate"]])
@@ -209,8 +215,8 @@ def test_every_store_covers_the_stores_where_the_manager_may_report(world, novem
     assert {r.store for r in both.rows} == {"DEL", "MUM"} and both.invoices == one.invoices + 1
     assert "store" in [c.key for c in sales_table(both).columns]
     assert "store" not in [c.key for c in gst.columns]
-    assert [(r["supply"], r["place"], r["hsn"], r["taxable"]) for r in gst.rows] == [
-        ("Intra-state", "Delhi", "9988", D("800.00"))
+    assert [(r["supply"], r["buyers"], r["place"], r["hsn"], r["rate"], r["taxable"]) for r in gst.rows] == [
+        ("Intra-state", "B2C", "07 · Delhi", "9987", "18%", D("800.00"))
     ]
 
 

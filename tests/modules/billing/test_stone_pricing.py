@@ -17,6 +17,7 @@ from modules.billing.tag_price import piece_price
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal
 from modules.stock.pieces import PieceInput, StoneInput, receive_piece
+from tests.modules.stock.huids import new_huid
 
 
 @pytest.fixture
@@ -35,7 +36,9 @@ def ids(world) -> dict[str, int]:
 def _piece(world, ids, metal: str, gross: str, **fields) -> int:
     manager = world.actor("manager")
     with unit_of_work(manager) as session:
-        return receive_piece(session, manager, PieceInput(str(ids["RING"]), str(ids[metal]), gross, **fields)).id
+        huid = new_huid() if metal.startswith("gold") else ""
+        data = PieceInput(str(ids["RING"]), str(ids[metal]), gross, huid=huid, **fields)
+        return receive_piece(session, manager, data).id
 
 
 def _diamond_ring(world, ids) -> int:

@@ -16,6 +16,7 @@ from modules.clienteling.services import CustomerInput, create_customer, custome
 from modules.clienteling.sizes import us_ring_size
 from modules.clienteling.wishlist import add_wish, wish_rows
 from tests.modules.clienteling.helpers import add_customer, run
+from tests.modules.stock.huids import new_huid
 
 
 def _input(**overrides) -> CustomerInput:
@@ -184,7 +185,7 @@ def test_wishlist_takes_words_or_a_stock_item_checked_by_the_stock_module(world)
         ensure_default_masters(session)
         ring = session.exec(select(Category).where(Category.code == "RING")).one()
         gold = session.exec(select(Metal).where(Metal.metal == "gold", Metal.fineness == 916)).one()
-        return receive_piece(session, actor, PieceInput(str(ring.id), str(gold.id), "5.120"))
+        return receive_piece(session, actor, PieceInput(str(ring.id), str(gold.id), "5.120", huid=new_huid()))
 
     piece = run(manager, receive)
     run(sales, lambda s, a: add_wish(s, a, customer.id, "", piece.sku.lower()))

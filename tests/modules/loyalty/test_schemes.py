@@ -96,7 +96,7 @@ def test_enrolment_numbers_the_scheme_builds_its_schedule_and_masks_the_id(world
     template = _template(world)
     enrolment = _enrol(world, template, customer, pan="abcde1234f")
     today = store_today(world.actor("sales"))
-    assert enrolment.number.startswith("MUM/") and enrolment.number.endswith("/SCH/000001")
+    assert enrolment.number.startswith("MUM/S") and enrolment.number.endswith("/00001")
     assert (enrolment.customer_name, enrolment.pan, enrolment.status) == ("Meena Pillai", "ABCDE1234F", "active")
     assert enrolment.id_number_masked == "XXXX-XXXX-0123"
     assert enrolment.maturity_on == schemes.add_months(today, 11)
@@ -146,8 +146,8 @@ def test_grams_accumulate_at_the_rate_of_each_instalment_day(world, gold, custom
     assert [r.grams for r in rupee_rows] == [D("0.454"), D("0.434"), D("0.400")]  # ₹5,000 ÷ rate, rounded down
     assert (_get(Enrolment, by_grams.id).grams, _get(Enrolment, by_grams.id).paid) == (D("1.500"), D("17500.00"))
     assert (_get(Enrolment, by_rupees.id).grams, _get(Enrolment, by_rupees.id).paid) == (D("1.288"), D("15000.00"))
-    receipts = [r.receipt_number[-6:] for r in sorted(grams_rows + rupee_rows, key=lambda r: r.receipt_number)]
-    assert receipts == [f"{n:06d}" for n in range(1, 7)] and "/SRC/" in grams_rows[0].receipt_number
+    receipts = [r.receipt_number[-5:] for r in sorted(grams_rows + rupee_rows, key=lambda r: r.receipt_number)]
+    assert receipts == [f"{n:05d}" for n in range(1, 7)] and grams_rows[0].receipt_number.startswith("MUM/P")
 
 
 def test_a_day_without_a_rate_stops_the_instalment_with_a_clear_message(world, gold, customer, clock):
@@ -252,7 +252,8 @@ def test_foreclosure_refunds_paid_less_the_deduction_with_a_receipt(world, custo
         _do(world.actor("sales"), schemes.foreclose, enrolment.id, "cash")
     closed = _do(world.actor("manager"), schemes.foreclose, enrolment.id, "bank", "HDFCN52026050112345")
     assert (closed.status, closed.settled, closed.bonus) == ("foreclosed", D("4875.00"), D("0.00"))
-    assert closed.settled_reference.endswith("/SRC/000002 Bank transfer HDFCN52026050112345")
+    assert closed.settled_reference.startswith("MUM/P")
+    assert closed.settled_reference.endswith("/00002 Bank transfer HDFCN52026050112345")
     with pytest.raises(JewelError, match="only an open scheme is foreclosed"):
         _do(world.actor("manager"), schemes.foreclose, enrolment.id, "cash")
 
@@ -271,7 +272,7 @@ def test_a_matured_scheme_pays_an_invoice_through_the_scheme_method(world, custo
     with pytest.raises(ValidationError, match="is worth ₹20,000.00"):
         _do(sales, take_payment, invoice.id, "scheme", "20000.01", enrolment.number)
     with pytest.raises(ValidationError) as err:
-        _do(sales, take_payment, invoice.id, "scheme", "100", "MUM/2026-27/SCH/999999")
+        _do(sales, take_payment, invoice.id, "scheme", "100", "MUM/S2627/99999")
     assert set(err.value.fields) == {"reference"}
     receipt = _do(sales, take_payment, invoice.id, "scheme", "20000", enrolment.number.lower())
     assert (receipt.method, receipt.reference, receipt.amount) == ("scheme", enrolment.number, D("20000.00"))

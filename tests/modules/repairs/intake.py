@@ -17,6 +17,7 @@ from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal, Piece
 from modules.stock.pieces import PieceInput, receive_piece
 from modules.stock.valuation import store_today
+from tests.modules.stock.huids import new_huid
 
 
 def run(actor, work):
@@ -71,5 +72,5 @@ def our_piece(actor) -> Piece:
         ensure_default_masters(session)
         ring = session.scalars(select(Category).where(Category.code == "RING")).one().id
         gold = session.scalars(select(Metal).where(Metal.fineness == 916)).first().id
-    data = PieceInput(category_id=str(ring), metal_id=str(gold), gross_weight="6.000")
+    data = PieceInput(category_id=str(ring), metal_id=str(gold), gross_weight="6.000", huid=new_huid())
     return run(actor, lambda s, a: receive_piece(s, a, data))

@@ -30,6 +30,7 @@ from modules.stock.pieces import PieceInput, StoneInput, receive_piece
 from modules.stock.provenance import add_event, on_stock_movement, timeline
 from modules.stock.public import routes
 from modules.stock.tags import label_sheet_pdf, public_url, qr_png, reissue_token, revoke_token
+from tests.modules.stock.huids import new_huid
 
 HANDLER = "modules.stock.provenance:on_stock_movement"
 MOVEMENT_KINDS = ("transfer_out", "transfer_in", "sale", "return", "repair_in", "consignment_return")
@@ -63,6 +64,7 @@ def _piece(world, masters, **fields) -> Piece:
         "metal_id": str(masters["gold"]),
         "gross_weight": "12.500",
         "stone_weight": "0.500",
+        "huid": new_huid(),
     } | fields
     actor = world.actor("manager")
     with unit_of_work(actor) as session:

@@ -30,6 +30,7 @@ from modules.stock.masters import (
 from modules.stock.models import Category, Certificate, Metal, Movement, Piece
 from modules.stock.pieces import PieceInput, StoneInput, receive_piece
 from modules.stock.tables import PIECES, available_moves, movement_rows, piece_details
+from tests.modules.stock.huids import new_huid
 
 
 def run(actor, work):
@@ -54,7 +55,12 @@ def masters(world) -> dict[str, int]:
 
 def receive(actor, masters, *, category="RING", metal="gold916", consignment=False, **fields):
     """Receive one piece as ``actor``; fields override a 5 g 22K ring."""
-    values = {"category_id": str(masters[category]), "metal_id": str(masters[metal]), "gross_weight": "5.000"}
+    values = {
+        "category_id": str(masters[category]),
+        "metal_id": str(masters[metal]),
+        "gross_weight": "5.000",
+        "huid": new_huid(),
+    }
     data = PieceInput(**(values | fields))
     return run(actor, lambda s, a: receive_piece(s, a, data, consignment=consignment))
 
@@ -77,13 +83,16 @@ def listed(actor, **query):
 
 
 def test_default_masters_are_seeded_once(db):
+    with unit_of_work() as session:  # a database that already has some metals keeps them, once each
+        session.add(Metal(metal="gold", purity="22K", fineness=916, hallmarked=True))
     for _ in range(2):
         with unit_of_work() as session:
             ensure_default_masters(session)
     with read_session() as session:
         metals = {(m.metal, m.purity, m.fineness) for m in session.scalars(select(Metal))}
         codes = set(session.scalars(select(Category.code)))
-    assert len(metals) == 7 and ("gold", "22K", 916) in metals and ("platinum", "950", 950) in metals
+    assert len(metals) == 9 and ("gold", "22K", 916) in metals and ("platinum", "950", 950) in metals
+    assert {("gold", "20K", 833), ("gold", "23K", 958)} <= metals  # every grade of the Hallmarking Order
     assert ("silver", "925", 925) in metals and ("gold", "14K", 585) in metals
     assert codes == {"RING", "CHAIN", "BANGLE", "NECKLACE", "EARRING", "PENDANT", "COIN"}
 

@@ -35,6 +35,7 @@ from modules.stock.pieces import PieceInput, receive_piece
 from modules.stock.reorder import RuleInput, alert_rows, low_stock_rows, on_hand, raise_alerts, remove_rule, set_rule
 from modules.stock.valuation import export_valuation, set_rate, store_today, valuation, valuation_rows
 from tests.conftest import make_world
+from tests.modules.stock.huids import new_huid
 
 HOOK_RATE = Decimal("12500.00")
 
@@ -64,6 +65,7 @@ def _masters() -> tuple[dict[str, int], dict[tuple[str, int], int]]:
 
 def _receive(actor, category_id: int, metal_id: int, gross: str, stones: str = "0", **extra) -> int:
     consignment = extra.pop("consignment", False)
+    extra.setdefault("huid", new_huid())
     with unit_of_work(actor) as session:
         data = PieceInput(str(category_id), str(metal_id), gross, stone_weight=stones, **extra)
         return receive_piece(session, actor, data, consignment=consignment).id

@@ -15,6 +15,7 @@ from modules.stock.models import Category, Metal, Piece, Stone
 from modules.stock.pieces import PieceInput, StoneInput, StoneSummary, receive_piece, stones_of
 from modules.stock.receive_page import piece_input
 from modules.stock.tables import stone_rows
+from tests.modules.stock.huids import new_huid
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def ring_input(world) -> PieceInput:
         ensure_default_masters(session)
         ring = session.scalars(select(Category.id).where(Category.code == "RING")).one()
         gold = session.scalars(select(Metal.id).where(Metal.metal == "gold", Metal.fineness == 750)).one()
-    return PieceInput(str(ring), str(gold), "4.200", stone_weight="0.172")
+    return PieceInput(str(ring), str(gold), "4.200", stone_weight="0.172", huid=new_huid())
 
 
 def _receive(actor, data: PieceInput) -> Piece:
