@@ -347,8 +347,12 @@ def _supply(invoice: Invoice, store: Store) -> _Supply:
     return _Supply(place, bool(invoice.igst) or is_inter_state(store.state_code, code))
 
 
-def _parties(actor: Actor, look: _Look, invoice: Invoice, supply: _Supply, width: float) -> Table:
-    """The recipient (Rule 46(d)-(f)) on the left; place of supply, reverse charge and delivery on the right."""
+def _parties(actor: Actor, look: _Look, invoice: Invoice, store: Store, supply: _Supply, width: float) -> Table:
+    """The recipient (Rule 46(d)-(f)) on the left; place of supply, reverse charge and delivery on the right.
+
+    A sale delivered over the counter says so, with the store's address: that delivery location is what
+    fixes its place of supply in the store's state (IGST Act s.10(1)(a), CBIC Circular 209/3/2024-GST).
+    """
     recipient = [
         ("Bill to", invoice.customer_name or "Walk-in customer"),
         ("Address", invoice.customer_address),
@@ -363,6 +367,8 @@ def _parties(actor: Actor, look: _Look, invoice: Invoice, supply: _Supply, width
             ("Deliver to", invoice.ship_to_address),
             ("Delivery state", _state_text(invoice.ship_to_state_code)),
         ]
+    elif not invoice.customer_gstin:
+        supplied.append(("Delivered at", f"The counter: {store.address}"))
     half = width / 2
     table = Table(
         [[look.facts(recipient, (half * 0.28, half * 0.7), "bold"), look.facts(supplied, (half * 0.3, half * 0.68))]],
@@ -638,7 +644,7 @@ def invoice_pdf(session: Session, actor: Actor, invoice_id: int) -> bytes:
         story += [Spacer(1, 4), look.p(heading.banner, "banner")]
     story += [
         Spacer(1, 6),
-        _parties(actor, look, invoice, supply, width),
+        _parties(actor, look, invoice, store, supply, width),
         Spacer(1, 6),
         _lines_table(session, actor, look, lines, supply, width),
         Spacer(1, 4),

@@ -1,5 +1,5 @@
-"""Payments and bookings in the browser: a split payment settles an issued invoice, cash of ₹2,00,000 is
-refused, and a piece is booked with an advance, paid in instalments and completed into an invoice."""
+"""Payments and bookings in the browser: a split payment settles an issued invoice, the cash the law still
+allows is shown and more than the balance is refused, and a piece is booked with an advance, paid in instalments and completed into an invoice."""
 
 from __future__ import annotations
 
@@ -34,9 +34,10 @@ def test_a_split_payment_settles_an_invoice_and_large_cash_is_refused(login_as, 
     expect(page.get_by_label("Payment amount (₹)")).to_have_value("10300.00")
 
     page.get_by_label("Payment method").select_option("cash")
+    expect(page.get_by_text(re.compile(r"Cash still allowed: ₹[\d,]+\.\d\d \(section 269ST"))).to_be_visible()
     page.get_by_label("Payment amount (₹)").fill("200000")
     page.get_by_role("button", name="Take payment").click()
-    expect(page.locator("#amount-error")).to_contain_text("section 269ST")
+    expect(page.locator("#amount-error")).to_contain_text("more than the balance of ₹10,300.00")
     expect(page.get_by_label("Payment amount (₹)")).to_have_value("200000")
 
     page.get_by_label("Payment amount (₹)").fill("6000")
