@@ -1,5 +1,6 @@
 """Payments and bookings in the browser: a split payment settles an issued invoice, the cash the law still
-allows is shown and more than the balance is refused, and a piece is booked with an advance, paid in instalments and completed into an invoice."""
+allows is shown and more than the balance is refused, and a piece is booked with an advance, paid in
+instalments and completed into an invoice."""
 
 from __future__ import annotations
 
