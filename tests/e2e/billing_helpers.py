@@ -13,8 +13,8 @@ RECEIPT = r"MUM/R\d{4}/\d{5}"
 
 
 def small_pieces_in_mumbai(count: int = 1) -> list[tuple[int, str]]:
-    """(id, SKU) of the lightest in-stock MUM jewellery (HSN 7113, not coins) of the demo, so a sale stays below
-    the PAN limit."""
+    """(id, SKU) of the lightest in-stock MUM jewellery without stones (HSN 7113, not coins) of the demo, so a
+    sale stays below the PAN limit and the approval amount."""
     from jewelerp.core.models import Store
     from jewelerp.db import read_session
     from modules.stock.models import Category, Piece
@@ -25,6 +25,7 @@ def small_pieces_in_mumbai(count: int = 1) -> list[tuple[int, str]]:
             .join(Store, Store.id == Piece.store_id)
             .join(Category, Category.id == Piece.category_id)
             .where(Store.code == "MUM", Category.hsn == "7113", Piece.status == "in_stock", Piece.net_weight > 0)
+            .where(Piece.stone_weight == 0)
             .order_by(Piece.net_weight, Piece.id)
             .limit(count)
         ).all()
