@@ -35,6 +35,7 @@ def test_admin_dates_a_new_rate_for_repairs_without_touching_todays(login_as, ba
 def test_manager_buys_old_gold_and_melts_part_of_its_lot(login_as, base_url):
     page = login_as("manager")
     page.goto(f"{base_url}/billing/old-gold")
+    expect(page.get_by_role("row").filter(has_text=VOUCHER).first).to_be_visible()  # loaded: typing now stays
     page.get_by_label("Old gold metal").select_option("gold")
     page.get_by_label("Tested fineness").fill("916")
     page.get_by_label("Gross weight (g)").fill("6.200")
