@@ -13,10 +13,10 @@ import importlib
 import importlib.metadata
 import pkgutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jewelerp import PROJECT_ROOT
 
@@ -79,11 +79,34 @@ class Job:
 
 @dataclass(frozen=True)
 class EventHandler:
-    """React to another module's record event, e.g. ``("billing.invoice", "issued")``."""
+    """React to another module's record event, e.g. ``("billing.invoice", "issued")``.
+
+    An ``in_transaction`` handler runs inside the emitter's unit of work (a failure rolls the whole change
+    back: for bridges that must be atomic); an ``after_commit`` one runs once that work has committed, in
+    its own unit of work, retried on failure and never able to undo the emitter's change.
+    """
 
     record: str
     event: str
     handler: str
+    phase: Literal["in_transaction", "after_commit"] = "in_transaction"
+
+
+@dataclass(frozen=True)
+class ExtensionPoint:
+    """A ``contributions`` key a module offers to others; each contribution must satisfy ``protocol``."""
+
+    key: str
+    protocol: Any
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role a module adds beside the platform's (e.g. a karigar coordinator); permissions name it."""
+
+    name: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -109,7 +132,11 @@ class DashboardCard:
 
 @dataclass(frozen=True)
 class Module:
-    """A module manifest. ``name`` prefixes its tables, routes and permissions."""
+    """A module manifest. ``name`` prefixes its tables, routes and permissions.
+
+    ``package`` is the Python package the manifest came from (filled in by discovery); its
+    ``migrations/`` folder, if any, holds the module's own Alembic branch.
+    """
 
     name: str
     title: str
@@ -123,10 +150,15 @@ class Module:
     events: tuple[EventHandler, ...] = ()
     dashboard_cards: tuple[DashboardCard, ...] = ()
     contributions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    extension_points: tuple[ExtensionPoint, ...] = ()
+    emits: tuple[tuple[str, str], ...] = ()
+    roles: tuple[Role, ...] = ()
+    install_data: str | None = None
     demo_data: str | None = None
     settings: tuple[Setting, ...] = ()
     auto_install: bool = False
     core: bool = False
+    package: str = ""
 
 
 def resolve(dotted: str) -> Any:
@@ -299,7 +331,7 @@ def discover_packages(folder: Path, package: str = "modules") -> list[Module]:
     found = []
     for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda i: i.name):
         if info.ispkg:
-            found.append(_manifest(importlib.import_module(f"{package}.{info.name}"), info.name))
+            found.append(_manifest(importlib.import_module(f"{package}.{info.name}"), f"{package}.{info.name}"))
     return found
 
 
@@ -311,15 +343,21 @@ def discover_entry_points() -> list[Module]:
             loaded = ep.load()
         except Exception as exc:
             raise RegistryError(f"module entry point '{ep.name}' failed to load: {exc}") from exc
-        found.append(_manifest(loaded, ep.name))
+        found.append(_manifest(loaded, _package_of(ep.module)))
     return found
 
 
-def _manifest(obj: Any, source: str) -> Module:
+def _package_of(dotted: str) -> str:
+    """The package ``dotted`` names, or the package holding it when it names a plain module."""
+    imported = importlib.import_module(dotted)
+    return dotted if hasattr(imported, "__path__") else dotted.rpartition(".")[0]
+
+
+def _manifest(obj: Any, package: str) -> Module:
     module = getattr(obj, "MODULE", obj)
     if not isinstance(module, Module):
-        raise RegistryError(f"'{source}' does not expose MODULE = jewelerp.registry.Module(...)")
-    return module
+        raise RegistryError(f"'{package}' does not expose MODULE = jewelerp.registry.Module(...)")
+    return module if module.package else replace(module, package=package)
 
 
 def discover(extra: Iterable[Module] = ()) -> Registry:

@@ -8,6 +8,7 @@ CORE = Module(
     version="1.0.0",
     summary="Stores, users, roles, modules per store, settings, audit log, jobs and notifications.",
     core=True,
+    package="jewelerp.core",
     models=("jewelerp.core.models", "jewelerp.notifications.models"),
     permissions=(
         Permission("core.stores.manage", "Create and edit stores"),
