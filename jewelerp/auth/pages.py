@@ -10,7 +10,7 @@ from jewelerp.auth import service as auth
 from jewelerp.auth.session_cookie import begin_url, load_page
 from jewelerp.errors import ValidationError
 from jewelerp.ui.forms import field, page_message
-from jewelerp.ui.shell import shell
+from jewelerp.ui.shell import logo, shell
 from jewelerp.ui.state import AppState
 
 
@@ -80,7 +80,7 @@ def login_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.hstack(
-                        rx.icon("gem", color="var(--amber-9)", size=28),
+                        logo("1.9rem"),
                         rx.heading("JewelERP", size="6"),
                         align="center",
                     ),

@@ -54,9 +54,14 @@ def navigation() -> rx.Component:
     )
 
 
+def logo(size: str = "1.5rem") -> rx.Component:
+    """The JewelERP gem (``assets/logo.svg``), decorative beside the name."""
+    return rx.image(src="/logo.svg", alt="", width=size, height=size)
+
+
 def _brand() -> rx.Component:
     return rx.hstack(
-        rx.icon("gem", color="var(--amber-9)"),
+        logo(),
         rx.heading("JewelERP", size="4"),
         align="center",
         padding_x="0.75rem",

@@ -20,9 +20,10 @@ from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.errors import JewelError
 from jewelerp.gst import state_name
+from jewelerp.pdf_fonts import document_fonts
 from modules.billing.models import Invoice, OldGoldVoucher
 from modules.billing.old_gold import get_voucher, voucher_view
-from modules.billing.pdf import _date, _letterhead, _Look, _Paper, _render, _slug, document_fonts
+from modules.billing.pdf import _date, _letterhead, _Look, _Paper, _render, _slug
 from modules.billing.words import amount_in_words
 
 TITLE = "PURCHASE VOUCHER"
@@ -66,10 +67,10 @@ def voucher_pdf(session: Session, actor: Actor, voucher_id: int) -> bytes:
         ("Metal", shown["metal"]),
         ("Gross weight", shown["gross"]),
         ("Net weight", shown["net"]),
-        ("Rate", shown["rate"].replace("₹", look.fonts.rupee)),
+        ("Rate", shown["rate"]),
         ("Valued at the rates of", _date(voucher.voucher_date)),
         ("Value", look.money(voucher.value)),
-        ("Deduction", shown["deduction"].replace("₹", look.fonts.rupee)),
+        ("Deduction", shown["deduction"]),
         ("Amount", look.money(voucher.amount)),
     ]
     if invoice is not None:

@@ -43,9 +43,8 @@ voucher (Rule 51).
 Credit notes (Rule 53) have no paper of their own: the cancelled invoice prints with its credit note's number,
 date and reason.
 
-The rupee sign: the PDF built-in fonts have no ₹, so DejaVu Sans (Debian's ``fonts-dejavu-core``) is
-embedded when it is installed and amounts print as "₹1,24,500.00"; without it the documents use the
-built-in Helvetica and print "Rs. 1,24,500.00", as stock's tags do.
+The rupee sign: the PDF built-in fonts have no ₹, so the documents embed DejaVu Sans
+(:mod:`jewelerp.pdf_fonts`) and amounts print as "₹1,24,500.00".
 
 Permissions: printing an invoice or estimate needs ``billing.invoice.create``, a receipt
 ``billing.payment.take``; both only in the actor's own store.
@@ -59,7 +58,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -68,9 +66,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
@@ -81,6 +77,7 @@ from jewelerp.core.models import Store
 from jewelerp.errors import JewelError, NotFound
 from jewelerp.gst import STATES, state_code_of, state_name
 from jewelerp.money import format_inr
+from jewelerp.pdf_fonts import Fonts, document_fonts
 from modules.billing.invoice_tables import invoice_label
 from modules.billing.invoices import lines_of, shown_pan
 from modules.billing.models import Booking, CreditNote, Invoice, InvoiceLine, Payment
@@ -93,7 +90,6 @@ from modules.stock.pieces import get_piece
 from modules.stock.tags import piece_url, qr_png
 
 PAY = "billing.payment.take"
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 # Lines issued before tax classes kept no HSN/SAC or rate: a piece was printed 7113, a service 9988, all at 3%.
 LEGACY_CODES = {"piece": "7113", "service": "9988"}
 PIECE_UNIT = "PCS"  # the GST Unique Quantity Code of pieces
@@ -126,27 +122,6 @@ SHOWN_IN_COLUMNS = ("taxable", "cgst", "sgst", "igst", "round_off", "total")
 # ---------------------------------------------------------------------------- fonts and styles
 
 
-@dataclass(frozen=True)
-class Fonts:
-    """The regular and bold font names of a document and how it writes the rupee sign."""
-
-    regular: str
-    bold: str
-    rupee: str
-
-
-def document_fonts(folder: Path | None = None) -> Fonts:
-    """DejaVu Sans (with ₹) from ``folder`` (default :data:`FONT_DIR`) when installed, else Helvetica ("Rs.")."""
-    folder = FONT_DIR if folder is None else folder
-    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-    if not (regular.is_file() and bold.is_file()):
-        return Fonts("Helvetica", "Helvetica-Bold", "Rs. ")
-    if "JewelSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("JewelSans", str(regular)))
-        pdfmetrics.registerFont(TTFont("JewelSans-Bold", str(bold)))
-    return Fonts("JewelSans", "JewelSans-Bold", "₹")
-
-
 class _Look:
     """The fonts and paragraph styles of one document, and how text and money are written with them."""
 
@@ -170,12 +145,12 @@ class _Look:
         }
 
     def text(self, raw: object) -> str:
-        """``raw`` escaped for a paragraph, with the rupee sign the fonts can print."""
-        return escape(str(raw)).replace("₹", self.fonts.rupee)
+        """``raw`` escaped for a paragraph."""
+        return escape(str(raw))
 
     def money(self, amount: Decimal | str) -> str:
-        """₹1,24,500.00 (or Rs. 1,24,500.00)."""
-        return format_inr(Decimal(str(amount)), paise=True).replace("₹", self.fonts.rupee)
+        """₹1,24,500.00."""
+        return format_inr(Decimal(str(amount)), paise=True)
 
     def p(self, raw: object, style: str = "body") -> Paragraph:
         """A paragraph of plain text (wrapped to its cell)."""
@@ -184,9 +159,8 @@ class _Look:
     def fit(self, raw: str, width: float, style: str = "right") -> Paragraph:
         """``raw`` on one line within ``width`` points: the font shrinks (to 5 pt at least) rather than overflow."""
         base = self.styles[style]
-        plain = str(raw).replace("₹", self.fonts.rupee)
         size = base.fontSize
-        while size > 5 and stringWidth(plain, base.fontName, size) > width:
+        while size > 5 and stringWidth(str(raw), base.fontName, size) > width:
             size -= 0.25
         if size != base.fontSize:
             base = ParagraphStyle(f"{base.name}-{size}", parent=base, fontSize=size, leading=base.leading)

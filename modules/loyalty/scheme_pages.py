@@ -30,6 +30,7 @@ from jewelerp.core.models import Store
 from jewelerp.errors import NotFound
 from jewelerp.masking import mask_pan
 from jewelerp.money import format_inr
+from jewelerp.pdf_fonts import document_fonts
 from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.forms import fact, field, select_field
 from jewelerp.ui.record_form import RecordFormMixin, record_form
@@ -423,9 +424,10 @@ def receipt_pdf(session: Session, actor: Actor, enrolment_id: int, receipt_numbe
     pdf = Canvas(buffer, pagesize=A6)
     pdf.setTitle(f"Scheme receipt {receipt_number}")
     width, height = A6
-    pdf.setFont("Helvetica-Bold", 12)
+    fonts = document_fonts()
+    pdf.setFont(fonts.bold, 12)
     pdf.drawString(8 * mm, height - 12 * mm, store.name)
-    pdf.setFont("Helvetica", 9)
+    pdf.setFont(fonts.regular, 9)
     pdf.drawString(8 * mm, height - 18 * mm, "GOLD SCHEME INSTALMENT RECEIPT")
     rows = [
         ("Receipt no.", receipt_number),
@@ -433,9 +435,9 @@ def receipt_pdf(session: Session, actor: Actor, enrolment_id: int, receipt_numbe
         ("Received from", enrolment.customer_name),
         ("Scheme", enrolment.number),
         ("Instalment", f"{instalment.seq}"),
-        ("Amount", f"Rs. {instalment.amount:,.2f}"),
-        ("Late fee", f"Rs. {instalment.late_fee:,.2f}" if instalment.late_fee else ""),
-        ("Rate / grams", f"Rs. {instalment.rate:,.2f}/g, {instalment.grams:.3f} g" if instalment.rate else ""),
+        ("Amount", format_inr(instalment.amount, paise=True)),
+        ("Late fee", format_inr(instalment.late_fee, paise=True) if instalment.late_fee else ""),
+        ("Rate / grams", f"{format_inr(instalment.rate, paise=True)}/g, {instalment.grams:.3f} g" * bool(instalment.rate)),
         ("Method", f"{METHODS.get(instalment.method, instalment.method)} {instalment.reference}".strip()),
         ("Received by", instalment.received_by),
     ]

@@ -9,7 +9,6 @@ and when, and the QR of ``/r/<token>`` (or a note that the link was revoked).
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -22,6 +21,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.money import format_inr
+from jewelerp.pdf_fonts import document_fonts
 from modules.clienteling.services import shown_phone
 from modules.repairs.jobs import job_stones
 from modules.repairs.models import Job
@@ -40,21 +40,18 @@ LINE = colors.HexColor("#d9d2c5")
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()["BodyText"]
+    fonts = document_fonts()
     return {
-        "body": ParagraphStyle("body", parent=base, fontName="Helvetica", fontSize=8.5, leading=11),
+        "body": ParagraphStyle("body", parent=base, fontName=fonts.regular, fontSize=8.5, leading=11),
         "small": ParagraphStyle(
-            "small", parent=base, fontName="Helvetica", fontSize=7, leading=9, textColor=colors.grey
+            "small", parent=base, fontName=fonts.regular, fontSize=7, leading=9, textColor=colors.grey
         ),
-        "store": ParagraphStyle("store", parent=base, fontName="Helvetica-Bold", fontSize=13, leading=16),
-        "title": ParagraphStyle("title", parent=base, fontName="Helvetica-Bold", fontSize=11, leading=14),
+        "store": ParagraphStyle("store", parent=base, fontName=fonts.bold, fontSize=13, leading=16),
+        "title": ParagraphStyle("title", parent=base, fontName=fonts.bold, fontSize=11, leading=14),
         "label": ParagraphStyle(
-            "label", parent=base, fontName="Helvetica", fontSize=8, leading=10, textColor=colors.grey
+            "label", parent=base, fontName=fonts.regular, fontSize=8, leading=10, textColor=colors.grey
         ),
     }
-
-
-def _money(amount: Decimal) -> str:
-    return format_inr(amount).replace("₹", "Rs. ")
 
 
 def _p(text: object, style: ParagraphStyle) -> Paragraph:
@@ -68,8 +65,8 @@ def _facts(actor: Actor, job: Job, styles: dict[str, ParagraphStyle]) -> Table:
         ("Work", job.requested_work),
         ("Weight in", f"{job.weight_in} g (gross)" if job.weight_in is not None else ""),
         ("Condition", job.condition_notes),
-        ("Estimate", _money(job.estimate)),
-        ("Deposit", _money(job.deposit)),
+        ("Estimate", format_inr(job.estimate)),
+        ("Deposit", format_inr(job.deposit)),
         ("Promised for", job.promised_on.strftime("%d %b %Y") if job.promised_on else ""),
         ("Warranty", f"{job.warranty_days} days from delivery" if job.warranty_days else ""),
         ("Stage", stage_label(job.stage)),
@@ -93,7 +90,7 @@ def _stones(session: Session, actor: Actor, job: Job, styles: dict[str, Paragrap
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
+                ("FONT", (0, 0), (-1, -1), document_fonts().regular, 8.5),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
                 ("ALIGN", (1, 1), (2, -1), "RIGHT"),
             ]

@@ -25,6 +25,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError
+from jewelerp.pdf_fonts import document_fonts
 from jewelerp.registry import call, get_registry
 from modules.stock.certificates import piece_here
 from modules.stock.models import Metal, Piece
@@ -130,13 +131,14 @@ def purity_text(metal: Metal) -> str:
 
 
 def _label_lines(piece: Piece, metal: Metal | None, price: str | None) -> list[tuple[str, str, float]]:
+    fonts = document_fonts()
     lines = [
-        (piece.sku, "Helvetica-Bold", 7.0),
-        (purity_text(metal) if metal else "", "Helvetica", 6.0),
-        (f"Net {piece.net_weight} g", "Helvetica", 6.0),
+        (piece.sku, fonts.bold, 7.0),
+        (purity_text(metal) if metal else "", fonts.regular, 6.0),
+        (f"Net {piece.net_weight} g", fonts.regular, 6.0),
     ]
     if price:
-        lines.append((price.replace("₹", "Rs. ").replace("  ", " ").strip(), "Helvetica-Bold", 6.0))
+        lines.append((price, fonts.bold, 6.0))
     return lines
 
 

@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from jewelerp import ASSETS
 from jewelerp.demo import DEMO_PASSWORD
 from jewelerp.registry import get_registry
 from tests.e2e.conftest import sign_in
@@ -119,3 +120,11 @@ def test_manager_switches_store_from_the_header(login_as, base_url):
     page.goto(f"{base_url}/clienteling/customers")
     expect(page.get_by_role("cell", name="DEL").first).to_be_visible()
     expect(page.get_by_role("cell", name="MUM", exact=True)).to_have_count(0)
+
+
+def test_the_logo_and_favicon_come_from_the_cards_assets_folder(page, base_url):
+    page.goto(f"{base_url}/login")
+    expect(page.locator('img[src="/logo.svg"]')).to_be_visible()
+    page.wait_for_function("document.querySelector('img[src=\"/logo.svg\"]').naturalWidth > 0")  # it loaded
+    icon = page.request.get(f"{base_url}/favicon.ico")
+    assert icon.ok and icon.body() == (ASSETS / "favicon.ico").read_bytes()

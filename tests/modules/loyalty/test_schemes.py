@@ -366,3 +366,16 @@ def test_the_demo_has_schemes_at_every_stage_and_runs_once(world, gold):
     assert [e.status for e in enrolments] == ["active", "active", "matured", "redeemed", "foreclosed", "lapsed"]
     assert {m.enrolment_id for m in missed} >= {enrolments[1].id, enrolments[5].id}
     assert enrolments[1].grams == D("3.000") and enrolments[2].bonus == D("10000.00")
+
+
+def test_the_instalment_receipt_prints_rupees_in_indian_grouping(world, customer):
+    import pypdfium2
+
+    from modules.loyalty.scheme_pages import receipt_pdf
+
+    enrolment = _enrol(world, _template(world, instalment="150000"), customer, pan="abcde1234f")
+    paid = _pay(world.actor("sales"), enrolment.id, "upi", "412345678912")
+    with read_session() as session:
+        content = receipt_pdf(session, world.actor("sales"), enrolment.id, paid.receipt_number)
+    text = " ".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(content))
+    assert "₹1,50,000.00" in text and paid.receipt_number in text  # not "Rs. 150,000.00"

@@ -83,7 +83,7 @@ def test_the_ticket_carries_the_intake_record_and_the_qr(world, tmp_path):
     sales, designer, delhi = world.actor("sales"), world.actor("designer"), world.actor("manager", world.dl)
     with read_session() as session:
         text, codes = _read(ticket_pdf(session, designer, taken.id))
-    for shown in (taken.number, "Resize from 12 to 14", "10.000 g (gross)", "Ruby 2 0.500", "Rs. 1,500", "Rs. 500"):
+    for shown in (taken.number, "Resize from 12 to 14", "10.000 g (gross)", "Ruby 2 0.500", "₹1,500", "₹500"):
         assert shown in text
     assert "180 days" in text and "Terms accepted by Kavya Iyer" in text and f"{taken.promised_on:%d %b %Y}" in text
     assert codes == [f"http://localhost:8000/r/{taken.public_token}"]

@@ -436,7 +436,7 @@ def test_the_label_sheet_has_a_readable_qr_per_piece(world, masters):
     for piece in pieces:
         assert piece.sku in text
     assert "Gold 22K 916" in text and "Silver 925" in text and "Net 12.000 g" in text and "Net 3.210 g" in text
-    assert "Rs." not in text  # the price setting is off by default
+    assert "₹" not in text  # the price setting is off by default
 
 
 def test_the_label_sheet_prints_prices_only_when_the_store_says_so(world, masters):
@@ -447,8 +447,8 @@ def test_the_label_sheet_prints_prices_only_when_the_store_says_so(world, master
         priced = label_sheet_pdf(session, manager, [p.id for p in pieces], price_for=lambda p: "₹1,23,456")
         unpriced = label_sheet_pdf(session, manager, [p.id for p in pieces])
         spread = label_sheet_pdf(session, manager, [p.id for p in pieces], skip=63)
-    assert "Rs. 1,23,456" in _render(priced)[0][1]
-    assert "Rs." not in _render(unpriced)[0][1]
+    assert "₹1,23,456" in _render(priced)[0][1]
+    assert "₹" not in _render(unpriced)[0][1]
     first, second = _render(spread)
     assert len(_decode(first[0])) == 2 and len(_decode(second[0])) == 1  # a used sheet continues on a new one
     with unit_of_work(manager) as session:
@@ -488,8 +488,8 @@ def test_a_module_contributing_tag_prices_prints_them_where_it_is_enabled(world,
     manager = world.actor("manager")  # the actor now sees the pricing module enabled
     with unit_of_work(manager) as session:
         priced = label_sheet_pdf(session, manager, [piece.id])
-    assert "Rs." not in _render(without)[0][1]
-    assert f"Rs. {piece.id * 1000:,}" in _render(priced)[0][1]
+    assert "₹" not in _render(without)[0][1]
+    assert f"₹{piece.id * 1000:,}" in _render(priced)[0][1]
 
 
 # ---------------------------------------------------------------- public page
