@@ -409,6 +409,11 @@ def _enrolment_data(session: Session, actor: Actor, enrolment_id: int) -> dict[s
     }
 
 
+def _rate_and_grams(instalment: SchemeInstalment) -> str:
+    """The rate and grams of an instalment bought as grams ("₹12,000.00/g, 0.417 g"); empty in rupees."""
+    return f"{format_inr(instalment.rate, paise=True)}/g, {instalment.grams:.3f} g" if instalment.rate else ""
+
+
 def receipt_pdf(session: Session, actor: Actor, enrolment_id: int, receipt_number: str) -> bytes:
     """A small (A6) PDF receipt of one paid instalment."""
     enrolment = schemes.get_enrolment(session, actor, enrolment_id)
@@ -437,7 +442,7 @@ def receipt_pdf(session: Session, actor: Actor, enrolment_id: int, receipt_numbe
         ("Instalment", f"{instalment.seq}"),
         ("Amount", format_inr(instalment.amount, paise=True)),
         ("Late fee", format_inr(instalment.late_fee, paise=True) if instalment.late_fee else ""),
-        ("Rate / grams", f"{format_inr(instalment.rate, paise=True)}/g, {instalment.grams:.3f} g" * bool(instalment.rate)),
+        ("Rate / grams", _rate_and_grams(instalment)),
         ("Method", f"{METHODS.get(instalment.method, instalment.method)} {instalment.reference}".strip()),
         ("Received by", instalment.received_by),
     ]
