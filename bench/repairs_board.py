@@ -67,7 +67,7 @@ def _prepare(db_path: Path, moves: int) -> list[tuple[str, str]]:
     os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
     from sqlmodel import select
 
-    from jewelerp import migrations
+    from jewelerp.core.lifecycle import upgrade_database
     from jewelerp.core.models import Store
     from jewelerp.db import read_session, reset_engine
     from jewelerp.demo import load_demo
@@ -77,7 +77,7 @@ def _prepare(db_path: Path, moves: int) -> list[tuple[str, str]]:
     from tests.modules.repairs.jobrows import job_row
 
     reset_engine()
-    migrations.upgrade()
+    upgrade_database()  # as `jewelerp db upgrade`: tables, install data, permissions
     load_demo()
     with read_session() as session:
         store = session.exec(select(Store.id).where(Store.code == "MUM")).one()

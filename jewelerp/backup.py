@@ -33,15 +33,14 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
-from jewelerp.db import database_url, reset_engine, utcnow
+from jewelerp.db import database_url, get_engine, reset_engine, utcnow
 from jewelerp.errors import JewelError
 from jewelerp.keys import BACKUP, data_dir, raw_key
-from jewelerp.migrations import alembic_config, upgrade
+from jewelerp.migrations import applied_modules, known_revisions, table_owner, up_to_date
 from jewelerp.registry import get_registry
 
 FORMAT = "jewelerp-backup"
@@ -208,16 +207,10 @@ def _extract(archive: zipfile.ZipFile, manifest: Manifest, target: Path) -> None
         raise JewelError("it has been altered (the database does not match its manifest)")
 
 
-def known_revisions() -> tuple[set[str], set[str]]:
-    """Every schema revision this code knows, and its current heads."""
-    script = ScriptDirectory.from_config(alembic_config())
-    return {s.revision for s in script.walk_revisions()}, set(script.get_heads())
-
-
 def _check_schema(manifest: Manifest, conn: sqlite3.Connection) -> None:
     if not manifest.schema:
         raise JewelError("it has no schema version")
-    known, _heads = known_revisions()
+    known = known_revisions()
     unknown = sorted(set(manifest.schema) - known)
     if unknown:
         raise JewelError(
@@ -235,26 +228,27 @@ def _check_integrity(conn: sqlite3.Connection) -> None:
         raise JewelError("it is damaged (rows point at records that do not exist)")
 
 
-def expected_tables() -> set[str]:
-    """Every table of the installed platform and modules."""
+def expected_tables(modules: list[str]) -> set[str]:
+    """Every table of the platform and of ``modules`` (the ones whose migrations a database has run)."""
     get_registry().import_models()
-    return set(SQLModel.metadata.tables)
+    return {table for table in SQLModel.metadata.tables if table_owner(table) in modules}
 
 
-def _check_tables(conn: sqlite3.Connection) -> None:
+def _check_tables(conn: sqlite3.Connection, modules: list[str]) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    missing = sorted(expected_tables() - tables)
+    missing = sorted(expected_tables(modules) - tables)
     if missing:
         raise JewelError(f"it lacks tables of this version ({', '.join(missing[:5])})")
 
 
-def _upgrade(path: Path) -> None:
-    """Run this code's migrations on the database file ``path`` (an older backup's copy)."""
+@contextmanager
+def _as_configured_database(path: Path) -> Iterator[None]:
+    """Point the configured database at the file ``path`` (an older backup's copy) for a while."""
     live_url = os.environ.get(DB_URL_ENV)
     os.environ[DB_URL_ENV] = f"sqlite:///{path}"
     reset_engine()
     try:
-        upgrade()
+        yield
     finally:
         if live_url is None:
             del os.environ[DB_URL_ENV]
@@ -263,16 +257,29 @@ def _upgrade(path: Path) -> None:
         reset_engine()
 
 
+def _upgraded_modules(path: Path) -> list[str]:
+    """Bring the database file ``path`` to this code as ``jewelerp db upgrade`` would when it is behind; the
+    modules whose tables it then has."""
+    from jewelerp.core.lifecycle import upgrade_database  # lifecycle backs up before an uninstall
+
+    with _as_configured_database(path):
+        with get_engine().connect() as connection:
+            current = up_to_date(connection)
+        if not current:
+            upgrade_database()
+        with get_engine().connect() as connection:
+            return applied_modules(connection)
+
+
 def _check_database(path: Path, manifest: Manifest) -> None:
     """Schema, integrity and tables of the copy; an older known schema is migrated to this code's first."""
     try:
         with _connect(path) as conn:
             _check_schema(manifest, conn)
             _check_integrity(conn)
-        if set(manifest.schema) != known_revisions()[1]:
-            _upgrade(path)
+        modules = _upgraded_modules(path)
         with _connect(path) as conn:
-            _check_tables(conn)
+            _check_tables(conn, modules)
     except sqlite3.DatabaseError as exc:
         raise JewelError(f"it is damaged: {exc}") from exc
 

@@ -6,8 +6,9 @@ weights as integer milligrams, so values round-trip exactly on every backend.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,6 +33,8 @@ SQLModel.metadata.naming_convention = {
 }
 DEFAULT_DB_PATH = PROJECT_ROOT / ".data" / "jewelerp.db"  # a hidden folder: Reflex hot reload skips it
 _engine: Engine | None = None
+log = logging.getLogger(__name__)
+_AFTER_COMMIT = "jewelerp_after_commit"  # session.info key of the on_commit callbacks
 PAISA = Decimal("0.01")
 MILLIGRAM = Decimal("0.001")
 
@@ -94,11 +97,29 @@ def reset_engine() -> None:
     _engine = None
 
 
+def on_commit(session: Session, callback: Callable[[], object]) -> None:
+    """Run ``callback`` once the :func:`unit_of_work` holding ``session`` has committed and closed.
+
+    A rollback drops it. It runs with no transaction open; its exception is logged and never reaches
+    the caller of the committed work.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def _run_after_commit(callbacks: list[Callable[[], object]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the work committed: its caller gets its result whatever a follow-up does
+            log.exception("after-commit callback %r failed", callback)
+
+
 @contextmanager
 def unit_of_work(actor: Actor | None = None) -> Iterator[Session]:
     """A write transaction: commits when the block ends, rolls back whole on error.
 
-    The actor is kept in ``session.info`` so the audit log knows who changed what.
+    The actor is kept in ``session.info`` so the audit log knows who changed what. Callbacks
+    registered with :func:`on_commit` run after the commit, outside the transaction.
     """
     session = Session(get_engine(), expire_on_commit=False)
     session.info["actor"] = actor
@@ -109,7 +130,9 @@ def unit_of_work(actor: Actor | None = None) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        callbacks = session.info.pop(_AFTER_COMMIT, [])
         session.close()
+    _run_after_commit(callbacks)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from jewelerp.auth.service import system_actor
+from jewelerp.core.lifecycle import installed_registry
 from jewelerp.core.models import Store, User
 from jewelerp.core.module_states import enable_module
 from jewelerp.core.roles import sync_roles_and_permissions
@@ -17,7 +18,8 @@ from jewelerp.core.stores import StoreInput
 from jewelerp.core.users import UserInput, create_user
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError
-from jewelerp.registry import call, get_registry
+from jewelerp.install_data import load_install_data
+from jewelerp.registry import call
 
 DEMO_PASSWORD = "jewel-demo-2026"
 DEMO_DOMAIN = "@demo.jewelerp.in"
@@ -71,7 +73,9 @@ def real_records(session: Session) -> list[str]:
 def load_demo(force: bool = False) -> list[tuple[str, str, str]]:
     """Create (or top up) the demo records; returns (role, email, password) logins.
 
-    Refuses a database with real records (see :func:`real_records`) unless ``force``.
+    Refuses a database with real records (see :func:`real_records`) unless ``force``. It first brings the
+    database to what ``jewelerp db upgrade`` leaves (roles, every module's install data: nothing new after
+    an upgrade), so a database migrated from code loads too; the modules' demos add only demo records.
     """
     if not force:
         with read_session() as session:
@@ -81,9 +85,10 @@ def load_demo(force: bool = False) -> list[tuple[str, str, str]]:
                 f"this database has real records ({', '.join(found)}); demo data would mix with them. "
                 "Use --force to load it anyway."
             )
-    registry = get_registry()
     with unit_of_work() as session:
+        registry = installed_registry(session)  # a module available but not installed stays out
         sync_roles_and_permissions(session, registry)
+        load_install_data(session, registry)
         stores = [_ensure_store(session, data) for data in DEMO_STORES]
         for name, email, roles in DEMO_STAFF:
             if session.exec(select(User).where(User.email == email)).first() is None:

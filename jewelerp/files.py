@@ -16,10 +16,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
@@ -59,12 +58,15 @@ class StoredFile:
     name: str
 
 
-FileChecker = Callable[[Session, Actor, str, int], StoredFile]
-"""``checker(session, actor, kind, record_id)``: the file of that record when the actor may see it.
+class FileChecker(Protocol):
+    """The ``core.files`` extension point: ``checker(session, actor, kind, record_id)``, the file of that
+    record when the actor may see it.
 
-Raises :class:`~jewelerp.errors.NotFound` (no such record or file, or not in the actor's reach) or
-:class:`~jewelerp.errors.PermissionDenied`. A module names its checker in ``contributions['files']``.
-"""
+    Raises :class:`~jewelerp.errors.NotFound` (no such record or file, or not in the actor's reach) or
+    :class:`~jewelerp.errors.PermissionDenied`. A module names its checker in ``contributions['core.files']``.
+    """
+
+    def __call__(self, session: Session, actor: Actor, kind: str, record_id: int) -> StoredFile: ...
 
 
 def private_dir(path: Path) -> Path:

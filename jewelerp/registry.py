@@ -12,17 +12,23 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import pkgutil
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from jewelerp import PROJECT_ROOT
 
+if TYPE_CHECKING:
+    from jewelerp.auth.actor import Actor
+
 ENTRY_POINT_GROUP = "jewelerp.modules"
-ROLES = ("admin", "manager", "sales", "designer")
 SETTING_TYPES = (str, int, bool, Decimal)
+EVENT_PHASES = ("in_transaction", "after_commit")
+ROLE_CODE_LENGTH = 20  # the width of core_role.code
+ROLE_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 
 
 class RegistryError(Exception):
@@ -94,19 +100,31 @@ class EventHandler:
 
 @dataclass(frozen=True)
 class ExtensionPoint:
-    """A ``contributions`` key a module offers to others; each contribution must satisfy ``protocol``."""
+    """A ``contributions`` key ``"<owner>.<point>"`` a module offers to others.
+
+    ``protocol`` is the dotted path of the ``typing.Protocol`` every contribution must satisfy (a callable's
+    parameters, an object's attributes), kept beside the code that calls the contributions.
+    """
 
     key: str
-    protocol: Any
+    protocol: str
     summary: str = ""
 
 
 @dataclass(frozen=True)
 class Role:
-    """A role a module adds beside the platform's (e.g. a karigar coordinator); permissions name it."""
+    """A role: the platform's four, or one a module adds (``"repairs.coordinator"``); permissions name it."""
 
     name: str
     label: str
+
+
+PLATFORM_ROLES = (
+    Role("admin", "Admin"),
+    Role("manager", "Manager"),
+    Role("sales", "Sales"),
+    Role("designer", "Designer"),
+)
 
 
 @dataclass(frozen=True)
@@ -177,6 +195,8 @@ class Registry:
         self.modules: list[Module] = _dependency_order(list(modules))
         self._by_name = {m.name: m for m in self.modules}
         _validate(self.modules)
+        self._points = {point.key: point for m in self.modules for point in m.extension_points}
+        self._emitted = {emitted for m in self.modules for emitted in m.emits}
 
     def __contains__(self, name: str) -> bool:
         return name in self._by_name
@@ -244,6 +264,46 @@ class Registry:
         """The module name a permission belongs to (its first dotted part)."""
         return permission.split(".", 1)[0]
 
+    def roles(self) -> list[Role]:
+        """The platform's roles, then the roles modules add, in dependency order."""
+        return [*PLATFORM_ROLES, *(role for m in self.modules for role in m.roles)]
+
+    def extension_point(self, key: str) -> ExtensionPoint:
+        """The extension point declared under ``key`` (RegistryError naming it if no module declares it)."""
+        try:
+            return self._points[key]
+        except KeyError:
+            raise RegistryError(f"no module declares the extension point '{key}'") from None
+
+    def contributions(self, key: str, actor: Actor | None) -> list[Any]:
+        """The resolved contributions to ``key`` from the modules enabled in the actor's store, in dependency
+        order; with no actor, from every installed module (platform-wide points such as ``core.api_routes``)."""
+        enabled = None if actor is None else actor.enabled_modules
+        return [value for _module, value in self.contributions_by_module(key, enabled)]
+
+    def contributions_by_module(self, key: str, enabled: Collection[str] | None) -> list[tuple[Module, Any]]:
+        """``(module, resolved contribution)`` for ``key`` from the modules in ``enabled`` (None: every
+        module), in dependency order. An undeclared ``key`` raises RegistryError."""
+        self.extension_point(key)
+        return [
+            (module, resolve(dotted))
+            for module in self.modules
+            if enabled is None or module.name in enabled
+            for dotted in module.contributions.get(key, ())
+        ]
+
+    def check_emitted(self, record: str, event: str) -> None:
+        """Refuse an event that the module owning ``record`` does not declare in its ``emits``."""
+        if (record, event) not in self._emitted:
+            owner = record.split(".", 1)[0]
+            raise RegistryError(f"module '{owner}' emits ('{record}', '{event}') without declaring it in emits")
+
+    def check(self) -> list[str]:
+        """Every problem :mod:`jewelerp.registry_check` finds in the manifests, one line each (empty: sound)."""
+        from jewelerp.registry_check import problems
+
+        return problems(self)
+
 
 def _dependency_order(modules: list[Module]) -> list[Module]:
     by_name: dict[str, Module] = {}
@@ -276,26 +336,17 @@ def _dependency_order(modules: list[Module]) -> list[Module]:
 
 
 def _validate(modules: list[Module]) -> None:
-    routes: dict[str, str] = {}
-    permissions: dict[str, str] = {}
-    jobs: dict[str, str] = {}
-    settings: dict[str, str] = {}
+    """The checks that need no import: names, prefixes, duplicates, roles, permissions and routes."""
     for module in modules:
         if not module.name.isidentifier():
             raise RegistryError(f"module name '{module.name}' must be a Python identifier")
-        for perm in module.permissions:
-            _claim(permissions, perm.name, module.name, "permission")
-            _prefixed(module, perm.name, "permission")
-            unknown = set(perm.default_roles) - set(ROLES)
-            if unknown:
-                raise RegistryError(
-                    f"module '{module.name}': permission '{perm.name}' grants unknown role(s) {sorted(unknown)}"
-                )
-        for page in module.pages:
-            _claim(routes, page.route.rstrip("/") or "/", module.name, "route")
-            prefix = f"/{module.name}"
-            if not module.core and page.route != prefix and not page.route.startswith(f"{prefix}/"):
-                raise RegistryError(f"module '{module.name}': route '{page.route}' must start with '/{module.name}'")
+    roles = _validate_roles(modules)
+    permissions = _validate_permissions(modules, roles)
+    _validate_pages(modules, permissions)
+    jobs: dict[str, str] = {}
+    settings: dict[str, str] = {}
+    points: dict[str, str] = {}
+    for module in modules:
         for job in module.jobs:
             _claim(jobs, job.id, module.name, "job")
             _prefixed(module, job.id, "job")
@@ -306,10 +357,63 @@ def _validate(modules: list[Module]) -> None:
                 raise RegistryError(
                     f"module '{module.name}': setting '{setting.key}' default must be one of str, int, bool or Decimal"
                 )
-    defined = set(permissions)
+        for point in module.extension_points:
+            _claim(points, point.key, module.name, "extension point")
+            _prefixed(module, point.key, "extension point")
+        for record, _event in module.emits:
+            _prefixed(module, record, "emitted record")
+        for i, handler in enumerate(module.events):
+            if handler.phase not in EVENT_PHASES:
+                raise RegistryError(
+                    f"module '{module.name}': events[{i}].phase '{handler.phase}' must be one of "
+                    + ", ".join(EVENT_PHASES)
+                )
+
+
+def _validate_roles(modules: list[Module]) -> set[str]:
+    """Module roles are ``<module>.<role>``, unique and short enough for the role table; returns every role."""
+    seen = {role.name: "core" for role in PLATFORM_ROLES}
+    for module in modules:
+        for role in module.roles:
+            _claim(seen, role.name, module.name, "role")
+            _prefixed(module, role.name, "role")
+            if not ROLE_NAME.fullmatch(role.name) or len(role.name) > ROLE_CODE_LENGTH:
+                raise RegistryError(
+                    f"module '{module.name}': role '{role.name}' must be '{module.name}.<lower_case_name>', "
+                    f"at most {ROLE_CODE_LENGTH} characters"
+                )
+            if not role.label.strip():
+                raise RegistryError(f"module '{module.name}': role '{role.name}' needs a label")
+    return set(seen)
+
+
+def _validate_permissions(modules: list[Module], roles: set[str]) -> set[str]:
+    """Permissions are prefixed, unique and grant only known roles; returns their names."""
+    permissions: dict[str, str] = {}
+    for module in modules:
+        for perm in module.permissions:
+            _claim(permissions, perm.name, module.name, "permission")
+            _prefixed(module, perm.name, "permission")
+            unknown = set(perm.default_roles) - roles
+            if unknown:
+                raise RegistryError(
+                    f"module '{module.name}': permission '{perm.name}' grants unknown role(s) {sorted(unknown)}"
+                )
+    return set(permissions)
+
+
+def _validate_pages(modules: list[Module], permissions: set[str]) -> None:
+    """Routes are unique, under ``/<module>`` (the platform's excepted) and need defined permissions."""
+    routes: dict[str, str] = {}
     for module in modules:
         for page in module.pages:
-            if page.permission and page.permission not in defined:
+            _claim(routes, page.route.rstrip("/") or "/", module.name, "route")
+            prefix = f"/{module.name}"
+            if not module.core and page.route != prefix and not page.route.startswith(f"{prefix}/"):
+                raise RegistryError(f"module '{module.name}': route '{page.route}' must start with '/{module.name}'")
+    for module in modules:
+        for page in module.pages:
+            if page.permission and page.permission not in permissions:
                 raise RegistryError(
                     f"module '{module.name}': page '{page.route}' needs undefined permission '{page.permission}'"
                 )

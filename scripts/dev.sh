@@ -2,7 +2,8 @@
 # JewelERP developer entry point.
 #   bash scripts/dev.sh run          set up, migrate, load demo data, serve http://localhost:3000
 #   bash scripts/dev.sh test [ARGS]  set up (plus Debian Chromium) and run the whole test suite
-# Both are idempotent: a second run only checks stamps and starts.
+#   bash scripts/dev.sh addon        set up .tools/addon-venv: this environment plus the sample add-on
+# All are idempotent: a second run only checks stamps (and starts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -63,12 +64,17 @@ case "${1:-}" in
   test)
     shift
     setup_python; setup_node; setup_chromium; setup_env
+    python -m tests.addon.overlay >/dev/null  # tests/addon drive examples/jewelerp_engraving installed there
     ruff check .
     ruff format --check .
     exec python -m pytest "$@"
     ;;
+  addon)
+    setup_python; setup_env
+    say "the sample add-on is installed for: $(python -m tests.addon.overlay)"
+    ;;
   *)
-    echo "usage: bash scripts/dev.sh run | test [pytest args]" >&2
+    echo "usage: bash scripts/dev.sh run | test [pytest args] | addon" >&2
     exit 2
     ;;
 esac

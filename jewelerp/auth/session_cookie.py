@@ -149,5 +149,5 @@ def end(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    """The cookie routes, mounted beside the app through the core manifest's ``api_routes``."""
+    """The cookie routes, mounted beside the app through the core manifest's ``core.api_routes``."""
     return [Route(BEGIN_PATH, begin), Route(END_PATH, end)]

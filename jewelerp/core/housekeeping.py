@@ -8,7 +8,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.core.models import AuthSession, JobRun, LoginAttempt
+from jewelerp.core.models import AuthSession, EventDelivery, JobRun, LoginAttempt
 from jewelerp.db import utcnow
 from jewelerp.notifications.models import Notification, OutboxMessage
 
@@ -16,10 +16,12 @@ KEEP_LOGIN_ATTEMPTS = timedelta(days=30)
 KEEP_DEAD_SESSIONS = timedelta(days=7)
 KEEP_JOB_RUNS = timedelta(days=90)
 KEEP_DONE_NOTICES = timedelta(days=90)  # read notifications and sent messages
+KEEP_DONE_DELIVERIES = timedelta(days=14)  # after-commit event reactions that ran
 
 
 def purge_stale_records(session: Session, _actor: Actor | None) -> None:
-    """Delete expired or revoked sessions, old login tries, old job runs, read notifications and sent messages."""
+    """Delete expired or revoked sessions, old login tries, old job runs, read notifications, sent messages
+    and event deliveries done long ago (failed ones stay for an admin to retry)."""
     now = utcnow()
     session.execute(
         delete(AuthSession).where(
@@ -31,4 +33,7 @@ def purge_stale_records(session: Session, _actor: Actor | None) -> None:
     session.execute(delete(Notification).where(Notification.read_at < now - KEEP_DONE_NOTICES))
     session.execute(
         delete(OutboxMessage).where(OutboxMessage.status == "sent", OutboxMessage.sent_at < now - KEEP_DONE_NOTICES)
+    )
+    session.execute(
+        delete(EventDelivery).where(EventDelivery.status == "done", EventDelivery.done_at < now - KEEP_DONE_DELIVERIES)
     )

@@ -1,6 +1,6 @@
 """The platform's own manifest: admin pages and ``core.*`` permissions (always enabled)."""
 
-from jewelerp.registry import Job, MenuEntry, Module, Page, Permission, Setting
+from jewelerp.registry import ExtensionPoint, Job, MenuEntry, Module, Page, Permission, Setting
 
 CORE = Module(
     name="core",
@@ -38,6 +38,14 @@ CORE = Module(
             per_store=False,
             quiet=True,
         ),
+        Job(
+            "core.event_deliveries",
+            "* * * * *",
+            "jewelerp.core.event_deliveries:deliver_due_events",
+            "Retry modules' after-commit reactions to events",
+            per_store=False,
+            quiet=True,
+        ),
     ),
     settings=(
         Setting("core.smtp_host", "SMTP server", "", "Mail server for this store's e-mail; empty keeps e-mail queued."),
@@ -53,7 +61,12 @@ CORE = Module(
             "Minutes without activity before staff must sign in again (5 to 720).",
         ),
     ),
-    contributions={"api_routes": ("jewelerp.auth.session_cookie:routes",)},
+    extension_points=(
+        ExtensionPoint("core.api_routes", "jewelerp.ui.api:ApiRoutes", "Starlette routes mounted beside the app"),
+        ExtensionPoint("core.files", "jewelerp.files:FileChecker", "Who may see a record's private file"),
+        ExtensionPoint("core.senders", "jewelerp.notifications.senders:SendsChannel", "Outbox senders by channel"),
+    ),
+    contributions={"core.api_routes": ("jewelerp.auth.session_cookie:routes",)},
     pages=(
         Page(
             "/",

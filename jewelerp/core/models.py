@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from jewelerp.db import utcnow
@@ -189,3 +189,44 @@ class JobRun(SQLModel, table=True):
     status: str = Field(default="running", max_length=20)
     stores: str = Field(default="", max_length=500)
     error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class EventDelivery(SQLModel, table=True):
+    """One after-commit handler's pending, done or failed reaction to one event (the events outbox).
+
+    Written in the emitter's transaction, so it exists only if the emitter's change committed.
+    """
+
+    __tablename__ = "core_event_delivery"
+    __audit__ = False
+    __table_args__ = (
+        Index("ix_core_event_delivery_due", "status", "next_attempt_at"),
+        Index("ix_core_event_delivery_queue", "store_id", "module", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    record: str = Field(max_length=80)
+    event: str = Field(max_length=60)
+    payload: dict = Field(sa_column=Column(JSON, nullable=False))
+    module: str = Field(max_length=60)
+    handler: str = Field(max_length=200)
+    store_id: int = Field(foreign_key="core_store.id")
+    user_id: int | None = None
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = None
+
+
+class InstalledModule(SQLModel, table=True):
+    """A module installed in this database: its migrations ran, its install data loaded and its permissions
+    were granted, at ``version`` (the manifest's version when it was last installed or upgraded)."""
+
+    __tablename__ = "core_installed_module"
+
+    name: str = Field(primary_key=True, max_length=60)
+    version: str = Field(max_length=40)
+    installed_at: datetime = Field(default_factory=utcnow)
+    upgraded_at: datetime | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
+from jewelerp.core import lifecycle
 from jewelerp.core.models import ModuleState
 from jewelerp.errors import JewelError
 from jewelerp.registry import Module, Registry, get_registry
@@ -38,7 +39,8 @@ def enable_module(
 ) -> list[str]:
     """Enable ``module`` and what it depends on in the store; returns the newly enabled names.
 
-    Bridge modules marked ``auto_install`` switch on too once all they depend on is on.
+    Refused while one of them is not installed or its tables are behind its code. Installed bridge modules
+    marked ``auto_install`` switch on too once all they depend on is on.
     """
     if actor is not None:
         actor.require("core.modules.manage")
@@ -48,11 +50,16 @@ def enable_module(
         raise JewelError("The platform core is always enabled.")
     already = enabled_modules(session, store_id, registry)
     wanted = [n for n in registry.requirements(module) if n not in already]
+    bridges = [m.name for m in registry.modules if m.auto_install and m.name not in already]
+    unready = lifecycle.unready(session, [*wanted, *bridges], registry)
+    for name in wanted:
+        if name in unready:
+            raise JewelError(unready[name])
     for name in wanted:
         _set(session, store_id, name, True)
     on = already | set(wanted)
     for bridge in registry.modules:
-        if bridge.auto_install and bridge.name not in on and set(bridge.depends) <= on:
+        if bridge.auto_install and bridge.name not in on | set(unready) and set(bridge.depends) <= on:
             _set(session, store_id, bridge.name, True)
             on.add(bridge.name)
             wanted.append(bridge.name)

@@ -1,4 +1,8 @@
-"""Roles and their permissions: seeded from manifest defaults, then edited by an admin."""
+"""Roles and their permissions: seeded from manifest defaults, then edited by an admin.
+
+The roles are the registry's (:meth:`jewelerp.registry.Registry.roles`): the platform's four and those
+modules add; the ``core_role`` table follows it.
+"""
 
 from __future__ import annotations
 
@@ -7,43 +11,56 @@ from sqlmodel import Session, select
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import PermissionSeed, Role, RolePermission, UserStoreRole
 from jewelerp.errors import JewelError
-from jewelerp.registry import ROLES, Registry, get_registry
-
-ROLE_NAMES = {"admin": "Admin", "manager": "Manager", "sales": "Sales", "designer": "Designer"}
+from jewelerp.registry import Registry, get_registry
 
 
 def sync_roles_and_permissions(session: Session, registry: Registry | None = None) -> int:
-    """Create the four roles and grant each new permission's defaults once.
+    """Create the registry's roles (labels from the manifests) and grant default permissions once.
 
-    A permission seen before keeps whatever an admin made of it. Returns how many
-    permissions were seeded now.
+    A new permission is granted to admin and its default roles; a new role gets the permissions that name
+    it as a default. A permission seen before keeps whatever an admin made of it for the roles that already
+    existed. Returns how many permissions were seeded now.
     """
     registry = registry or get_registry()
-    roles = {r.code: r for r in session.exec(select(Role))}
-    for code in ROLES:
-        if code not in roles:
-            roles[code] = Role(code=code, name=ROLE_NAMES[code])
-            session.add(roles[code])
-    session.flush()
+    roles, created = _sync_roles(session, registry)
     seeded = set(session.exec(select(PermissionSeed.permission)))
     count = 0
     for _module, perm in registry.permissions():
-        if perm.name in seeded:
-            continue
-        for code in {"admin", *perm.default_roles}:
+        is_new = perm.name not in seeded
+        for code in {"admin", *perm.default_roles} if is_new else created.intersection(perm.default_roles):
             if session.get(RolePermission, (roles[code].id, perm.name)) is None:
                 session.add(RolePermission(role_id=roles[code].id, permission=perm.name))
-        session.add(PermissionSeed(permission=perm.name))
-        count += 1
+        if is_new:
+            session.add(PermissionSeed(permission=perm.name))
+            count += 1
     session.flush()
     return count
 
 
+def _sync_roles(session: Session, registry: Registry) -> tuple[dict[str, Role], set[str]]:
+    """Add the registry's missing roles and refresh their labels; returns every role row by code, and the
+    codes of the roles created now."""
+    roles = {r.code: r for r in session.exec(select(Role))}
+    created = set()
+    for declared in registry.roles():
+        role = roles.get(declared.name)
+        if role is None:
+            roles[declared.name] = role = Role(code=declared.name, name=declared.label)
+            created.add(declared.name)
+        elif role.name == declared.label:
+            continue
+        role.name = declared.label
+        session.add(role)
+    session.flush()
+    return roles, created
+
+
 def role_by_code(session: Session, code: str) -> Role:
-    """The role with ``code`` (admin, manager, sales, designer)."""
-    role = session.exec(select(Role).where(Role.code == code.lower())).first()
+    """The role with ``code``, one of the registry's (admin, manager, sales, designer, a module's)."""
+    known = [role.name for role in get_registry().roles()]
+    role = session.exec(select(Role).where(Role.code == code.lower())).first() if code.lower() in known else None
     if role is None:
-        raise JewelError(f"Unknown role '{code}'; use one of {', '.join(ROLES)}.")
+        raise JewelError(f"Unknown role '{code}'; use one of {', '.join(known)}.")
     return role
 
 

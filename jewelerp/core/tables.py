@@ -8,11 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, exists, func, select
+from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import AuditLog, Role, Store, User, UserStoreRole
 from jewelerp.db import utcnow
-from jewelerp.registry import ROLES
+from jewelerp.registry import get_registry
 from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec, store_scoped
 
 
@@ -35,6 +36,11 @@ def _staff_base(_actor: Actor, q: TableQuery) -> Select:
             .where(Role.code == q.filters["role"])
         )
     return stmt
+
+
+def _role_options(_session: Session, _actor: Actor) -> list[tuple[str, str]]:
+    """Every role to filter by: the platform's and those modules add."""
+    return [(role.name, role.label) for role in get_registry().roles()]
 
 
 def _staff_row(r: Any, _actor: Actor) -> dict[str, str]:
@@ -64,7 +70,7 @@ STAFF = TableSpec(
     sort_columns={"name": User.name, "email": User.email, "active": User.active},
     default_sort="name",
     filters=(
-        Filter("role", "Roles", tuple((r, r.title()) for r in ROLES)),
+        Filter("role", "Roles", options_loader=_role_options),
         Filter("active", "Statuses", (("yes", "Active"), ("no", "Inactive"))),
     ),
     search_columns=(User.name, User.email, User.phone),

@@ -6,7 +6,7 @@
 - Messages to customers: :func:`queue_message` puts an e-mail, SMS or WhatsApp message
   in the outbox inside the caller's transaction; the ``core.outbox`` job sends it
   (:func:`deliver_due`) through the store's SMTP settings or a module's sender
-  (contribution ``"notifications.sender.<channel>"``) and retries failures.
+  (contribution ``"core.senders"``) and retries failures.
   Admins and managers see the outbox at ``/admin/outbox``.
 
 The service sends what it is given: whether a customer agreed to be contacted on a

@@ -1,23 +1,40 @@
 """Senders deliver one outbox message over one channel; modules plug in their own.
 
-A module contributes ``{"notifications.sender.sms": ("modules.textlocal.sms:send",)}``;
-``send(message: OutgoingMessage) -> None`` returns when the message is handed over and
-raises on failure (the outbox retries it later). Raising :class:`SenderNotConfigured`
-means "this store has not set me up yet": the message waits without using up a try.
-E-mail has a built-in SMTP sender; a module's e-mail sender replaces it where enabled.
+A module contributes ``{"core.senders": ("modules.textlocal.sms:SMS",)}`` where
+``SMS = ChannelSender("sms", send)``; ``send(message: OutgoingMessage) -> None`` returns when the
+message is handed over and raises on failure (the outbox retries it later). Raising
+:class:`SenderNotConfigured` means "this store has not set me up yet": the message waits without
+using up a try. E-mail has a built-in SMTP sender; a module's e-mail sender replaces it where enabled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Protocol
 
 from jewelerp.registry import Registry, call
 
-SENDER_KEY = "notifications.sender.{channel}"
+SENDERS = "core.senders"
 BUILT_IN = {"email": "jewelerp.notifications.smtp:send_email"}
 
 Sender = Callable[["OutgoingMessage"], None]
+
+
+class SendsChannel(Protocol):
+    """The ``core.senders`` extension point: the channel a contribution sends, and how."""
+
+    channel: str
+
+    def send(self, message: OutgoingMessage) -> None: ...
+
+
+@dataclass(frozen=True)
+class ChannelSender:
+    """A module's sender for one channel (``"sms"``, ``"whatsapp"``, ``"email"`` ...)."""
+
+    channel: str
+    send: Sender
 
 
 class SenderNotConfigured(Exception):
@@ -43,10 +60,9 @@ def sender_for(channel: str, enabled_modules: Collection[str], registry: Registr
     The first enabled module (in dependency order) contributing one wins, then the built-in
     sender; with neither, the returned sender raises :class:`SenderNotConfigured`.
     """
-    key = SENDER_KEY.format(channel=channel)
-    for module in registry.modules:
-        if module.name in enabled_modules and module.contributions.get(key):
-            return call(module.contributions[key][0])
+    for _module, sender in registry.contributions_by_module(SENDERS, enabled_modules):
+        if sender.channel == channel:
+            return sender.send
     if channel in BUILT_IN:
         return call(BUILT_IN[channel])
     return _missing

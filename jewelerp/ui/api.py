@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import reflex as rx
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
@@ -20,6 +22,13 @@ MEDIA_TYPES = {
     ".png": "image/png",
     ".csv": "text/csv",
 }
+
+
+class ApiRoutes(Protocol):
+    """The ``core.api_routes`` extension point: a module's routes (``/api/<module>/...``), mounted for every store
+    with no login, so each route checks the session and the module itself."""
+
+    def __call__(self) -> list[Route]: ...
 
 
 async def health(_request: Request) -> Response:
@@ -42,7 +51,7 @@ def export_url(token: str) -> str:
 
 
 def api_routes() -> list[Route]:
-    """Routes of the platform; modules add theirs through ``contributions['api_routes']``."""
+    """Routes of the platform; modules add theirs through ``contributions['core.api_routes']``."""
     return [Route("/api/health", health), Route("/api/export/{token}", export_download), file_route()]
 
 

@@ -8,9 +8,10 @@ import reflex as rx
 from sqlalchemy.exc import OperationalError
 
 from jewelerp.auth.pages import LoginState, login_page
+from jewelerp.core.lifecycle import installed_registry
 from jewelerp.core.roles import sync_roles_and_permissions
 from jewelerp.db import unit_of_work
-from jewelerp.registry import get_registry, resolve
+from jewelerp.registry import RegistryError, get_registry, resolve
 from jewelerp.scheduler import lifespan
 from jewelerp.ui.api import api_app, api_routes
 from jewelerp.ui.body_limit import UploadBodyLimit
@@ -40,22 +41,27 @@ STYLE = {
 
 
 def _sync_permissions() -> None:
-    """Seed permissions of newly installed modules at start-up."""
+    """Seed permissions of newly installed modules at start-up (a module available but not installed gets none)."""
     try:
         with unit_of_work() as session:
-            sync_roles_and_permissions(session)
+            sync_roles_and_permissions(session, installed_registry(session))
     except OperationalError as exc:
         log.warning("could not seed permissions (run 'jewelerp db upgrade'): %s", exc)
 
 
 def build_app() -> rx.App:
-    """Create the app with every discovered module's pages, routes and the scheduler."""
+    """Create the app with every discovered module's pages, routes and the scheduler.
+
+    A registry with problems (``jewelerp modules check``) refuses to start, naming each one.
+    """
     registry = get_registry()
+    problems = registry.check()
+    if problems:
+        raise RegistryError("the app cannot start:\n" + "\n".join(problems))
     registry.import_models()
     routes = api_routes()
-    for module in registry.modules:
-        for dotted in module.contributions.get("api_routes", ()):
-            routes.extend(resolve(dotted)())
+    for module_routes in registry.contributions("core.api_routes", None):
+        routes.extend(module_routes())
     app = rx.App(
         style=STYLE,
         api_transformer=[api_app(routes), UploadBodyLimit],

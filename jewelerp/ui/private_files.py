@@ -2,7 +2,7 @@
 
 The route reads the session from its HttpOnly cookie (images load with the cookie, so a page's
 ``<img src>`` just works), then asks the module's file checker (named in the module's
-``contributions['files']``, see :data:`jewelerp.files.FileChecker`) whether this person may see that
+``contributions['core.files']``, see :class:`jewelerp.files.FileChecker`) whether this person may see that
 record, with the same permission checks as the page that shows it. No session: 401; a module that is
 unknown or off in the store, a record that does not exist or is out of reach: 404; no permission: 403
 (logged with the client's IP). None of them sends a byte of the file. Files are sent with
@@ -23,9 +23,9 @@ from jewelerp.db import read_session
 from jewelerp.errors import NotFound, PermissionDenied
 from jewelerp.files import FileChecker, StoredFile, file_response, find
 from jewelerp.registry import get_registry
-from jewelerp.registry import resolve as resolve_dotted
 
 PATH = "/api/file/{module}/{kind}/{record_id:int}"
+FILES = "core.files"
 CACHE = "private, no-cache"
 _NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _BACKEND = rx.Var(
@@ -49,12 +49,9 @@ def file_src(address: str | rx.Var[str]) -> rx.Var[str]:
 
 
 def _checker(module: str) -> FileChecker | None:
-    """The file checker a module names in ``contributions['files']``, if it has one."""
-    registry = get_registry()
-    if module not in registry:
-        return None
-    named = registry.module(module).contributions.get("files", ())
-    return resolve_dotted(named[0]) if named else None
+    """The file checker a module names in ``contributions['core.files']``, if it has one."""
+    checkers = get_registry().contributions_by_module(FILES, {module})
+    return checkers[0][1] if checkers else None
 
 
 def _answer(status: int, text: str) -> Response:

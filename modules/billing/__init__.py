@@ -9,7 +9,7 @@ number on invoices, estimates and bookings is read through its services, :mod:`m
 
 from decimal import Decimal
 
-from jewelerp.registry import MenuEntry, Module, Page, Permission, Setting
+from jewelerp.registry import ExtensionPoint, MenuEntry, Module, Page, Permission, Setting
 
 MODULE = Module(
     name="billing",
@@ -128,6 +128,14 @@ MODULE = Module(
             on_load="modules.billing.report_pages:GstReportState.open_page",
         ),
     ),
+    emits=(("billing.invoice", "issued"), ("billing.invoice", "cancelled"), ("billing.payment", "received")),
+    extension_points=(
+        ExtensionPoint("billing.payment_methods", "modules.billing.payments:PaymentMethod", "Ways to pay an invoice"),
+        ExtensionPoint(
+            "billing.making_discount", "modules.billing.invoices:MakingDiscountSource", "A customer's making discount"
+        ),
+        ExtensionPoint("billing.cash_received", "modules.billing.payments:CashReceived", "Cash taken (s.269ST)"),
+    ),
     contributions={
         "stock.metal_rate": ("modules.billing.rates:stock_metal_rate",),
         "stock.tag_price": ("modules.billing.tag_price:tag_price",),
@@ -165,5 +173,6 @@ MODULE = Module(
             "The store's refund rule: the rest of the advances is refunded.",
         ),
     ),
+    install_data="modules.billing.tax_classes:ensure_default_tax_classes",
     demo_data="modules.billing.demo:load",
 )

@@ -71,10 +71,10 @@ from modules.billing.pricing import Discount
 from modules.billing.rates import require_rate, store_today, write_rate
 from modules.billing.supply import NO_RECIPIENT, Recipient
 from modules.billing.tag_price import piece_price
-from modules.billing.tax_classes import JOB_WORK, REPAIR, ensure_default_tax_classes
+from modules.billing.tax_classes import JOB_WORK, REPAIR
 from modules.clienteling.followups import staff_options
 from modules.clienteling.tables import CUSTOMERS
-from modules.stock.masters import ensure_default_masters, get_metal, list_metals
+from modules.stock.masters import get_metal, list_metals
 from modules.stock.tables import PIECES
 
 RATE_DAYS = 120
@@ -120,10 +120,7 @@ THOUSAND = Decimal("1000")
 
 
 def _rates(session: Session, actor: Actor) -> None:
-    """Give every active metal a rate on each of the last :data:`RATE_DAYS` days that has none (and write the
-    default tax classes that have no row yet)."""
-    ensure_default_masters(session)
-    ensure_default_tax_classes(session)
+    """Give every active metal a rate on each of the last :data:`RATE_DAYS` days that has none."""
     rng = random.Random(f"billing-rates-{actor.store_code}")
     today = store_today(actor)
     rows = session.execute(

@@ -46,7 +46,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
@@ -58,7 +58,7 @@ from jewelerp.errors import JewelError, NotFound, ValidationError, require_field
 from jewelerp.events import emit
 from jewelerp.masking import mask_pan
 from jewelerp.money import format_inr
-from jewelerp.registry import call, get_registry
+from jewelerp.registry import get_registry
 from jewelerp.validation import (
     PAISA,
     amount_limit_text,
@@ -186,6 +186,12 @@ def _lines(session: Session, invoice_id: int) -> list[InvoiceLine]:
     )
 
 
+class MakingDiscountSource(Protocol):
+    """A ``"billing.making_discount"`` contribution: the making-charge discount % it grants the customer, or None."""
+
+    def __call__(self, session: Session, actor: Actor, customer_id: int) -> Decimal | None: ...
+
+
 def customer_making_discount(session: Session, actor: Actor, customer_id: int | None) -> Discount | None:
     """The largest making-charge discount other modules grant the customer (e.g. a loyalty tier's benefit).
 
@@ -196,10 +202,8 @@ def customer_making_discount(session: Session, actor: Actor, customer_id: int | 
         return None
     granted = [
         pct
-        for module in get_registry().modules
-        if module.name in actor.enabled_modules
-        for dotted in module.contributions.get(MAKING_DISCOUNT, ())
-        if (pct := call(dotted)(session, actor, customer_id))
+        for source in get_registry().contributions(MAKING_DISCOUNT, actor)
+        if (pct := source(session, actor, customer_id))
     ]
     return Discount("percent", max(granted)) if granted else None
 

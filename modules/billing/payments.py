@@ -43,6 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, func, or_, select, text, type_coerce, update
@@ -54,7 +55,7 @@ from jewelerp.db import Money
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.events import emit
 from jewelerp.money import format_inr
-from jewelerp.registry import call, get_registry, resolve
+from jewelerp.registry import get_registry
 from jewelerp.validation import PAISA, amount_limit_text, read_amount
 from modules.billing.invoices import CANCEL
 from modules.billing.models import Booking, Invoice, Payment
@@ -93,6 +94,21 @@ class Tender:
     reference: str
 
 
+class PaymentMethod(Protocol):
+    """A ``"billing.payment_methods"`` contribution (an :class:`ExternalMethod`): its key, label and take."""
+
+    key: str
+    label: str
+
+    def take(self, session: Session, actor: Actor, invoice: Invoice, amount: Decimal, reference: str) -> str: ...
+
+
+class CashReceived(Protocol):
+    """A ``"billing.cash_received"`` contribution: the cash the module received from the customer on ``day``."""
+
+    def __call__(self, session: Session, actor: Actor, customer_id: int, day: date) -> Decimal: ...
+
+
 @dataclass(frozen=True)
 class ExternalMethod:
     """A payment method another module provides (contributions key ``"billing.payment_methods"``).
@@ -128,12 +144,7 @@ PAYMENT_METHODS = "billing.payment_methods"
 def external_methods(actor: Actor | None = None) -> dict[str, ExternalMethod]:
     """The contributed payment methods by key: of the modules enabled in the actor's store, or of every
     module when ``actor`` is None (for labels)."""
-    return {
-        method.key: method
-        for module in get_registry().modules
-        if actor is None or module.name in actor.enabled_modules
-        for method in (resolve(dotted) for dotted in module.contributions.get(PAYMENT_METHODS, ()))
-    }
+    return {method.key: method for method in get_registry().contributions(PAYMENT_METHODS, actor)}
 
 
 def method_options(actor: Actor) -> list[tuple[str, str]]:
@@ -270,9 +281,8 @@ def _day_cash(session: Session, actor: Actor, customer_id: int, day: date) -> De
     installed module contributes under ``"billing.cash_received"``."""
     elsewhere = sum(
         (
-            Decimal(call(dotted)(session, actor, customer_id, day))
-            for module in get_registry().modules
-            for dotted in module.contributions.get(CASH_RECEIVED, ())
+            Decimal(received(session, actor, customer_id, day))
+            for received in get_registry().contributions(CASH_RECEIVED, None)
         ),
         ZERO,
     )

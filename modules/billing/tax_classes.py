@@ -9,8 +9,8 @@ changed what.
 
 **The defaults** (:data:`DEFAULT_CLASSES`, from 1 July 2017, the day GST began) apply to every code that has
 no row in the table, so a new database needs no setup. :func:`ensure_default_tax_classes` writes them as rows
-(idempotent: a code that has any row is left alone); it runs before an admin's first change (so the table
-then holds every class and its history) and in the billing demo. Their sources:
+(idempotent: a code that has any row is left alone); it is billing's install data (``jewelerp db upgrade``) and
+runs again before an admin's change (so the table then holds every class and its history). Their sources:
 
 - Goods, Notification 1/2017-Central Tax (Rate), Schedule V (CGST 1.5%, so 3% in total; IGST 3% under
   Notification 1/2017-Integrated Tax (Rate)): HSN 7113 articles of jewellery (JEWELLERY), 7114 goldsmiths'

@@ -2,7 +2,17 @@
 
 from decimal import Decimal
 
-from jewelerp.registry import DashboardCard, EventHandler, Job, MenuEntry, Module, Page, Permission, Setting
+from jewelerp.registry import (
+    DashboardCard,
+    EventHandler,
+    ExtensionPoint,
+    Job,
+    MenuEntry,
+    Module,
+    Page,
+    Permission,
+    Setting,
+)
 
 MODULE = Module(
     name="clienteling",
@@ -76,8 +86,10 @@ MODULE = Module(
         ),
     ),
     events=(
-        EventHandler("billing.invoice", "issued", "modules.clienteling.handlers:invoice_issued"),
-        EventHandler("billing.invoice", "cancelled", "modules.clienteling.handlers:invoice_cancelled"),
+        EventHandler("billing.invoice", "issued", "modules.clienteling.handlers:invoice_issued", phase="after_commit"),
+        EventHandler(
+            "billing.invoice", "cancelled", "modules.clienteling.handlers:invoice_cancelled", phase="after_commit"
+        ),
     ),
     dashboard_cards=(
         DashboardCard(
@@ -93,9 +105,18 @@ MODULE = Module(
             "clienteling.customer.view",
         ),
     ),
+    emits=(("clienteling.customer", "merged"),),
+    extension_points=(
+        ExtensionPoint(
+            "clienteling.customer360", "modules.clienteling.extension:Customer360Section", "A section of the 360 page"
+        ),
+        ExtensionPoint(
+            "clienteling.stock_lookup", "modules.clienteling.wishlist:StockLookup", "Describe a stock item by reference"
+        ),
+    ),
     contributions={
         "clienteling.customer360": ("modules.clienteling.segments:purchases_section",),
-        "files": ("modules.clienteling.photos:customer_file",),
+        "core.files": ("modules.clienteling.photos:customer_file",),
     },
     settings=(
         Setting(

@@ -7,29 +7,34 @@ each function is ``fn(session, actor, customer_id) -> dict | None`` returning
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.registry import call, get_registry
+from jewelerp.registry import get_registry
 
 CUSTOMER_360 = "clienteling.customer360"
+
+
+class Customer360Section(Protocol):
+    """A ``"clienteling.customer360"`` contribution: the module's section of a customer's 360 page, or None."""
+
+    def __call__(self, session: Session, actor: Actor, customer_id: int) -> dict[str, Any] | None: ...
 
 
 def contributed_sections(session: Session, actor: Actor, customer_id: int) -> list[dict]:
     """Sections from every module enabled in the actor's store, as columns and rows of text."""
     sections = []
-    for module in get_registry().modules:
-        if module.name not in actor.enabled_modules:
-            continue
-        for dotted in module.contributions.get(CUSTOMER_360, ()):
-            section = call(dotted)(session, actor, customer_id)
-            if section:
-                keys = [key for key, _label in section["columns"]]
-                sections.append(
-                    {
-                        "title": section["title"],
-                        "headers": [label for _key, label in section["columns"]],
-                        "rows": [[str(row.get(key, "")) for key in keys] for row in section["rows"]],
-                    }
-                )
+    for contribution in get_registry().contributions(CUSTOMER_360, actor):
+        section = contribution(session, actor, customer_id)
+        if section:
+            keys = [key for key, _label in section["columns"]]
+            sections.append(
+                {
+                    "title": section["title"],
+                    "headers": [label for _key, label in section["columns"]],
+                    "rows": [[str(row.get(key, "")) for key in keys] for row in section["rows"]],
+                }
+            )
     return sections

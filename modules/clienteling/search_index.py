@@ -4,7 +4,7 @@ SQLite's FTS5 with the trigram tokenizer answers ``%text%`` searches from an ind
 instead of scanning every row. Triggers keep it in step with ``clienteling_customer``.
 On other databases the list falls back to LIKE. A viewer without the PII permission is matched on
 the name and tag columns only (see :func:`indexed_search`). Tables named ``*_fts*`` are left out of
-Alembic's comparison (see alembic/env.py).
+Alembic's comparison (see jewelerp/migration_env/env.py).
 """
 
 from __future__ import annotations

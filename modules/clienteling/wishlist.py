@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import NotFound, require_fields
-from jewelerp.registry import call, get_registry
+from jewelerp.registry import get_registry
 from modules.clienteling.models import Wish
 from modules.clienteling.services import get_customer
 
-STOCK_LOOKUP = "clienteling.stock_lookup"  # contributions key: fn(session, actor, ref) -> description
+STOCK_LOOKUP = "clienteling.stock_lookup"
+
+
+class StockLookup(Protocol):
+    """A ``"clienteling.stock_lookup"`` contribution: describes the stock item ``ref`` (raises NotFound)."""
+
+    def __call__(self, session: Session, actor: Actor, ref: str) -> str: ...
 
 
 def _describe_stock_item(session: Session, actor: Actor, ref: str) -> str:
-    for module in get_registry().modules:
-        if module.name in actor.enabled_modules:
-            for dotted in module.contributions.get(STOCK_LOOKUP, ()):
-                return call(dotted)(session, actor, ref)
+    for lookup in get_registry().contributions(STOCK_LOOKUP, actor):
+        return lookup(session, actor, ref)
     raise NotFound("No stock module is enabled in this store to look up item references; describe it in words.")
 
 

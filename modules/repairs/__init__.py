@@ -10,7 +10,7 @@ another module's pages about the job, shown as buttons on the job page.
 
 from decimal import Decimal
 
-from jewelerp.registry import Job, MenuEntry, Module, Page, Permission, Setting
+from jewelerp.registry import ExtensionPoint, Job, MenuEntry, Module, Page, Permission, Role, Setting
 
 REPAIR_STAGES = "received, estimated, approved, in workshop, quality check, ready, delivered"
 CUSTOM_STAGES = (
@@ -82,14 +82,21 @@ MODULE = Module(
             "modules.repairs.report_page:WorkshopReportState.open_page",
         ),
     ),
+    roles=(Role("repairs.coordinator", "Karigar coordinator"),),
     permissions=(
-        Permission("repairs.job.view", "See repair and custom-order jobs", ("manager", "sales", "designer")),
+        Permission(
+            "repairs.job.view",
+            "See repair and custom-order jobs",
+            ("manager", "sales", "designer", "repairs.coordinator"),
+        ),
         Permission(
             "repairs.job.edit", "Take in jobs and move them through the stages", ("manager", "sales", "designer")
         ),
         Permission("repairs.job.override", "Deliver despite a balance or weight difference", ("manager",)),
         Permission("repairs.design.manage", "Upload design versions and record approvals", ("manager", "designer")),
-        Permission("repairs.karigar.manage", "Karigars and their metal ledger", ("manager", "designer")),
+        Permission(
+            "repairs.karigar.manage", "Karigars and their metal ledger", ("manager", "designer", "repairs.coordinator")
+        ),
         Permission("repairs.report.view", "See workshop reports", ("manager",)),
         Permission("repairs.settings.manage", "Change the store's stages and workshop rules", ("manager",)),
     ),
@@ -109,9 +116,14 @@ MODULE = Module(
         Setting("repairs.warranty_days", "Default warranty of a repair (days)", 180, "Printed on the job ticket."),
     ),
     jobs=(Job("repairs.remind", "0 9 * * *", "modules.repairs.reminders:remind", "Jobs due tomorrow and overdue"),),
+    emits=(("repairs.job", "created"), ("repairs.job", "moved"), ("repairs.job", "delivered")),
+    extension_points=(
+        ExtensionPoint("repairs.amount_paid", "modules.repairs.payments:AmountPaid", "What was paid towards a job"),
+        ExtensionPoint("repairs.job_links", "modules.repairs.extensions:JobLinks", "Buttons on the job page"),
+    ),
     contributions={
-        "api_routes": ("modules.repairs.public:routes",),
-        "files": ("modules.repairs.files:job_file",),
+        "core.api_routes": ("modules.repairs.public:routes",),
+        "core.files": ("modules.repairs.files:job_file",),
         "clienteling.customer360": ("modules.repairs.customer:customer_jobs",),
     },
     demo_data="modules.repairs.demo:load",

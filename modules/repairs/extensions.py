@@ -10,29 +10,27 @@ Only modules enabled in the actor's store are asked, in dependency order.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.registry import call, get_registry
+from jewelerp.registry import get_registry
 from modules.repairs.models import Job
 
 JOB_LINKS = "repairs.job_links"
 
 
-def contributed(actor: Actor, key: str) -> list[str]:
-    """The dotted paths offered under ``key`` by the modules enabled in the actor's store."""
-    return [
-        dotted
-        for module in get_registry().modules
-        if module.name in actor.enabled_modules
-        for dotted in module.contributions.get(key, ())
-    ]
+class JobLinks(Protocol):
+    """A ``"repairs.job_links"`` contribution: ``(label, href)`` of the module's pages about the job."""
+
+    def __call__(self, session: Session, actor: Actor, job: Job) -> list[tuple[str, str]]: ...
 
 
 def job_links(session: Session, actor: Actor, job: Job) -> list[dict[str, str]]:
     """The links enabled modules offer for ``job``, as ``{"label", "href"}`` rows for the job page."""
     return [
         {"label": label, "href": href}
-        for dotted in contributed(actor, JOB_LINKS)
-        for label, href in call(dotted)(session, actor, job)
+        for links in get_registry().contributions(JOB_LINKS, actor)
+        for label, href in links(session, actor, job)
     ]

@@ -1,5 +1,5 @@
 """Who may open a job's files: the platform's file route (``/api/file/repairs/<kind>/<id>``) asks
-:func:`job_file`, named in the manifest's ``contributions['files']``.
+:func:`job_file`, named in the manifest's ``contributions['core.files']``.
 
 Kinds: ``photo`` (a :class:`JobPhoto`) and ``design`` (a :class:`DesignVersion`). Staff with
 ``repairs.job.view`` in the job's store may open them, like the job page that shows them.

@@ -9,14 +9,14 @@ by a module that takes the money (a bridge to billing). When no enabled module a
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Protocol
 
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.db import PAISA
 from jewelerp.errors import JewelError, require_fields
-from jewelerp.registry import call
-from modules.repairs.extensions import contributed
+from jewelerp.registry import get_registry
 from modules.repairs.models import Job
 from modules.repairs.records import get_job
 from modules.stock.pieces import parse_amount
@@ -25,15 +25,21 @@ AMOUNT_PAID = "repairs.amount_paid"
 ZERO = Decimal("0.00")
 
 
+class AmountPaid(Protocol):
+    """A ``"repairs.amount_paid"`` contribution: what the customer has paid towards ``job``, or None."""
+
+    def __call__(self, session: Session, actor: Actor, job: Job) -> Decimal | None: ...
+
+
 def payments_elsewhere(actor: Actor) -> bool:
     """Whether an enabled module (billing's bridge) takes the money for jobs in the actor's store."""
-    return bool(contributed(actor, AMOUNT_PAID))
+    return bool(get_registry().contributions(AMOUNT_PAID, actor))
 
 
 def amount_paid(session: Session, actor: Actor, job: Job) -> Decimal:
     """What the customer has paid towards ``job`` (the first enabled provider's answer, else ``job.paid``)."""
-    for dotted in contributed(actor, AMOUNT_PAID):
-        paid = call(dotted)(session, actor, job)
+    for source in get_registry().contributions(AMOUNT_PAID, actor):
+        paid = source(session, actor, job)
         if paid is not None:
             return Decimal(paid).quantize(PAISA)
     return job.paid

@@ -151,7 +151,7 @@ def not_found() -> Response:
 
 
 def routes(upload_dir: Path | None = None) -> list[Route]:
-    """The public routes, mounted beside the app through ``contributions['api_routes']``.
+    """The public routes, mounted beside the app through ``contributions['core.api_routes']``.
 
     ``upload_dir`` is where photos are stored; by default the private files folder.
     """

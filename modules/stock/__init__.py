@@ -1,11 +1,35 @@
 """Stock: every piece in every branch, its stones, certificates and provenance, the movement
 ledger, QR tags and the public certificate page."""
 
-from jewelerp.registry import DashboardCard, EventHandler, Job, MenuEntry, Module, Page, Permission, Setting
+from jewelerp.registry import (
+    DashboardCard,
+    EventHandler,
+    ExtensionPoint,
+    Job,
+    MenuEntry,
+    Module,
+    Page,
+    Permission,
+    Setting,
+)
 
+LEDGER_KINDS = (  # every movement of modules.stock.ledger.RULES emits ("stock.piece", kind)
+    "transfer_out",
+    "transfer_in",
+    "sale",
+    "return",
+    "reserve",
+    "unreserve",
+    "memo_out",
+    "memo_in",
+    "consignment_return",
+    "repair_out",
+    "repair_in",
+    "melt",
+    "write_off",
+    "restore",
+)
 PROVENANCE_KINDS = (
-    "receipt",
-    "consignment_in",
     "transfer_out",
     "transfer_in",
     "sale",
@@ -96,9 +120,14 @@ MODULE = Module(
     dashboard_cards=(
         DashboardCard("stock.on_hand", "Pieces in stock", "modules.stock.cards:on_hand_card", "stock.piece.view"),
     ),
+    emits=tuple(("stock.piece", kind) for kind in LEDGER_KINDS),
+    extension_points=(
+        ExtensionPoint("stock.metal_rate", "modules.stock.valuation:MetalRateSource", "Today's rate of a metal"),
+        ExtensionPoint("stock.tag_price", "modules.stock.tags:TagPrice", "The price printed on a tag"),
+    ),
     contributions={
-        "api_routes": ("modules.stock.public:routes",),
-        "files": ("modules.stock.files:piece_file",),
+        "core.api_routes": ("modules.stock.public:routes",),
+        "core.files": ("modules.stock.files:piece_file",),
         "clienteling.stock_lookup": ("modules.stock.lookup:describe_piece",),
     },
     settings=(
@@ -117,5 +146,6 @@ MODULE = Module(
             "received and sold only with its 6-character HUID. Turn off only outside India or when exempt by turnover.",
         ),
     ),
+    install_data="modules.stock.masters:ensure_default_masters",
     demo_data="modules.stock.demo:load",
 )

@@ -42,7 +42,7 @@ from modules.stock.certificates import CertificateInput, add_certificate
 from modules.stock.hallmark import hallmark_grade
 from modules.stock.images import save_image
 from modules.stock.ledger import move
-from modules.stock.masters import DesignInput, PartyInput, ensure_default_masters, save_design, save_party
+from modules.stock.masters import DesignInput, PartyInput, save_design, save_party
 from modules.stock.models import Category, Design, Metal, Movement, Party, Piece, ProvenanceEvent
 from modules.stock.pieces import PieceInput, StoneInput, receive_piece
 from modules.stock.provenance import add_event
@@ -171,7 +171,7 @@ def _has_received_stock(session: Session, store_id: int) -> bool:
 
 
 def _masters(session: Session, actor: Actor) -> tuple[dict[str, Category], dict[tuple[str, int], Metal], dict]:
-    ensure_default_masters(session)
+    """Add the demo designs and parties; return them with the categories and metals (stock's install data)."""
     have_designs = set(session.scalars(select(Design.code)))
     for code, name, collection, _category in DESIGNS:
         if code not in have_designs:

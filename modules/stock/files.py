@@ -1,5 +1,5 @@
 """Who may open a piece's files: the platform's file route (``/api/file/stock/<kind>/<id>``) asks
-:func:`piece_file`, named in the manifest's ``contributions['files']``.
+:func:`piece_file`, named in the manifest's ``contributions['core.files']``.
 
 Kinds: ``image`` and ``thumb`` (an :class:`Image`), ``certificate`` (the lab report of a
 :class:`Certificate`) and ``document`` (the file of a :class:`ProvenanceEvent`). Staff with

@@ -367,7 +367,7 @@ def _safe_name(text: str) -> str:
 
 
 def routes(upload_dir: Path | None = None) -> list[Route]:
-    """The public routes (mounted beside the Reflex app through ``contributions['api_routes']``).
+    """The public routes (mounted beside the Reflex app through ``contributions['core.api_routes']``).
 
     ``upload_dir`` is where photos and report files are stored; by default the private files
     folder, looked up when a file is asked for.

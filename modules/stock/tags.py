@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import secrets
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -26,7 +27,7 @@ from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError
 from jewelerp.pdf_fonts import document_fonts
-from jewelerp.registry import call, get_registry
+from jewelerp.registry import get_registry
 from modules.stock.certificates import piece_here
 from modules.stock.models import Metal, Piece
 
@@ -156,7 +157,13 @@ def _draw_label(canvas: Canvas, url: str, lines: list[tuple[str, str, float]], x
         baseline -= line_height
 
 
-TAG_PRICE = "stock.tag_price"  # contributions key: fn(session, actor, piece_id) -> "₹1,24,500" or None
+TAG_PRICE = "stock.tag_price"
+
+
+class TagPrice(Protocol):
+    """A ``"stock.tag_price"`` contribution: the price printed on the piece's tag ("₹1,24,500"), or None."""
+
+    def __call__(self, session: Session, actor: Actor, piece_id: int) -> str | None: ...
 
 
 def contributed_pricer(session: Session, actor: Actor) -> Callable[[Piece], str] | None:
@@ -164,12 +171,7 @@ def contributed_pricer(session: Session, actor: Actor) -> Callable[[Piece], str]
 
     The first that can price a piece wins; one answering None leaves it to the next.
     """
-    pricers = [
-        call(dotted)
-        for module in get_registry().modules
-        if module.name in actor.enabled_modules
-        for dotted in module.contributions.get(TAG_PRICE, ())
-    ]
+    pricers: list[TagPrice] = get_registry().contributions(TAG_PRICE, actor)
     if not pricers:
         return None
     return lambda piece: next((p for p in (f(session, actor, piece.id) for f in pricers) if p), "")

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -32,7 +32,7 @@ from jewelerp.core.module_states import enabled_stores
 from jewelerp.db import PAISA, utcnow
 from jewelerp.errors import require_fields
 from jewelerp.money import format_inr
-from jewelerp.registry import call, get_registry
+from jewelerp.registry import get_registry
 from jewelerp.ui.table_query import Column, new_export, write_xlsx
 from modules.stock.masters import metal_label
 from modules.stock.models import Metal, MetalRate, Piece
@@ -123,14 +123,17 @@ def store_today(actor: Actor) -> date:
     return actor.local(utcnow()).date()
 
 
+class MetalRateSource(Protocol):
+    """A ``"stock.metal_rate"`` contribution: the per-gram rate of the metal in the actor's store on ``on``."""
+
+    def __call__(self, session: Session, actor: Actor, metal_id: int, on: date) -> Decimal | None: ...
+
+
 def _contributed_rate(session: Session, actor: Actor, metal_id: int, on: date) -> tuple[Decimal, str] | None:
-    for module in get_registry().modules:
-        if module.name not in actor.enabled_modules:
-            continue
-        for dotted in module.contributions.get(METAL_RATE_HOOK, ()):
-            rate = call(dotted)(session, actor, metal_id, on)
-            if rate is not None and Decimal(rate).is_finite() and Decimal(rate) > 0:
-                return Decimal(rate).quantize(PAISA, ROUND_HALF_UP), module.title
+    for module, source in get_registry().contributions_by_module(METAL_RATE_HOOK, actor.enabled_modules):
+        rate = source(session, actor, metal_id, on)
+        if rate is not None and Decimal(rate).is_finite() and Decimal(rate) > 0:
+            return Decimal(rate).quantize(PAISA, ROUND_HALF_UP), module.title
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from jewelerp.core.models import InstalledModule
 from jewelerp.core.module_states import disable_module, enable_module, enabled_modules
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, PermissionDenied
@@ -74,3 +75,28 @@ def test_events_reach_only_modules_enabled_in_the_store(sample):
     with unit_of_work() as session:
         assert emit(session, sample.actor("manager", sample.dl), "catalog.item", "sold", {"sku": "R-2"}) == 0
     assert CALLS == [("sold", "R-1")]
+
+
+def _uninstalled(*names: str) -> None:
+    with unit_of_work() as session:
+        for name in names:
+            session.delete(session.get(InstalledModule, name))
+
+
+def test_a_module_that_is_not_installed_cannot_be_enabled(sample):
+    _uninstalled("orders_catalog", "orders")
+    admin = sample.actor("admin", sample.dl)
+    refusal = "Orders is not installed: run jewelerp modules install orders"
+    with pytest.raises(JewelError, match=refusal), unit_of_work() as session:
+        enable_module(session, admin, "orders", sample.dl)
+    assert _on(sample.dl) == {"core"}
+    with unit_of_work() as session:
+        assert enable_module(session, admin, "catalog", sample.dl) == ["catalog"]
+
+
+def test_a_bridge_that_is_not_installed_stays_off(sample):
+    _uninstalled("orders_catalog")
+    with unit_of_work() as session:
+        added = enable_module(session, sample.actor("admin", sample.dl), "orders", sample.dl)
+    assert added == ["catalog", "orders"]
+    assert _on(sample.dl) == {"core", "catalog", "orders"}

@@ -37,6 +37,7 @@ from jewelerp.notifications import (
 )
 from jewelerp.notifications.models import Notification, OutboxMessage
 from jewelerp.notifications.outbox import MAX_ATTEMPTS, OUTBOX
+from jewelerp.notifications.senders import ChannelSender
 from jewelerp.registry import Module, set_registry
 from jewelerp.ui.table_query import TableQuery
 from tests.conftest import make_world
@@ -300,19 +301,21 @@ def refuse_sms(message: OutgoingMessage) -> None:
     raise ConnectionError("gateway timed out")
 
 
+SMS_SENDER = ChannelSender("sms", record_sms)
+WHATSAPP_SENDER = ChannelSender("whatsapp", refuse_sms)
 SMS_GATEWAY = Module(
     "smsgate",
     "SMS gateway",
     "1.0",
     "Sends SMS",
-    contributions={"notifications.sender.sms": ("tests.core.test_notifications:record_sms",)},
+    contributions={"core.senders": ("tests.core.test_notifications:SMS_SENDER",)},
 )
 BROKEN_GATEWAY = Module(
     "whatsgate",
     "WhatsApp gateway",
     "1.0",
     "Sends WhatsApp",
-    contributions={"notifications.sender.whatsapp": ("tests.core.test_notifications:refuse_sms",)},
+    contributions={"core.senders": ("tests.core.test_notifications:WHATSAPP_SENDER",)},
 )
 
 

@@ -25,6 +25,8 @@ def sample(db, registry):
         pages=(),
         permissions=(),
         settings=(),
+        emits=(),
+        extension_points=(),
         jobs=(Job("flaky.feed", "*/5 * * * *", "tests.core.sample_modules:broken", "Feed"),),
     )
     reg = sample_registry(failing)
@@ -70,7 +72,7 @@ def test_failures_are_recorded_with_the_error(sample):
 
 def test_scheduler_has_every_manifest_job_with_explicit_defaults(sample):
     built = scheduler.build_scheduler()
-    expected = {"catalog.nightly", "flaky.feed", "core.purge_stale_records", "core.outbox"}
+    expected = {"catalog.nightly", "flaky.feed", "core.purge_stale_records", "core.outbox", "core.event_deliveries"}
     assert {j.id for j in built.get_jobs()} == expected
     assert built._job_defaults["misfire_grace_time"] == 3600
     assert built._job_defaults["coalesce"] is True

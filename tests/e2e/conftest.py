@@ -50,12 +50,12 @@ def app_db(tmp_path_factory) -> Iterator[Path]:
     tools = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
     os.environ["PATH"] = f"{tools}{os.pathsep}{os.environ['PATH']}"
     os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
-    from jewelerp import migrations
+    from jewelerp.core.lifecycle import upgrade_database
     from jewelerp.db import reset_engine
     from jewelerp.demo import load_demo
 
     reset_engine()
-    migrations.upgrade()
+    upgrade_database()  # as `jewelerp db upgrade`: tables, install data, permissions
     load_demo()
     yield path
     reset_engine()

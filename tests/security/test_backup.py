@@ -10,16 +10,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlmodel import select
 
-from alembic import command
 from jewelerp import backup as backups
 from jewelerp.core.models import AuditLog, Store
 from jewelerp.core.stores import StoreInput
 from jewelerp.db import read_session, reset_engine, unit_of_work
 from jewelerp.errors import JewelError
 from jewelerp.keys import data_dir
-from jewelerp.migrations import alembic_config, upgrade
+from jewelerp.migrations import alembic_config, upgrade_legacy
 
 OLD_APPLICATION_ID = 0x4A45574C  # what the unsigned backups of before carried
 
@@ -121,7 +121,10 @@ def test_an_unknown_schema_version_is_refused_even_with_a_valid_signature(live, 
     database = tmp_path / "future.db"
     shutil.copy(live, database)
     with sqlite3.connect(database) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+        conn.execute(  # one of the branches' rows
+            "UPDATE alembic_version SET version_num = '9999_from_the_future' "
+            "WHERE rowid = (SELECT min(rowid) FROM alembic_version)"
+        )
     conn.close()
     future = tmp_path / "future.jbak"
     backups.write_backup(future, backups.manifest_for(database), database)  # signed with the real key
@@ -161,7 +164,7 @@ def test_a_backup_of_an_older_known_schema_is_migrated_before_it_replaces_anythi
     older.parent.mkdir()
     monkeypatch.setenv("JEWELERP_DB_URL", f"sqlite:///{older}")
     reset_engine()
-    upgrade("0011_repairs_jobs")
+    upgrade_legacy("0011_repairs_jobs")  # as a version before the per-module branches left it
     monkeypatch.setenv("JEWELERP_DB_URL", f"sqlite:///{live}")
     reset_engine()
     made_before = tmp_path / "older.jbak"
@@ -169,6 +172,6 @@ def test_a_backup_of_an_older_known_schema_is_migrated_before_it_replaces_anythi
     backups.restore(made_before)
     assert _store_codes() == set(), "the older backup (no stores yet) replaced the live database"
     with sqlite3.connect(live) as conn:
-        assert {r[0] for r in conn.execute("SELECT version_num FROM alembic_version")} == backups.known_revisions()[1]
+        assert conn.execute("SELECT count(*) FROM alembic_version WHERE version_num LIKE '00%'").fetchone() == (0,)
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'loyalty_program'").fetchone() == (1,)
     conn.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jewelerp.core.roles import all_grants, set_grant
-from jewelerp.registry import ROLES, get_registry
+from jewelerp.registry import Role, get_registry
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 
@@ -35,18 +35,18 @@ class RolesState(AppState):
         self._reload()
 
 
-def _permission_row(name: str, label: str) -> rx.Component:
+def _permission_row(name: str, label: str, roles: list[Role]) -> rx.Component:
     cells = [
         rx.table.cell(rx.vstack(rx.text(label, size="2"), rx.code(name, size="1", variant="ghost"), spacing="0")),
     ]
-    for role in ROLES:
-        key = f"{role}|{name}"
+    for role in roles:
+        key = f"{role.name}|{name}"
         cells.append(
             rx.table.cell(
                 rx.checkbox(
                     checked=RolesState.grants.contains(key),
-                    on_change=lambda checked, r=role, n=name: RolesState.toggle(r, n, checked),
-                    aria_label=f"{role.title()}: {label}",
+                    on_change=lambda checked, r=role.name, n=name: RolesState.toggle(r, n, checked),
+                    aria_label=f"{role.label}: {label}",
                 ),
                 text_align="center",
             )
@@ -55,19 +55,21 @@ def _permission_row(name: str, label: str) -> rx.Component:
 
 
 def page() -> rx.Component:
-    """The roles page, grouped by module."""
+    """The roles page, grouped by module; a column per role, the platform's and those modules add."""
+    registry = get_registry()
+    roles = registry.roles()
     sections = []
-    for module in get_registry().modules:
+    for module in registry.modules:
         if not module.permissions:
             continue
         sections.append(
             rx.table.row(
                 rx.table.cell(
-                    rx.text(module.title, weight="bold"), col_span=len(ROLES) + 1, background="var(--gray-a3)"
+                    rx.text(module.title, weight="bold"), col_span=len(roles) + 1, background="var(--gray-a3)"
                 )
             )
         )
-        sections.extend(_permission_row(p.name, p.label) for p in module.permissions)
+        sections.extend(_permission_row(p.name, p.label, roles) for p in module.permissions)
     return shell(
         rx.vstack(
             rx.text("Changes apply at once to everyone with the role, in every store.", color_scheme="gray"),
@@ -76,7 +78,7 @@ def page() -> rx.Component:
                     rx.table.header(
                         rx.table.row(
                             rx.table.column_header_cell("Permission"),
-                            *[rx.table.column_header_cell(r.title(), text_align="center") for r in ROLES],
+                            *[rx.table.column_header_cell(r.label, text_align="center") for r in roles],
                         )
                     ),
                     rx.table.body(*sections),

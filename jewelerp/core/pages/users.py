@@ -20,7 +20,7 @@ from jewelerp.core.users import (
     update_user,
 )
 from jewelerp.errors import NotFound, require_fields
-from jewelerp.registry import ROLES
+from jewelerp.registry import get_registry
 from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.forms import field
 from jewelerp.ui.record_form import RecordFormMixin, record_form
@@ -107,7 +107,7 @@ def _role_select(row: dict) -> rx.Component:
         rx.el.label(rx.text("Role in ", row["label"], size="2", weight="medium"), html_for="role-" + row["id"]),
         rx.el.select(
             rx.el.option("No access", value=""),
-            *[rx.el.option(r.title(), value=r) for r in ROLES],
+            *[rx.el.option(r.label, value=r.name) for r in get_registry().roles()],
             id="role-" + row["id"],
             name="role_" + row["id"],
             default_value=row["role"],

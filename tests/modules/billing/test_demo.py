@@ -162,7 +162,7 @@ def _check_serials() -> None:
     assert numbers and all(re.fullmatch(r"[A-Z0-9/]{1,16}", n) for n in numbers), numbers
 
 
-def test_the_demo_makes_a_sales_history_and_todays_business_once(world, tmp_path, monkeypatch):
+def test_the_demo_makes_a_sales_history_and_todays_business_once(world, install_data, tmp_path, monkeypatch):
     monkeypatch.setattr(stock_demo, "PER_STORE", 300)  # enough pieces, loaded quickly
     _load(world.mum, lambda s, a: stock_demo.load(s, a, tmp_path), load_customers, demo.load)
     _check_history(world, world.mum)

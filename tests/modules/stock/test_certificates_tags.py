@@ -468,6 +468,7 @@ def tag_price(session, actor, piece_id):
 
 
 def test_a_module_contributing_tag_prices_prints_them_where_it_is_enabled(world, masters, registry):
+    from jewelerp.core.lifecycle import record_installed
     from jewelerp.core.module_states import enable_module
     from jewelerp.registry import Module, Registry, discover, set_registry
 
@@ -484,6 +485,7 @@ def test_a_module_contributing_tag_prices_prints_them_where_it_is_enabled(world,
     with unit_of_work(manager) as session:
         set_setting(session, manager, world.mum, "stock.label_show_price", "yes")
         without = label_sheet_pdf(session, manager, [piece.id])
+        record_installed(session, [pricing])
         enable_module(session, None, "pricing", world.mum)
     manager = world.actor("manager")  # the actor now sees the pricing module enabled
     with unit_of_work(manager) as session:

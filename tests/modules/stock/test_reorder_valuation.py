@@ -280,7 +280,7 @@ def test_a_module_contributing_the_metal_rate_overrides_stocks_rate_where_enable
 # ---------------------------------------------------------------------------- demo data
 
 
-def test_demo_load_is_idempotent_and_goes_through_the_services(world, tmp_path, monkeypatch):
+def test_demo_load_is_idempotent_and_goes_through_the_services(world, install_data, tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "PER_STORE", 40)
 
     def load(store_id: int) -> None:
@@ -322,7 +322,7 @@ def _image_paths() -> list[dict[str, str]]:
         return [{"path": i.path} for i in session.scalars(select(Image))]
 
 
-def test_demo_dates_are_in_the_past(world, tmp_path, monkeypatch):
+def test_demo_dates_are_in_the_past(world, install_data, tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "PER_STORE", 10)
     with unit_of_work() as session:
         actor = system_actor(session, world.mum)

@@ -1,0 +1,137 @@
+"""Test fixtures for JewelERP and its add-ons: a pytest plugin.
+
+Installing jewelerp registers this module as a pytest plugin (entry-point group ``pytest11``), so every pytest
+run in that environment has these fixtures, an add-on's tests run from its own folder included:
+
+- ``db``: a fresh SQLite database per test with every table, the roles and their default grants, and every
+  discovered module recorded as installed at its head;
+- ``install_data``: ``db`` plus every module's install data (metals, categories, tax classes);
+- ``world``: ``db`` plus stores MUM and DEL, one user per role (password :data:`PASSWORD`) and every module
+  enabled in both stores; ``world.actor("manager")`` is that user in MUM, ``world.actor("manager", world.dl)``
+  in DEL (``sales`` has a role only in MUM);
+- ``registry``: puts the discovered registry back after a test that swapped it with ``set_registry``;
+  :func:`make_world` builds the world for such a registry;
+- :func:`run_as` runs a service ``fn(session, actor, ...)`` in the actor's own unit of work.
+
+Passwords are hashed with light argon2id settings for the whole session (same algorithm and code path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+import pytest
+from sqlmodel import SQLModel
+
+from jewelerp.auth.actor import Actor
+from jewelerp.auth.service import build_actor
+from jewelerp.core.lifecycle import record_installed
+from jewelerp.core.models import Store
+from jewelerp.core.module_states import enable_module
+from jewelerp.core.roles import sync_roles_and_permissions
+from jewelerp.core.stores import StoreInput
+from jewelerp.core.users import UserInput, create_user
+from jewelerp.db import get_engine, reset_engine, unit_of_work
+from jewelerp.install_data import load_install_data
+from jewelerp.migrations import stamp_heads
+from jewelerp.registry import Registry, get_registry, set_registry
+
+PASSWORD = "correct-horse-9"
+STAFF_ROLES = ("admin", "manager", "sales", "designer")
+T = TypeVar("T")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """Tests create many accounts: hash with light argon2id cost settings (same algorithm and code path)."""
+    from argon2 import PasswordHasher
+
+    from jewelerp.auth import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = real
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> Iterator[str]:
+    """An empty database with every table, roles and default grants; every module installed, at its head."""
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    monkeypatch.setenv("JEWELERP_DB_URL", url)
+    reset_engine()
+    get_registry().import_models()
+    SQLModel.metadata.create_all(get_engine())
+    with get_engine().begin() as connection:
+        stamp_heads(connection)
+    with unit_of_work() as session:
+        sync_roles_and_permissions(session)
+        record_installed(session, get_registry().modules)
+    yield url
+    reset_engine()
+
+
+@pytest.fixture
+def install_data(db) -> list[str]:
+    """Every module's install data (metals, categories, tax classes), as ``jewelerp db upgrade`` loads it."""
+    with unit_of_work() as session:
+        return load_install_data(session)
+
+
+@pytest.fixture
+def registry() -> Iterator[None]:
+    """Restore the discovered registry after a test that swaps it."""
+    yield
+    set_registry(None)
+
+
+@dataclass
+class World:
+    """Two stores and one user per role; ``actor(role, store)`` builds that user's actor (default: MUM)."""
+
+    mum: int
+    dl: int
+    users: dict[str, int]
+
+    def actor(self, who: str, store: int | None = None) -> Actor:
+        """The user ``who`` (a role name: "admin", "manager", "sales", "designer") acting in ``store``."""
+        with unit_of_work() as session:
+            return build_actor(session, self.users[who], store or self.mum)
+
+
+def make_world(registry: Registry | None = None) -> World:
+    """Create stores MUM and DEL and staff admin/manager/sales/designer; enable every module of ``registry``
+    (default: the discovered one) in both stores."""
+    with unit_of_work() as session:
+        if registry is not None:
+            sync_roles_and_permissions(session, registry)
+            record_installed(session, registry.modules)
+        mum = Store(**vars(StoreInput("MUM", "Mumbai", "Zaveri Bazaar", "Maharashtra")))
+        dl = Store(**vars(StoreInput("DEL", "Delhi", "Karol Bagh", "Delhi")))
+        session.add(mum)
+        session.add(dl)
+        session.flush()
+        users = {}
+        for role in STAFF_ROLES:
+            roles = {"MUM": role, "DEL": role} if role != "sales" else {"MUM": role}
+            user = create_user(session, None, UserInput(role.title(), f"{role}@test.in"), PASSWORD, roles)
+            users[role] = user.id
+        for module in (registry or get_registry()).toggleable():
+            for store in (mum, dl):
+                enable_module(session, None, module.name, store.id, registry)
+        return World(mum.id, dl.id, users)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Stores, staff and every module enabled."""
+    return make_world()
+
+
+def run_as(actor: Actor, service: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """Call ``service(session, actor, *args, **kwargs)`` in the actor's own unit of work (committed when it
+    returns, rolled back when it raises), as a page's handler would; returns what the service returned."""
+    with unit_of_work(actor) as session:
+        return service(session, actor, *args, **kwargs)
