@@ -584,9 +584,8 @@ def _masters(world: Any) -> tuple[dict[str, Any], list[Shop], Decimal]:
 
 
 def _today(world: Any) -> date:
-    from modules.billing.rates import store_today
 
-    return store_today(world.actor("manager"))
+    return world.actor("manager").today()
 
 
 def _load_base(world: Any, catalogue: Catalogue, customers: int) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 PAISA = Decimal("0.01")
+RUPEE = Decimal("1")
+ZERO = Decimal("0.00")
 
 
 def group_indian(whole: int) -> str:

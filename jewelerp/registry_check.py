@@ -9,7 +9,9 @@ tests) imports the code every manifest names and reports, naming the module and 
   tables are ``core_``);
 - an event handler listening to an event its owner (the record's first part) does not declare in ``emits``;
 - a contribution to a key that its owner does not declare as an ``ExtensionPoint``, or a contribution that
-  does not satisfy that point's protocol (a callable's parameters, an object's attributes and methods).
+  does not satisfy that point's protocol (a callable's parameters, an object's attributes and methods);
+- a crossing of the module boundary (:mod:`jewelerp.module_boundary`): an import of another module's
+  internals instead of its ``api``, or of the api of a module it does not depend on.
 
 A handler or a contribution aimed at a module that is not installed waits for it and is not a problem.
 """
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
+from jewelerp.module_boundary import problems as boundary_problems
 from jewelerp.registry import Module, resolve
 
 if TYPE_CHECKING:
@@ -46,7 +49,7 @@ def problems(registry: Registry) -> list[str]:
     found: list[str] = []
     for module in registry.modules:
         found += [f"module '{module.name}': {line}" for line in _module_problems(registry, module)]
-    return found
+    return found + boundary_problems(registry)
 
 
 def _module_problems(registry: Registry, module: Module) -> Iterator[str]:

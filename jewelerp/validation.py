@@ -62,6 +62,36 @@ def read_grams(raw: object, *, high: Decimal = MAX_GRAMS) -> Decimal | None:
     return value if value is not None and 0 <= value <= high else None
 
 
+def parse_grams_field(
+    raw: str, label: str, errors: dict[str, str], key: str, *, required: bool = True
+) -> Decimal | None:
+    """Grams with at most 3 decimals (milligrams) from 0 to :data:`MAX_GRAMS`; a message under ``errors[key]``
+    when not (or when empty and ``required``)."""
+    if not raw.strip():
+        if required:
+            errors[key] = f"Enter the {label.lower()} in grams, e.g. 12.345."
+        return None
+    value = read_grams(raw)
+    if value is None:
+        errors[key] = f"{label} is grams up to {MAX_GRAMS:,.0f} with at most 3 decimals, e.g. 12.345."
+    return value
+
+
+def parse_amount_field(
+    raw: str, label: str, errors: dict[str, str], key: str, *, required: bool = True
+) -> Decimal | None:
+    """An amount with at most 2 decimals (rupees or a percentage) from 0 to
+    :data:`MAX_AMOUNT`; callers bound percentages further."""
+    if not raw.strip():
+        if required:
+            errors[key] = f"Enter the {label.lower()}."
+        return None
+    value = read_amount(raw)
+    if value is None:
+        errors[key] = f"{label} must be a number up to {group_indian(int(MAX_AMOUNT))} with at most 2 decimals."
+    return value
+
+
 def read_percent(raw: object) -> Decimal | None:
     """A percentage from 0 to 100 with at most 2 decimals, or None."""
     return read_amount(raw, high=HUNDRED)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from jewelerp.db import utcnow
 from jewelerp.errors import ModuleDisabled, PermissionDenied
 
 
@@ -25,6 +26,10 @@ class Actor:
     def local(self, moment: datetime) -> datetime:
         """A stored UTC time in the current store's time zone."""
         return moment.astimezone(ZoneInfo(self.time_zone))
+
+    def today(self) -> date:
+        """Today's date in the current store's time zone."""
+        return self.local(utcnow()).date()
 
     def can(self, permission: str) -> bool:
         """Whether the actor holds ``permission`` in the current store."""

@@ -140,3 +140,16 @@ def _user(session: Session, user_id: int) -> User:
     if user is None:
         raise NotFound("That account no longer exists.")
     return user
+
+
+def staff_options(session: Session, actor: Actor, permission: str) -> list[dict[str, str]]:
+    """Active staff of the actor's store, for assignment drop-downs; the actor needs ``permission``
+    (the caller's own view permission: the list shows names only)."""
+    actor.require(permission)
+    users = session.scalars(
+        select(User)
+        .join(UserStoreRole, UserStoreRole.user_id == User.id)
+        .where(UserStoreRole.store_id == actor.store_id, User.active)
+        .order_by(User.name)
+    )
+    return [{"value": str(u.id), "label": u.name} for u in users]

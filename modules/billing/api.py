@@ -1,8 +1,11 @@
-"""What other modules (a pip-installed add-on among them) may use of billing: services and plain data.
+"""What other modules (a pip-installed add-on among them) may use of billing: services, rules and types.
 
-Nothing here hands out a table row or a page. Every function takes ``(session, actor)`` and checks the
-actor's permission like the page that does the same. Billing emits ``("billing.invoice", "issued")``,
-``("billing.invoice", "cancelled", {"number"})`` and ``("billing.payment", "received")``.
+Functions that take ``(session, actor)`` check the actor's permission like the page that does the same.
+``Invoice``, ``InvoiceLine`` and ``Payment`` are exported as types for annotations only: read what a
+service returns, and query or change billing records only through these services (the boundary test in
+``tests/core/test_module_boundary.py`` refuses any other use). Billing emits
+``("billing.invoice", "issued")``, ``("billing.invoice", "cancelled", {"number"})`` and
+``("billing.payment", "received")``.
 """
 
 from __future__ import annotations
@@ -12,28 +15,87 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from modules.billing.estimates import create_estimate, quote_estimate
+from modules.billing.invoice_tables import INVOICES
 from modules.billing.invoices import (
+    CREATE,
+    PAN_RE,
     SaleSummary,
     add_piece_line,
+    add_service_line,
     cancel_invoice,
     create_draft,
+    documents_with_service_line,
     issue_invoice,
     lines_of,
+    pan_reason,
+    pan_required,
     sale_summary,
 )
-from modules.billing.rates import set_rate
-from modules.stock.pieces import get_piece
+from modules.billing.models import Invoice, InvoiceLine, Payment
+from modules.billing.numbering import declare_series, next_number
+from modules.billing.payments import (
+    METHOD_OPTIONS,
+    METHODS,
+    REFERENCE_HINT,
+    TAKE,
+    CashFor,
+    ExternalMethod,
+    balance,
+    check_cash,
+    open_invoice,
+    parse_amount,
+    parse_tender,
+    payments_of,
+    take_payment,
+)
+from modules.billing.rates import rate_on, require_rate, set_rate, write_rate
+from modules.billing.tax_classes import JEWELLERY, JOB_WORK, REPAIR
+from modules.stock.api import get_piece
 
 __all__ = [
+    "CREATE",
+    "INVOICES",
+    "JEWELLERY",
+    "JOB_WORK",
+    "METHODS",
+    "METHOD_OPTIONS",
+    "PAN_RE",
+    "REFERENCE_HINT",
+    "REPAIR",
+    "TAKE",
+    "CashFor",
+    "ExternalMethod",
+    "Invoice",
+    "InvoiceLine",
     "InvoicePieces",
+    "Payment",
     "SaleSummary",
     "add_piece_line",
+    "add_service_line",
+    "balance",
     "cancel_invoice",
+    "check_cash",
     "create_draft",
+    "create_estimate",
+    "declare_series",
+    "documents_with_service_line",
     "invoice_pieces",
     "issue_invoice",
+    "next_number",
+    "open_invoice",
+    "pan_reason",
+    "pan_required",
+    "parse_amount",
+    "parse_tender",
+    "payments_of",
+    "quote_estimate",
+    "rate_on",
+    "require_rate",
     "sale_summary",
     "set_rate",
+    "take_payment",
+    "write_rate",
 ]
 
 

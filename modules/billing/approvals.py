@@ -30,7 +30,7 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError
 from jewelerp.money import format_inr
 from modules.billing.models import Invoice, InvoiceLine
-from modules.stock.pieces import get_piece
+from modules.stock.api import get_piece
 
 CREATE = "billing.invoice.create"
 APPROVE = "billing.invoice.approve"

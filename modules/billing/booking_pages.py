@@ -25,8 +25,7 @@ from modules.billing.invoices import shown_pan
 from modules.billing.models import Booking, Invoice, Payment
 from modules.billing.page_inputs import STATE_CHOICES, customer_number, store_state_code
 from modules.billing.payment_pages import METHOD_OPTIONS, payment_row, payments_table, tender_form
-from modules.billing.rates import store_today
-from modules.stock.pieces import piece_by_sku
+from modules.stock.api import piece_by_sku
 
 NEW_FIELDS = (
     "sku",
@@ -110,7 +109,7 @@ def _book(data: dict[str, str], rate_lock: bool):
         if not data["sku"].strip():
             raise ValidationError({"sku": "Enter the piece's SKU (on its tag)."})
         piece = piece_by_sku(session, actor, data["sku"])
-        plan = bookings.monthly_plan(store_today(actor), data["instalments"], data["instalment_amount"])
+        plan = bookings.monthly_plan(actor.today(), data["instalments"], data["instalment_amount"])
         return bookings.book_piece(
             session,
             actor,

@@ -67,12 +67,10 @@ from modules.billing.payments import (
     receive,
 )
 from modules.billing.pricing import HUNDRED, paisa
-from modules.billing.rates import require_rate, store_today
+from modules.billing.rates import require_rate
 from modules.billing.supply import Recipient, check_recipient
 from modules.billing.tag_price import piece_price
-from modules.stock.ledger import move
-from modules.stock.masters import get_metal, metal_label
-from modules.stock.pieces import get_piece
+from modules.stock.api import get_metal, get_piece, metal_label, move
 
 MANAGE = "billing.booking.manage"
 MAX_INSTALMENTS = 24
@@ -164,7 +162,7 @@ def booking_detail(session: Session, actor: Actor, booking_id: int) -> BookingDe
     refund, pct = cancel_terms(session, booking)
     rows = session.scalars(select(Payment).where(Payment.booking_id == booking.id).order_by(Payment.id))
     payments = [payment_line(p) for p in rows]
-    return BookingDetail(booking, paid, _schedule(session, booking, paid, store_today(actor)), payments, refund, pct)
+    return BookingDetail(booking, paid, _schedule(session, booking, paid, actor.today()), payments, refund, pct)
 
 
 # ---------------------------------------------------------------------------- booking
@@ -259,7 +257,7 @@ def book_piece(
     actor.require(MANAGE)
     actor.require(TAKE)
     customer_id, customer_name = billed_customer(session, actor, customer_id, customer_name)
-    today, errors = store_today(actor), {}
+    today, errors = actor.today(), {}
     name, pan = _check_customer(customer_name, customer_pan, errors)
     state = check_recipient(Recipient(state_code=customer_state_code), errors).state_code
     _check_plan(list(instalments), today, errors)
@@ -339,7 +337,7 @@ def _payment(booking: Booking, actor: Actor, kind: str, method: str, amount: Dec
         kind=kind,
         method=method,
         amount=amount,
-        on=store_today(actor),
+        on=actor.today(),
         received_by=actor.user_name,
         **extra,
     )

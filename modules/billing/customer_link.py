@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import NotFound, ValidationError
-from modules.clienteling.services import get_customer
+from modules.clienteling.api import get_customer
 
 
 def billed_customer(session: Session, actor: Actor, customer_id: int | None, name: str) -> tuple[int | None, str]:

@@ -49,6 +49,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
+from jewelerp.core.users import staff_options
 from jewelerp.gst import gstin_check_char
 from jewelerp.ui.table_query import TableQuery
 from modules.billing.approvals import approve, needs_approval, request_approval
@@ -68,14 +69,12 @@ from modules.billing.models import BillingMetalRate, CreditNote, Invoice, OldGol
 from modules.billing.old_gold import PAN_PURCHASE_LIMIT, OldGoldEntry, buy_old_gold
 from modules.billing.payments import ZERO, balance, cash_for, cash_room, refund_cancelled, take_payment, take_split
 from modules.billing.pricing import Discount
-from modules.billing.rates import require_rate, store_today, write_rate
+from modules.billing.rates import require_rate, write_rate
 from modules.billing.supply import NO_RECIPIENT, Recipient
 from modules.billing.tag_price import piece_price
 from modules.billing.tax_classes import JOB_WORK, REPAIR
-from modules.clienteling.followups import staff_options
-from modules.clienteling.tables import CUSTOMERS
-from modules.stock.masters import get_metal, list_metals
-from modules.stock.tables import PIECES
+from modules.clienteling.api import CUSTOMERS
+from modules.stock.api import PIECES, get_metal, list_metals
 
 RATE_DAYS = 120
 DAILY_DRIFT = 0.0075
@@ -122,7 +121,7 @@ THOUSAND = Decimal("1000")
 def _rates(session: Session, actor: Actor) -> None:
     """Give every active metal a rate on each of the last :data:`RATE_DAYS` days that has none."""
     rng = random.Random(f"billing-rates-{actor.store_code}")
-    today = store_today(actor)
+    today = actor.today()
     rows = session.execute(
         select(BillingMetalRate.metal_id, BillingMetalRate.on).where(
             BillingMetalRate.store_id == actor.store_id, BillingMetalRate.on > today - timedelta(days=RATE_DAYS)
@@ -209,7 +208,10 @@ class _Clock:
 
 def _staff(session: Session, actor: Actor) -> tuple[list[Actor], Actor]:
     """The store's salespeople and its manager (the system actor stands in for whoever is missing)."""
-    staff = [build_actor(session, int(o["value"]), actor.store_id) for o in staff_options(session, actor)]
+    staff = [
+        build_actor(session, int(o["value"]), actor.store_id)
+        for o in staff_options(session, actor, "billing.invoice.create")
+    ]
     managers = [a for a in staff if a.role == "manager"] or [actor]
     return [a for a in staff if a.role == "sales"] or managers, managers[0]
 
@@ -238,7 +240,7 @@ def _open_shop(session: Session, actor: Actor) -> _Shop:
     shop = _Shop(
         session=session,
         rng=rng,
-        today=store_today(actor),
+        today=actor.today(),
         zone=ZoneInfo(actor.time_zone),
         sales=sales,
         manager=manager,
@@ -302,7 +304,7 @@ def _tenders(rng: random.Random, amount: Decimal, day: date, cash_cap: Decimal) 
 
 def _cash_cap(shop: _Shop, actor: Actor, invoice: Invoice) -> Decimal:
     """The most cash a payment of ``invoice`` takes: :data:`CASH_CAP`, or less when section 269ST allows less."""
-    return min(CASH_CAP, cash_room(shop.session, actor, cash_for(invoice), store_today(actor)).amount)
+    return min(CASH_CAP, cash_room(shop.session, actor, cash_for(invoice), actor.today()).amount)
 
 
 def _pay(shop: _Shop, actor: Actor, invoice_id: int, tenders: list[tuple[str, Decimal, str]], at: datetime) -> None:
@@ -428,7 +430,7 @@ def _lines(shop: _Shop, actor: Actor, invoice: Invoice) -> None:
 
 def _pan_if_needed(shop: _Shop, actor: Actor, draft: Invoice) -> None:
     """A draft invoice or estimate carries the customer's PAN when Rule 114B asks for it (:func:`pan_reason`)."""
-    today = store_today(actor)
+    today = actor.today()
     if pan_reason(shop.session, draft.customer_id, draft.customer_name, draft.total, today, besides=draft.id):
         set_customer_pan(shop.session, actor, draft.id, _pan(shop.rng))
 

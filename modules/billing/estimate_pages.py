@@ -25,7 +25,6 @@ from modules.billing.estimates import convert_estimate, create_estimate, linked_
 from modules.billing.invoice_tables import ESTIMATES, document_title, invoice_label
 from modules.billing.models import Invoice
 from modules.billing.page_inputs import NewDocumentMixin
-from modules.billing.rates import store_today
 
 # ---------------------------------------------------------------------------- the estimate on the invoice page
 
@@ -37,7 +36,7 @@ def _estimate_data(session: Session, actor: Actor, invoice_id: int) -> dict[str,
     valid_until = document.valid_until
     return {
         "valid_until": f"{valid_until:%d %b %Y}" if valid_until else "",
-        "expired": "yes" if document.status == "quoted" and valid_until < store_today(actor) else "",
+        "expired": "yes" if document.status == "quoted" and valid_until < actor.today() else "",
         "validity_days": str(get_setting(session, actor.store_id, "billing.estimate_validity_days")),
         "linked_title": document_title(linked) if linked else "",
         "linked_link": f"/billing/invoices/{linked.id}" if linked else "",

@@ -41,7 +41,6 @@ from modules.billing.invoices import (
 from modules.billing.models import Invoice, InvoiceLine
 from modules.billing.numbering import ESTIMATE, financial_year, next_number
 from modules.billing.old_gold import copy_draft
-from modules.billing.rates import store_today
 from modules.billing.supply import NO_RECIPIENT, Recipient, recipient_of
 
 # The figures of a line as quoted: copied onto the invoice so it charges exactly the quoted prices.
@@ -118,7 +117,7 @@ def quote_estimate(session: Session, actor: Actor, estimate_id: int) -> Invoice:
     estimate = _estimate(session, actor, estimate_id)
     if estimate.status != "draft":
         raise JewelError(f"Estimate {estimate.number} is already {estimate.status}.")
-    today = store_today(actor)
+    today = actor.today()
     if not any(line.kind != "old_gold" for line in lines_of(session, actor, estimate.id)):
         raise JewelError("Add a piece or a service before quoting the estimate.")
     if estimate.invoice_date != today:
@@ -170,7 +169,7 @@ def convert_estimate(session: Session, actor: Actor, estimate_id: int) -> Invoic
             if estimate.status == "draft"
             else f"Estimate {estimate.number} is already converted to an invoice."
         )
-    if store_today(actor) > estimate.valid_until:
+    if actor.today() > estimate.valid_until:
         raise JewelError(
             f"Estimate {estimate.number} was valid until {estimate.valid_until:%d %b %Y}; "
             "make a new estimate at today's rates."

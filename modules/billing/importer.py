@@ -22,11 +22,11 @@ from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError
 from jewelerp.money import format_inr
 from jewelerp.spreadsheets import MB, SheetLimits, read_records
-from modules.billing.rates import MANAGE, RATE_HINT, parse_rate, rate_on, store_today, write_rate
-from modules.stock.masters import list_metals, metal_label
+from modules.billing.rates import MANAGE, RATE_HINT, parse_rate, rate_on, write_rate
+from modules.stock.api import list_metals, metal_label
 
 if TYPE_CHECKING:
-    from modules.stock.models import Metal
+    from modules.stock.api import Metal
 
 LIMITS = SheetLimits(max_bytes=2 * MB, max_rows=5_000)
 ROW_KEY = "_row"
@@ -157,7 +157,7 @@ def _check(
 ) -> tuple[RatePreview, list[tuple[int, date, Decimal]]]:
     actor.require(MANAGE)
     metals = list_metals(session, actor)
-    today = store_today(actor)
+    today = actor.today()
     reports: list[RowReport] = []
     good: list[tuple[int, date, Decimal]] = []
     seen: dict[tuple[int, date], int] = {}

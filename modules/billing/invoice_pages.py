@@ -50,8 +50,8 @@ from modules.billing.pricing import Discount
 from modules.billing.print_pages import InvoicePrintMixin, print_button
 from modules.billing.supply import state_label
 from modules.billing.tax_classes import REPAIR, class_options
-from modules.clienteling.services import PII
-from modules.stock.pieces import piece_by_sku
+from modules.clienteling.api import PII
+from modules.stock.api import piece_by_sku
 
 KINDS = {"piece": "Piece", "service": "Service", "old_gold": "Old gold"}
 ROW_LABELS = {

@@ -11,7 +11,6 @@ from jewelerp.auth.actor import Actor
 from jewelerp.money import format_inr
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
 from modules.billing.models import Invoice
-from modules.billing.rates import store_today
 
 STATUSES = (("draft", "Draft"), ("issued", "Issued"), ("cancelled", "Cancelled"))
 ESTIMATE_STATUSES = (("draft", "Draft"), ("quoted", "Quoted"), ("converted", "Converted"))
@@ -81,7 +80,7 @@ INVOICES = TableSpec(
 
 def _estimate_row(r: Any, actor: Actor) -> dict[str, str]:
     (estimate,) = r
-    expired = estimate.status == "quoted" and estimate.valid_until < store_today(actor)
+    expired = estimate.status == "quoted" and estimate.valid_until < actor.today()
     return {
         **_common(estimate),
         "valid_until": f"{estimate.valid_until:%d %b %Y}" if estimate.valid_until else "",

@@ -57,7 +57,7 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.events import emit
 from jewelerp.masking import mask_pan
-from jewelerp.money import format_inr
+from jewelerp.money import RUPEE, ZERO, format_inr
 from jewelerp.registry import get_registry
 from jewelerp.validation import (
     PAISA,
@@ -78,25 +78,22 @@ from modules.billing.old_gold import (
     issue_exchanges,
     settle,
 )
-from modules.billing.pricing import (
-    HUNDRED,
-    RUPEE,
-    ZERO,
-    Discount,
-    PriceBreakdown,
-    PriceInput,
-    paisa,
-    price,
-)
-from modules.billing.rates import require_rate, store_today
+from modules.billing.pricing import HUNDRED, Discount, PriceBreakdown, PriceInput, paisa, price
+from modules.billing.rates import require_rate
 from modules.billing.supply import NO_RECIPIENT, Recipient, check_recipient, write_recipient
 from modules.billing.tag_price import hallmark_charge
 from modules.billing.tax_classes import REPAIR, class_on
-from modules.clienteling.services import PII
-from modules.stock.ledger import return_piece, sell_piece
-from modules.stock.masters import get_metal, metal_label
-from modules.stock.models import Metal
-from modules.stock.pieces import StoneSummary, get_piece, stones_of
+from modules.clienteling.api import PII
+from modules.stock.api import (
+    Metal,
+    StoneSummary,
+    get_metal,
+    get_piece,
+    metal_label,
+    return_piece,
+    sell_piece,
+    stones_of,
+)
 
 CREATE = "billing.invoice.create"
 CANCEL = "billing.invoice.cancel"
@@ -228,6 +225,16 @@ def lines_of(session: Session, actor: Actor, invoice_id: int) -> list[InvoiceLin
 # ---------------------------------------------------------------------------- drafts and lines
 
 
+def documents_with_service_line(session: Session, store_id: int, prefix: str) -> list[Invoice]:
+    """The store's estimates and invoices (any status) with a service line whose text starts with ``prefix``,
+    oldest first: how a module finds the billing documents of its own record (a repair job's number)."""
+    lines = select(InvoiceLine.invoice_id).where(
+        InvoiceLine.kind == "service", InvoiceLine.description.startswith(prefix, autoescape=True)
+    )
+    stmt = select(Invoice).where(Invoice.store_id == store_id, Invoice.id.in_(lines)).order_by(Invoice.id)
+    return list(session.scalars(stmt))
+
+
 def create_draft(
     session: Session,
     actor: Actor,
@@ -259,7 +266,7 @@ def create_draft(
         customer_name=name,
         customer_pan=pan,
         created_by=actor.user_name,
-        invoice_date=store_today(actor),
+        invoice_date=actor.today(),
     )
     write_recipient(invoice, details)
     supply_of(invoice, _store(session, actor).state_code)
@@ -547,7 +554,7 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
     """
     invoice = _draft(session, actor, invoice_id)
     lines = _lines(session, invoice.id)
-    today = store_today(actor)
+    today = actor.today()
     if not any(x.kind != "old_gold" for x in lines):
         raise JewelError("Add a piece or a service before issuing the invoice.")
     if invoice.kind == "estimate":
@@ -623,7 +630,7 @@ def cancel_invoice(session: Session, actor: Actor, invoice_id: int, reason: str)
     if not taken:
         raise JewelError("This invoice was cancelled by someone else just now.")
     store = _store(session, actor)
-    number = next_number(session, store.id, store.code, CREDIT_NOTE, store_today(actor))
+    number = next_number(session, store.id, store.code, CREDIT_NOTE, actor.today())
     for line in _lines(session, invoice.id):
         if line.kind == "piece":
             return_piece(session, actor, line.piece_id, number)

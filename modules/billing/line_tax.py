@@ -22,12 +22,12 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from jewelerp.money import ZERO
 from modules.billing.models import Invoice, InvoiceLine, TaxClass
-from modules.billing.pricing import ZERO, PriceBreakdown, PriceLine, taxed
+from modules.billing.pricing import PriceBreakdown, PriceLine, taxed
 from modules.billing.supply import is_inter_state, place_of_supply, registered
 from modules.billing.tax_classes import REPAIR, class_on, goods_class_for, rate_for
-from modules.stock.masters import category_hsn
-from modules.stock.models import Piece
+from modules.stock.api import Piece, category_hsn, piece_hsn
 
 
 def supply_of(invoice: Invoice, store_state_code: str) -> bool:
@@ -80,7 +80,7 @@ def retax(session: Session, invoice: Invoice, lines: list[InvoiceLine], store_st
         if line.kind == "old_gold":
             continue
         if line.kind == "piece":
-            tax_class = piece_class(session, session.get(Piece, line.piece_id), on)
+            tax_class = goods_class_for(session, piece_hsn(session, line.piece_id), on)
         else:
             tax_class = class_on(session, line.tax_class or REPAIR, on)
         rate = line_rate(invoice, tax_class)

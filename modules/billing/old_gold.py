@@ -56,18 +56,16 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.id_proof import ID_FORMATS, id_kind_label, read_id_proof
 from jewelerp.masking import mask_id, mask_pan
-from jewelerp.money import format_inr
+from jewelerp.money import PAISA, RUPEE, ZERO, format_inr
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
 from jewelerp.validation import MAX_GRAMS, MAX_ID, check_lengths, read_grams, read_int, read_percent, too_long
 from modules.billing.customer_link import billed_customer
 from modules.billing.models import Invoice, InvoiceLine, OldGoldVoucher
 from modules.billing.numbering import declare_series, next_number
-from modules.billing.pricing import HUNDRED, PAISA, RUPEE, ZERO, paisa
-from modules.billing.rates import rate_on, store_today
-from modules.clienteling.services import PII
-from modules.stock.masters import METALS
-from modules.stock.models import Metal
-from modules.stock.old_gold import receive_lot, return_lot
+from modules.billing.pricing import HUNDRED, paisa
+from modules.billing.rates import rate_on
+from modules.clienteling.api import PII
+from modules.stock.api import METALS, purities_of, receive_lot, return_lot
 
 BUY = "billing.old_gold.buy"
 CREATE = "billing.invoice.create"
@@ -150,7 +148,7 @@ def fineness_rate(session: Session, actor: Actor, metal: str, fineness: int, on:
     of the metal with a rate of the day, pro rata by fineness, to the paisa. JewelError when the day has
     no rate for the metal at all.
     """
-    purities = session.scalars(select(Metal).where(Metal.metal == metal).order_by(Metal.fineness.desc()))
+    purities = purities_of(session, metal)
     rated = [(m, rate) for m in purities if (rate := rate_on(session, actor.store_id, m.id, on)) is not None]
     for purity, rate in rated:
         if purity.fineness == fineness:
@@ -463,7 +461,7 @@ def buy_old_gold(
     elif method != "cash" and not reference:
         errors["payout_reference"] = "Give the UTR, UPI reference or cheque number of the payment."
     check_lengths(OldGoldVoucher, {"payout_reference": reference}, errors, {"payout_reference": "The reference"})
-    today = store_today(actor)
+    today = actor.today()
     try:
         voucher = _voucher(session, actor, entry, _Seller(None, "", "", ""), today)
     except ValidationError as exc:

@@ -13,6 +13,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.id_proof import ID_KINDS
 from jewelerp.money import format_inr
 from jewelerp.ui.datatable import DataTableMixin, data_table
+from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.forms import field, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
@@ -28,8 +29,7 @@ from modules.billing.old_gold import (
     get_voucher,
 )
 from modules.billing.old_gold_pdf import voucher_file_name, voucher_pdf
-from modules.stock.masters import METALS
-from modules.stock.pages import export_pdf
+from modules.stock.api import METALS
 
 METAL_CHOICES = [(metal, metal.title()) for metal in METALS]
 
@@ -106,7 +106,7 @@ class OldGoldState(DataTableMixin, AppState):
             return voucher_file_name(get_voucher(session, actor, number)), content
 
         result = self._run(work, write=False)
-        return export_pdf(result[1], result[0]) if result else None
+        return download_pdf(result[1], result[0]) if result else None
 
 
 def _buy_form() -> rx.Component:

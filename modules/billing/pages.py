@@ -17,7 +17,7 @@ from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
 from jewelerp.ui.uploads import read_spreadsheet, spreadsheet_drop_zone
 from modules.billing.importer import LIMITS, RatePreview, import_rows, preview, read_rows
-from modules.billing.rates import MANAGE, RATE_HISTORY, set_rate, store_today, todays_rates
+from modules.billing.rates import MANAGE, RATE_HISTORY, set_rate, todays_rates
 
 UPLOAD_ID = "billing-rate-import"
 SHOWN_ROWS = 100
@@ -28,7 +28,7 @@ def _today_data(session: Session, actor: Actor) -> dict[str, Any]:
     rates = todays_rates(session, actor)
     return {
         "can_manage": actor.can(MANAGE),
-        "today": f"{store_today(actor):%d %b %Y}",
+        "today": f"{actor.today():%d %b %Y}",
         "rates": [
             {
                 "metal": r["metal"],

@@ -29,10 +29,7 @@ from jewelerp.ui.table_query import Column, TableSpec
 from modules.billing import payments
 from modules.billing.invoices import CANCEL
 from modules.billing.models import Invoice
-from modules.billing.rates import store_today
-
-METHOD_OPTIONS = list(payments.METHODS.items())
-REFERENCE_HINT = "Card: last 4 digits · UPI or bank: the UTR · cash: leave empty · points: the PIN if asked"
+from modules.billing.payments import METHOD_OPTIONS, REFERENCE_HINT
 
 
 def _money(amount: Decimal) -> str:
@@ -86,7 +83,7 @@ def _payments_data(session: Session, actor: Actor, invoice_id: int) -> dict[str,
             "balance": _money(due) if invoice.status == "issued" else _money(Decimal(0)),
             "balance_plain": f"{due:f}" if due > 0 else "",
             "refund": _money(invoice.paid),
-            "cash_room": payments.cash_room(session, actor, payments.cash_for(invoice), store_today(actor)).hint(),
+            "cash_room": payments.cash_room(session, actor, payments.cash_for(invoice), actor.today()).hint(),
         },
         "pay_methods": [{"value": key, "label": label} for key, label in payments.method_options(actor)],
         "can_pay": invoice.status == "issued" and due > 0,

@@ -60,7 +60,6 @@ from jewelerp.validation import PAISA, amount_limit_text, read_amount
 from modules.billing.invoices import CANCEL
 from modules.billing.models import Booking, Invoice, Payment
 from modules.billing.numbering import RECEIPT, next_number
-from modules.billing.rates import store_today
 
 TAKE = "billing.payment.take"
 REPORT = "billing.report.view"
@@ -68,6 +67,8 @@ ZERO = Decimal("0.00")
 CASH_LIMIT = Decimal("200000")  # Income-tax Act s.269ST: "two lakh rupees or more" is refused
 CASH_RECEIVED = "billing.cash_received"
 METHODS = {"cash": "Cash", "card": "Card", "upi": "UPI", "bank": "Bank transfer"}
+METHOD_OPTIONS = list(METHODS.items())  # (key, label) for a method drop-down
+REFERENCE_HINT = "Card: last 4 digits · UPI or bank: the UTR · cash: leave empty · points: the PIN if asked"
 METHOD_LABELS = {**METHODS, "advance": "Booking advance", "old_gold": "Old gold credit"}
 KIND_LABELS = {"receipt": "Receipt", "applied": "Advance applied", "refund": "Refund", "credit": "Credit"}
 REFERENCES = {
@@ -316,7 +317,7 @@ def cash_room(session: Session, actor: Actor, what: CashFor, day: date) -> CashR
     counted = [("b", f"Cash for {what.transaction}", _transaction_cash(session, what))]
     if what.customer_id is not None:
         who = what.customer_name or f"customer {what.customer_id}"
-        when = "today" if day == store_today(actor) else f"on {day:%d %b %Y}"
+        when = "today" if day == actor.today() else f"on {day:%d %b %Y}"
         counted.append(("a", f"Cash {when} from {who}", _day_cash(session, actor, what.customer_id, day)))
         if what.occasion:
             cash = _occasion_cash(session, what.customer_id, what.occasion)
@@ -365,7 +366,7 @@ def receive(
     checked the document and the balance. Cash is checked first against section 269ST (:func:`check_cash`).
     """
     document = invoice if invoice is not None else booking
-    today = store_today(actor)
+    today = actor.today()
     if tender.method == "cash":
         check_cash(session, actor, tender.amount, cash_for(document), today)
     if invoice is not None:
@@ -551,7 +552,7 @@ def refund_cancelled(session: Session, actor: Actor, invoice_id: int, method: st
         method=tender.method,
         amount=amount,
         reference=tender.reference,
-        on=store_today(actor),
+        on=actor.today(),
         received_by=actor.user_name,
     )
     session.add(payment)
@@ -564,7 +565,7 @@ def refund_cancelled(session: Session, actor: Actor, invoice_id: int, method: st
 
 def _day_starts(actor: Actor) -> tuple[datetime, datetime, datetime]:
     """The UTC instants at which the store's days ``today − 30``, ``− 60`` and ``− 90`` began."""
-    today, zone = store_today(actor), ZoneInfo(actor.time_zone)
+    today, zone = actor.today(), ZoneInfo(actor.time_zone)
     return tuple(datetime.combine(today - timedelta(days=days), time(), zone).astimezone(UTC) for days in (30, 60, 90))
 
 
@@ -626,4 +627,4 @@ def dues(session: Session, actor: Actor) -> list[dict]:
 
 def age_in_days(actor: Actor, issued_at: datetime) -> int:
     """Days from the store-local date of issue to the store's today."""
-    return (store_today(actor) - actor.local(issued_at).date()).days
+    return (actor.today() - actor.local(issued_at).date()).days

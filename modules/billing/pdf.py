@@ -78,6 +78,7 @@ from jewelerp.errors import JewelError, NotFound
 from jewelerp.gst import STATES, state_code_of, state_name
 from jewelerp.money import format_inr
 from jewelerp.pdf_fonts import Fonts, document_fonts
+from jewelerp.qr import qr_png
 from modules.billing.invoice_tables import invoice_label
 from modules.billing.invoices import lines_of, shown_pan
 from modules.billing.models import Booking, CreditNote, Invoice, InvoiceLine, Payment
@@ -85,9 +86,7 @@ from modules.billing.payments import METHOD_LABELS, balance
 from modules.billing.pricing import JEWELLERY_GST, _pct
 from modules.billing.supply import is_inter_state, place_of_supply
 from modules.billing.words import amount_in_words
-from modules.stock.masters import get_metal, metal_label
-from modules.stock.pieces import get_piece
-from modules.stock.tags import piece_url, qr_png
+from modules.stock.api import get_metal, get_piece, metal_label, piece_url
 
 PAY = "billing.payment.take"
 # Lines issued before tax classes kept no HSN/SAC or rate: a piece was printed 7113, a service 9988, all at 3%.

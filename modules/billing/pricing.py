@@ -32,12 +32,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from jewelerp.errors import ValidationError
-from jewelerp.money import format_inr
+from jewelerp.money import PAISA, RUPEE, ZERO, format_inr
 
-PAISA = Decimal("0.01")
-RUPEE = Decimal("1")
 HUNDRED = Decimal("100")
-ZERO = Decimal("0.00")
 JEWELLERY_GST = Decimal("3")  # HSN 7113 (Notification 1/2017-Central Tax (Rate), Schedule V: 1.5% CGST)
 # The jewellery split, for printing code that still labels taxes by a fixed rate; lines carry their own rate.
 INTRA_STATE_TAX = (("cgst", "CGST", JEWELLERY_GST / 2), ("sgst", "SGST", JEWELLERY_GST / 2))

@@ -2,7 +2,7 @@
 
 :class:`InvoicePrintMixin` joins the invoice page's state, which provides ``_id()`` (the invoice in
 the URL) and the ``invoice`` display dict; :func:`print_button` is the button in the page header.
-The PDF travels to the browser as a data URL (:func:`modules.stock.pages.export_pdf`), so the page
+The PDF travels to the browser as a data URL (:func:`jewelerp.ui.downloads.download_pdf`), so the page
 stays as it is.
 """
 
@@ -16,10 +16,10 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.ui.downloads import download_pdf
 from jewelerp.validation import MAX_ID, read_int
 from modules.billing.models import Invoice, Payment
 from modules.billing.pdf import invoice_file_name, invoice_pdf, receipt_file_name, receipt_pdf
-from modules.stock.pages import export_pdf
 
 Download = Callable[[Session, Actor], tuple[str, bytes]]
 
@@ -49,7 +49,7 @@ class InvoicePrintMixin(rx.State, mixin=True):
         if result is None:
             return None
         name, content = result
-        return export_pdf(content, name)
+        return download_pdf(content, name)
 
     @rx.event
     def download_pdf(self) -> EventSpec | None:

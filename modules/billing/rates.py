@@ -25,20 +25,15 @@ from jewelerp.money import format_inr
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
 from jewelerp.validation import PAISA, read_amount
 from modules.billing.models import BillingMetalRate
-from modules.stock.masters import get_metal, list_metals, metal_label
+from modules.stock.api import get_metal, list_metals, metal_label
 
 if TYPE_CHECKING:
-    from modules.stock.models import Metal
+    from modules.stock.api import Metal
 
 VIEW = "billing.rate.view"
 MANAGE = "billing.rate.manage"
 HISTORY_DAYS = 30
 RATE_HINT = "Enter rupees per gram, more than 0 with at most 2 decimals, e.g. 12000 or 12000.50."
-
-
-def store_today(actor: Actor) -> date:
-    """Today's date in the actor's store time zone."""
-    return actor.local(utcnow()).date()
 
 
 def metal_name(metal: Metal) -> str:  # a stock.masters record
@@ -90,7 +85,7 @@ def set_rate(
     value = parse_rate(rate)
     if value is None:
         errors["rate"] = RATE_HINT
-    today = store_today(actor)
+    today = actor.today()
     on = on or today
     if on > today:
         errors["on"] = f"Rates cannot be entered for a day after today ({today:%d %b %Y})."
@@ -106,7 +101,7 @@ def rate_on(session: Session, store_id: int, metal_id: int, on: date) -> Decimal
 
 def require_rate(session: Session, actor: Actor, metal_id: int, on: date | None = None) -> Decimal:
     """The rate of the day in the actor's store; raises JewelError naming the metal, day and store when missing."""
-    on = on or store_today(actor)
+    on = on or actor.today()
     rate = rate_on(session, actor.store_id, metal_id, on)
     if rate is not None:
         return rate
@@ -118,7 +113,7 @@ def require_rate(session: Session, actor: Actor, metal_id: int, on: date | None 
 def todays_rates(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Every active metal with the store's rate of today (None when not entered yet), gold 24K first."""
     actor.require(VIEW)
-    today = store_today(actor)
+    today = actor.today()
     rows = {
         r.metal_id: r
         for r in session.scalars(
@@ -151,7 +146,7 @@ def stock_metal_rate(session: Session, actor: Actor, metal_id: int, on: date) ->
 
 
 def _history_base(actor: Actor, q: TableQuery) -> Select:
-    since = store_today(actor) - timedelta(days=HISTORY_DAYS - 1)
+    since = actor.today() - timedelta(days=HISTORY_DAYS - 1)
     stmt = select(BillingMetalRate).where(BillingMetalRate.store_id == actor.store_id, BillingMetalRate.on >= since)
     if str(q.filters.get("metal", "")).isdigit():
         stmt = stmt.where(BillingMetalRate.metal_id == int(q.filters["metal"]))

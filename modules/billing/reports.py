@@ -50,11 +50,9 @@ from jewelerp.auth.service import build_actor
 from jewelerp.core.models import Store
 from jewelerp.core.users import store_roles
 from jewelerp.errors import require_fields
-from jewelerp.money import format_inr
+from jewelerp.money import ZERO, format_inr
 from jewelerp.ui.table_query import Column, write_xlsx
 from modules.billing.models import CreditNote, Invoice, InvoiceLine
-from modules.billing.pricing import ZERO
-from modules.billing.rates import store_today
 from modules.billing.supply import state_label
 
 VIEW = "billing.report.view"
@@ -82,7 +80,7 @@ class ReportStore:
 
 def this_month(actor: Actor) -> tuple[date, date]:
     """The default period: the first of the month to today, in the store's dates."""
-    today = store_today(actor)
+    today = actor.today()
     return today.replace(day=1), today
 
 

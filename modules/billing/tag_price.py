@@ -14,14 +14,12 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.settings import get_setting
-from jewelerp.money import format_inr
+from jewelerp.money import ZERO, format_inr
 from modules.billing.line_tax import piece_class
-from modules.billing.pricing import ZERO, PriceBreakdown, PriceInput, price
-from modules.billing.rates import VIEW, rate_on, store_today
+from modules.billing.pricing import PriceBreakdown, PriceInput, price
+from modules.billing.rates import VIEW, rate_on
 from modules.billing.tax_classes import rate_for
-from modules.stock.certificates import piece_here
-from modules.stock.models import Piece
-from modules.stock.pieces import stones_of
+from modules.stock.api import Piece, piece_here, stones_of
 
 
 def hallmark_charge(session: Session, store_id: int, piece: Piece) -> Decimal:
@@ -38,7 +36,7 @@ def piece_price(session: Session, actor: Actor, piece_id: int) -> PriceBreakdown
     """The breakdown of a piece at the actor's store's rate of today, or None when there is no rate."""
     actor.require(VIEW)
     piece = piece_here(session, actor, piece_id)
-    today = store_today(actor)
+    today = actor.today()
     rate = rate_on(session, actor.store_id, piece.metal_id, today)
     if rate is None:
         return None

@@ -13,7 +13,6 @@ from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.validation import read_int
 from modules.billing.models import TaxClass
-from modules.billing.rates import store_today
 from modules.billing.tax_classes import KINDS, MANAGE, TaxClassInput, list_tax_classes, save_tax_class
 
 FIELDS = ("code", "description", "hsn_sac", "kind", "rate_unregistered", "rate_registered", "effective_from")
@@ -34,7 +33,7 @@ def _row(row: TaxClass) -> dict[str, str]:
 
 
 def _page_data(session: Session, actor: Actor) -> dict[str, object]:
-    return {"rows": [_row(r) for r in list_tax_classes(session, actor)], "today": store_today(actor).isoformat()}
+    return {"rows": [_row(r) for r in list_tax_classes(session, actor)], "today": actor.today().isoformat()}
 
 
 class TaxClassesState(RecordFormMixin, AppState):

@@ -6,11 +6,12 @@ from typing import ClassVar
 
 import reflex as rx
 
+from jewelerp.core.users import staff_options
 from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
-from modules.clienteling.followups import FOLLOW_UPS, assign_follow_up, complete_follow_up, staff_options
+from modules.clienteling.followups import FOLLOW_UPS, assign_follow_up, complete_follow_up
 
 
 class FollowUpsTable(DataTableMixin, AppState):
@@ -23,7 +24,10 @@ class FollowUpsTable(DataTableMixin, AppState):
     @rx.event
     def open_page(self):
         """Load the list, and the staff list for managers."""
-        result = self._run(lambda s, a: (a.can("clienteling.customer.assign"), staff_options(s, a)), write=False)
+        result = self._run(
+            lambda s, a: (a.can("clienteling.customer.assign"), staff_options(s, a, "clienteling.customer.view")),
+            write=False,
+        )
         self.can_assign, self.staff = result if result else (False, [])
         self._load()
 

@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.core.models import User, UserStoreRole
+from jewelerp.core.models import User
 from jewelerp.core.roles import user_role_in_store
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, require_fields
@@ -168,18 +168,6 @@ def timeline(session: Session, actor: Actor, customer_id: int, limit: int = 50) 
         }
         for i in rows
     ]
-
-
-def staff_options(session: Session, actor: Actor) -> list[dict[str, str]]:
-    """Active staff of the current store, for assignment drop-downs."""
-    actor.require("clienteling.customer.view")
-    users = session.scalars(
-        select(User)
-        .join(UserStoreRole, UserStoreRole.user_id == User.id)
-        .where(UserStoreRole.store_id == actor.store_id, User.active)
-        .order_by(User.name)
-    )
-    return [{"value": str(u.id), "label": u.name} for u in users]
 
 
 def _follow_ups_base(actor: Actor, q: TableQuery) -> Select:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.core.users import staff_options
 from jewelerp.staging import discard
 from jewelerp.ui.file_uploads import UploadRule, receive_uploads
 from jewelerp.ui.forms import fact, field, field_error, select_field
@@ -25,7 +26,6 @@ from modules.clienteling.followups import (
     InteractionInput,
     assign_customer,
     log_interaction,
-    staff_options,
     timeline,
 )
 from modules.clienteling.merge import merge_customers
@@ -116,7 +116,7 @@ class ProfileState(RecordFormMixin, AppState):
                 "wishes": wish_rows(session, actor, real_id),
                 "follow_ups": _open_follow_ups(session, actor, real_id),
                 "sections": contributed_sections(session, actor, real_id),
-                "staff": staff_options(session, actor),
+                "staff": staff_options(session, actor, "clienteling.customer.view"),
                 "flags": {
                     p: actor.can(f"clienteling.{p}")
                     for p in ("customer.edit", "interaction.log", "customer.assign", "customer.merge", "customer.pii")

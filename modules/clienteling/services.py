@@ -19,14 +19,7 @@ from jewelerp.errors import NotFound, ValidationError, require_fields
 from jewelerp.money import format_inr
 from jewelerp.validation import check_lengths
 from modules.clienteling.models import Customer
-from modules.clienteling.parsing import (
-    normalize_phone,
-    parse_date,
-    parse_int,
-    parse_list,
-    parse_phone,
-    parse_rupees,
-)
+from modules.clienteling.parsing import normalize_phone, parse_date, parse_int, parse_list, parse_phone, parse_rupees
 from modules.clienteling.sizes import BANGLE_SIZES, us_ring_size
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store, User
+from jewelerp.core.users import staff_options
 from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec, store_scoped
 from jewelerp.validation import MAX_ID, read_int
-from modules.clienteling.followups import staff_options
 from modules.clienteling.models import Customer
 from modules.clienteling.search_index import indexed_search
 from modules.clienteling.segments import SEGMENTS
@@ -52,7 +52,7 @@ BUDGETS = {
 
 
 def _salesperson_options(session: Session, actor: Actor) -> list[tuple[str, str]]:
-    staff = [(o["value"], o["label"]) for o in staff_options(session, actor)]
+    staff = [(o["value"], o["label"]) for o in staff_options(session, actor, "clienteling.customer.view")]
     return [("mine", "My customers"), ("none", "Not assigned"), *staff]
 
 

@@ -20,9 +20,8 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.db import utcnow
 from jewelerp.ui.table_query import TableQuery
-from modules.billing import payments
-from modules.billing.invoice_tables import INVOICES
-from modules.billing.invoices import sale_summary
+from modules.billing.api import INVOICES, open_invoice, sale_summary, take_payment
+from modules.billing.api import balance as invoice_balance
 from modules.loyalty import schemes_demo
 from modules.loyalty.models import Member, PointEntry, Program
 from modules.loyalty.points import balance, earn_for_sale, expire_points, referral_on_payment
@@ -119,10 +118,10 @@ def _redemptions(session: Session, actor: Actor, program: Program, sales: list) 
         member = session.scalars(
             select(Member).where(Member.program_id == program.id, Member.customer_id == sale.customer_id)
         ).first()
-        due = payments.balance(payments.open_invoice(session, actor, sale.invoice_id))
+        due = invoice_balance(open_invoice(session, actor, sale.invoice_id))
         points = min(balance(session, member.id), 500, int(due / program.point_value)) if member else 0
         if points >= 50:
-            payments.take_payment(session, actor, sale.invoice_id, "points", points * program.point_value)
+            take_payment(session, actor, sale.invoice_id, "points", points * program.point_value)
             done += 1
 
 

@@ -45,11 +45,8 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError
 from jewelerp.money import format_inr
 from jewelerp.notifications.outbox import queue_message
-from modules.billing.invoices import SaleSummary, sale_summary
-from modules.billing.models import Invoice
-from modules.billing.payments import ExternalMethod
-from modules.billing.rates import store_today
-from modules.clienteling.services import get_customer, mask_email, mask_phone
+from modules.billing.api import ExternalMethod, Invoice, SaleSummary, sale_summary
+from modules.clienteling.api import get_customer, mask_email, mask_phone
 from modules.loyalty import pins
 from modules.loyalty.models import Member, PointEntry, Program, Tier
 from modules.loyalty.program import add_months, next_tier, points_for, program_for, rules_of, tier_for, tiers_of
@@ -316,7 +313,7 @@ def _debit(
 ) -> PointEntry:
     """A negative row of ``points`` consumed from the member's credits (``first``: a reference used first);
     JewelError when they do not have that many."""
-    rows = _available(session, member.id, store_today(actor))
+    rows = _available(session, member.id, actor.today())
     if first:
         own = set(
             session.scalars(
@@ -389,7 +386,7 @@ def reverse_on_cancel(session: Session, actor: Actor, payload: dict) -> PointEnt
     if earned is None or earned.store_id != actor.store_id or _earned(session, number, "reverse"):
         return None
     member = session.get(Member, earned.member_id)
-    have = sum(remaining for _id, remaining in _available(session, member.id, store_today(actor)))
+    have = sum(remaining for _id, remaining in _available(session, member.id, actor.today()))
     points = min(earned.points, have)
     short = f"; {earned.points - points:,} points were already used" if points < earned.points else ""
     return _debit(
@@ -462,7 +459,7 @@ def adjust(session: Session, actor: Actor, member_id: int, points: str, reason: 
         raise ValidationError(errors)
     detail = {"reason": why[:300], "reference": "Manual"}
     if value > 0:
-        return _credit(session, actor, member, "adjust", value, on=store_today(actor), **detail)
+        return _credit(session, actor, member, "adjust", value, on=actor.today(), **detail)
     return _debit(session, actor, member, "adjust", -value, **detail)
 
 
@@ -497,7 +494,7 @@ def referral_on_payment(session: Session, actor: Actor, payload: dict) -> PointE
         referrer,
         "referral",
         program.referral_bonus,
-        on=store_today(actor),
+        on=actor.today(),
         reference=sale.number,
         reason=f"Referred {member.customer_name}",
     )
@@ -509,7 +506,7 @@ def referral_on_payment(session: Session, actor: Actor, payload: dict) -> PointE
 def expire_points(session: Session, actor: Actor) -> int:
     """Daily job: expire what is left of credits earned in this store whose expiry date has passed
     (in the store's dates); returns how many rows expired."""
-    today = store_today(actor)
+    today = actor.today()
     rows = session.scalars(
         select(PointEntry).where(
             PointEntry.store_id == actor.store_id, PointEntry.remaining > 0, PointEntry.expires_on < today
@@ -564,7 +561,7 @@ def _statement_body(status: MemberStatus, rows: list[PointEntry], month: date) -
 def send_statements(session: Session, actor: Actor) -> int:
     """Monthly job: queue last month's statement to every member whose latest points row is in this store
     and who agreed to e-mail (consent read through clienteling); returns how many were queued."""
-    start, since, until = _month_before(store_today(actor), actor.time_zone)
+    start, since, until = _month_before(actor.today(), actor.time_zone)
     latest = (
         select(PointEntry.member_id, func.max(PointEntry.id).label("last")).group_by(PointEntry.member_id).subquery()
     )

@@ -27,8 +27,7 @@ from jewelerp.core.settings import get_setting
 from jewelerp.errors import NotFound, ValidationError
 from jewelerp.money import format_inr
 from jewelerp.notifications import queue_message
-from modules.billing.rates import store_today
-from modules.clienteling.services import get_customer
+from modules.clienteling.api import get_customer
 from modules.loyalty import schemes
 from modules.loyalty.models import Enrolment, SchemeInstalment
 
@@ -75,7 +74,7 @@ def remind(session: Session, actor: Actor) -> int:
     days = get_setting(session, actor.store_id, schemes.REMINDER_DAYS)
     if days <= 0:
         return 0
-    due_on = store_today(actor) + timedelta(days=days)
+    due_on = actor.today() + timedelta(days=days)
     store = session.get(Store, actor.store_id)
     rows = session.execute(
         select(Enrolment, SchemeInstalment)
@@ -130,7 +129,7 @@ def monthly_statement(session: Session, actor: Actor) -> int:
     """Queue each member's statement of their open schemes; returns the messages queued."""
     actor.require(schemes.VIEW)
     store = session.get(Store, actor.store_id)
-    today = store_today(actor)
+    today = actor.today()
     sent = 0
     for customer_id, own in _open_by_customer(session, actor):
         body = "\n".join(

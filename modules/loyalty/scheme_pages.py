@@ -32,19 +32,17 @@ from jewelerp.masking import mask_pan
 from jewelerp.money import format_inr
 from jewelerp.pdf_fonts import document_fonts
 from jewelerp.ui.datatable import DataTableMixin, data_table
+from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.forms import fact, field, select_field
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
-from modules.billing.payment_pages import METHOD_OPTIONS, REFERENCE_HINT
-from modules.billing.payments import METHODS
-from modules.billing.rates import store_today
-from modules.clienteling.services import PII
+from modules.billing.api import METHOD_OPTIONS, METHODS, REFERENCE_HINT
+from modules.clienteling.api import PII
 from modules.loyalty import schemes
 from modules.loyalty.models import Enrolment, SchemeInstalment, SchemeRedemption, SchemeTemplate
-from modules.stock.masters import list_metals, metal_label
-from modules.stock.pages import export_pdf
+from modules.stock.api import list_metals, metal_label
 
 STATUS_LABELS = dict(schemes.STATUSES)
 NO_RATE = "No rate today"
@@ -142,7 +140,7 @@ SCHEMES = TableSpec(
 
 
 def _maturing(actor: Actor, q: TableQuery) -> Select:
-    today = store_today(actor)
+    today = actor.today()
     first, last = today.replace(day=1), today.replace(day=calendar.monthrange(today.year, today.month)[1])
     return _enrolments(actor, q).where(
         Enrolment.maturity_on >= first, Enrolment.maturity_on <= last, Enrolment.status.in_(schemes.OPEN)
@@ -517,7 +515,7 @@ class EnrolmentState(AppState):
         content = self._run(lambda s, a: receipt_pdf(s, a, enrolment_id, number), write=False)
         if content is None:
             return None
-        return export_pdf(content, f"scheme-receipt-{number.replace('/', '-')}.pdf")
+        return download_pdf(content, f"scheme-receipt-{number.replace('/', '-')}.pdf")
 
 
 def _panel(title: str, *children: rx.Component) -> rx.Component:

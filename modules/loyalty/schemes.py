@@ -52,22 +52,25 @@ from jewelerp.core.settings import get_setting
 from jewelerp.db import Money, utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.money import format_inr
-from modules.billing.invoices import PAN_RE, pan_required
-from modules.billing.models import Invoice
-from modules.billing.numbering import declare_series, next_number
-from modules.billing.payments import (
+from modules.billing.api import (
     METHODS,
+    PAN_RE,
     CashFor,
     ExternalMethod,
+    Invoice,
     check_cash,
+    declare_series,
+    next_number,
+    pan_required,
     parse_amount,
     parse_tender,
+    rate_on,
+    require_rate,
 )
-from modules.billing.rates import rate_on, require_rate, store_today
-from modules.clienteling.services import get_customer
+from modules.clienteling.api import get_customer
 from modules.loyalty.models import Enrolment, SchemeInstalment, SchemeRedemption, SchemeTemplate
 from modules.loyalty.program import add_months
-from modules.stock.masters import get_metal, metal_label
+from modules.stock.api import get_metal, metal_label
 
 VIEW = "loyalty.member.view"
 ENROL = "loyalty.scheme.enrol"
@@ -363,7 +366,7 @@ def enrol(session: Session, actor: Actor, data: EnrolInput, start_on: date | Non
     errors: dict[str, str] = {}
     template_text = str(data.template_id).strip()
     template = session.get(SchemeTemplate, int(template_text)) if template_text.isdigit() else None
-    start = start_on or store_today(actor)
+    start = start_on or actor.today()
     if template is None or template.store_id != actor.store_id or not template.active:
         errors["template_id"] = "Choose one of the schemes the store offers."
     elif problem := scheme_term_problem(template, start):
@@ -511,7 +514,7 @@ def pay_instalment(
     enrolment = get_enrolment(session, actor, enrolment_id, lock=True)
     if enrolment.status != "active":
         raise JewelError(f"Scheme {enrolment.number} is {enrolment.status}: it takes no instalments.")
-    today = store_today(actor)
+    today = actor.today()
     if today >= enrolment.maturity_on:
         raise JewelError(
             f"Scheme {enrolment.number} matured on {enrolment.maturity_on:%d %b %Y}: it takes no instalments."
@@ -541,7 +544,7 @@ def run_daily(session: Session, actor: Actor, today: date | None = None) -> dict
     """Mark instalments unpaid past their grace days as missed, lapse schemes with more missed than allowed,
     and mature the rest on their maturity date; returns how many of each."""
     actor.require(ENROL)
-    today = today or store_today(actor)
+    today = today or actor.today()
     counts = {"missed": 0, "lapsed": 0, "matured": 0}
     templates: dict[int, SchemeTemplate] = {}
     for enrolment in _active(session, actor):
@@ -691,7 +694,7 @@ def foreclose(session: Session, actor: Actor, enrolment_id: int, method: str, re
     if refund > 0:
         tender = parse_tender(method, refund, reference, refund=True)
         store = session.get(Store, enrolment.store_id)
-        number = next_number(session, store.id, store.code, RECEIPT_SERIES, store_today(actor))
+        number = next_number(session, store.id, store.code, RECEIPT_SERIES, actor.today())
         enrolment.settled_reference = f"{number} {METHODS[tender.method]} {tender.reference}".strip()[:60]
     enrolment.status, enrolment.settled, enrolment.bonus, enrolment.closed_at = "foreclosed", refund, ZERO, utcnow()
     session.add(enrolment)
@@ -785,7 +788,7 @@ def rate_for_liability(session: Session, actor: Actor, template: SchemeTemplate)
     """Today's rate of a grams scheme's metal in the actor's store (None without one, or for a rupee scheme)."""
     if template.unit != "grams" or template.metal_id is None:
         return None
-    return rate_on(session, actor.store_id, template.metal_id, store_today(actor))
+    return rate_on(session, actor.store_id, template.metal_id, actor.today())
 
 
 def liability(session: Session, actor: Actor) -> Liability:

@@ -18,14 +18,12 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.ui.table_query import TableQuery
-from modules.billing.invoices import add_service_line, create_draft, issue_invoice
-from modules.billing.payments import take_payment
-from modules.billing.rates import rate_on, store_today, write_rate
-from modules.clienteling.tables import CUSTOMERS
+from modules.billing.api import add_service_line, create_draft, issue_invoice, rate_on, take_payment, write_rate
+from modules.clienteling.api import CUSTOMERS
 from modules.loyalty import schemes
 from modules.loyalty.models import Enrolment, SchemeTemplate
 from modules.loyalty.program import add_months
-from modules.stock.masters import list_metals
+from modules.stock.api import list_metals
 
 TEMPLATES = (
     schemes.TemplateInput("Swarna 11+1", instalment="5000", months="11", foreclosure_deduction_pct="2"),
@@ -70,7 +68,7 @@ def _templates(session: Session, actor: Actor, gold: int) -> list[SchemeTemplate
 def _rate_for(session: Session, actor: Actor, gold: int, day: date) -> None:
     """Give a past day without a gold rate today's rate, so its instalment can be converted."""
     if rate_on(session, actor.store_id, gold, day) is None:
-        write_rate(session, actor, gold, day, rate_on(session, actor.store_id, gold, store_today(actor)))
+        write_rate(session, actor, gold, day, rate_on(session, actor.store_id, gold, actor.today()))
 
 
 def _enrol(session: Session, actor: Actor, template: SchemeTemplate, customer_id: int, start: date, n: int):
@@ -95,12 +93,12 @@ def load(session: Session, actor: Actor) -> None:
     has = session.scalar(select(func.count(SchemeTemplate.id)).where(SchemeTemplate.store_id == actor.store_id))
     gold = _gold_22k(session, actor)
     customers = [int(r["id"]) for r in CUSTOMERS.iter_rows(session, actor, TableQuery(sort="since", limit=None))]
-    if has or gold is None or rate_on(session, actor.store_id, gold, store_today(actor)) is None:
+    if has or gold is None or rate_on(session, actor.store_id, gold, actor.today()) is None:
         return
     if len(customers) < len(STAGES):
         return
     templates = _templates(session, actor, gold)
-    today = store_today(actor)
+    today = actor.today()
     payments: list[tuple[date, int, Enrolment]] = []
     enrolled = []
     for n, (index, months_ago, paid) in enumerate(STAGES):

@@ -26,14 +26,14 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, ValidationError, require_fields
 from jewelerp.events import emit
 from jewelerp.money import format_inr
+from jewelerp.validation import parse_grams_field
 from modules.repairs.jobs import StoneInput, job_stones, parse_stones
 from modules.repairs.models import Job, JobStone
 from modules.repairs.payments import amount_paid, balance_after
 from modules.repairs.photos import PhotoFile, add_photos
 from modules.repairs.records import get_job
 from modules.repairs.stages import DELIVERED, record_move, stage_label, stages_for
-from modules.stock.ledger import move as stock_move
-from modules.stock.pieces import parse_grams
+from modules.stock.api import move as stock_move
 
 CARATS_PER_GRAM = Decimal(5)
 NOTE_MAX = 300
@@ -125,7 +125,7 @@ def deliver_job(
     if job.piece_id is not None and not actor.can("stock.piece.move"):
         raise JewelError(f"{job.number} is our own piece going back into stock: a manager must deliver it.")
     errors: dict[str, str] = {}
-    weight_out = parse_grams(data.weight_out, "Weight out", errors, "weight_out")
+    weight_out = parse_grams_field(data.weight_out, "Weight out", errors, "weight_out")
     if weight_out is not None and weight_out <= 0:
         errors["weight_out"] = "Weigh the item: the weight out is more than 0 g."
     stones_out = parse_stones(data.stones_out, errors, "stones_out")

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from jewelerp.auth.actor import Actor
 from jewelerp.db import utcnow
 from jewelerp.ui.table_query import TableQuery
-from modules.clienteling.tables import CUSTOMERS
+from modules.clienteling.api import CUSTOMERS
 from modules.repairs.delivery import DeliveryInput, deliver_job
 from modules.repairs.design import add_version, approve_version
 from modules.repairs.jobs import JobInput, StoneInput, create_job
@@ -32,9 +32,7 @@ from modules.repairs.karigars import IssueInput, KarigarInput, ReceiptInput, cre
 from modules.repairs.models import DesignVersion, Job, JobPhoto, KarigarEntry, StageMove
 from modules.repairs.payments import balance_due, payments_elsewhere, record_payment
 from modules.repairs.stages import DELIVERED, METAL_ISSUED, move_job, stages_for
-from modules.stock.pieces import piece_by_sku
-from modules.stock.tables import PIECES
-from modules.stock.valuation import store_today
+from modules.stock.api import PIECES, piece_by_sku
 
 KARIGARS = {
     "MUM": (("Ramesh Soni", "1.50"), ("Abdul Karim", "1.00"), ("Sunil Verma", "2.00")),
@@ -337,7 +335,7 @@ def load(session: Session, actor: Actor, upload_dir: Path | None = None) -> None
         return
     rng = random.Random(f"repairs-{actor.store_code}")
     karigars = _karigars(session, actor)
-    ctx = {"promised": (store_today(actor) + timedelta(days=30)).isoformat(), "upload_dir": upload_dir}
+    ctx = {"promised": (actor.today() + timedelta(days=30)).isoformat(), "upload_dir": upload_dir}
     stories = []
     repair_stages = stages_for(session, actor.store_id, "repair")
     for target in [*repair_stages, *repair_stages, *[DELIVERED] * EXTRA_DELIVERED]:

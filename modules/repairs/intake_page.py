@@ -11,20 +11,19 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.core.users import staff_options
 from jewelerp.errors import NotFound
+from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.file_uploads import StagedBatch, UploadRule, forget_staged, stage_uploads
 from jewelerp.ui.forms import field, field_error, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from modules.clienteling.followups import staff_options
-from modules.clienteling.services import contact_view, get_customer
+from modules.clienteling.api import contact_view, get_customer
 from modules.repairs.jobs import JobInput, StoneInput, create_job
 from modules.repairs.karigars import karigar_options
 from modules.repairs.photos import MAX_BYTES, MAX_PHOTOS, prepare_photo
 from modules.repairs.records import KIND_LABELS
 from modules.repairs.ticket import TERMS, ticket_file
-from modules.stock.pages import export_pdf
-from modules.stock.valuation import store_today
 
 PHOTO_UPLOAD = "job-intake-photos"
 STONE_LINES = 3
@@ -132,10 +131,10 @@ class IntakeState(AppState):
             can_karigar = actor.can("repairs.karigar.manage")
             karigars = karigar_options(session, actor) if can_karigar else []
             return {
-                "staff": [{"value": "", "label": "Nobody yet"}, *staff_options(session, actor)],
+                "staff": [{"value": "", "label": "Nobody yet"}, *staff_options(session, actor, "repairs.job.view")],
                 "karigars": [{"value": "", "label": "Not yet"}] + [{"value": v, "label": t} for v, t in karigars],
                 "can_karigar": can_karigar,
-                "today": store_today(actor).isoformat(),
+                "today": actor.today().isoformat(),
             }
 
         data = self._run(work, write=False)
@@ -202,7 +201,7 @@ class IntakeState(AppState):
         """The ticket of the job just taken in, as a PDF."""
         job_id = int(self.taken_id) if self.taken_id.isdigit() else 0
         result = self._run(lambda s, a: ticket_file(s, a, job_id), write=False)
-        return export_pdf(result[1], result[0]) if result else None
+        return download_pdf(result[1], result[0]) if result else None
 
 
 def _section(title: str, *children: rx.Component) -> rx.Component:

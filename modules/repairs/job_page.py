@@ -11,13 +11,14 @@ from reflex.event import EventSpec
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.core.users import staff_options
 from jewelerp.staging import discard
+from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.file_uploads import StagedBatch, forget_staged, receive_uploads, stage_uploads
 from jewelerp.ui.forms import fact, field, field_error, select_field
 from jewelerp.ui.private_files import file_src
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from modules.clienteling.followups import staff_options
 from modules.repairs.delivery import DeliveryInput, deliver_job
 from modules.repairs.extensions import job_links
 from modules.repairs.intake_page import camera_upload, photo_rule, stones_from
@@ -31,7 +32,6 @@ from modules.repairs.records import get_job
 from modules.repairs.stages import move_job, stage_label
 from modules.repairs.tables import history_rows, job_details, move_choices, photo_rows, stone_rows
 from modules.repairs.ticket import ticket_file
-from modules.stock.pages import export_pdf
 
 MOVE_PHOTOS = "job-move-photos"
 MORE_PHOTOS = "job-more-photos"
@@ -91,7 +91,7 @@ class JobState(JobWorkMixin, AppState):
                 "photos": photo_rows(session, actor, job_id),
                 "history": history_rows(session, actor, job_id),
                 "stage_choices": _choices(move_choices(session, job), None if details["next_stage"] else "Choose"),
-                "staff": _choices([], "Nobody") + staff_options(session, actor),
+                "staff": _choices([], "Nobody") + staff_options(session, actor, "repairs.job.view"),
                 "karigars": _choices(karigar_options(session, actor) if can_karigar else [], "No karigar"),
                 "can_edit": actor.can("repairs.job.edit"),
                 "can_override": actor.can("repairs.job.override"),
@@ -199,7 +199,7 @@ class JobState(JobWorkMixin, AppState):
         """The job ticket as a PDF."""
         job_id = self._id()
         result = self._run(lambda s, a: ticket_file(s, a, job_id), write=False)
-        return export_pdf(result[1], result[0]) if result else None
+        return download_pdf(result[1], result[0]) if result else None
 
     @rx.event
     def revoke(self) -> None:

@@ -31,19 +31,20 @@ from jewelerp.validation import (
     PROMISE_YEARS,
     check_lengths,
     date_within,
+    parse_amount_field,
+    parse_grams_field,
     read_int,
     to_decimal,
     years_after,
 )
-from modules.clienteling.services import get_customer
+from modules.clienteling.api import get_customer
 from modules.repairs.models import Job, JobPhoto, JobStone, Karigar, StageMove
 from modules.repairs.payments import payments_elsewhere
 from modules.repairs.photos import PhotoFile, add_photos
 from modules.repairs.records import KIND_LABELS, get_job, new_token
 from modules.repairs.stages import stages_for
-from modules.stock.ledger import move as stock_move
-from modules.stock.pieces import parse_amount, parse_grams, piece_by_sku
-from modules.stock.valuation import store_today
+from modules.stock.api import move as stock_move
+from modules.stock.api import piece_by_sku
 
 PREFIXES = {"repair": "RP", "custom": "CO"}
 MAX_STONE_LINES = 30
@@ -204,13 +205,13 @@ def _clean(session: Session, actor: Actor, data: JobInput) -> tuple[dict[str, ob
     values["requested_work"] = data.requested_work.strip()
     if not values["requested_work"]:
         errors["requested_work"] = "Describe the work asked for."
-    values["promised_on"] = _promised(data.promised_on, store_today(actor), errors)
-    estimate = parse_amount(data.estimate, "Estimate", errors, "estimate", required=False) or Decimal("0.00")
-    deposit = parse_amount(data.deposit, "Deposit", errors, "deposit", required=False) or Decimal("0.00")
+    values["promised_on"] = _promised(data.promised_on, actor.today(), errors)
+    estimate = parse_amount_field(data.estimate, "Estimate", errors, "estimate", required=False) or Decimal("0.00")
+    deposit = parse_amount_field(data.deposit, "Deposit", errors, "deposit", required=False) or Decimal("0.00")
     if estimate > 0 and deposit > estimate:
         errors["deposit"] = "The deposit is more than the estimate."
     values |= {"estimate": estimate, "deposit": deposit}
-    values["weight_in"] = parse_grams(
+    values["weight_in"] = parse_grams_field(
         data.weight_in, "Gross weight in", errors, "weight_in", required=data.kind == "repair"
     )
     if values["weight_in"] is not None and values["weight_in"] <= 0 and "weight_in" not in errors:

@@ -33,11 +33,11 @@ from jewelerp.db import MILLIGRAM, PAISA
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.notifications import notify_staff
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
-from modules.clienteling.parsing import parse_phone
+from jewelerp.validation import parse_amount_field, parse_grams_field
+from modules.clienteling.api import parse_phone
 from modules.repairs.models import Job, Karigar, KarigarEntry
 from modules.repairs.records import get_job, job_by_number
 from modules.repairs.stages import DELIVERED
-from modules.stock.pieces import parse_amount, parse_grams
 
 MANAGE = "repairs.karigar.manage"
 FINENESS = {
@@ -84,7 +84,7 @@ def _clean(session: Session, actor: Actor, data: KarigarInput, exclude_id: int |
             errors["name"] = f"{name} is already a karigar of this store."
     region = str(get_setting(session, actor.store_id, "clienteling.default_country"))
     phone = parse_phone(data.phone, region, errors, "phone")
-    allowance = parse_amount(data.loss_allowance_pct, "Loss allowance", errors, "loss_allowance_pct")
+    allowance = parse_amount_field(data.loss_allowance_pct, "Loss allowance", errors, "loss_allowance_pct")
     if allowance is not None and allowance > 100:
         errors["loss_allowance_pct"] = "The loss allowance is a % from 0 to 100."
     require_fields(errors)
@@ -220,7 +220,7 @@ def receipt_warnings(totals: WorkTotals, tolerance: Decimal) -> tuple[str, ...]:
 
 
 def _weight(raw: str, label: str, key: str, errors: dict[str, str], required: bool) -> Decimal | None:
-    value = parse_grams(raw, label, errors, key, required=required)
+    value = parse_grams_field(raw, label, errors, key, required=required)
     if value is None:
         return None
     if value <= 0 or value > MAX_GRAMS:
@@ -233,7 +233,7 @@ def _stones(raw: str, gross: Decimal | None, key: str, errors: dict[str, str]) -
     """Grams of stones weighed in ``gross`` grams (empty: none), less than the gross so that metal is left."""
     if not raw.strip():
         return ZERO
-    stones = parse_grams(raw, "Stone weight", errors, key)
+    stones = parse_grams_field(raw, "Stone weight", errors, key)
     if stones is not None and gross is not None and stones >= gross:
         errors[key] = "Stone weight must be less than the gross weight: the rest is the metal."
     return stones or ZERO

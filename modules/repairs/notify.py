@@ -17,7 +17,7 @@ from jewelerp.errors import ValidationError
 from jewelerp.money import format_inr
 from jewelerp.notifications import notify_staff, queue_message
 from jewelerp.notifications.models import OutboxMessage
-from modules.clienteling.services import get_customer
+from modules.clienteling.api import get_customer
 from modules.repairs.models import Job
 from modules.repairs.payments import balance_due
 from modules.repairs.records import status_url

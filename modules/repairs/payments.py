@@ -17,9 +17,9 @@ from jewelerp.auth.actor import Actor
 from jewelerp.db import PAISA
 from jewelerp.errors import JewelError, require_fields
 from jewelerp.registry import get_registry
+from jewelerp.validation import parse_amount_field
 from modules.repairs.models import Job
 from modules.repairs.records import get_job
-from modules.stock.pieces import parse_amount
 
 AMOUNT_PAID = "repairs.amount_paid"
 ZERO = Decimal("0.00")
@@ -73,7 +73,7 @@ def record_payment(session: Session, actor: Actor, job_id: int, amount: str) -> 
     """Record money taken at the repairs counter (only where no module such as billing takes it)."""
     job = _counter_job(session, actor, job_id)
     errors: dict[str, str] = {}
-    value = parse_amount(amount, "Amount received", errors, "amount")
+    value = parse_amount_field(amount, "Amount received", errors, "amount")
     if value is not None and value <= 0:
         errors["amount"] = "Enter the amount received."
     require_fields(errors)
@@ -89,7 +89,7 @@ def set_final_charge(session: Session, actor: Actor, job_id: int, amount: str) -
     if job.delivered_at is not None:
         raise JewelError(f"{job.number} was delivered; its charge cannot change.")
     errors: dict[str, str] = {}
-    value = parse_amount(amount, "Final charge", errors, "final_charge")
+    value = parse_amount_field(amount, "Final charge", errors, "final_charge")
     require_fields(errors)
     job.final_charge = value or ZERO
     session.add(job)

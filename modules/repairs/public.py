@@ -12,8 +12,6 @@ The token is random (256 bits); staff can revoke it or issue a new one (the prin
 
 from __future__ import annotations
 
-import html
-import re
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -27,14 +25,12 @@ from jewelerp.core.models import Store
 from jewelerp.db import read_session, utcnow
 from jewelerp.files import file_response, find
 from jewelerp.money import format_inr
+from jewelerp.ui.public_page import PAGE_CACHE, STYLE, TOKEN_RE, escape, not_found_page, public_headers
 from modules.repairs.models import Job, JobPhoto
 from modules.repairs.payments import balance_due
 from modules.repairs.records import KIND_LABELS, get_job, new_token
 from modules.repairs.stages import stage_label, stages_for
-from modules.stock.public import SECURITY_HEADERS, STYLE
 
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-PAGE_CACHE = "no-cache"  # revalidate every time: a revoked link must stop working at once
 EXTRA_STYLE = """
 .stage{font-size:1.3rem;font-weight:700;color:var(--gold);margin:.1rem 0 .8rem}
 ol.stages{list-style:none;margin:0;padding:0}
@@ -45,21 +41,6 @@ ol.stages li.done{color:var(--ink)}ol.stages li.done::before{background:var(--go
 ol.stages li.now{color:var(--ink);font-weight:700}ol.stages li.now::before{background:var(--gold-soft);
 border-color:var(--gold)}
 """
-NOT_FOUND_HTML = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-    '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    f'<meta name="robots" content="noindex"><title>Not found</title><style>{STYLE}</style></head>'
-    "<body><main><h1>Not found</h1><p>This job link does not exist or is no longer valid. "
-    "Please ask the store for a new ticket.</p></main></body></html>"
-)
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _headers(cache: str) -> dict[str, str]:
-    return {"Cache-Control": cache, **SECURITY_HEADERS}
 
 
 def revoke_link(session: Session, actor: Actor, job_id: int) -> Job:
@@ -105,7 +86,7 @@ def _stages_list(session: Session, job: Job) -> str:
     items = []
     for index, stage in enumerate(stages):
         css = "done" if index < now else "now" if index == now else ""
-        items.append(f'<li class="{css}">{_e(stage_label(stage))}</li>')
+        items.append(f'<li class="{css}">{escape(stage_label(stage))}</li>')
     return f'<ol class="stages">{"".join(items)}</ol>'
 
 
@@ -114,7 +95,7 @@ def render_page(session: Session, job: Job, actor: Actor) -> str:
     store = session.get(Store, job.store_id)
     store_name = store.name if store else ""
     photos = "".join(
-        f'<img src="/r/{_e(job.public_token)}/photo/{n}" alt="{_e(p.caption or "Photo")}">'
+        f'<img src="/r/{escape(job.public_token)}/photo/{n}" alt="{escape(p.caption or "Photo")}">'
         for n, p in enumerate(shared_photos(session, job))
     )
     facts = [
@@ -125,11 +106,11 @@ def render_page(session: Session, job: Job, actor: Actor) -> str:
         ("Estimate", format_inr(job.estimate) if job.estimate > 0 else ""),
         ("Balance to pay", format_inr(balance_due(session, actor, job))),
     ]
-    rows = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in facts if value)
+    rows = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in facts if value)
     body = (
         (f'<div class="photos">{photos}</div>' if photos else "")
-        + f"<h1>{_e(KIND_LABELS.get(job.kind, 'Job'))} {_e(job.number)}</h1>"
-        + f'<p class="stage">{_e(stage_label(job.stage))}</p>'
+        + f"<h1>{escape(KIND_LABELS.get(job.kind, 'Job'))} {escape(job.number)}</h1>"
+        + f'<p class="stage">{escape(stage_label(job.stage))}</p>'
         + f"<section><dl>{rows}</dl></section>"
         + f"<section><h2>Progress</h2>{_stages_list(session, job)}</section>"
     )
@@ -137,17 +118,17 @@ def render_page(session: Session, job: Job, actor: Actor) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
-        f"<title>{_e(job.number)} · {_e(store_name)}</title><style>{STYLE}{EXTRA_STYLE}</style></head><body>"
-        f'<header><div class="store">{_e(store_name)}</div><div class="sub">Job status</div></header>'
+        f"<title>{escape(job.number)} · {escape(store_name)}</title><style>{STYLE}{EXTRA_STYLE}</style></head><body>"
+        f'<header><div class="store">{escape(store_name)}</div><div class="sub">Job status</div></header>'
         f"<main>{body}</main>"
-        f"<footer>Questions about your job? Please contact {_e(store_name)} with the number {_e(job.number)}."
+        f"<footer>Questions about your job? Please contact {escape(store_name)} with the number {escape(job.number)}."
         "</footer></body></html>"
     )
 
 
 def not_found() -> Response:
     """The plain 404 page for unknown and revoked tokens (never cached)."""
-    return HTMLResponse(NOT_FOUND_HTML, status_code=404, headers=_headers("no-store"))
+    return not_found_page("This job link does not exist or is no longer valid. Please ask the store for a new ticket.")
 
 
 def routes(upload_dir: Path | None = None) -> list[Route]:
@@ -162,7 +143,7 @@ def routes(upload_dir: Path | None = None) -> list[Route]:
             if found is None:
                 return not_found()
             document = render_page(session, *found)
-        return HTMLResponse(document, headers=_headers(PAGE_CACHE))
+        return HTMLResponse(document, headers=public_headers(PAGE_CACHE))
 
     def photo(request: Request) -> Response:
         with read_session() as session:

@@ -23,6 +23,13 @@ def get_job(session: Session, actor: Actor, job_id: int, permission: str = "repa
     return job
 
 
+def delivered_jobs(session: Session, actor: Actor) -> list[Job]:
+    """The jobs of the actor's store handed back to their customers, oldest first."""
+    actor.require("repairs.job.view")
+    stmt = select(Job).where(Job.store_id == actor.store_id, Job.delivered_at.is_not(None)).order_by(Job.id)
+    return list(session.scalars(stmt))
+
+
 def job_by_number(session: Session, actor: Actor, number: str, permission: str = "repairs.job.view") -> Job:
     """The job numbered ``number`` (any case, spaces ignored) in the actor's store, or NotFound."""
     actor.require(permission)

@@ -12,7 +12,6 @@ from jewelerp.auth.actor import Actor
 from jewelerp.notifications import notify_staff
 from modules.repairs.models import Job
 from modules.repairs.stages import DELIVERED
-from modules.stock.valuation import store_today
 
 LISTED = 15
 
@@ -37,7 +36,7 @@ def _summary(due: list[Job], overdue: list[Job]) -> tuple[str, str]:
 def remind(session: Session, actor: Actor) -> int:
     """Notify staff of the store's open jobs due tomorrow or overdue; returns how many notices were left."""
     actor.require("repairs.job.view")
-    today = store_today(actor)
+    today = actor.today()
     tomorrow = today + timedelta(days=1)
     jobs = session.exec(
         select(Job)

@@ -37,7 +37,6 @@ from modules.repairs.karigars import loss_pct
 from modules.repairs.models import Job, Karigar, KarigarEntry
 from modules.repairs.records import KIND_LABELS
 from modules.repairs.stages import DELIVERED, stage_label, stages_for
-from modules.stock.valuation import store_today
 
 VIEW = "repairs.report.view"
 MAX_DAYS = 366
@@ -75,7 +74,7 @@ class ReportTable:
 
 def default_period(actor: Actor) -> tuple[date, date]:
     """The last 90 days up to today, in the store's dates."""
-    today = store_today(actor)
+    today = actor.today()
     return today - timedelta(days=89), today
 
 
@@ -125,7 +124,7 @@ def jobs_by_stage(session: Session, actor: Actor, period: Period) -> ReportTable
     """Jobs taken in during the period by kind and current stage, in the store's stage order."""
     actor.require(VIEW)
     stmt = (
-        select(Job.kind, Job.stage, func.count(Job.id), func.sum(_overdue(store_today(actor))), func.sum(Job.estimate))
+        select(Job.kind, Job.stage, func.count(Job.id), func.sum(_overdue(actor.today())), func.sum(Job.estimate))
         .where(_taken_in(actor, period))
         .group_by(Job.kind, Job.stage)
     )
@@ -173,7 +172,7 @@ def jobs_by_karigar(session: Session, actor: Actor, period: Period) -> ReportTab
     actor.require(VIEW)
     delivered = case((Job.stage == DELIVERED, 1), else_=0)
     stmt = (
-        select(Karigar.name, func.count(Job.id), func.sum(delivered), func.sum(_overdue(store_today(actor))))
+        select(Karigar.name, func.count(Job.id), func.sum(delivered), func.sum(_overdue(actor.today())))
         .select_from(Job)
         .outerjoin(Karigar, Karigar.id == Job.karigar_id)
         .where(_taken_in(actor, period))

@@ -16,14 +16,13 @@ from jewelerp.auth.actor import Actor
 from jewelerp.core.models import User
 from jewelerp.money import format_inr
 from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
-from modules.clienteling.services import PII, searched_phone, shown_phone
+from modules.clienteling.api import PII, searched_phone, shown_phone
 from modules.repairs.jobs import job_stones
 from modules.repairs.models import Job, Karigar
 from modules.repairs.payments import amount_paid, balance_after
 from modules.repairs.photos import job_photos
 from modules.repairs.records import KIND_LABELS, get_job, status_url
 from modules.repairs.stages import DELIVERED, next_stage, stage_history, stage_label, stages_for
-from modules.stock.valuation import store_today
 
 DUE = (
     ("open", "Not yet delivered"),
@@ -44,7 +43,7 @@ def stage_options(session: Session, actor: Actor) -> list[tuple[str, str]]:
 
 
 def _due(stmt: Select, actor: Actor, due: str) -> Select:
-    today = store_today(actor)
+    today = actor.today()
     open_jobs = stmt.where(Job.stage != DELIVERED)
     if due == "open":
         return open_jobs

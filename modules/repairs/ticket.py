@@ -22,12 +22,12 @@ from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Store
 from jewelerp.money import format_inr
 from jewelerp.pdf_fonts import document_fonts
-from modules.clienteling.services import shown_phone
+from jewelerp.qr import qr_png
+from modules.clienteling.api import shown_phone
 from modules.repairs.jobs import job_stones
 from modules.repairs.models import Job
 from modules.repairs.records import KIND_LABELS, get_job, status_url
 from modules.repairs.stages import stage_label
-from modules.stock.tags import qr_png
 
 MARGIN = 12 * mm
 QR_SIDE = 34 * mm

@@ -12,13 +12,11 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from modules.billing.invoices import pan_reason
-from modules.billing.rates import store_today
-from modules.repairs.models import Job
-from modules.repairs.payments import balance_due, charge_of
+from modules.billing.api import pan_reason
+from modules.repairs.api import balance_due, charge_of, delivered_jobs
 from modules.repairs_billing.money import bill_job, take_job_payment
 
 CASH_UP_TO = Decimal("20000")
@@ -43,11 +41,10 @@ def _pan(rng: random.Random) -> str:
 def load(session: Session, actor: Actor) -> None:
     """Pay what the store's delivered jobs still owe, as billing receipts (idempotent)."""
     rng = random.Random(f"repairs-billing-{actor.store_code}")
-    delivered = select(Job).where(Job.store_id == actor.store_id, Job.delivered_at.is_not(None)).order_by(Job.id)
-    for job in session.exec(delivered).all():
+    for job in delivered_jobs(session, actor):
         if balance_due(session, actor, job) <= 0:
             continue
-        needs_pan = pan_reason(session, job.customer_id, job.customer_name, charge_of(job), store_today(actor))
+        needs_pan = pan_reason(session, job.customer_id, job.customer_name, charge_of(job), actor.today())
         bill_job(session, actor, job, _pan(rng) if needs_pan else "")
         due = balance_due(session, actor, job)  # what the invoices have due, to the paisa
         method, reference = _tender(rng, due)

@@ -34,22 +34,35 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError, ValidationError
-from jewelerp.money import format_inr
-from modules.billing.estimates import create_estimate, quote_estimate
-from modules.billing.invoices import CREATE, add_service_line, create_draft, issue_invoice, pan_reason, pan_required
-from modules.billing.models import Invoice, InvoiceLine, Payment
-from modules.billing.payments import TAKE, CashFor, balance, check_cash, parse_tender, payments_of, take_payment
-from modules.billing.pricing import RUPEE, ZERO
-from modules.billing.rates import store_today
-from modules.billing.tax_classes import JEWELLERY, JOB_WORK, REPAIR
-from modules.repairs.models import Job
-from modules.repairs.payments import charge_of
-from modules.repairs.records import KIND_LABELS, get_job
+from jewelerp.money import RUPEE, ZERO, format_inr
+from modules.billing.api import (
+    CREATE,
+    JEWELLERY,
+    JOB_WORK,
+    REPAIR,
+    TAKE,
+    CashFor,
+    Invoice,
+    Payment,
+    add_service_line,
+    balance,
+    check_cash,
+    create_draft,
+    create_estimate,
+    documents_with_service_line,
+    issue_invoice,
+    pan_reason,
+    pan_required,
+    parse_tender,
+    payments_of,
+    quote_estimate,
+    take_payment,
+)
+from modules.repairs.api import JOB_VIEW, KIND_LABELS, Job, charge_of, get_job
 
 
 def job_tax_class(job: Job) -> str:
@@ -67,11 +80,7 @@ def line_prefix(job: Job) -> str:
 
 def documents_of(session: Session, job: Job) -> list[Invoice]:
     """The job's billing estimates and invoices (any status), oldest first."""
-    lines = select(InvoiceLine.invoice_id).where(
-        InvoiceLine.kind == "service", InvoiceLine.description.startswith(line_prefix(job), autoescape=True)
-    )
-    stmt = select(Invoice).where(Invoice.store_id == job.store_id, Invoice.id.in_(lines)).order_by(Invoice.id)
-    return list(session.scalars(stmt))
+    return documents_with_service_line(session, job.store_id, line_prefix(job))
 
 
 def _issued(documents: Iterable[Invoice]) -> list[Invoice]:
@@ -154,7 +163,7 @@ def take_job_payment(
     if charge_of(job) <= 0:
         raise JewelError(f"Set {job.number}'s estimate or final charge before taking money for it.")
     if tender.method == "cash":
-        check_cash(session, actor, tender.amount, job_cash(session, job), store_today(actor))
+        check_cash(session, actor, tender.amount, job_cash(session, job), actor.today())
     bill_job(session, actor, job, pan)
     open_invoices = [i for i in _issued(documents_of(session, job)) if balance(i) > 0]
     due = sum((balance(i) for i in open_invoices), ZERO)
@@ -182,8 +191,10 @@ def estimate_job(session: Session, actor: Actor, payload: dict[str, Any]) -> Non
     An estimate above ₹2,00,000 stays a draft (quoting it needs the customer's PAN, which intake does
     not ask for).
     """
-    job = session.get(Job, int(payload["job_id"]))
-    if job is None or job.estimate <= 0 or not actor.can(CREATE):
+    if not actor.can(CREATE) or not actor.can(JOB_VIEW):
+        return
+    job = get_job(session, actor, int(payload["job_id"]))
+    if job.estimate <= 0:
         return
     estimate = create_estimate(session, actor, customer_id=job.customer_id, customer_name=job.customer_name)
     text = f"{line_prefix(job)} {job.requested_work}"
@@ -198,13 +209,13 @@ def bill_delivered(session: Session, actor: Actor, payload: dict[str, Any]) -> N
     Skipped for staff who may not invoice, and when the invoice would need the customer's PAN (Rule 114B:
     above ₹2,00,000, or the customer's purchases of the day with it): take it with a payment.
     """
-    job = session.get(Job, int(payload["job_id"]))
-    if job is None or not actor.can(CREATE):
+    if not actor.can(CREATE) or not actor.can(JOB_VIEW):
         return
+    job = get_job(session, actor, int(payload["job_id"]))
     invoices = _issued(documents_of(session, job))
     left = to_invoice(job, invoices)
     total = left.quantize(RUPEE, ROUND_HALF_UP)  # the invoice's total, to the rupee
-    if left > 0 and not pan_reason(session, job.customer_id, job.customer_name, total, store_today(actor)):
+    if left > 0 and not pan_reason(session, job.customer_id, job.customer_name, total, actor.today()):
         _bill(session, actor, job, left, not invoices, "")
 
 

@@ -18,11 +18,8 @@ from jewelerp.money import format_inr
 from jewelerp.ui.forms import fact, field, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from modules.billing.payments import METHODS
-from modules.repairs.models import Job
-from modules.repairs.payments import charge_of
-from modules.repairs.records import KIND_LABELS, get_job
-from modules.repairs.stages import stage_label
+from modules.billing.api import METHODS
+from modules.repairs.api import KIND_LABELS, Job, charge_of, get_job, stage_label
 from modules.repairs_billing.money import billing_view, take_job_payment
 
 METHOD_CHOICES = list(METHODS.items())

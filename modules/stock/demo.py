@@ -47,7 +47,7 @@ from modules.stock.models import Category, Design, Metal, Movement, Party, Piece
 from modules.stock.pieces import PieceInput, StoneInput, receive_piece
 from modules.stock.provenance import add_event
 from modules.stock.reorder import RuleInput, raise_alerts, set_rule
-from modules.stock.valuation import set_rate, store_today
+from modules.stock.valuation import set_rate
 
 PER_STORE = 1_500
 CERTIFIED_SOLITAIRES = 0.8  # share of solitaires with a GIA or IGI report (and their chain of custody)
@@ -538,7 +538,7 @@ def load(session: Session, actor: Actor, upload_dir: Path | None = None) -> None
         return
     rng = random.Random(f"stock-{actor.store_code}")
     categories, metals, extra = _masters(session, actor)
-    today = store_today(actor)
+    today = actor.today()
     huids = set(session.scalars(select(Piece.huid).where(Piece.huid.is_not(None))))
     bases = _base_images()
     consignors = extra["parties"].get("consignor", [])

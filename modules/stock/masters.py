@@ -18,7 +18,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import NotFound, require_fields
 from jewelerp.validation import read_int
-from modules.stock.models import Category, Design, Metal, Party
+from modules.stock.models import Category, Design, Metal, Party, Piece
 
 M = TypeVar("M", Category, Metal, Design, Party)
 MANAGE = "stock.masters.manage"
@@ -133,6 +133,19 @@ def category_hsn(session: Session, category_id: int) -> str:
     """The HSN code of a category's goods (for other modules: billing taxes a piece by it)."""
     category = session.get(Category, category_id)
     return category.hsn if category is not None else JEWELLERY_HSN
+
+
+def purities_of(session: Session, metal: str) -> list[Metal]:
+    """The purities of ``metal`` ("Gold"), finest first (reference data every module prices with)."""
+    return list(session.scalars(select(Metal).where(Metal.metal == metal).order_by(Metal.fineness.desc())))
+
+
+def piece_hsn(session: Session, piece_id: int) -> str:
+    """The HSN code of a piece's category, for a record that already refers to the piece (an invoice line)."""
+    piece = session.get(Piece, piece_id)
+    if piece is None:
+        raise NotFound("That piece does not exist.")
+    return category_hsn(session, piece.category_id)
 
 
 def ensure_default_masters(session: Session) -> None:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.ui.datatable import DataTableMixin, data_table
+from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
@@ -19,17 +20,6 @@ from modules.stock.tables import PIECES
 from modules.stock.tags import label_sheet_pdf
 
 EventType = EventHandler | EventSpec
-
-
-def export_pdf(content: bytes, name: str) -> EventSpec:
-    """Hand a PDF to the browser as a download named ``name``.
-
-    It travels as a data URL and is saved through a link with ``download``: sending the
-    browser to ``/api/export/<token>`` instead counts as leaving the page, so the socket
-    reconnects, the page's on_load runs again and the list's search and filters are lost.
-    A page of tags (at most 25 labels) is small enough for this.
-    """
-    return rx.download(data=content, filename=name, mime_type="application/pdf")
 
 
 class PiecesTable(DataTableMixin, AppState):
@@ -63,7 +53,7 @@ class PiecesTable(DataTableMixin, AppState):
             return None
         note = f" ({skipped} not at this branch or with a revoked link were left out)" if skipped else ""
         self._say(f"Tags for {len(ids)} piece(s){note}.")
-        return export_pdf(content, f"tags-{date.today().isoformat()}.pdf")
+        return download_pdf(content, f"tags-{date.today().isoformat()}.pdf")
 
 
 def _toolbar() -> rx.Component:

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.staging import discard
+from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.file_uploads import StagedBatch, UploadRule, forget_staged, receive_uploads, stage_uploads
 from jewelerp.ui.forms import fact, field, field_error, select_field
 from jewelerp.ui.private_files import file_src
@@ -30,7 +31,6 @@ from modules.stock.images import MAX_BYTES as MAX_IMAGE_BYTES
 from modules.stock.images import image_rows, prepare_image, save_image
 from modules.stock.ledger import RULES, move
 from modules.stock.masters import as_choices, party_options
-from modules.stock.pages import export_pdf
 from modules.stock.pieces import get_piece, record_huid
 from modules.stock.provenance import KINDS, add_event, timeline
 from modules.stock.tables import available_moves, movement_rows, other_branches, piece_details, stone_rows
@@ -296,7 +296,7 @@ class PieceState(AppState):
         content = self._run(lambda s, a: label_sheet_pdf(s, a, [piece_id]), write=False)
         if content is None:
             return None
-        return export_pdf(content, f"tag-{sku}.pdf")
+        return download_pdf(content, f"tag-{sku}.pdf")
 
     @rx.event
     def revoke_link(self) -> None:

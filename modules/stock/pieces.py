@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
-from jewelerp.money import group_indian
-from jewelerp.validation import MAX_AMOUNT, MAX_GRAMS, MAX_ID, check_lengths, read_amount, read_grams, read_int
+from jewelerp.validation import MAX_ID, check_lengths, parse_amount_field, parse_grams_field, read_int
 from modules.stock.hallmark import clean_huid, huid_missing, huid_required
 from modules.stock.models import Category, Design, Metal, Movement, Party, Piece, SkuCounter, Stone
 
@@ -69,31 +68,6 @@ class PieceInput:
     stones: list[StoneInput] = field(default_factory=list)
 
 
-def parse_grams(raw: str, label: str, errors: dict[str, str], key: str, *, required: bool = True) -> Decimal | None:
-    """Grams with at most 3 decimals (milligrams) from 0 to :data:`~jewelerp.validation.MAX_GRAMS`."""
-    if not raw.strip():
-        if required:
-            errors[key] = f"Enter the {label.lower()} in grams, e.g. 12.345."
-        return None
-    value = read_grams(raw)
-    if value is None:
-        errors[key] = f"{label} is grams up to {MAX_GRAMS:,.0f} with at most 3 decimals, e.g. 12.345."
-    return value
-
-
-def parse_amount(raw: str, label: str, errors: dict[str, str], key: str, *, required: bool = True) -> Decimal | None:
-    """An amount with at most 2 decimals (rupees or a percentage) from 0 to
-    :data:`~jewelerp.validation.MAX_AMOUNT`; callers bound percentages further."""
-    if not raw.strip():
-        if required:
-            errors[key] = f"Enter the {label.lower()}."
-        return None
-    value = read_amount(raw)
-    if value is None:
-        errors[key] = f"{label} must be a number up to {group_indian(int(MAX_AMOUNT))} with at most 2 decimals."
-    return value
-
-
 def _master(session: Session, model: type, raw: str, key: str, label: str, errors: dict[str, str]) -> int | None:
     if not raw.strip():
         return None
@@ -119,7 +93,7 @@ def next_sku(session: Session, actor: Actor) -> str:
 def _stone_value(raw: str, index: int, errors: dict[str, str], key: str) -> Decimal | None:
     """The rupees typed for a stone line (empty is ₹0), or None with a message under ``key``."""
     refused: dict[str, str] = {}
-    value = parse_amount(raw or "0", f"Stone {index} value", refused, key)
+    value = parse_amount_field(raw or "0", f"Stone {index} value", refused, key)
     if refused:
         errors[key] = f"Stone {index}: value is rupees, 0 or more with at most 2 decimals, e.g. 45000."
     return value
@@ -129,7 +103,7 @@ def _stone(line: StoneInput, index: int, errors: dict[str, str]) -> Stone | None
     """One stone line as an unsaved row, or None with a message under ``stone_<index>``."""
     key = f"stone_{index}"
     kind = line.kind.strip().lower()
-    carat = parse_grams(line.carat, f"Stone {index} carats", errors, key)  # carats, 3 decimals as well
+    carat = parse_grams_field(line.carat, f"Stone {index} carats", errors, key)  # carats, 3 decimals as well
     count = read_int(line.count, 1, MAX_STONES)
     value = _stone_value(line.value, index, errors, key)
     details = {"colour": line.colour.strip(), "clarity": line.clarity.strip(), "grade": line.grade.strip()}
@@ -164,8 +138,8 @@ def _validate(session: Session, store_id: int, data: PieceInput) -> tuple[dict, 
         errors["category_id"] = "Choose a category."
     if not data.metal_id.strip():
         errors["metal_id"] = "Choose the metal and purity."
-    gross = parse_grams(data.gross_weight, "Gross weight", errors, "gross_weight")
-    stones_weight = parse_grams(data.stone_weight or "0", "Stone weight", errors, "stone_weight")
+    gross = parse_grams_field(data.gross_weight, "Gross weight", errors, "gross_weight")
+    stones_weight = parse_grams_field(data.stone_weight or "0", "Stone weight", errors, "stone_weight")
     if gross is not None and gross <= 0:
         errors["gross_weight"] = "Gross weight must be more than 0 g."
     if gross is not None and stones_weight is not None and stones_weight > gross:
@@ -186,9 +160,9 @@ def _validate(session: Session, store_id: int, data: PieceInput) -> tuple[dict, 
         "batch": data.batch.strip(),
         "description": " ".join(data.description.split()),
         "making_rule": rule,
-        "making_value": parse_amount(data.making_value or "0", "Making charge", errors, "making_value"),
-        "wastage_pct": parse_amount(data.wastage_pct or "0", "Wastage %", errors, "wastage_pct"),
-        "cost_price": parse_amount(data.cost_price, "Cost price", errors, "cost_price", required=False),
+        "making_value": parse_amount_field(data.making_value or "0", "Making charge", errors, "making_value"),
+        "wastage_pct": parse_amount_field(data.wastage_pct or "0", "Wastage %", errors, "wastage_pct"),
+        "cost_price": parse_amount_field(data.cost_price, "Cost price", errors, "cost_price", required=False),
         "huid": huid,
     }
     if values["wastage_pct"] is not None and values["wastage_pct"] > 100:

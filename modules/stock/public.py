@@ -15,7 +15,6 @@ private files folder (:mod:`jewelerp.files`) and only through a valid token; the
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,30 +29,23 @@ from starlette.routing import Route
 from jewelerp.core.models import ModuleState, Store
 from jewelerp.db import read_session
 from jewelerp.files import MEDIA_TYPES, files_root
+from jewelerp.qr import qr_png
+from jewelerp.ui.public_page import (
+    ASSET_CACHE,
+    PAGE_CACHE,
+    STYLE,
+    TOKEN_RE,
+    escape,
+    not_found_page,
+    public_headers,
+)
 from modules.stock.certificates import LAB_LABELS, certificate_details, piece_certificates
 from modules.stock.models import Category, Certificate, Design, Image, Metal, Piece, ProvenanceEvent, Stone
 from modules.stock.provenance import PRIVATE_ON_PUBLIC, TimelineEntry, timeline
-from modules.stock.tags import piece_url, purity_text, qr_png
+from modules.stock.tags import piece_url, purity_text
 
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 URL_RE = re.compile(r"(https?://[^\s<>\"']+[^\s<>\"'.,;:!?)])")
-PAGE_CACHE = "no-cache"  # revalidate every time: a revoked link must stop working at once
-ASSET_CACHE = "public, max-age=300"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; "
-        "form-action 'none'; frame-ancestors 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Robots-Tag": "noindex, nofollow",
-}
 STONE_NAMES = {"cz": "Cubic zirconia"}
-
-
-def _e(value: object) -> str:
-    """HTML-escape anything shown on the page."""
-    return html.escape(str(value), quote=True)
 
 
 def _linked(text: str) -> str:
@@ -61,14 +53,10 @@ def _linked(text: str) -> str:
     parts = []
     for index, part in enumerate(URL_RE.split(text)):
         if index % 2:
-            parts.append(f'<a href="{_e(part)}" rel="noopener noreferrer nofollow">{_e(part)}</a>')
+            parts.append(f'<a href="{escape(part)}" rel="noopener noreferrer nofollow">{escape(part)}</a>')
         else:
-            parts.append(_e(part))
+            parts.append(escape(part))
     return "".join(parts)
-
-
-def _headers(cache: str) -> dict[str, str]:
-    return {"Cache-Control": cache, **SECURITY_HEADERS}
 
 
 def find_piece(session: Session, token: str) -> Piece | None:
@@ -84,20 +72,9 @@ def find_piece(session: Session, token: str) -> Piece | None:
     return piece
 
 
-NOT_FOUND_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>Not found</title>
-<style>body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:3rem 1.25rem;
-color:#1f1b16;background:#faf8f5;text-align:center}h1{font-size:1.4rem;font-weight:600}
-p{color:#6b6359}</style></head>
-<body><h1>Not found</h1><p>This certificate link does not exist or is no longer valid.</p></body></html>
-"""
-
-
 def not_found() -> Response:
     """The plain 404 page for unknown and revoked tokens (never cached)."""
-    return HTMLResponse(NOT_FOUND_HTML, status_code=404, headers=_headers("no-store"))
+    return not_found_page("This certificate link does not exist or is no longer valid.")
 
 
 @dataclass
@@ -138,55 +115,8 @@ def _images(session: Session, piece: Piece) -> list[Image]:
     )
 
 
-STYLE = """
-:root{--ink:#1f1b16;--muted:#6b6359;--line:#e7e0d6;--card:#fff;--bg:#f7f4ef;--gold:#9a7b2f;--gold-soft:#f3ead6;
-color-scheme:light dark}
-@media (prefers-color-scheme:dark){:root{--ink:#f1ece4;--muted:#b3a99b;--line:#3a342c;--card:#211d18;
---bg:#16130f;--gold:#d9b869;--gold-soft:#2e2719}}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:var(--ink);
-background:var(--bg);-webkit-text-size-adjust:100%}
-header{background:var(--card);border-bottom:1px solid var(--line);padding:.9rem 1.1rem;text-align:center}
-header .store{font-size:1.05rem;font-weight:650;letter-spacing:.08em;text-transform:uppercase;color:var(--gold)}
-header .sub{font-size:.8rem;color:var(--muted)}
-main{max-width:40rem;margin:0 auto;padding:1rem .9rem 2rem}
-.photos{display:flex;gap:.6rem;overflow-x:auto;scroll-snap-type:x mandatory;margin:0 -.9rem 1rem;padding:0 .9rem}
-.photos img{flex:0 0 100%;width:100%;aspect-ratio:1/1;object-fit:cover;border-radius:1rem;background:var(--card);
-scroll-snap-align:center;border:1px solid var(--line)}
-h1{font-size:1.5rem;line-height:1.25;margin:.2rem 0 .2rem}
-h2{font-size:1.05rem;margin:0 0 .6rem;letter-spacing:.02em}
-.sku{color:var(--muted);font-size:.9rem;margin:0 0 1rem}
-.badge{display:inline-block;background:var(--gold-soft);color:var(--gold);border-radius:999px;padding:.1rem .6rem;
-font-size:.78rem;font-weight:600;margin:0 .3rem .3rem 0}
-section{background:var(--card);border:1px solid var(--line);border-radius:1rem;padding:1rem 1.1rem;margin:0 0 1rem}
-dl{display:grid;grid-template-columns:minmax(7rem,40%) 1fr;gap:.35rem .8rem;margin:0}
-dt{color:var(--muted);font-size:.9rem}dd{margin:0;font-weight:500;overflow-wrap:anywhere}
-.cert{border-top:1px solid var(--line);padding-top:.9rem;margin-top:.9rem}
-.cert:first-of-type{border-top:0;padding-top:0;margin-top:0}
-.cert h3{font-size:1rem;margin:0 0 .5rem}
-.verify{font-size:.88rem;color:var(--muted);margin:.6rem 0 0;overflow-wrap:anywhere}
-a{color:var(--gold)}
-.button{display:inline-block;margin-top:.7rem;padding:.5rem .9rem;border:1px solid var(--gold);border-radius:.6rem;
-text-decoration:none;font-weight:600;font-size:.9rem}
-.stones{width:100%;border-collapse:collapse;font-size:.9rem}
-.stones th{text-align:left;color:var(--muted);font-weight:500;padding:.2rem .4rem .3rem 0}
-.stones td{padding:.3rem .4rem .3rem 0;border-top:1px solid var(--line)}
-ol.timeline{list-style:none;margin:0;padding:0 0 0 1.1rem;border-left:2px solid var(--gold-soft)}
-ol.timeline li{position:relative;padding:0 0 1rem .4rem}
-ol.timeline li:last-child{padding-bottom:0}
-ol.timeline li::before{content:"";position:absolute;left:-1.55rem;top:.35rem;width:.75rem;height:.75rem;
-border-radius:50%;background:var(--gold);border:2px solid var(--card)}
-.when{font-size:.8rem;color:var(--muted)}
-.what{font-weight:600}
-.detail{font-size:.9rem;overflow-wrap:anywhere}
-.corrected .what,.corrected .detail{text-decoration:line-through;color:var(--muted)}
-.flag{font-size:.78rem;color:var(--muted);font-style:italic}
-footer{text-align:center;color:var(--muted);font-size:.8rem;padding:0 1rem 2rem}
-"""
-
-
 def _definition(pairs: Iterable[tuple[str, str]]) -> str:
-    rows = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in pairs if value)
+    rows = "".join(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>" for label, value in pairs if value)
     return f"<dl>{rows}</dl>" if rows else ""
 
 
@@ -203,7 +133,7 @@ def _photos(view: PublicView, token: str, title: str) -> str:
     for index, _image in enumerate(view.images):
         loading = "eager" if index == 0 else "lazy"
         tags.append(
-            f'<img src="/c/{_e(token)}/image/{index}" alt="{_e(title)}, photo {index + 1}" '
+            f'<img src="/c/{escape(token)}/image/{index}" alt="{escape(title)}, photo {index + 1}" '
             f'width="640" height="640" loading="{loading}" decoding="async">'
         )
     return f'<div class="photos">{"".join(tags)}</div>'
@@ -240,7 +170,8 @@ def _stones_section(view: PublicView) -> str:
             name += " (lab-grown)"
         quality = " · ".join(part for part in (stone.colour, stone.clarity, stone.grade) if part)
         rows.append(
-            f"<tr><td>{_e(name)}</td><td>{stone.count}</td><td>{_e(stone.carat)} ct</td><td>{_e(quality)}</td></tr>"
+            f"<tr><td>{escape(name)}</td><td>{stone.count}</td>"
+            f"<td>{escape(stone.carat)} ct</td><td>{escape(quality)}</td></tr>"
         )
     return (
         '<section><h2>Stones</h2><table class="stones"><thead><tr><th>Stone</th><th>Count</th><th>Weight</th>'
@@ -263,12 +194,12 @@ def _certificates_section(view: PublicView, token: str) -> str:
         if certificate.file:
             kind = "PDF" if certificate.file.endswith(".pdf") else "image"
             link = (
-                f'<a class="button" href="/c/{_e(token)}/file/{certificate.id}" rel="noopener">'
+                f'<a class="button" href="/c/{escape(token)}/file/{certificate.id}" rel="noopener">'
                 f"View the lab report ({kind})</a>"
             )
         verify = f'<p class="verify">{_linked(certificate.verify_note)}</p>' if certificate.verify_note else ""
         heading = f"{certificate.lab} report {certificate.report_number}"
-        blocks.append(f'<div class="cert"><h3>{_e(heading)}</h3>{_definition(pairs)}{verify}{link}</div>')
+        blocks.append(f'<div class="cert"><h3>{escape(heading)}</h3>{_definition(pairs)}{verify}{link}</div>')
     title = "Certificate" if len(blocks) == 1 else "Certificates"
     return f"<section><h2>{title}</h2>{''.join(blocks)}</section>"
 
@@ -282,23 +213,24 @@ def _timeline_section(view: PublicView, token: str) -> str:
         details = [part for part in (entry.place, entry.party) if part]
         lines = []
         if details:
-            lines.append(f'<div class="detail">{_e(" · ".join(details))}</div>')
+            lines.append(f'<div class="detail">{escape(" · ".join(details))}</div>')
         if entry.document:
-            lines.append(f'<div class="detail">Document: {_e(entry.document)}</div>')
+            lines.append(f'<div class="detail">Document: {escape(entry.document)}</div>')
         if entry.note:
             lines.append(f'<div class="detail">{_linked(entry.note)}</div>')
         if entry.has_file and entry.kind not in PRIVATE_ON_PUBLIC:
             lines.append(
-                f'<div class="detail"><a href="/c/{_e(token)}/document/{entry.id}">View the document</a></div>'
+                f'<div class="detail"><a href="/c/{escape(token)}/document/{entry.id}">View the document</a></div>'
             )
         if entry.corrects_id is not None and entry.corrects_id in by_id:
             wrong = by_id[entry.corrects_id]
-            lines.append(f'<div class="flag">Corrects the entry “{_e(wrong.label)}” of {_e(wrong.on_text)}</div>')
+            corrected = f"“{escape(wrong.label)}” of {escape(wrong.on_text)}"
+            lines.append(f'<div class="flag">Corrects the entry {corrected}</div>')
         if entry.corrected:
             lines.append('<div class="flag">Corrected by a later entry</div>')
         css = ' class="corrected"' if entry.corrected else ""
         items.append(
-            f'<li{css}><div class="when">{_e(entry.on_text)}</div><div class="what">{_e(entry.label)}</div>'
+            f'<li{css}><div class="when">{escape(entry.on_text)}</div><div class="what">{escape(entry.label)}</div>'
             f"{''.join(lines)}</li>"
         )
     return f'<section><h2>Provenance</h2><ol class="timeline">{"".join(items)}</ol></section>'
@@ -316,13 +248,13 @@ def render_page(view: PublicView, token: str) -> str:
         badges.append(f"{' · '.join(labs)} certified" if labs else "Lab certified")
     if any(entry.kind == "kimberley_process" and not entry.corrected for entry in view.events):
         badges.append("Kimberley Process")
-    badge_html = "".join(f'<span class="badge">{_e(badge)}</span>' for badge in badges)
+    badge_html = "".join(f'<span class="badge">{escape(badge)}</span>' for badge in badges)
     address = view.store.address if view.store else ""
     body = "".join(
         (
             _photos(view, token, title),
-            f"<h1>{_e(title)}</h1>",
-            f'<p class="sku">SKU {_e(view.piece.sku)}</p>',
+            f"<h1>{escape(title)}</h1>",
+            f'<p class="sku">SKU {escape(view.piece.sku)}</p>',
             f"<div>{badge_html}</div>" if badge_html else "",
             _piece_section(view),
             _stones_section(view),
@@ -334,11 +266,12 @@ def render_page(view: PublicView, token: str) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
-        f"<title>{_e(title)} · {_e(view.piece.sku)} · {_e(store_name)}</title>"
+        f"<title>{escape(title)} · {escape(view.piece.sku)} · {escape(store_name)}</title>"
         f"<style>{STYLE}</style></head><body>"
-        f'<header><div class="store">{_e(store_name)}</div><div class="sub">Certificate of authenticity</div></header>'
+        f'<header><div class="store">{escape(store_name)}</div>'
+        '<div class="sub">Certificate of authenticity</div></header>'
         f"<main>{body}</main>"
-        f"<footer>Issued by {_e(store_name)}{', ' + _e(address) if address else ''}.<br>"
+        f"<footer>Issued by {escape(store_name)}{', ' + escape(address) if address else ''}.<br>"
         "If the details here do not match your piece, please contact the store.</footer>"
         "</body></html>"
     )
@@ -358,7 +291,7 @@ def _file_response(folder: Path, relative: str, download_name: str) -> Response:
         media_type=media_type,
         filename=download_name + target.suffix.lower(),
         content_disposition_type="inline",
-        headers=_headers(ASSET_CACHE),
+        headers=public_headers(ASSET_CACHE),
     )
 
 
@@ -383,7 +316,7 @@ def routes(upload_dir: Path | None = None) -> list[Route]:
             if piece is None:
                 return not_found()
             document = render_page(load_view(session, piece), token)
-        return HTMLResponse(document, headers=_headers(PAGE_CACHE))
+        return HTMLResponse(document, headers=public_headers(PAGE_CACHE))
 
     def qr(request: Request) -> Response:
         token = request.path_params["token"]
@@ -392,7 +325,7 @@ def routes(upload_dir: Path | None = None) -> list[Route]:
             if piece is None:
                 return not_found()
             url = piece_url(session, piece)
-        return Response(qr_png(url), media_type="image/png", headers=_headers(ASSET_CACHE))
+        return Response(qr_png(url), media_type="image/png", headers=public_headers(ASSET_CACHE))
 
     def image(request: Request) -> Response:
         with read_session() as session:

@@ -13,8 +13,6 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -27,6 +25,7 @@ from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError
 from jewelerp.pdf_fonts import document_fonts
+from jewelerp.qr import qr_code
 from jewelerp.registry import get_registry
 from modules.stock.certificates import piece_here
 from modules.stock.models import Metal, Piece
@@ -80,25 +79,9 @@ def reissue_token(session: Session, actor: Actor, piece_id: int) -> Piece:
     return piece
 
 
-def _qr(url: str, border: int) -> qrcode.QRCode:
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=10, border=border)
-    code.add_data(url)
-    code.make(fit=True)
-    return code
-
-
-def qr_png(url: str, box_size: int = 10) -> bytes:
-    """A PNG QR code of ``url`` (error correction M, the standard 4-module quiet zone)."""
-    code = _qr(url, border=4)
-    code.box_size = box_size
-    buffer = io.BytesIO()
-    code.make_image().save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def _draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
     """Draw ``url`` as vector squares in the ``size`` square whose lower-left corner is (x, y)."""
-    matrix = _qr(url, border=QR_QUIET_MODULES).get_matrix()
+    matrix = qr_code(url, border=QR_QUIET_MODULES).get_matrix()
     module = size / len(matrix)
     canvas.setFillGray(0)
     for row, cells in enumerate(matrix):

@@ -29,14 +29,14 @@ from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import system_actor
 from jewelerp.core.models import Store
 from jewelerp.core.module_states import enabled_stores
-from jewelerp.db import PAISA, utcnow
+from jewelerp.db import PAISA
 from jewelerp.errors import require_fields
 from jewelerp.money import format_inr
 from jewelerp.registry import get_registry
 from jewelerp.ui.table_query import Column, new_export, write_xlsx
+from jewelerp.validation import parse_amount_field
 from modules.stock.masters import metal_label
 from modules.stock.models import Metal, MetalRate, Piece
-from modules.stock.pieces import parse_amount
 
 METAL_RATE_HOOK = "stock.metal_rate"
 HELD_STATUSES = ("in_stock", "reserved", "on_memo", "in_repair", "in_transit")
@@ -118,11 +118,6 @@ class Valuation:
         return [f"{line.missing} at {line.branch}" for line in self.lines if line.value is None]
 
 
-def store_today(actor: Actor) -> date:
-    """Today's date in the actor's store."""
-    return actor.local(utcnow()).date()
-
-
 class MetalRateSource(Protocol):
     """A ``"stock.metal_rate"`` contribution: the per-gram rate of the metal in the actor's store on ``on``."""
 
@@ -149,7 +144,7 @@ def stock_rate(session: Session, store_id: int, metal_id: int, on: date) -> Meta
 
 def metal_rate(session: Session, actor: Actor, metal: Metal, on: date | None = None) -> Rate:
     """The rate of ``metal`` in the actor's store on ``on`` (default: the store's today)."""
-    on = on or store_today(actor)
+    on = on or actor.today()
     own = stock_rate(session, actor.store_id, metal.id, on)
     own_rate, own_on = (own.rate, own.on) if own else (None, None)
     contributed = _contributed_rate(session, actor, metal.id, on)
@@ -165,7 +160,7 @@ def metal_rate(session: Session, actor: Actor, metal: Metal, on: date | None = N
 def todays_rates(session: Session, actor: Actor) -> list[Rate]:
     """Today's rate of every active metal in the actor's store."""
     actor.require("stock.piece.view")
-    on = store_today(actor)
+    on = actor.today()
     metals = session.scalars(select(Metal).where(Metal.active).order_by(Metal.metal, Metal.fineness.desc()))
     return [metal_rate(session, actor, metal, on) for metal in metals]
 
@@ -180,11 +175,11 @@ def set_rate(
     metal = session.get(Metal, int(raw_metal)) if raw_metal.isdigit() else None
     if metal is None:
         errors["metal_id"] = "Choose the metal and purity."
-    value = parse_amount(str(rate), "Rate", errors, "rate")
+    value = parse_amount_field(str(rate), "Rate", errors, "rate")
     if "rate" in errors or (value is not None and value <= 0):
         errors["rate"] = "Enter rupees per gram, more than 0 with at most 2 decimals, e.g. 12000 or 12000.50."
     require_fields(errors)
-    on = on or store_today(actor)
+    on = on or actor.today()
     row = session.scalars(
         select(MetalRate).where(
             MetalRate.store_id == actor.store_id, MetalRate.metal_id == metal.id, MetalRate.on == on
@@ -205,7 +200,7 @@ def _branch_lines(session: Session, actor: Actor, store: Store, metals: dict[int
         .where(Piece.store_id == store.id, Piece.status.in_(HELD_STATUSES), Piece.consignment.is_(False))
         .group_by(Piece.metal_id)
     ).all()
-    on = store_today(actor)
+    on = actor.today()
     lines = []
     for metal_id, pieces, weight in held:
         metal = metals[metal_id]
@@ -320,6 +315,6 @@ def _export_rows(result: Valuation) -> list[dict[str, Any]]:
 def export_valuation(session: Session, actor: Actor) -> str:
     """Write the valuation to an .xlsx file; returns the one-time download token (``/api/export/<token>``)."""
     result = valuation(session, actor)
-    token, path = new_export(f"stock-valuation-{store_today(actor).isoformat()}.xlsx")
+    token, path = new_export(f"stock-valuation-{actor.today().isoformat()}.xlsx")
     write_xlsx(path, EXPORT_COLUMNS, _export_rows(result), "Stock valuation")
     return token

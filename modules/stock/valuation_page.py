@@ -15,7 +15,6 @@ from jewelerp.ui.state import AppState
 from modules.stock.valuation import (
     export_valuation,
     set_rate,
-    store_today,
     todays_rates,
     valuation,
     valuation_rows,
@@ -28,7 +27,7 @@ def _page_data(session: Session, actor: Actor) -> dict:
     result = valuation(session, actor)
     return {
         "can_set": actor.can("stock.masters.manage"),
-        "today": f"{store_today(actor):%d %b %Y}",
+        "today": f"{actor.today():%d %b %Y}",
         "rates": [
             {
                 "metal": r.metal,

@@ -21,7 +21,7 @@ from modules.billing.invoices import add_old_gold, add_service_line, create_draf
 from modules.billing.models import Invoice, InvoiceLine, Payment
 from modules.billing.old_gold import OldGoldEntry
 from modules.billing.payments import take_payment
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.billing.supply import Recipient
 from modules.clienteling.models import Customer
 from modules.clienteling.services import CustomerInput, create_customer
@@ -133,10 +133,10 @@ def test_payments_rates_and_plans_past_their_range_are_refused(world):
         _refused(manager, lambda s, a, v=value: set_rate(s, a, _metal(750), v), "rate")
     for count in ("²", "9" * 5000):
         with pytest.raises(ValidationError) as refused:
-            monthly_plan(store_today(sales), count, "1000")  # before: ValueError from int()
+            monthly_plan(sales.today(), count, "1000")  # before: ValueError from int()
         assert "instalments" in refused.value.fields
     with pytest.raises(ValidationError) as refused:
-        monthly_plan(store_today(sales), "3", "1e30")
+        monthly_plan(sales.today(), "3", "1e30")
     assert "instalment_amount" in refused.value.fields
     assert _count(Payment) == 0
 
@@ -173,7 +173,7 @@ def test_pieces_past_their_range_are_refused_and_write_nothing(world):
 def test_repair_jobs_past_their_range_are_refused_and_write_nothing(world):
     sales = world.actor("sales")
     kavya = customer(sales)
-    today = store_today(sales)
+    today = sales.today()
 
     def refused(field: str, who: int | str = kavya, **fields) -> None:
         with pytest.raises(ValidationError) as error:

@@ -24,7 +24,7 @@ from jewelerp.notifications.models import OutboxMessage
 from modules.billing.invoices import add_service_line, create_draft, issue_invoice
 from modules.billing.models import Invoice, Payment
 from modules.billing.payments import take_payment
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.loyalty import pins, points, schemes
 from modules.loyalty.models import Enrolment, Member, SchemeRedemption
 from modules.loyalty.program import ProgramInput, RuleInput, TierInput, program_for, save_program
@@ -88,7 +88,7 @@ def test_a_scheme_pays_only_what_the_bill_needs_and_the_liability_reconciles_to_
 
 
 def test_a_grams_scheme_uses_its_bonus_first_and_keeps_the_other_grams(world, gold, customer, clock):
-    start = schemes.add_months(store_today(world.actor("manager")), -3)
+    start = schemes.add_months(world.actor("manager").today(), -3)
     for n in range(3):
         _do(world.actor("manager"), set_rate, gold, "10000", schemes.add_months(start, n))
     enrolment = test_schemes._matured(world, customer, clock, unit="grams", instalment_grams="1", metal_id=str(gold))

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.notifications import notify_staff
-from jewelerp_engraving.services import due_on, store_today
+from jewelerp_engraving.services import due_on
 
 NOTIFIED_ROLES = ("manager", "sales")
 LISTED = 10
@@ -14,7 +14,7 @@ LISTED = 10
 
 def due_today(session: Session, actor: Actor) -> int:
     """Notify the store's managers and salespeople of today's open requests; returns the notices left."""
-    due = due_on(session, actor, store_today(actor))
+    due = due_on(session, actor, actor.today())
     if not due:
         return 0
     pieces = [f"{r.sku} ({r.invoice_number})" for r in due[:LISTED]]

@@ -38,11 +38,6 @@ class RequestInput:
     due_on: str
 
 
-def store_today(actor: Actor) -> date:
-    """Today in the actor's store."""
-    return actor.local(utcnow()).date()
-
-
 def text_problem(text: str) -> str:
     """Why ``text`` cannot be engraved, or "" when it can."""
     if not text:
@@ -91,7 +86,7 @@ def create_request(session: Session, actor: Actor, data: RequestInput) -> Engrav
         errors["text"] = problem
     if data.font not in dict(FONTS):
         errors["font"] = "Choose a font."
-    due = _due_on(data.due_on, store_today(actor), errors)
+    due = _due_on(data.due_on, actor.today(), errors)
     if not number:
         errors["invoice_number"] = "Enter the invoice number, e.g. MUM/2627/000012."
     else:

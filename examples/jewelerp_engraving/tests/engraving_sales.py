@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from jewelerp_engraving.services import store_today
-
 from jewelerp.auth.actor import Actor
 from jewelerp.db import unit_of_work
 from modules.billing.api import add_piece_line, create_draft, issue_invoice, set_rate
@@ -32,4 +30,4 @@ def sell_a_ring(manager: Actor) -> Sale:
         piece = receive_piece(session, manager, PieceInput(str(ring.id), str(silver.id), "12.500"))
         invoice = create_draft(session, manager, customer_name="Ira Kapoor")
         add_piece_line(session, manager, invoice.id, piece.id)
-        return Sale(issue_invoice(session, manager, invoice.id).number, piece.sku, store_today(manager))
+        return Sale(issue_invoice(session, manager, invoice.id).number, piece.sku, manager.today())

@@ -9,12 +9,35 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from modules.clienteling.search_index import CREATE, DROP, REBUILD
 
 revision: str = "0003_clienteling_search"
 down_revision: str | Sequence[str] | None = "0002_clienteling"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# The index's statements as this revision ran them (frozen: the module's code may change since).
+CREATE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS clienteling_customer_fts USING fts5(name, email, tags, phone, "
+    "alt_phone, content='clienteling_customer', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS clienteling_customer_fts_ai AFTER INSERT ON clienteling_customer BEGIN INSERT "
+    "INTO clienteling_customer_fts(rowid, name, email, tags, phone, alt_phone) VALUES (new.id, new.name, "
+    "new.email, new.tags, new.phone, new.alt_phone); END",
+    "CREATE TRIGGER IF NOT EXISTS clienteling_customer_fts_ad AFTER DELETE ON clienteling_customer BEGIN INSERT "
+    "INTO clienteling_customer_fts(clienteling_customer_fts, rowid, name, email, tags, phone, alt_phone) VALUES "
+    "('delete', old.id, old.name, old.email, old.tags, old.phone, old.alt_phone); END",
+    "CREATE TRIGGER IF NOT EXISTS clienteling_customer_fts_au AFTER UPDATE OF name, email, tags, phone, "
+    "alt_phone ON clienteling_customer BEGIN INSERT INTO clienteling_customer_fts(clienteling_customer_fts, "
+    "rowid, name, email, tags, phone, alt_phone) VALUES ('delete', old.id, old.name, old.email, old.tags, "
+    "old.phone, old.alt_phone); INSERT INTO clienteling_customer_fts(rowid, name, email, tags, phone, "
+    "alt_phone) VALUES (new.id, new.name, new.email, new.tags, new.phone, new.alt_phone); END",
+)
+DROP = (
+    "DROP TRIGGER IF EXISTS clienteling_customer_fts_ai",
+    "DROP TRIGGER IF EXISTS clienteling_customer_fts_ad",
+    "DROP TRIGGER IF EXISTS clienteling_customer_fts_au",
+    "DROP TABLE IF EXISTS clienteling_customer_fts",
+)
+REBUILD = "INSERT INTO clienteling_customer_fts(clienteling_customer_fts) VALUES ('rebuild')"
 
 
 def upgrade() -> None:

@@ -24,7 +24,7 @@ from modules.billing.bookings import (
 )
 from modules.billing.invoices import lines_of
 from modules.billing.models import BillingMetalRate, Booking, BookingInstalment, Invoice, NumberCounter, Payment
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.billing.tag_price import piece_price
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal, Movement, Piece
@@ -38,7 +38,7 @@ def gold(world) -> int:
     with unit_of_work(manager) as session:
         ensure_default_masters(session)
         metal = session.scalars(select(Metal).where(Metal.metal == "gold", Metal.fineness == 916)).one().id
-        set_rate(session, manager, metal, "11500", store_today(manager) - timedelta(days=1))
+        set_rate(session, manager, metal, "11500", manager.today() - timedelta(days=1))
         set_rate(session, manager, metal, "12000")
     return metal
 
@@ -112,7 +112,7 @@ def test_monthly_plan_counts_months_from_the_start_day():
 def test_a_booking_reserves_the_piece_and_takes_a_numbered_advance(world, gold):
     sales = world.actor("sales")
     piece = _piece(world, gold)
-    today = store_today(sales)
+    today = sales.today()
     plan = monthly_plan(today, 2, "20000")
     booking = _book(world, piece, instalments=plan, customer_pan="abcde1234f")
     assert booking.number.startswith("MUM/A") and booking.number.endswith("/00001")
@@ -143,7 +143,7 @@ def test_a_booking_reserves_the_piece_and_takes_a_numbered_advance(world, gold):
 
 def test_the_schedule_is_paid_first_in_and_shows_what_is_overdue(world, gold):
     sales = world.actor("sales")
-    booking = _book(world, _piece(world, gold), instalments=monthly_plan(store_today(sales), 2, "20000"))
+    booking = _book(world, _piece(world, gold), instalments=monthly_plan(sales.today(), 2, "20000"))
     second = _do(sales, pay_instalment, booking.id, "upi", "15000", "412345678901")
     assert second.receipt_number.startswith("MUM/R") and second.receipt_number.endswith("/00002")
     schedule = _do(sales, booking_detail, booking.id).schedule
@@ -170,7 +170,7 @@ def test_bad_booking_input_is_refused_with_field_messages_and_changes_nothing(wo
             customer_pan="ABC",
             method="card",
             reference="",
-            instalments=[(store_today(world.actor("sales")), D("100"))],
+            instalments=[(world.actor("sales").today(), D("100"))],
         )
     assert set(err.value.fields) == {"customer_name", "customer_pan", "reference", "instalments"}
     with pytest.raises(ValidationError, match="section 269ST"):
@@ -185,8 +185,8 @@ def test_a_rate_lock_prices_the_invoice_at_the_locked_days_rate(world, gold):
     sales = world.actor("sales")
     piece = _piece(world, gold)
     booking = _book(world, piece, rate_lock=True)
-    assert booking.locked_on == store_today(sales) and booking.quoted == _price_today(world, piece)
-    yesterday = store_today(sales) - timedelta(days=1)
+    assert booking.locked_on == sales.today() and booking.quoted == _price_today(world, piece)
+    yesterday = sales.today() - timedelta(days=1)
     with unit_of_work(sales) as session:  # as if it had been booked, and locked, yesterday
         row = session.get(Booking, booking.id)
         row.locked_on = yesterday
@@ -195,7 +195,7 @@ def test_a_rate_lock_prices_the_invoice_at_the_locked_days_rate(world, gold):
     invoice = _do(sales, complete_booking, booking.id)
     (line,) = _do(sales, lines_of, invoice.id)
     assert line.rate == D("11500.00") and line.piece_id == piece
-    assert (invoice.status, invoice.priced_on, invoice.invoice_date) == ("issued", yesterday, store_today(sales))
+    assert (invoice.status, invoice.priced_on, invoice.invoice_date) == ("issued", yesterday, sales.today())
     assert invoice.booking_id == booking.id and invoice.number.endswith("/000001")
     assert _status(piece) == "sold"
     assert _get(Invoice, invoice.id).paid == D("30000.00")
@@ -301,7 +301,7 @@ def test_a_failed_completion_leaves_the_booking_open_and_the_piece_reserved(worl
     piece = _piece(world, gold)
     booking = _book(world, piece)
     with unit_of_work(sales) as session:  # today's rate is gone: the unlocked booking cannot be priced
-        session.execute(delete(BillingMetalRate).where(BillingMetalRate.on == store_today(sales)))
+        session.execute(delete(BillingMetalRate).where(BillingMetalRate.on == sales.today()))
     with pytest.raises(JewelError, match="No gold 22K rate"):
         _do(sales, complete_booking, booking.id)
     assert _get(Booking, booking.id).status == "open" and _status(piece) == "reserved"

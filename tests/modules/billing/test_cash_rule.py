@@ -15,14 +15,14 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
+from jewelerp.auth import actor as actor_clock
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import ValidationError
-from modules.billing import rates
 from modules.billing.bookings import book_piece, complete_booking
 from modules.billing.invoices import add_service_line, cancel_invoice, create_draft, issue_invoice, set_occasion
 from modules.billing.models import Booking, Invoice, Payment
 from modules.billing.payments import cash_for, cash_room, refund_cancelled, take_payment
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.loyalty import schemes
 from modules.loyalty.schemes import EnrolInput, TemplateInput
@@ -76,10 +76,10 @@ def _payments() -> int:
 @pytest.fixture
 def clock(monkeypatch):
     """``clock(days)`` moves the stores' today ``days`` from the real today."""
-    real = rates.utcnow()
+    real = actor_clock.utcnow()
 
     def move(days: int) -> None:
-        monkeypatch.setattr(rates, "utcnow", lambda: real + timedelta(days=days))
+        monkeypatch.setattr(actor_clock, "utcnow", lambda: real + timedelta(days=days))
 
     return move
 
@@ -295,7 +295,7 @@ def test_the_payment_form_shows_the_cash_still_allowed(world, asha):
     sales = world.actor("sales")
     with read_session() as session:
         fresh = session.get(Invoice, invoice.id)
-        room = cash_room(session, sales, cash_for(fresh), store_today(sales))
+        room = cash_room(session, sales, cash_for(fresh), sales.today())
     # 2,00,000 − 0.01 − 45,000 = ₹1,54,999.99 (the invoice's cash and the day's are the same ₹45,000).
     assert room.hint() == "Cash still allowed: ₹1,54,999.99 (section 269ST(b), one transaction)."
 

@@ -27,7 +27,7 @@ from modules.billing.models import (
 )
 from modules.billing.old_gold import fineness_rate
 from modules.billing.payments import AGEING, dues
-from modules.billing.rates import rate_on, store_today
+from modules.billing.rates import rate_on
 from modules.clienteling.demo import load as load_customers
 from modules.clienteling.models import Customer
 from modules.stock import demo as stock_demo
@@ -59,7 +59,7 @@ def _check_history(world, mumbai: int) -> None:
     manager = world.actor("manager")
     sold = [i for i in _invoices(mumbai) if i.kind == "invoice" and i.status != "draft"]
     assert 150 <= len(sold) <= 260
-    today = store_today(manager)
+    today = manager.today()
     days = Counter(i.invoice_date for i in sold)
     assert len(days) >= 55 and min(days) <= today - timedelta(days=91)
     assert all(manager.local(i.issued_at).date() == i.invoice_date for i in sold)
@@ -135,7 +135,7 @@ def _check_payments_and_dues(world) -> None:
 
 def _check_today(world, mumbai: int) -> None:
     """Two quoted estimates, an open and a completed booking, a draft waiting for approval."""
-    today = store_today(world.actor("manager"))
+    today = world.actor("manager").today()
     documents = _invoices(mumbai)
     estimates = [i for i in documents if i.kind == "estimate"]
     assert [(e.status, e.valid_until) for e in estimates] == [("quoted", today + timedelta(days=7))] * 2

@@ -10,6 +10,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
+from jewelerp.auth import actor as actor_clock
 from jewelerp.core.settings import set_setting
 from jewelerp.db import read_session, unit_of_work, utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError
@@ -25,7 +26,7 @@ from modules.billing.invoices import (
 )
 from modules.billing.models import Invoice, InvoiceLine
 from modules.billing.pricing import Discount
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.billing.supply import Recipient
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal, Piece
@@ -75,11 +76,11 @@ def count_invoices() -> int:
 
 @pytest.fixture
 def clock(monkeypatch) -> Callable[[int], None]:
-    """``clock(2)`` moves the stores' today (``store_today``) two days on."""
+    """``clock(2)`` moves the stores' today (``Actor.today()``) two days on."""
     real = utcnow()
 
     def move(days: int) -> None:
-        monkeypatch.setattr(rates, "utcnow", lambda: real + timedelta(days=days))
+        monkeypatch.setattr(actor_clock, "utcnow", lambda: real + timedelta(days=days))
 
     return move
 
@@ -98,7 +99,7 @@ def test_quoting_numbers_the_estimate_in_its_own_series_and_sets_the_validity(wo
     metal = gold_22k(world)
     sales = world.actor("sales")
     first = _quoted(world, metal, ring(world, metal))
-    today = store_today(sales)
+    today = sales.today()
     assert first.status == "quoted" and first.kind == "estimate"
     assert first.number.startswith("MUM/E") and first.number.endswith("/00001")
     assert first.valid_until == today + timedelta(days=7)
@@ -179,7 +180,7 @@ def test_converting_within_validity_issues_an_invoice_at_the_quoted_rate(world, 
     quoted_on = quoted.invoice_date
     clock(2)
     manager = world.actor("manager")
-    later = store_today(manager)
+    later = manager.today()
     assert later == quoted_on + timedelta(days=2)
     do(manager, set_rate, metal, "13000")  # the rate of the conversion day is higher
     assert do(manager, lambda s, a: rates.rate_on(s, a.store_id, metal, later)) == D("13000.00")

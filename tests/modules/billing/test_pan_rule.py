@@ -13,9 +13,9 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
+from jewelerp.auth import actor as actor_clock
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import ValidationError
-from modules.billing import rates
 from modules.billing.invoices import (
     add_service_line,
     cancel_invoice,
@@ -59,10 +59,10 @@ def _numbers_taken() -> int:
 @pytest.fixture
 def clock(monkeypatch):
     """``clock(days)`` moves the stores' today ``days`` from the real today."""
-    real = rates.utcnow()
+    real = actor_clock.utcnow()
 
     def move(days: int) -> None:
-        monkeypatch.setattr(rates, "utcnow", lambda: real + timedelta(days=days))
+        monkeypatch.setattr(actor_clock, "utcnow", lambda: real + timedelta(days=days))
 
     return move
 

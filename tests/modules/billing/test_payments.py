@@ -25,7 +25,7 @@ from modules.billing.payments import (
     take_payment,
     take_split,
 )
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Metal
@@ -80,7 +80,7 @@ def test_a_split_payment_cash_and_card_settles_the_invoice(world):
     assert cash.receipt_number.startswith("MUM/R")
     paid = _invoice(invoice.id)
     assert paid.paid == D("103000.00") and payments.balance(paid) == 0
-    assert (card.customer_id, card.method, card.reference, card.on) == (asha, "card", "4821", store_today(sales))
+    assert (card.customer_id, card.method, card.reference, card.on) == (asha, "card", "4821", sales.today())
     with pytest.raises(JewelError, match="fully paid"):
         _do(sales, take_payment, invoice.id, "upi", "1", "412345678901")
     rows = _do(sales, payments_of, invoice.id)
@@ -270,7 +270,7 @@ def _issued_days_ago(world, days: int, taxable: str, **customer) -> Invoice:
     """An invoice issued at noon, store time, ``days`` days before the store's today."""
     manager = world.actor("manager")
     invoice = _issued(world, taxable, actor=manager, **customer)
-    day = store_today(manager) - timedelta(days=days)
+    day = manager.today() - timedelta(days=days)
     with unit_of_work(manager) as session:
         row = session.get(Invoice, invoice.id)
         row.issued_at = datetime.combine(day, time(12), ZoneInfo(manager.time_zone)).astimezone(UTC)

@@ -27,7 +27,7 @@ from modules.billing.invoices import (
 from modules.billing.models import Booking, Invoice, Payment
 from modules.billing.old_gold import OldGoldEntry
 from modules.billing.pdf import invoice_file_name, invoice_pdf, receipt_file_name, receipt_pdf
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.billing.supply import Recipient
 from modules.billing.words import amount_in_words
 from modules.stock.masters import ensure_default_masters
@@ -91,7 +91,7 @@ def _pay(world, invoice_id: int, method: str, amount: str, kind: str = "receipt"
             method=method,
             amount=D(amount),
             reference="UTR 4411" if method == "upi" else "",
-            on=store_today(manager),
+            on=manager.today(),
             received_by=manager.user_name,
         )
         if kind != "refund":
@@ -305,7 +305,7 @@ def test_a_booking_advance_receipt_names_the_booking(world, metals):
             receipt_number="MUM/2026-27/RCT/000009",
             method="cash",
             amount=D("5000.00"),
-            on=store_today(manager),
+            on=manager.today(),
         )
         session.add(payment)
         session.flush()

@@ -17,7 +17,7 @@ from jewelerp.errors import JewelError, PermissionDenied, ValidationError
 from jewelerp.ui.table_query import TableQuery
 from modules.billing.importer import import_rows, preview, read_rows
 from modules.billing.models import BillingMetalRate
-from modules.billing.rates import RATE_HISTORY, rate_on, require_rate, set_rate, store_today, todays_rates
+from modules.billing.rates import RATE_HISTORY, rate_on, require_rate, set_rate, todays_rates
 from modules.billing.tag_price import piece_price, tag_price
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal
@@ -45,7 +45,7 @@ def _rate(store_id: int, metal_id: int, on: date) -> Decimal | None:
 
 def test_a_rate_is_kept_per_store_metal_and_day_and_a_correction_replaces_it(world, metals):
     manager, gold = world.actor("manager"), metals[("gold", 916)]
-    today = store_today(manager)
+    today = manager.today()
     row = _do(manager, set_rate, str(gold), "12,000.50")
     assert (row.rate, row.on, row.store_id, row.entered_by) == (Decimal("12000.50"), today, world.mum, "Manager")
     _do(manager, set_rate, gold, "11990", today - timedelta(days=1))
@@ -69,7 +69,7 @@ def test_a_rate_is_kept_per_store_metal_and_day_and_a_correction_replaces_it(wor
 
 def test_bad_rates_name_each_field_and_save_nothing(world, metals):
     manager, gold = world.actor("manager"), metals[("gold", 916)]
-    tomorrow = store_today(manager) + timedelta(days=1)
+    tomorrow = manager.today() + timedelta(days=1)
     for bad in ("0", "-5", "12000.555", "twelve", ""):
         with pytest.raises(ValidationError) as err:
             _do(manager, set_rate, gold, bad)
@@ -111,7 +111,7 @@ def _xlsx(rows: list[list]) -> bytes:
 
 def test_import_previews_row_by_row_then_saves_only_the_good_rows(world, metals):
     manager, gold = world.actor("manager"), metals[("gold", 916)]
-    today = store_today(manager)
+    today = manager.today()
     yesterday = today - timedelta(days=1)
     _do(manager, set_rate, gold, "11900", yesterday)
     content = (
@@ -148,7 +148,7 @@ def test_import_previews_row_by_row_then_saves_only_the_good_rows(world, metals)
 
 def test_import_reads_xlsx_with_fineness_and_date_cells_and_refuses_bad_files(world, metals):
     manager = world.actor("manager")
-    today = store_today(manager)
+    today = manager.today()
     rows = read_rows("r.xlsx", _xlsx([["Date", "Metal", "Fineness", "Rate (₹/g)"], [today, "Platinum", 950, 4400.5]]))
     report = _do(manager, import_rows, rows)
     assert report.imported == 1 and _rate(world.mum, metals[("platinum", 950)], today) == Decimal("4400.50")
@@ -162,7 +162,7 @@ def test_import_reads_xlsx_with_fineness_and_date_cells_and_refuses_bad_files(wo
 
 def test_an_import_that_fails_part_way_writes_nothing(world, metals, monkeypatch):
     manager, gold = world.actor("manager"), metals[("gold", 916)]
-    today = store_today(manager)
+    today = manager.today()
     rows = read_rows(
         "r.csv", f"Date,Metal,Purity,Rate\n{today:%d-%m-%Y},Gold,22K,12000\n{today:%d-%m-%Y},Gold,18K,9800\n".encode()
     )

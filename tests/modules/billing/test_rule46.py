@@ -17,7 +17,7 @@ from jewelerp.db import read_session, unit_of_work
 from modules.billing.invoices import add_piece_line, add_service_line, create_draft, issue_invoice
 from modules.billing.models import Booking, Invoice, InvoiceLine, Payment
 from modules.billing.pdf import invoice_pdf, receipt_pdf
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.billing.supply import Recipient
 from modules.billing.tax_classes import REPAIR
 from modules.stock.masters import ensure_default_masters
@@ -222,7 +222,7 @@ def test_an_invoice_issued_before_the_rule_46_fields_prints_what_it_kept(world, 
             status="issued",
             customer_name="Old Customer",
             customer_state="Karnataka",
-            invoice_date=store_today(manager),
+            invoice_date=manager.today(),
             issued_at=datetime.now(UTC),
             taxable=D("1000.00"),
             igst=D("30.00"),
@@ -269,7 +269,7 @@ def test_an_advance_on_a_booking_prints_a_receipt_voucher_with_nil_tax(world, go
             method="upi",
             reference="412345678901",
             amount=D("25000.00"),
-            on=store_today(manager),
+            on=manager.today(),
         )
         session.add(payment)
         session.flush()

@@ -23,7 +23,7 @@ from modules.billing.invoices import (
     set_recipient,
 )
 from modules.billing.models import Invoice, InvoiceLine, TaxClass
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.billing.supply import NO_RECIPIENT, Recipient
 from modules.billing.tax_classes import (
     DEFAULT_CLASSES,
@@ -220,7 +220,7 @@ def _repair_rate(admin, rate: str, since: date) -> TaxClass:
 
 def test_a_rate_from_a_later_date_applies_only_to_invoices_from_that_date(world):
     admin, sales = world.actor("admin"), world.actor("sales")
-    today = store_today(sales)
+    today = sales.today()
     _repair_rate(admin, "12", today + timedelta(days=1))
     with read_session() as session:
         assert class_on(session, "REPAIR", today).rate_unregistered == D("18.00")
@@ -249,7 +249,7 @@ def test_a_rate_from_a_later_date_applies_only_to_invoices_from_that_date(world)
 
 def test_the_same_code_and_date_corrects_that_row_and_every_change_is_audited(world):
     admin = world.actor("admin")
-    today = store_today(admin)
+    today = admin.today()
     first = _repair_rate(admin, "12", today)
     second = _repair_rate(admin, "15", today)
     assert first.id == second.id and _get(TaxClass, first.id).rate_registered == D("15.00")
@@ -273,7 +273,7 @@ def test_the_defaults_apply_before_any_row_is_written_and_install_once(world):
 
 
 def test_only_an_admin_changes_tax_classes(world):
-    today = store_today(world.actor("manager"))
+    today = world.actor("manager").today()
     for who in ("manager", "sales"):
         with pytest.raises(PermissionDenied):
             _repair_rate(world.actor(who), "12", today)
@@ -307,7 +307,7 @@ def test_a_bad_tax_class_names_its_field_and_writes_nothing(world, changes, fiel
         "kind": "service",
         "rate_unregistered": "12",
         "rate_registered": "12",
-        "effective_from": store_today(admin).isoformat(),
+        "effective_from": admin.today().isoformat(),
     }
     with pytest.raises(ValidationError) as err:
         _do(admin, save_tax_class, TaxClassInput(**{**values, **changes}))

@@ -13,15 +13,15 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
+from jewelerp.auth import actor as actor_clock
 from jewelerp.core.settings import set_setting
 from jewelerp.db import read_session, unit_of_work, utcnow
 from jewelerp.errors import JewelError, PermissionDenied, ValidationError
 from jewelerp.notifications.models import OutboxMessage
-from modules.billing import rates
 from modules.billing.invoices import add_piece_line, add_service_line, cancel_invoice, create_draft, issue_invoice
 from modules.billing.models import Invoice, Payment
 from modules.billing.payments import method_options, take_payment
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.loyalty import points
 from modules.loyalty.customer import points_section
@@ -109,7 +109,7 @@ def _rows(member_id: int, kind: str) -> list[PointEntry]:
 def _give(world, member_id: int, amount: int, **row) -> None:
     """Credit points directly (a past earn), bypassing billing."""
     with unit_of_work() as session:
-        today = store_today(world.actor("sales"))
+        today = world.actor("sales").today()
         values = {"kind": "earn", "expires_on": today + timedelta(days=365), "reference": "PAST", **row}
         session.add(PointEntry(member_id=member_id, store_id=world.mum, points=amount, remaining=amount, **values))
 
@@ -141,7 +141,7 @@ def test_an_issued_invoice_earns_on_its_value_before_tax_and_enrols_the_customer
     gold = invoice.taxable - D("800")
     assert earned.points == int(gold / 1000) and earned.spend == invoice.taxable
     assert earned.reference == invoice.number and earned.remaining == earned.points
-    assert earned.expires_on == add_months(store_today(world.actor("sales")), 24)
+    assert earned.expires_on == add_months(world.actor("sales").today(), 24)
     assert len(member.referral_code) == 8 and _balance(member.id) == earned.points
     walk_in = _sale(world, None, service="900")  # no customer number: nothing to earn
     with read_session() as session:
@@ -205,9 +205,9 @@ def test_points_expire_the_day_after_their_expiry_date_in_the_store_time_zone(wo
     _give(world, member.id, 300, expires_on=date(2026, 3, 10))
     _give(world, member.id, 200, expires_on=date(2026, 3, 11))
     manager = world.actor("manager")
-    monkeypatch.setattr(rates, "utcnow", lambda: datetime(2026, 3, 10, 18, 0, tzinfo=UTC))  # 23:30 in Mumbai
+    monkeypatch.setattr(actor_clock, "utcnow", lambda: datetime(2026, 3, 10, 18, 0, tzinfo=UTC))  # 23:30 in Mumbai
     assert _do(manager, points.expire_points) == 0
-    monkeypatch.setattr(rates, "utcnow", lambda: datetime(2026, 3, 10, 19, 0, tzinfo=UTC))  # 00:30 on the 11th
+    monkeypatch.setattr(actor_clock, "utcnow", lambda: datetime(2026, 3, 10, 19, 0, tzinfo=UTC))  # 00:30 on the 11th
     assert _do(manager, points.expire_points) == 1
     [expired] = _rows(member.id, "expire")
     assert expired.points == -300 and _balance(member.id) == 200
@@ -316,7 +316,7 @@ def test_the_consumption_refuses_when_a_row_was_used_meanwhile(world):
     member = _do(world.actor("sales"), points.enrol, asha)
     _give(world, member.id, 100)
     with unit_of_work() as session:
-        [(row_id, remaining)] = points._available(session, member.id, store_today(world.actor("sales")))
+        [(row_id, remaining)] = points._available(session, member.id, world.actor("sales").today())
         session.execute(PointEntry.__table__.update().values(remaining=40))  # another counter spent 60
         with pytest.raises(JewelError, match="another counter"):
             points._consume(session, [(row_id, remaining)], 100)

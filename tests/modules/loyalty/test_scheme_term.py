@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import ValidationError
 from jewelerp.ui.table_query import TableQuery
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.loyalty import schemes, schemes_demo
 from modules.loyalty.models import Enrolment, SchemeTemplate
 from modules.loyalty.scheme_pages import LIABILITY
@@ -72,7 +72,7 @@ def test_the_demo_schemes_are_within_the_term(world):
 
 def test_the_liability_values_grams_at_todays_rate_as_well_as_at_what_was_paid(world, gold, customer, clock):
     manager, sales = world.actor("manager"), world.actor("sales")
-    today = store_today(manager)
+    today = manager.today()
     start = schemes.add_months(today, -1)
     _do(manager, set_rate, gold, "11000", start)
     grams = _template(world, name="Gram Plus", unit="grams", instalment_grams="1", metal_id=str(gold))

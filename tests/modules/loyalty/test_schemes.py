@@ -10,15 +10,15 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
+from jewelerp.auth import actor as actor_clock
 from jewelerp.core.settings import set_setting
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, PermissionDenied, ValidationError
 from jewelerp.notifications.models import OutboxMessage
-from modules.billing import rates
 from modules.billing.invoices import add_service_line, create_draft, issue_invoice
 from modules.billing.models import Invoice, Payment
 from modules.billing.payments import take_payment
-from modules.billing.rates import set_rate, store_today
+from modules.billing.rates import set_rate
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.loyalty import scheme_jobs, schemes, schemes_demo
 from modules.loyalty.models import Enrolment, SchemeInstalment
@@ -76,10 +76,10 @@ def _enrol(world, template_id: int, customer_id: int, start=None, **fields) -> E
 @pytest.fixture
 def clock(monkeypatch):
     """Move the store's today: ``clock(days)`` sets it ``days`` from the real today."""
-    real = rates.utcnow()
+    real = actor_clock.utcnow()
 
     def move(days: int) -> None:
-        monkeypatch.setattr(rates, "utcnow", lambda: real + timedelta(days=days))
+        monkeypatch.setattr(actor_clock, "utcnow", lambda: real + timedelta(days=days))
 
     return move
 
@@ -95,7 +95,7 @@ def _daily(world, when):
 def test_enrolment_numbers_the_scheme_builds_its_schedule_and_masks_the_id(world, customer):
     template = _template(world)
     enrolment = _enrol(world, template, customer, pan="abcde1234f")
-    today = store_today(world.actor("sales"))
+    today = world.actor("sales").today()
     assert enrolment.number.startswith("MUM/S") and enrolment.number.endswith("/00001")
     assert (enrolment.customer_name, enrolment.pan, enrolment.status) == ("Meena Pillai", "ABCDE1234F", "active")
     assert enrolment.id_number_masked == "XXXX-XXXX-0123"
@@ -123,7 +123,7 @@ def test_bad_kyc_and_a_missing_nominee_are_refused_field_by_field(world, custome
 
 def test_grams_accumulate_at_the_rate_of_each_instalment_day(world, gold, customer, clock):
     manager, sales = world.actor("manager"), world.actor("sales")
-    today = store_today(manager)
+    today = manager.today()
     start = today - timedelta(days=62)
     days = [start, schemes.add_months(start, 1), schemes.add_months(start, 2)]
     for day, rate in zip(days, ("11000", "11500", "12500"), strict=True):
@@ -175,7 +175,7 @@ def test_the_cash_rule_refuses_two_lakh_in_cash_and_references_are_checked(world
 
 def test_missed_instalments_are_marked_and_too_many_lapse_the_scheme(world, customer):
     template = _template(world, months="6", grace_days="5", max_missed="1")
-    today = store_today(world.actor("manager"))
+    today = world.actor("manager").today()
     enrolment = _enrol(world, template, customer, today - timedelta(days=20))
     assert _daily(world, today) == {"missed": 1, "lapsed": 0, "matured": 0}  # the first, 20 days ago
     late = _pay(world.actor("sales"), enrolment.id)  # a missed instalment can still be paid, late
@@ -192,7 +192,7 @@ def test_a_late_instalment_carries_the_stores_late_fee(world, customer):
     manager = world.actor("manager")
     _do(manager, lambda s, a: set_setting(s, a, a.store_id, schemes.LATE_FEE, "150"))
     template = _template(world, grace_days="3")
-    enrolment = _enrol(world, template, customer, store_today(manager) - timedelta(days=4))
+    enrolment = _enrol(world, template, customer, manager.today() - timedelta(days=4))
     paid = _pay(world.actor("sales"), enrolment.id)
     assert (paid.amount, paid.late_fee) == (D("5000.00"), D("150.00"))
     assert _get(Enrolment, enrolment.id).paid == D("5000.00")  # the fee is not savings
@@ -201,7 +201,7 @@ def test_a_late_instalment_carries_the_stores_late_fee(world, customer):
 def _matured(world, customer, clock, **template_fields) -> Enrolment:
     """A 3-month scheme started 3 months ago, every instalment paid on its day, then matured."""
     template = _template(world, months="3", **template_fields)
-    today = store_today(world.actor("manager"))
+    today = world.actor("manager").today()
     start = schemes.add_months(today, -3)
     enrolment = _enrol(world, template, customer, start)
     for n in range(3):
@@ -221,7 +221,7 @@ def test_at_maturity_the_bonus_is_one_instalment_when_all_were_paid(world, custo
 
 def test_a_missed_instalment_forfeits_the_bonus_at_maturity(world, customer, clock):
     template = _template(world, months="3", max_missed="2")
-    today = store_today(world.actor("manager"))
+    today = world.actor("manager").today()
     enrolment = _enrol(world, template, customer, schemes.add_months(today, -3))
     clock((enrolment.start_on - today).days)
     _pay(world.actor("sales"), enrolment.id)
@@ -298,7 +298,7 @@ def test_a_scheme_pays_only_its_own_customers_invoice_and_only_once_matured(worl
 
 
 def test_a_grams_scheme_is_worth_its_grams_at_todays_rate_and_notes_a_making_discount(world, gold, customer, clock):
-    today = store_today(world.actor("manager"))
+    today = world.actor("manager").today()
     start = schemes.add_months(today, -3)
     for n in range(3):
         _do(world.actor("manager"), set_rate, gold, "10000", schemes.add_months(start, n))
@@ -343,7 +343,7 @@ def test_reminders_go_only_on_consented_channels_and_statements_list_each_scheme
     manager = world.actor("manager")
     silent = _do(manager, create_customer, CustomerInput(name="Anil Rao", phone="9820098200")).id
     template = _template(world)
-    start = store_today(manager) + timedelta(days=3)  # the first instalment falls due in 3 days
+    start = manager.today() + timedelta(days=3)  # the first instalment falls due in 3 days
     first, _quiet = (_enrol(world, template, c, start) for c in (customer, silent))
     assert _do(manager, scheme_jobs.remind) == 1  # Anil gave no consent
     (reminder,) = _outbox()

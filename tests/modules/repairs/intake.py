@@ -16,7 +16,6 @@ from modules.repairs.models import Job
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal, Piece
 from modules.stock.pieces import PieceInput, receive_piece
-from modules.stock.valuation import store_today
 from tests.modules.stock.huids import new_huid
 
 
@@ -41,7 +40,7 @@ def png(colour: tuple[int, int, int] = (200, 160, 40), side: int = 64) -> bytes:
 
 def in_days(actor, days: int) -> str:
     """The actor's store-local date ``days`` from today, as the form sends it."""
-    return (store_today(actor) + timedelta(days=days)).isoformat()
+    return (actor.today() + timedelta(days=days)).isoformat()
 
 
 def intake(actor, customer_id: int, upload_dir: Path | None = None, photos=(), **fields) -> Job:

@@ -20,7 +20,6 @@ from modules.repairs.models import Job, JobPhoto, StageMove
 from modules.repairs.records import get_job, job_by_number
 from modules.repairs.reminders import remind
 from modules.stock.models import Movement, Piece
-from modules.stock.valuation import store_today
 from tests.modules.repairs.intake import customer, in_days, intake, job, our_piece, png, run
 
 
@@ -165,9 +164,7 @@ def test_the_daily_reminder_tells_staff_of_jobs_due_tomorrow_and_overdue(world):
     late = intake(manager, kavya, promised_on=in_days(manager, 1))
     intake(manager, kavya, promised_on=in_days(manager, 3))
     with unit_of_work() as session:
-        session.execute(
-            update(Job).where(Job.id == late.id).values(promised_on=store_today(manager) - timedelta(days=2))
-        )
+        session.execute(update(Job).where(Job.id == late.id).values(promised_on=manager.today() - timedelta(days=2)))
     assert run(manager, remind) == 2
     with read_session() as session:
         notes = {n.user_id: n for n in session.scalars(select(Notification))}

@@ -20,7 +20,6 @@ from modules.repairs.karigars import IssueInput, KarigarInput, ReceiptInput, cre
 from modules.repairs.models import Job, KarigarEntry
 from modules.repairs.reports import build_report, write_report
 from modules.repairs.stages import stages_for
-from modules.stock.valuation import store_today
 from tests.modules.repairs.jobrows import job_row
 
 NOV = datetime(2026, 11, 10, 6, 0, tzinfo=UTC)  # 11:30 in Mumbai
@@ -42,7 +41,7 @@ def _karigar(actor, name, allowance="1.00") -> int:
 
 def test_jobs_by_stage_follow_the_store_order_with_overdue_and_estimates(world):
     manager = world.actor("manager")
-    past = store_today(manager) - timedelta(days=1)
+    past = manager.today() - timedelta(days=1)
     job_row(world.mum, "repair", "in workshop", created_at=NOV, promised_on=past, estimate=Decimal("1500.50"))
     job_row(world.mum, "repair", "in workshop", created_at=NOV, estimate=Decimal("499.50"))
     job_row(world.mum, "repair", "delivered", created_at=NOV, promised_on=past)  # delivered: never overdue
@@ -159,7 +158,7 @@ def test_the_demo_workshop_has_every_stage_a_ledger_with_a_loss_alert_and_report
         every = {(kind, stage) for kind in ("repair", "custom") for stage in stages_for(session, world.mum, kind)}
     assert every <= stages
     assert jobs == 27 and len(alerts) == 1  # no stock here, so no repair of one of our pieces
-    today = store_today(manager)
+    today = manager.today()
     period = ((today - timedelta(days=120)).isoformat(), today.isoformat())
     assert {r["kind"] for r in _report(manager, "turnaround", *period).rows} == {"Repair", "Custom order"}
     assert any(r["over"] == 1 for r in _report(manager, "loss", *period).rows)

@@ -20,6 +20,7 @@ from jewelerp.core.models import ModuleState
 from jewelerp.core.settings import set_setting
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, PermissionDenied, ValidationError
+from jewelerp.qr import qr_png
 from jewelerp.registry import EventHandler, Registry, get_registry, set_registry
 from jewelerp.ui.api import api_app
 from modules.stock import provenance
@@ -29,7 +30,7 @@ from modules.stock.models import Category, Certificate, Image, Metal, Piece, Pro
 from modules.stock.pieces import PieceInput, StoneInput, receive_piece
 from modules.stock.provenance import add_event, on_stock_movement, timeline
 from modules.stock.public import routes
-from modules.stock.tags import label_sheet_pdf, public_url, qr_png, reissue_token, revoke_token
+from modules.stock.tags import label_sheet_pdf, public_url, reissue_token, revoke_token
 from tests.modules.stock.huids import new_huid
 
 HANDLER = "modules.stock.provenance:on_stock_movement"

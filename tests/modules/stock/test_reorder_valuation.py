@@ -33,7 +33,7 @@ from modules.stock.models import (
 )
 from modules.stock.pieces import PieceInput, receive_piece
 from modules.stock.reorder import RuleInput, alert_rows, low_stock_rows, on_hand, raise_alerts, remove_rule, set_rule
-from modules.stock.valuation import export_valuation, set_rate, store_today, valuation, valuation_rows
+from modules.stock.valuation import export_valuation, set_rate, valuation, valuation_rows
 from tests.conftest import make_world
 from tests.modules.stock.huids import new_huid
 
@@ -189,7 +189,7 @@ def test_valuation_is_net_weight_times_todays_rate_exact_to_the_paisa(world, tmp
     _receive(manager, ring, gold, "7.000", party_id=party_id, consignment=True)  # the vendor's: not valued
     memo = _receive(manager, chain, gold, "10.000")
     _do(manager, move, memo, "memo_out", party_id=int(party_id))  # on memo: still ours
-    today = store_today(manager)
+    today = manager.today()
     _do(manager, set_rate, gold, "7200.05")
     _do(manager, set_rate, gold, "9999", today + timedelta(days=1))  # tomorrow's rate is not today's
     _do(manager, set_rate, silver, "150.01", today - timedelta(days=3))  # the latest on or before today counts
@@ -328,7 +328,7 @@ def test_demo_dates_are_in_the_past(world, install_data, tmp_path, monkeypatch):
         actor = system_actor(session, world.mum)
         session.info["actor"] = actor
         demo.load(session, actor, upload_dir=tmp_path)
-        today = store_today(actor)
+        today = actor.today()
     with read_session() as session:
         assert all(r.on <= today for r in session.scalars(select(MetalRate)))
         assert max(session.scalars(select(MetalRate.on))) == today
