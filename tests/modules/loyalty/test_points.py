@@ -24,6 +24,7 @@ from modules.billing.payments import method_options, take_payment
 from modules.billing.rates import set_rate
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.loyalty import points
+from modules.loyalty.api import customer_points
 from modules.loyalty.customer import points_section
 from modules.loyalty.models import Member, PointEntry
 from modules.loyalty.program import (
@@ -435,3 +436,17 @@ def test_a_gold_tier_member_gets_the_tiers_making_discount_on_a_piece(world, met
     assert line.discount == -rows["making_discount"]
     walk_in = _do(sales, add_piece_line, _do(sales, create_draft).id, _gold_piece(world, metals))
     assert "making_discount" not in _breakdown(walk_in)
+
+
+def test_other_modules_read_a_customers_points_through_the_api(world, metals):
+    asha, ravi = _customer(world, "Asha Rao"), _customer(world, "Ravi Iyer")
+    _sale(world, asha, piece=_gold_piece(world, metals))
+    member = _member(asha)
+    with read_session() as session:
+        shown = customer_points(session, world.actor("sales"), asha)
+        assert customer_points(session, world.actor("sales"), ravi) is None  # never bought: not a member
+        with pytest.raises(PermissionDenied):
+            customer_points(session, world.actor("designer"), asha)
+    assert shown.balance == _balance(member.id) > 0
+    assert shown.worth == shown.balance * D("1.00")  # the default point value is ₹1
+    assert (shown.tier, shown.next_tier) == ("Silver", "Gold")  # Silver from ₹0, Gold from ₹2,00,000
