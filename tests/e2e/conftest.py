@@ -40,10 +40,9 @@ class _ErrorCollector(logging.Handler):
         self.records.append(record)
 
 
-@pytest.fixture(scope="session")
-def app_db(tmp_path_factory) -> Iterator[Path]:
-    """A fresh database with migrations and demo data; the app and tests share it."""
-    folder = tmp_path_factory.mktemp("e2e")
+def demo_database(folder: Path, *then: Callable[[], object]) -> Iterator[Path]:
+    """A fresh database in ``folder`` as ``jewelerp db upgrade`` and ``jewelerp demo`` leave it, then each of
+    ``then`` (an add-on's harness installs the add-on), made the process's database with the scheduler off."""
     path = folder / "e2e.db"
     os.environ["JEWELERP_DB_URL"] = f"sqlite:///{path}"
     os.environ["JEWELERP_SCHEDULER"] = "off"
@@ -57,8 +56,16 @@ def app_db(tmp_path_factory) -> Iterator[Path]:
     reset_engine()
     upgrade_database()  # as `jewelerp db upgrade`: tables, install data, permissions
     load_demo()
+    for step in then:
+        step()
     yield path
     reset_engine()
+
+
+@pytest.fixture(scope="session")
+def app_db(tmp_path_factory) -> Iterator[Path]:
+    """A fresh database with migrations and demo data; the app and tests share it."""
+    yield from demo_database(tmp_path_factory.mktemp("e2e"))
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ Run them in an environment where the add-on is installed: ``python -m pytest tes
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -47,22 +46,9 @@ sign_in = _harness.sign_in
 def app_db(tmp_path_factory) -> Iterator[Path]:
     """A fresh database as ``jewelerp db upgrade`` and ``jewelerp demo`` leave it, then ``jewelerp modules
     install engraving``: the add-on is installed and enabled in no store."""
-    path = tmp_path_factory.mktemp("engraving-e2e") / "e2e.db"
-    os.environ["JEWELERP_DB_URL"] = f"sqlite:///{path}"
-    os.environ["JEWELERP_SCHEDULER"] = "off"
-    tools = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
-    os.environ["PATH"] = f"{tools}{os.pathsep}{os.environ['PATH']}"
-    os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
-    from jewelerp.core.lifecycle import install, upgrade_database
-    from jewelerp.db import reset_engine
-    from jewelerp.demo import load_demo
+    from jewelerp.core.lifecycle import install
 
-    reset_engine()
-    upgrade_database()
-    load_demo()
-    install("engraving")
-    yield path
-    reset_engine()
+    yield from _harness.demo_database(tmp_path_factory.mktemp("engraving-e2e"), lambda: install("engraving"))
 
 
 @pytest.fixture(scope="session")
