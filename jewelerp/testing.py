@@ -3,8 +3,10 @@
 Installing jewelerp registers this module as a pytest plugin (entry-point group ``pytest11``), so every pytest
 run in that environment has these fixtures, an add-on's tests run from its own folder included:
 
-- ``db``: a fresh SQLite database per test with every table, the roles and their default grants, and every
-  discovered module recorded as installed at its head;
+- ``db``: a fresh database per test with every table, the roles and their default grants, and every
+  discovered module recorded as installed at its head: SQLite, or PostgreSQL when :data:`TEST_PG_ENV` names a
+  server (each test gets a database copied from a template built once per run; ``tests/pg_cluster.py``
+  starts a throwaway server and sets it);
 - ``install_data``: ``db`` plus every module's install data (metals, categories, tax classes);
 - ``world``: ``db`` plus stores MUM and DEL, one user per role (password :data:`PASSWORD`) and every module
   enabled in both stores; ``world.actor("manager")`` is that user in MUM, ``world.actor("manager", world.dl)``
@@ -18,11 +20,14 @@ Passwords are hashed with light argon2id settings for the whole session (same al
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
 import pytest
+from sqlalchemy import URL, create_engine, make_url
 from sqlmodel import SQLModel
 
 from jewelerp.auth.actor import Actor
@@ -38,6 +43,7 @@ from jewelerp.install_data import load_install_data
 from jewelerp.migrations import stamp_heads
 from jewelerp.registry import Registry, get_registry, set_registry
 
+TEST_PG_ENV = "JEWELERP_TEST_PG_URL"  # a PostgreSQL server URL whose user may create databases
 PASSWORD = "correct-horse-9"
 STAFF_ROLES = ("admin", "manager", "sales", "designer")
 T = TypeVar("T")
@@ -56,11 +62,9 @@ def cheap_password_hashing() -> Iterator[None]:
     passwords._hasher = real
 
 
-@pytest.fixture
-def db(tmp_path, monkeypatch) -> Iterator[str]:
-    """An empty database with every table, roles and default grants; every module installed, at its head."""
-    url = f"sqlite:///{tmp_path / 'test.db'}"
-    monkeypatch.setenv("JEWELERP_DB_URL", url)
+def _build_schema() -> None:
+    """Every table, the branches stamped at their heads, roles and default grants, every module installed: in
+    the database ``JEWELERP_DB_URL`` names."""
     reset_engine()
     get_registry().import_models()
     SQLModel.metadata.create_all(get_engine())
@@ -69,8 +73,65 @@ def db(tmp_path, monkeypatch) -> Iterator[str]:
     with unit_of_work() as session:
         sync_roles_and_permissions(session)
         record_installed(session, get_registry().modules)
+    reset_engine()
+
+
+def _pg_admin(server: URL, *statements: str) -> None:
+    """Run ``statements`` (CREATE/DROP DATABASE) on the test server's maintenance database, outside a transaction."""
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+def _url_text(url: URL) -> str:
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[URL | None]:
+    """With :data:`TEST_PG_ENV` set: a PostgreSQL database built once per run that every test's database is
+    copied from (``CREATE DATABASE ... TEMPLATE``, a file copy); None on SQLite."""
+    raw = os.environ.get(TEST_PG_ENV)
+    if not raw:
+        yield None
+        return
+    server = make_url(raw)
+    name = f"jewelerp_template_{os.getpid()}"
+    _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    template = server.set(database=name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JEWELERP_DB_URL", _url_text(template))
+        _build_schema()
+    yield template
+    _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_test_databases = itertools.count(1)
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch, pg_template: URL | None) -> Iterator[str]:
+    """An empty database with every table, roles and default grants; every module installed, at its head."""
+    if pg_template is None:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        monkeypatch.setenv("JEWELERP_DB_URL", url)
+        _build_schema()
+        yield url
+        reset_engine()
+        return
+    server = make_url(os.environ[TEST_PG_ENV])  # not the template: a copy needs it free of connections
+    name = f"jewelerp_test_{os.getpid()}_{next(_test_databases)}"
+    _pg_admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{pg_template.database}"')
+    url = _url_text(server.set(database=name))
+    monkeypatch.setenv("JEWELERP_DB_URL", url)
+    reset_engine()
     yield url
     reset_engine()
+    _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # JewelERP developer entry point.
 #   bash scripts/dev.sh run          set up, migrate, load demo data, serve http://localhost:3000
-#   bash scripts/dev.sh test [ARGS]  set up (plus Debian Chromium) and run the whole test suite
+#   bash scripts/dev.sh test [ARGS]  set up (plus Debian Chromium and PostgreSQL) and run the whole test suite:
+#                                    everything on SQLite, then tests/core and tests/modules on PostgreSQL
+#   bash scripts/dev.sh test --db sqlite|postgres [ARGS]   one side alone (ARGS: pytest's)
 #   bash scripts/dev.sh addon        set up .tools/addon-venv: this environment plus the sample add-on
 # All are idempotent: a second run only checks stamps (and starts).
 set -euo pipefail
@@ -47,6 +49,32 @@ setup_chromium() {
   fi
 }
 
+setup_postgres() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    say "installing Debian's PostgreSQL for the tests on PostgreSQL"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+  fi
+}
+
+# The PostgreSQL run takes the service tests: tests/core and tests/modules, or those of the paths ARGS name
+# that lie there (none: nothing to run on PostgreSQL). Browser and add-on tests run once, on SQLite.
+postgres_args() {
+  local arg named=0 kept=0 out=()
+  for arg in "$@"; do
+    if [ -e "${arg%%::*}" ]; then
+      named=1
+      case "$arg" in tests/core*|tests/modules*) out+=("$arg"); kept=1 ;; esac
+    else
+      out+=("$arg")
+    fi
+  done
+  [ "$named" = 0 ] && { out+=(tests/core tests/modules); kept=1; }
+  [ "$kept" = 1 ] && printf '%s\n' "${out[@]}"
+}
+
 setup_env() {
   export PATH="$ROOT/.tools/node_modules/.bin:$ROOT/.venv/bin:$PATH"
   export REFLEX_USE_SYSTEM_BUN=1
@@ -63,11 +91,31 @@ case "${1:-}" in
     ;;
   test)
     shift
-    setup_python; setup_node; setup_chromium; setup_env
+    db=both
+    if [ "${1:-}" = "--db" ]; then
+      db=${2:-}
+      shift 2 || true
+    fi
+    case "$db" in both|sqlite|postgres) ;; *) echo "--db takes sqlite or postgres" >&2; exit 2 ;; esac
+    setup_python; setup_node; setup_chromium; setup_postgres; setup_env
     python -m tests.addon.overlay >/dev/null  # tests/addon drive examples/jewelerp_engraving installed there
     ruff check .
     ruff format --check .
-    exec python -m pytest "$@"
+    sqlite_rc=0 postgres_rc=0
+    if [ "$db" != postgres ]; then
+      say "tests on SQLite"
+      python -m pytest "$@" || sqlite_rc=$?
+    fi
+    if [ "$db" != sqlite ]; then
+      say "tests on PostgreSQL"
+      mapfile -t pg_args < <(postgres_args "$@")
+      if [ "${#pg_args[@]}" -gt 0 ]; then
+        python -m tests.pg_cluster python -m pytest "${pg_args[@]}" || postgres_rc=$?
+      else
+        say "no service tests named: nothing to run on PostgreSQL"
+      fi
+    fi
+    [ "$sqlite_rc" = 0 ] && [ "$postgres_rc" = 0 ] || { say "failed: SQLite $sqlite_rc, PostgreSQL $postgres_rc"; exit 1; }
     ;;
   addon)
     setup_python; setup_env
