@@ -7,6 +7,8 @@ run in that environment has these fixtures, an add-on's tests run from its own f
   discovered module recorded as installed at its head: SQLite, or PostgreSQL when :data:`TEST_PG_ENV` names a
   server (each test gets a database copied from a template built once per run; ``tests/pg_cluster.py``
   starts a throwaway server and sets it);
+- ``empty_db``: a database with no table at all on the same system (SQLite or the PostgreSQL server), for
+  migration tests;
 - ``install_data``: ``db`` plus every module's install data (metals, categories, tax classes);
 - ``world``: ``db`` plus stores MUM and DEL, one user per role (password :data:`PASSWORD`) and every module
   enabled in both stores; ``world.actor("manager")`` is that user in MUM, ``world.actor("manager", world.dl)``
@@ -23,6 +25,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -113,6 +116,20 @@ def pg_template() -> Iterator[URL | None]:
 _test_databases = itertools.count(1)
 
 
+@contextmanager
+def _pg_database(template: str | None = None) -> Iterator[str]:
+    """A new database on the test server (a copy of ``template``, or empty), dropped afterwards; its URL."""
+    server = make_url(os.environ[TEST_PG_ENV])  # the maintenance database: a copy needs the template unused
+    name = f"jewelerp_test_{os.getpid()}_{next(_test_databases)}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    _pg_admin(server, f'CREATE DATABASE "{name}"{copy}')
+    try:
+        yield _url_text(server.set(database=name))
+    finally:
+        reset_engine()
+        _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def db(tmp_path, monkeypatch, pg_template: URL | None) -> Iterator[str]:
     """An empty database with every table, roles and default grants; every module installed, at its head."""
@@ -123,15 +140,27 @@ def db(tmp_path, monkeypatch, pg_template: URL | None) -> Iterator[str]:
         yield url
         reset_engine()
         return
-    server = make_url(os.environ[TEST_PG_ENV])  # not the template: a copy needs it free of connections
-    name = f"jewelerp_test_{os.getpid()}_{next(_test_databases)}"
-    _pg_admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{pg_template.database}"')
-    url = _url_text(server.set(database=name))
-    monkeypatch.setenv("JEWELERP_DB_URL", url)
-    reset_engine()
-    yield url
-    reset_engine()
-    _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _pg_database(pg_template.database) as url:
+        monkeypatch.setenv("JEWELERP_DB_URL", url)
+        reset_engine()
+        yield url
+
+
+@pytest.fixture
+def empty_db(tmp_path, monkeypatch) -> Iterator[str]:
+    """A database with no table at all, on the run's database system (for migrations); its URL, also set as
+    ``JEWELERP_DB_URL``."""
+    if not os.environ.get(TEST_PG_ENV):
+        url = f"sqlite:///{tmp_path / 'empty.db'}"
+        monkeypatch.setenv("JEWELERP_DB_URL", url)
+        reset_engine()
+        yield url
+        reset_engine()
+        return
+    with _pg_database() as url:
+        monkeypatch.setenv("JEWELERP_DB_URL", url)
+        reset_engine()
+        yield url
 
 
 @pytest.fixture

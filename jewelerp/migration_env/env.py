@@ -20,8 +20,11 @@ attributes = context.config.attributes
 
 
 def include_name(name: str | None, type_: str, _parent: dict) -> bool:
-    """Leave out full-text index tables (``*_fts`` and SQLite's shadow tables) and, when a comparison covers
-    some modules only, every table they do not own."""
+    """Leave out full-text index tables (``*_fts`` and SQLite's shadow tables), PostgreSQL's trigram indexes
+    (``*_trgm``, made by migrations and :mod:`jewelerp.search_indexes`, not by the models) and, when a
+    comparison covers some modules only, every table they do not own."""
+    if type_ == "index" and name is not None and name.endswith("_trgm"):
+        return False
     if type_ != "table" or name is None:
         return True
     if "_fts" in name:

@@ -1,8 +1,9 @@
-"""A trigram full-text index over customer names, emails, tags and phones (SQLite only).
+"""Trigram indexes over customer names, emails, tags and phones: FTS5 on SQLite, pg_trgm on PostgreSQL.
 
 SQLite's FTS5 with the trigram tokenizer answers ``%text%`` searches from an index
 instead of scanning every row. Triggers keep it in step with ``clienteling_customer``.
-On other databases the list falls back to LIKE. A viewer without the PII permission is matched on
+On PostgreSQL the list's LIKE clauses are answered from GIN trigram indexes on the same columns
+(:data:`TRIGRAM_INDEXES`, migration ``clienteling_0002``). A viewer without the PII permission is matched on
 the name and tag columns only (see :func:`indexed_search`). Tables named ``*_fts*`` are left out of
 Alembic's comparison (see jewelerp/migration_env/env.py).
 """
@@ -15,6 +16,7 @@ from typing import Any
 from sqlalchemy import DDL, column, event, select, table, text
 
 from jewelerp.db import get_engine
+from jewelerp.search_indexes import trigram_indexes
 from modules.clienteling.models import Customer
 
 FTS_TABLE = "clienteling_customer_fts"
@@ -35,8 +37,17 @@ CREATE = (
 REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
 DROP = (*(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{s}" for s in ("ai", "ad", "au")), f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
+TRIGRAM_INDEXES = (  # what customer_search's LIKE clauses read
+    ("clienteling_customer_name_trgm", "lower(name)"),
+    ("clienteling_customer_tags_trgm", "lower(tags)"),
+    ("clienteling_customer_email_trgm", "lower(email)"),
+    ("clienteling_customer_phone_trgm", "phone"),
+    ("clienteling_customer_alt_phone_trgm", "alt_phone"),
+)
+
 for _statement in CREATE:  # tables made with create_all (tests, benches) get the index too
     event.listen(Customer.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+trigram_indexes(Customer.__table__, TRIGRAM_INDEXES)
 
 
 def indexed_search(typed: str, *, contacts: bool) -> Any | None:

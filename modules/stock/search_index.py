@@ -1,17 +1,20 @@
-"""A trigram full-text index over SKU, HUID, description, batch and certificate numbers (SQLite only).
+"""Trigram indexes over SKU, HUID, description, batch and certificate numbers: FTS5 on SQLite, pg_trgm on PostgreSQL.
 
 One FTS5 row per piece; triggers keep it in step with ``stock_piece`` and
-``stock_certificate``. On other databases the list falls back to LIKE. Tables with
-``_fts`` in their name are left out of Alembic's comparison.
+``stock_certificate``. On PostgreSQL the list's LIKE clauses are answered from GIN trigram indexes on
+the same columns (:data:`PIECE_TRIGRAMS`, :data:`CERTIFICATE_TRIGRAMS`, migration ``stock_0002``).
+Tables with ``_fts`` in their name are left out of Alembic's comparison.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import DDL, column, event, select, table, text
+from sqlalchemy import DDL, column, event, func, select, table, union
+from sqlalchemy import text as text_clause
 
 from jewelerp.db import get_engine
+from jewelerp.search_indexes import trigram_indexes
 from modules.stock.models import Certificate, Piece
 
 FTS_TABLE = "stock_piece_fts"
@@ -65,12 +68,31 @@ for _statement in PIECE_DDL:  # tables made with create_all (tests, benches) get
     event.listen(Piece.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in CERTIFICATE_DDL:
     event.listen(Certificate.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+PIECE_TRIGRAMS = tuple((f"stock_piece_{c}_trgm", f"lower({c})") for c in ("sku", "huid", "description", "batch"))
+CERTIFICATE_TRIGRAMS = (("stock_certificate_report_number_trgm", "lower(report_number)"),)
+trigram_indexes(Piece.__table__, PIECE_TRIGRAMS)
+trigram_indexes(Certificate.__table__, CERTIFICATE_TRIGRAMS)
 
 
 def indexed_search(typed: str) -> Any | None:
-    """Pieces whose SKU, HUID, description, batch or a certificate number contains ``typed``."""
-    if get_engine().dialect.name != "sqlite" or len(typed.strip()) < 3:
+    """Pieces whose SKU, HUID, description, batch or a certificate number contains ``typed`` (any case), from
+    the database's trigram index; None below three characters, where no trigram can help."""
+    text = typed.strip()
+    dialect = get_engine().dialect.name
+    if len(text) < 3 or dialect not in ("sqlite", "postgresql"):
         return None
-    match = '"' + typed.strip().replace('"', '""') + '"'
+    if dialect == "postgresql":
+        return _trigram_search(text.lower())
+    match = '"' + text.replace('"', '""') + '"'
     ids = select(column("rowid")).select_from(table(FTS_TABLE))
-    return Piece.id.in_(ids.where(text(f"{FTS_TABLE} MATCH :piece_match").bindparams(piece_match=match)))
+    return Piece.id.in_(ids.where(text_clause(f"{FTS_TABLE} MATCH :piece_match").bindparams(piece_match=match)))
+
+
+def _trigram_search(lowered: str) -> Any:
+    """One index-backed lookup per column, united: PostgreSQL cannot combine a certificate subquery ORed with
+    the piece columns into one bitmap scan, so an ``OR`` over them would read every piece."""
+    like = f"%{lowered}%"
+    columns = (Piece.sku, Piece.huid, Piece.description, Piece.batch)
+    lookups = [select(Piece.id).where(func.lower(c).like(like)) for c in columns]
+    lookups.append(select(Certificate.piece_id).where(func.lower(Certificate.report_number).like(like)))
+    return Piece.id.in_(union(*lookups))

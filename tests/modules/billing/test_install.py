@@ -3,10 +3,8 @@ again adds nothing and keeps an admin's new GST rate; billing's data needs billi
 
 from __future__ import annotations
 
-import sqlite3
 from decimal import ROUND_HALF_UP, Decimal
 
-import pytest
 from sqlalchemy import func, select
 
 from jewelerp import cli
@@ -14,7 +12,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
 from jewelerp.core.models import AuditLog, User
 from jewelerp.core.stores import get_store_by_code
-from jewelerp.db import read_session, reset_engine, unit_of_work
+from jewelerp.db import get_engine, read_session, unit_of_work
 from jewelerp.install_data import load_install_data
 from jewelerp.registry import Registry, get_registry
 from modules.billing.invoices import add_piece_line, create_draft, issue_invoice
@@ -116,21 +114,11 @@ def test_billings_tax_classes_are_not_installed_without_billing(db):
     assert _counts() == {"Metal": 9, "Category": 7, "TaxClass": 0}
 
 
-@pytest.fixture
-def empty_file_db(tmp_path, monkeypatch):
-    """A database file with no tables at all."""
-    path = tmp_path / "fresh.db"
-    monkeypatch.setenv("JEWELERP_DB_URL", f"sqlite:///{path}")
-    reset_engine()
-    yield path
-    reset_engine()
-
-
-def test_jewelerp_db_upgrade_loads_the_install_data_into_a_fresh_database(empty_file_db):
+def test_jewelerp_db_upgrade_loads_the_install_data_into_a_fresh_database(empty_db):
     assert cli.main(["db", "upgrade"]) == 0
-    with sqlite3.connect(empty_file_db) as conn:
+    with get_engine().connect() as conn:
         metals, classes = (
-            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("stock_metal", "billing_tax_class")
+            conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar() for t in ("stock_metal", "billing_tax_class")
         )
-        ring = conn.execute("SELECT name, hsn FROM stock_category WHERE code = 'RING'").fetchone()
+        ring = tuple(conn.exec_driver_sql("SELECT name, hsn FROM stock_category WHERE code = 'RING'").one())
     assert (metals, classes, ring) == (9, 7, ("Ring", "7113"))

@@ -115,3 +115,26 @@ def test_the_search_index_follows_edits_and_matches_the_plain_scan(world, monkey
     indexed = [_list(manager, search=t)[1] for t in typed]
     monkeypatch.setattr(tables, "indexed_search", lambda _typed, contacts: None)  # the LIKE scan other databases use
     assert [_list(manager, search=t)[1] for t in typed] == indexed == [1, 1, 1, 1]
+
+
+def test_on_postgresql_the_search_is_answered_from_the_trigram_indexes(world):
+    from sqlalchemy import select
+
+    from jewelerp.db import get_engine
+    from modules.clienteling.models import Customer
+    from modules.clienteling.tables import customer_search
+
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("SQLite answers from its FTS5 table (the test above)")
+    manager = world.actor("manager")
+    _add(manager, name="Harpreet Kaur", phone="9820077777", tags="solitaire")
+    statement = select(Customer.id).where(customer_search(manager, "harpr 9820077"))  # the search, as the list adds it
+    with get_engine().connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")  # a handful of rows: make the planner show what it can use
+        compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {compiled}").scalars())
+    used = {
+        name for name in ("name", "tags", "email", "phone", "alt_phone") if f"clienteling_customer_{name}_trgm" in plan
+    }
+    assert used == {"name", "tags", "email", "phone", "alt_phone"}, plan
+    assert [r["name"] for r in _list(manager, search="HARPR")[0]] == ["Harpreet Kaur"]  # any case, as on SQLite

@@ -357,3 +357,25 @@ def test_the_search_index_follows_pieces_and_certificates_and_matches_the_plain_
         assert listed(manager, search=typed)[1] == hits, typed
         with read_session() as session:
             assert plain.fetch(session, manager, TableQuery(search=typed))[1] == hits, typed
+
+
+def test_on_postgresql_the_piece_search_is_answered_from_the_trigram_indexes(masters, world):
+    import dataclasses
+
+    from sqlalchemy import select
+
+    from jewelerp.db import get_engine
+
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("SQLite answers from its FTS5 table (the test above)")
+    manager = world.actor("manager")
+    receive(manager, masters, huid="QX12AB", description="Temple bangle with rubies")
+    search_only = dataclasses.replace(PIECES, base=lambda _actor, _q: select(Piece.id))  # the clauses the list adds
+    statement = search_only.statement(manager, TableQuery(search="bangle"))
+    with get_engine().connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")  # a handful of rows: make the planner show what it can use
+        compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {compiled}").scalars())
+    for index in ("piece_sku", "piece_huid", "piece_description", "piece_batch", "certificate_report_number"):
+        assert f"stock_{index}_trgm" in plan, plan
+    assert listed(manager, search="TEMPLE BANGLE")[1] == 1  # any case, as on SQLite
