@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from jewelerp.db import database_problem
 from jewelerp.errors import JewelError
 
 
@@ -232,6 +233,18 @@ def _cmd_events_retry(args: argparse.Namespace) -> str:
     return f"{count} failed event deliveries will be tried again within a minute (job core.event_deliveries)"
 
 
+def _cmd_serve(args: argparse.Namespace) -> str:
+    from jewelerp.serve import serve, serve_dev
+
+    if args.workers < 1:
+        raise JewelError("--workers takes a whole number from 1")
+    if args.dev:
+        serve_dev(args.port, args.backend_port)
+    else:
+        serve(args.host, args.port, args.workers)
+    return "stopped"
+
+
 def _cmd_backup(args: argparse.Namespace) -> str:
     from jewelerp.backup import backup
 
@@ -257,6 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("-m", "--message", required=True, help="what the revision changes")
     rev.add_argument("--autogenerate", action="store_true", help="compare the module's models with the database")
     rev.set_defaults(func=_cmd_db_revision)
+    serve = sub.add_parser("serve", help="run the app: the production build on one port (built when code changed)")
+    serve.add_argument("--port", type=int, default=3000, help="the one port of the app (default 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="the address to listen on (default every address)")
+    serve.add_argument("--workers", type=int, default=1, help="backend worker processes (more than 1 needs Redis)")
+    serve.add_argument("--dev", action="store_true", help="Reflex's dev server with hot reload instead")
+    serve.add_argument("--backend-port", type=int, default=8000, help="with --dev: the backend's port (default 8000)")
+    serve.set_defaults(func=_cmd_serve)
     demo = sub.add_parser("demo", help="load demo data (idempotent)")
     demo.add_argument("--force", action="store_true", help="load it even beside real (non-demo) records")
     demo.set_defaults(func=_cmd_demo)
@@ -327,7 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"jewelerp: error: {exc.message}", file=sys.stderr)
         return 1
     except Exception as exc:  # any other failure still gets one clear line
-        print(f"jewelerp: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        line = database_problem(exc) or f"{type(exc).__name__}: {exc}"
+        print(f"jewelerp: error: {line}", file=sys.stderr)
         return 1
     return 0
 

@@ -14,11 +14,13 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Engine, create_engine, event
+from sqlalchemy import BigInteger, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
 from jewelerp import PROJECT_ROOT
+from jewelerp.errors import JewelError
 
 if TYPE_CHECKING:
     from jewelerp.auth.actor import Actor
@@ -44,9 +46,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+DB_URL_ENV = "JEWELERP_DB_URL"
+
+
 def database_url() -> str:
     """The configured SQLAlchemy URL: JEWELERP_DB_URL or the embedded SQLite file."""
-    url = os.environ.get("JEWELERP_DB_URL")
+    url = os.environ.get(DB_URL_ENV)
     if url:
         return url
     DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
@@ -70,6 +75,45 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         readonly = conn.get_execution_options().get("jewelerp_readonly", False)
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+def shown_url(url: str) -> str | None:
+    """``url`` as it may be printed (the password hidden); None when it is not a database URL."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return None
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """One line saying why the configured database cannot be used, when ``exc`` is such a failure (a URL that
+    does not parse, an unknown driver, a server that refuses or does not answer); None for other errors."""
+    shown = shown_url(database_url())
+    if shown is None:
+        return f"{DB_URL_ENV} is not a database URL (e.g. postgresql+psycopg://user:password@host/jewelerp)"
+    where = f"the database {DB_URL_ENV}={shown}"
+    if isinstance(exc, NoSuchModuleError) or (isinstance(exc, ModuleNotFoundError) and _is_driver(exc.name or "")):
+        return f"{where} names a database this installation has no driver for ({exc}); use sqlite or postgresql+psycopg"
+    if isinstance(exc, OperationalError | InterfaceError):
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        return f"{where} cannot be reached: {reason}"
+    return None
+
+
+def _is_driver(module: str) -> bool:
+    return module.split(".")[0] in {"MySQLdb", "pymysql", "psycopg2", "cx_Oracle", "oracledb", "pyodbc", "asyncpg"}
+
+
+def check_database() -> None:
+    """Connect to the configured database once; JewelError with :func:`database_problem`'s line when it fails."""
+    try:
+        with get_engine().connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except Exception as exc:
+        problem = database_problem(exc)
+        if problem is None:
+            raise
+        raise JewelError(problem) from exc
 
 
 def make_engine(url: str) -> Engine:

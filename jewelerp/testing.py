@@ -5,8 +5,8 @@ run in that environment has these fixtures, an add-on's tests run from its own f
 
 - ``db``: a fresh database per test with every table, the roles and their default grants, and every
   discovered module recorded as installed at its head: SQLite, or PostgreSQL when :data:`TEST_PG_ENV` names a
-  server (each test gets a database copied from a template built once per run; ``tests/pg_cluster.py``
-  starts a throwaway server and sets it);
+  server (``tests/pg_cluster.py`` starts a throwaway one and sets it). Each test's database is a copy of a
+  template built once per run (a file copy, or ``CREATE DATABASE ... TEMPLATE``);
 - ``empty_db``: a database with no table at all on the same system (SQLite or the PostgreSQL server), for
   migration tests;
 - ``install_data``: ``db`` plus every module's install data (metals, categories, tax classes);
@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -37,7 +39,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
 from jewelerp.core.lifecycle import record_installed
 from jewelerp.core.models import Store
-from jewelerp.core.module_states import enable_module
+from jewelerp.core.module_states import disable_module, enable_module
 from jewelerp.core.roles import sync_roles_and_permissions
 from jewelerp.core.stores import StoreInput
 from jewelerp.core.users import UserInput, create_user
@@ -79,6 +81,11 @@ def _build_schema() -> None:
     reset_engine()
 
 
+def _pg_server() -> URL | None:
+    raw = os.environ.get(TEST_PG_ENV)
+    return make_url(raw) if raw else None
+
+
 def _pg_admin(server: URL, *statements: str) -> None:
     """Run ``statements`` (CREATE/DROP DATABASE) on the test server's maintenance database, outside a transaction."""
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -94,32 +101,13 @@ def _url_text(url: URL) -> str:
     return url.render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[URL | None]:
-    """With :data:`TEST_PG_ENV` set: a PostgreSQL database built once per run that every test's database is
-    copied from (``CREATE DATABASE ... TEMPLATE``, a file copy); None on SQLite."""
-    raw = os.environ.get(TEST_PG_ENV)
-    if not raw:
-        yield None
-        return
-    server = make_url(raw)
-    name = f"jewelerp_template_{os.getpid()}"
-    _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
-    template = server.set(database=name)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JEWELERP_DB_URL", _url_text(template))
-        _build_schema()
-    yield template
-    _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 _test_databases = itertools.count(1)
 
 
 @contextmanager
 def _pg_database(template: str | None = None) -> Iterator[str]:
-    """A new database on the test server (a copy of ``template``, or empty), dropped afterwards; its URL."""
-    server = make_url(os.environ[TEST_PG_ENV])  # the maintenance database: a copy needs the template unused
+    """A new database on the test server (a copy of database ``template``, or empty), dropped afterwards."""
+    server = _pg_server()  # its maintenance database: a copy needs the template free of connections
     name = f"jewelerp_test_{os.getpid()}_{next(_test_databases)}"
     copy = f' TEMPLATE "{template}"' if template else ""
     _pg_admin(server, f'CREATE DATABASE "{name}"{copy}')
@@ -130,37 +118,78 @@ def _pg_database(template: str | None = None) -> Iterator[str]:
         _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def db(tmp_path, monkeypatch, pg_template: URL | None) -> Iterator[str]:
-    """An empty database with every table, roles and default grants; every module installed, at its head."""
-    if pg_template is None:
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        monkeypatch.setenv("JEWELERP_DB_URL", url)
-        _build_schema()
+@contextmanager
+def _template(folder: Path, build: Callable[[], None]) -> Iterator[str]:
+    """A database made once by ``build`` (with ``JEWELERP_DB_URL`` naming it) for tests to copy; its URL."""
+    with ExitStack() as stack:
+        url = stack.enter_context(_pg_database()) if _pg_server() else f"sqlite:///{folder / 'template.db'}"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("JEWELERP_DB_URL", url)
+            reset_engine()
+            build()
+            reset_engine()  # every connection closed: SQLite's file is whole, PostgreSQL's database unused
         yield url
-        reset_engine()
+
+
+@contextmanager
+def _copy_of(template: str, folder: Path) -> Iterator[str]:
+    """A fresh copy of the template database for one test (a file copy, or CREATE DATABASE ... TEMPLATE)."""
+    if not template.startswith("sqlite"):
+        with _pg_database(make_url(template).database) as url:
+            yield url
         return
-    with _pg_database(pg_template.database) as url:
-        monkeypatch.setenv("JEWELERP_DB_URL", url)
-        reset_engine()
+    copy = folder / "test.db"
+    shutil.copyfile(make_url(template).database, copy)
+    yield f"sqlite:///{copy}"
+
+
+@pytest.fixture(scope="session")
+def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The empty database every ``db`` starts as, built once per run."""
+    with _template(tmp_path_factory.mktemp("schema"), _build_schema) as url:
         yield url
 
 
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:
+    """The database every ``world`` test starts as (schema, stores, staff, modules on), built once per run."""
+    made: list[World] = []
+
+    def build() -> None:
+        _build_schema()
+        made.append(make_world())
+
+    with _template(tmp_path_factory.mktemp("world"), build) as url:
+        yield url, made[0]
+
+
 @pytest.fixture
-def empty_db(tmp_path, monkeypatch) -> Iterator[str]:
+def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An empty database with every table, roles and default grants; every module installed, at its head.
+
+    SQLite, or PostgreSQL when :data:`TEST_PG_ENV` names a server. A test that also asks for ``world`` gets
+    the world's template, copied the same way."""
+    if "world" in request.fixturenames:
+        template = request.getfixturevalue("world_template")[0]
+    else:
+        template = request.getfixturevalue("schema_template")
+    with _copy_of(template, tmp_path) as url:
+        monkeypatch.setenv("JEWELERP_DB_URL", url)
+        reset_engine()
+        yield url
+        reset_engine()
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A database with no table at all, on the run's database system (for migrations); its URL, also set as
     ``JEWELERP_DB_URL``."""
-    if not os.environ.get(TEST_PG_ENV):
-        url = f"sqlite:///{tmp_path / 'empty.db'}"
+    with ExitStack() as stack:
+        url = stack.enter_context(_pg_database()) if _pg_server() else f"sqlite:///{tmp_path / 'empty.db'}"
         monkeypatch.setenv("JEWELERP_DB_URL", url)
         reset_engine()
         yield url
         reset_engine()
-        return
-    with _pg_database() as url:
-        monkeypatch.setenv("JEWELERP_DB_URL", url)
-        reset_engine()
-        yield url
 
 
 @pytest.fixture
@@ -215,9 +244,18 @@ def make_world(registry: Registry | None = None) -> World:
 
 
 @pytest.fixture
-def world(db) -> World:
-    """Stores, staff and every module enabled."""
-    return make_world()
+def world(db: str, world_template: tuple[str, World]) -> World:
+    """Stores, staff and every module enabled (``db`` is already the copy of the world's template)."""
+    return world_template[1]
+
+
+def disable_everywhere(world: World, module: str) -> World:
+    """Switch ``module`` off in both of the world's stores (a test of a module without one of its neighbours);
+    returns the world."""
+    with unit_of_work() as session:
+        for store in (world.mum, world.dl):
+            disable_module(session, None, module, store)
+    return world
 
 
 def run_as(actor: Actor, service: Callable[..., T], *args: object, **kwargs: object) -> T:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # JewelERP developer entry point.
-#   bash scripts/dev.sh run          set up, migrate, load demo data, serve http://localhost:3000
+#   bash scripts/dev.sh run          set up, migrate, load demo data, serve http://localhost:3000 (jewelerp serve)
 #   bash scripts/dev.sh test [ARGS]  set up (plus Debian Chromium and PostgreSQL) and run the whole test suite:
 #                                    everything on SQLite, then tests/core and tests/modules on PostgreSQL
 #   bash scripts/dev.sh test --db sqlite|postgres [ARGS]   one side alone (ARGS: pytest's)
@@ -86,8 +86,8 @@ case "${1:-}" in
     setup_python; setup_node; setup_env
     jewelerp db upgrade
     jewelerp demo
-    say "serving http://localhost:3000 (Ctrl+C stops)"
-    exec reflex run --frontend-port 3000 --backend-port 8000
+    say "serving http://localhost:3000 (Ctrl+C stops); 'jewelerp serve --dev' hot-reloads instead"
+    exec jewelerp serve --port 3000
     ;;
   test)
     shift

@@ -10,10 +10,10 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select
 
-from jewelerp.core.module_states import disable_module
 from jewelerp.core.tables import STAFF
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import ValidationError
+from jewelerp.testing import World, disable_everywhere
 from jewelerp.ui.table_query import TableQuery
 from jewelerp.validation import SEARCH_MAX, clean_search
 from modules.billing.bookings import monthly_plan
@@ -32,7 +32,6 @@ from modules.stock.masters import MetalInput, ensure_default_masters, save_metal
 from modules.stock.models import Category, Metal, Piece
 from modules.stock.pieces import PieceInput, StoneInput, receive_piece
 from modules.stock.tables import PIECES
-from tests.conftest import World, make_world
 from tests.modules.repairs.intake import customer, intake
 
 HUGE = ("1e30", "NaN", "Infinity", "-Infinity", "sNaN", "1e17")
@@ -40,14 +39,11 @@ LONG = "x" * 100_000
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(world: World) -> World:
     """Stores and staff; repairs takes its own money (the repairs × billing bridge is off)."""
-    made = make_world()
     with unit_of_work() as session:
-        for store in (made.mum, made.dl):
-            disable_module(session, None, "repairs_billing", store)
         ensure_default_masters(session)
-    return made
+    return disable_everywhere(world, "repairs_billing")
 
 
 def _count(model) -> int:

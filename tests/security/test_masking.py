@@ -11,8 +11,8 @@ from __future__ import annotations
 import pypdfium2
 import pytest
 
-from jewelerp.core.module_states import disable_module
 from jewelerp.db import read_session, unit_of_work
+from jewelerp.testing import World, disable_everywhere
 from jewelerp.ui.table_query import TableQuery
 from modules.billing.invoice_pages import _invoice_data
 from modules.billing.invoices import create_draft
@@ -21,7 +21,6 @@ from modules.clienteling import tables
 from modules.clienteling.tables import CUSTOMERS
 from modules.repairs.tables import JOBS
 from modules.repairs.ticket import ticket_pdf
-from tests.conftest import World, make_world
 from tests.modules.repairs.intake import customer, intake
 
 PHONE = "+91 98200 12345"
@@ -31,13 +30,9 @@ WHOLE = ("+91 98200 12345", "098200-12345", "9820012345", "+919820012345", " KI.
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(world: World) -> World:
     """Stores and staff; repairs takes its own money (the repairs × billing bridge is off)."""
-    made = make_world()
-    with unit_of_work() as session:
-        for store in (made.mum, made.dl):
-            disable_module(session, None, "repairs_billing", store)
-    return made
+    return disable_everywhere(world, "repairs_billing")
 
 
 @pytest.fixture(params=["index", "scan"])

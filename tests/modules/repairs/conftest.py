@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from jewelerp.core.module_states import disable_module
-from jewelerp.db import unit_of_work
-from tests.conftest import World, make_world
+from jewelerp.testing import World, disable_everywhere
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(world: World) -> World:
     """Stores, staff and every module enabled but the repairs × billing bridge."""
-    made = make_world()
-    with unit_of_work() as session:
-        for store in (made.mum, made.dl):
-            disable_module(session, None, "repairs_billing", store)
-    return made
+    return disable_everywhere(world, "repairs_billing")
