@@ -13,14 +13,13 @@ from the click,
 
 - when the manager's own board shows the card in the new column (the move's round trip: the
   event over the websocket, the move in the database, the board's reload and the render), and
-- when the salesperson's board shows it there, with no reload (the same, plus the wait for
-  that tab's next poll of the board version and its reload).
+- when the salesperson's board shows it there, with no reload (the same, plus the push: the move
+  is announced on the store's board channel once it commits, and the server reloads that tab's board
+  in its state and sends it the difference; :mod:`jewelerp.live`).
 
 Times are taken inside the pages (a MutationObserver stamps ``performance.timeOrigin +
 performance.now()``, one clock for both tabs), so Playwright's own round trips do not count.
-Between moves the bench waits a random part of the poll interval, so clicks fall at random
-points of the other tab's poll cycle, as they do when people work. The poll wait alone is
-uniform between 0 and the interval: half of it at the median, 95 % of it at p95. Both browsers,
+Between moves the bench waits a random 0 to 500 ms, as people do not click in step. Both browsers,
 the app and the bench share one machine.
 """
 
@@ -37,6 +36,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PAUSE_SECONDS = 0.5  # the longest pause between two moves
 sys.path.insert(0, str(ROOT))
 
 # Resolves, inside the page, to the time the card shows in the column (at once if it already does).
@@ -108,7 +108,7 @@ def _seen(tab, key: str) -> float:
     return tab.evaluate(f"window['{key}']")
 
 
-def measure(base_url: str, moves: list[tuple[str, str]], poll_seconds: float) -> tuple[list[float], list[float]]:
+def measure(base_url: str, moves: list[tuple[str, str]]) -> tuple[list[float], list[float]]:
     """Make the moves in the manager's tab; (own round trips, the other tab's latencies) in ms."""
     from playwright.sync_api import sync_playwright
 
@@ -120,7 +120,7 @@ def measure(base_url: str, moves: list[tuple[str, str]], poll_seconds: float) ->
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         mover, watcher = _board_tab(browser, base_url, "manager"), _board_tab(browser, base_url, "sales")
         for number, title in moves:
-            mover.wait_for_timeout(rng.uniform(0, poll_seconds) * 1000)
+            mover.wait_for_timeout(rng.uniform(0, PAUSE_SECONDS) * 1000)
             for tab in (mover, watcher):
                 tab.evaluate(ARM, ["__benchSeen", title, number])
             clicked = mover.evaluate(CLICK, f"Move {number} to {title}")
@@ -154,16 +154,13 @@ def main() -> None:
         from reflex.testing import AppHarnessProd
 
         from jewelerp import PROJECT_ROOT
-        from modules.repairs.board_page import POLL_SECONDS
 
         with AppHarnessProd.create(root=PROJECT_ROOT, app_name="jewelerp") as harness:
-            own, other = measure(harness.frontend_url.rstrip("/"), moves, POLL_SECONDS)
-    poll_ms = POLL_SECONDS * 1000
-    print(f"Workshop board, {len(moves)} moves by button, the other browser polls every {poll_ms:.0f} ms")
+            own, other = measure(harness.frontend_url.rstrip("/"), moves)
+    print(f"Workshop board, {len(moves)} moves by button, pushed to the other browser (no polling)")
     print(_timed("the mover's own board (round trip)", own))
     print(_timed("the other browser's board (no reload)", other))
-    print(_timed("difference: poll wait + that tab's reload", [b - a for a, b in zip(own, other, strict=True)]))
-    print(_line("expected poll wait alone (uniform 0..interval)", poll_ms / 2, poll_ms * 0.95))
+    print(_timed("difference: the push and that tab's reload", [b - a for a, b in zip(own, other, strict=True)]))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from jewelerp.core.models import User, UserStoreRole
 from jewelerp.core.roles import role_by_code
 from jewelerp.db import utcnow
 from jewelerp.errors import NotFound, require_fields
+from jewelerp.live import announce
 from jewelerp.notifications.models import Notification
 
 TITLE_MAX = 200
@@ -74,7 +75,14 @@ def notify_staff(
     ]
     session.add_all(rows)
     session.flush()
+    for user_id in {row.user_id for row in rows}:
+        announce(session, notifications_channel(user_id))
     return rows
+
+
+def notifications_channel(user_id: int) -> str:
+    """The live channel of a person's notices: the bell of each of their tabs listens on it."""
+    return f"core.notifications:{user_id}"
 
 
 def _mine(actor: Actor) -> ColumnElement[bool]:

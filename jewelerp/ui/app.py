@@ -7,6 +7,7 @@ import logging
 import reflex as rx
 from sqlalchemy.exc import OperationalError
 
+from jewelerp import live
 from jewelerp.auth.pages import LoginState, login_page
 from jewelerp.core.lifecycle import installed_registry
 from jewelerp.core.roles import sync_roles_and_permissions
@@ -77,4 +78,5 @@ def build_app() -> rx.App:
         app.add_page(resolve(page.component), route=page.route, title=f"{page.title} · JewelERP", on_load=on_load)
     app.register_lifespan_task(_sync_permissions)
     app.register_lifespan_task(lifespan)
+    app.register_lifespan_task(live.start)
     return app

@@ -11,7 +11,8 @@ from jewelerp.core.models import Store, User
 from jewelerp.core.users import store_roles
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import AuthError
-from jewelerp.notifications.staff import unread_count
+from jewelerp.live import subscribe
+from jewelerp.notifications.staff import notifications_channel, unread_count
 from jewelerp.registry import Module, Page, get_registry, resolve
 from jewelerp.ui.state import AppState
 
@@ -55,6 +56,7 @@ class ShellState(AppState):
             roles = store_roles(session, info.user_id)
             stores = session.exec(select(Store).where(Store.active).order_by(Store.id)).all()
             self.unread = unread_count(session, actor)
+        subscribe(self, notifications_channel(info.user_id))
         self.user_name, self.user_email, self.role = user.name, user.email, actor.role.title()
         self.stores = [{"id": str(s.id), "label": f"{s.code} · {s.name}"} for s in stores if s.id in roles]
         self.store_id = str(actor.store_id)
@@ -82,6 +84,15 @@ class ShellState(AppState):
             return [resolve(found[1].on_load), ShellState.show_page]
         self.ready = True
         return None
+
+    def on_live(self, channel: str) -> None:
+        """A notice arrived for the signed-in person (:mod:`jewelerp.live`): the bell's count follows."""
+        try:
+            info = self._session()
+        except AuthError:
+            return
+        with read_session() as session:
+            self.unread = unread_count(session, auth.build_actor(session, info.user_id, info.store_id))
 
     @rx.event
     def show_page(self) -> None:

@@ -22,7 +22,7 @@ from jewelerp.db import utcnow
 from jewelerp.errors import JewelError
 from modules.repairs.models import Job, Karigar
 from modules.repairs.records import KIND_LABELS, get_job
-from modules.repairs.stages import DELIVERED, board_version, move_job, stage_label, stages_for
+from modules.repairs.stages import DELIVERED, move_job, stage_label, stages_for
 
 JOBS_ROUTE = "/repairs/jobs"
 PER_COLUMN = 25
@@ -70,7 +70,6 @@ class Board:
     held: list[Card]
     held_total: int
     held_days: int
-    version: int
     overdue_link: str = ""
 
 
@@ -173,15 +172,8 @@ def load_board(session: Session, actor: Actor, kind: str, per_column: int = PER_
         columns.append(Column(stage, stage_label(stage), totals.get(stage, 0), cards, link))
     overdue, overdue_total = _queue(session, base, Job.promised_on < ctx.today, (Job.promised_on, Job.id), ctx, now)
     held, held_total = _queue(session, base, Job.stage_since < ctx.held_since, (Job.stage_since, Job.id), ctx, now)
-    version = board_version(session, store_id)
     overdue_link = _list_link(kind=kind, due="overdue")
-    return Board(kind, columns, overdue, overdue_total, held, held_total, held_days, version, overdue_link)
-
-
-def store_board_version(session: Session, actor: Actor) -> int:
-    """The change marker of the actor's store's board (see :func:`modules.repairs.stages.board_version`)."""
-    actor.require("repairs.job.view")
-    return board_version(session, actor.store_id)
+    return Board(kind, columns, overdue, overdue_total, held, held_total, held_days, overdue_link)
 
 
 def move_card(session: Session, actor: Actor, job_id: int, from_stage: str, to_stage: str) -> str:

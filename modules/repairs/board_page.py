@@ -1,47 +1,25 @@
 """The workshop board page: a column per stage, cards moved by a button or by drag and drop, the
 overdue and held queues beside it, and live updates while the page is open.
 
-Live updates: after the page has loaded, a background event polls the store's board version
-(:func:`modules.repairs.board.store_board_version`, one indexed query) every ``POLL_SECONDS`` and
-reloads the board only when it changed. The loop ends when the tab disconnects or reconnects
-(its socket id changed), when the person leaves the page, or when the page is loaded again (each
-load starts a new loop and retires the older one), so a tab never runs more than one loop.
+Live updates are pushed (:mod:`jewelerp.live`): the page subscribes its tab to the store's board channel
+when it loads, every stage move (a new job included) announces itself there once it commits, and each
+subscribed tab reloads its board in its own state. Nothing polls; a tab that left the board stops listening
+at the next announcement.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
-from reflex_base.registry import RegistrationContext
 
-from jewelerp.auth.actor import Actor
-from jewelerp.db import read_session
-from jewelerp.errors import JewelError
+from jewelerp.live import subscribe, unsubscribe
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from modules.repairs.board import Board, Card, Column, load_board, move_card, store_board_version
+from modules.repairs.board import Board, Card, Column, load_board, move_card
 from modules.repairs.records import KIND_LABELS
-from modules.repairs.stages import stage_label
+from modules.repairs.stages import board_channel, stage_label
 
 ROUTE = "/repairs/board"
-POLL_SECONDS = 0.5
 KINDS = [("repair", "Repairs"), ("custom", "Custom orders")]
-
-
-def _connected(token: str, sid: str) -> bool:
-    """Whether the tab that started the loop still has the same socket open to this app instance."""
-    namespace = RegistrationContext.get().app.event_namespace
-    return namespace is not None and namespace.token_to_sid.get(token) == sid
-
-
-def _read_version(actor: Actor) -> int | None:
-    """The board version, read outside the state lock (None when it cannot be read any more)."""
-    try:
-        with read_session() as session:
-            return store_board_version(session, actor)
-    except JewelError:
-        return None
 
 
 class BoardState(AppState):
@@ -56,14 +34,12 @@ class BoardState(AppState):
     held_days: int = 0
     overdue_link: str = ""
     can_edit: bool = False
-    _version: int = -1
-    _watcher: int = 0
+    _channel: str = ""
 
     def _show(self, board: Board) -> None:
         self.columns, self.overdue, self.held = board.columns, board.overdue, board.held
         self.overdue_total, self.held_total, self.held_days = board.overdue_total, board.held_total, board.held_days
         self.overdue_link = board.overdue_link
-        self._version = board.version
 
     def _reload(self) -> bool:
         kind = self.kind
@@ -73,12 +49,19 @@ class BoardState(AppState):
         return board is not None
 
     @rx.event
-    def load(self):
-        """The board of the chosen kind; then keep it live while the page is open."""
+    def load(self) -> None:
+        """The board of the chosen kind; then listen for moves in the store while the page is open."""
         self.can_edit = bool(self._run(lambda s, a: a.can("repairs.job.edit"), write=False))
         if self._reload():
-            return BoardState.watch
-        return None
+            store_id = self._run(lambda s, a: a.store_id, write=False)
+            self._channel = board_channel(store_id)
+            subscribe(self, self._channel)
+
+    def on_live(self, channel: str) -> None:
+        """Someone moved a job in the store (:mod:`jewelerp.live`): reload, unless this tab left the board or
+        the store."""
+        if channel != self._channel or self.router.url.path.rstrip("/") != ROUTE or not self._reload():
+            unsubscribe(self, channel)
 
     @rx.event
     def choose_kind(self, kind: str | list[str]) -> None:
@@ -105,25 +88,6 @@ class BoardState(AppState):
         job_id, _, from_stage = dragged.partition("|")
         if job_id.isdigit() and from_stage and from_stage != to_stage:
             self._move(int(job_id), from_stage, to_stage)
-
-    @rx.event(background=True)
-    async def watch(self):
-        """Poll the board version while this tab shows the board; reload when someone moved a job."""
-        async with self:
-            self._watcher += 1
-            mine = self._watcher
-            token, sid = self.router.session.client_token, self.router.session.session_id
-            actor = self._run(lambda s, a: a, write=False)
-        while actor is not None:
-            await asyncio.sleep(POLL_SECONDS)
-            if not _connected(token, sid):
-                return
-            version = await asyncio.to_thread(_read_version, actor)
-            async with self:
-                if self._watcher != mine or self.router.url.path.rstrip("/") != ROUTE or version is None:
-                    return
-                if version != self._version and not self._reload():
-                    return
 
 
 def _dropped(e: rx.Var) -> tuple[rx.Var[str]]:

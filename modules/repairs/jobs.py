@@ -26,6 +26,7 @@ from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, require_fields
 from jewelerp.events import emit
+from jewelerp.live import announce
 from jewelerp.validation import (
     MAX_ID,
     PROMISE_YEARS,
@@ -42,7 +43,7 @@ from modules.repairs.models import Job, JobPhoto, JobStone, Karigar, StageMove
 from modules.repairs.payments import payments_elsewhere
 from modules.repairs.photos import PhotoFile, add_photos
 from modules.repairs.records import KIND_LABELS, get_job, new_token
-from modules.repairs.stages import stages_for
+from modules.repairs.stages import board_channel, stages_for
 from modules.stock.api import move as stock_move
 from modules.stock.api import piece_by_sku
 
@@ -279,6 +280,7 @@ def create_job(
         )
     )
     session.flush()
+    announce(session, board_channel(job.store_id))
     if piece_id is not None:
         stock_move(session, actor, int(piece_id), "repair_out", reference=job.number)
     add_photos(session, actor, job, photos, caption="Intake", upload_dir=upload_dir)

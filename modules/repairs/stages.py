@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
@@ -23,6 +23,7 @@ from jewelerp.core.settings import get_setting
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, ValidationError
 from jewelerp.events import emit
+from jewelerp.live import announce
 from modules.repairs.models import Job, StageMove
 from modules.repairs.notify import notify_ready
 from modules.repairs.photos import PhotoFile, add_photos
@@ -144,6 +145,7 @@ def record_move(
     )
     session.add(move)
     session.flush()
+    announce(session, board_channel(job.store_id))
     payload = {
         "job_id": job.id,
         "number": job.number,
@@ -191,6 +193,6 @@ def stage_history(session: Session, actor: Actor, job_id: int) -> list[StageMove
     return list(session.exec(select(StageMove).where(StageMove.job_id == job_id).order_by(StageMove.id)))
 
 
-def board_version(session: Session, store_id: int) -> int:
-    """A cheap change marker for live boards: the newest stage move of the store (0 when none)."""
-    return session.scalar(select(func.max(StageMove.id)).where(StageMove.store_id == store_id)) or 0
+def board_channel(store_id: int) -> str:
+    """The live channel of a store's workshop board: every stage move (a new job included) is announced on it."""
+    return f"repairs.board:{store_id}"

@@ -40,6 +40,18 @@ def test_a_new_notification_is_counted_listed_and_read(login_as, base_url):
     expect(page.get_by_role("button", name="Mark read: Ring R-12 is ready")).to_have_count(0)
 
 
+def test_the_bell_counts_a_notice_the_moment_it_is_made_without_a_reload(login_as, base_url):
+    store, sales = _ids("sales@demo.jewelerp.in")
+    with unit_of_work() as session:
+        session.execute(update(Notification).where(Notification.user_id == sales).values(read_at=utcnow()))
+    page = login_as("sales")
+    bell = page.get_by_role("link", name=re.compile(r"^Notifications"))
+    expect(bell).to_have_accessible_name("Notifications")
+    with unit_of_work() as session:  # as a job or another person's action would, while the page stays open
+        notify_staff(session, store, user_ids=[sales], title="Bangle B-7 is back from the karigar", link="/")
+    expect(bell).to_have_accessible_name("Notifications: 1 unread", timeout=5_000)
+
+
 def test_manager_sees_a_waiting_message_and_retries_it(login_as, base_url):
     store, _manager = _ids("manager@demo.jewelerp.in")
     with unit_of_work() as session:

@@ -11,7 +11,7 @@ import pytest
 from jewelerp.core.settings import set_setting
 from jewelerp.db import read_session, unit_of_work, utcnow
 from jewelerp.errors import JewelError, PermissionDenied
-from modules.repairs.board import load_board, move_card, store_board_version
+from modules.repairs.board import load_board, move_card
 from modules.repairs.models import Karigar
 from tests.modules.repairs.jobrows import job_row
 
@@ -143,23 +143,23 @@ def test_the_board_needs_the_view_permission(world):
     nobody = dataclasses.replace(sales, permissions=frozenset())
     with pytest.raises(PermissionDenied):
         _board(nobody)
-    with read_session() as session, pytest.raises(PermissionDenied):
-        store_board_version(session, nobody)
 
 
-def test_the_board_version_changes_when_someone_moves_a_job(world):
+def test_a_move_is_announced_on_the_stores_board_channel_once_it_commits(world, monkeypatch):
+    from jewelerp import live
+
+    pushed: list[str] = []
+    monkeypatch.setattr(live, "push_soon", pushed.append)
     sales = world.actor("sales")
     job_id = job_row(world.mum, "repair", "received")
-    before = _board(sales).version
     with unit_of_work(sales) as session:
         number = move_card(session, sales, job_id, "received", "estimated")
-    assert number.startswith("RP-")
-    with read_session() as session:
-        after = store_board_version(session, sales)
-        assert store_board_version(session, world.actor("manager", world.dl)) == 0  # Delhi's board is unchanged
-    assert after > before
-    board = _board(sales)
-    assert board.version == after and [c.id for c in _column(board, "estimated").cards] == [job_id]
+        assert pushed == []  # not before the commit
+    assert number.startswith("RP-") and pushed == [f"repairs.board:{world.mum}"]  # Delhi's board hears nothing
+    assert [c.id for c in _column(_board(sales), "estimated").cards] == [job_id]
+    with pytest.raises(JewelError), unit_of_work(sales) as session:  # seen in a column it has left: refused
+        move_card(session, sales, job_id, "received", "estimated")
+    assert pushed == [f"repairs.board:{world.mum}"]  # a refused move announces nothing
 
 
 def test_a_card_moved_meanwhile_by_someone_else_is_not_moved_again(world):

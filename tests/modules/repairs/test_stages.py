@@ -17,7 +17,6 @@ from jewelerp.notifications.models import Notification, OutboxMessage
 from modules.repairs import stages
 from modules.repairs.models import Job, JobPhoto, StageMove
 from modules.repairs.stages import (
-    board_version,
     move_job,
     next_stage,
     parse_stages,
@@ -173,12 +172,14 @@ def test_two_people_moving_one_card_one_wins_the_other_is_told(world):
         assert len(stage_history(session, sales, taken.id)) == 3
 
 
-def test_moves_emit_an_event_and_bump_the_board_version(world, monkeypatch):
+def test_intake_and_moves_emit_an_event_and_are_announced_on_the_board(world, monkeypatch):
+    from jewelerp import live
+
+    pushed: list[str] = []
+    monkeypatch.setattr(live, "push_soon", pushed.append)
     sales = world.actor("sales")
     taken = intake(sales, customer(sales))
-    with read_session() as session:
-        before = board_version(session, world.mum)
-        assert board_version(session, world.dl) == 0
+    assert pushed == [f"repairs.board:{world.mum}"]  # a new card on Mumbai's board
     heard = []
     monkeypatch.setattr(stages, "emit", lambda s, a, record, event, payload: heard.append((record, event, payload)))
     _move(sales, taken.id, "estimated")
@@ -189,8 +190,7 @@ def test_moves_emit_an_event_and_bump_the_board_version(world, monkeypatch):
             {"job_id": taken.id, "number": taken.number, "from": "received", "to": "estimated", "store_id": world.mum},
         )
     ]
-    with read_session() as session:
-        assert board_version(session, world.mum) > before
+    assert pushed == [f"repairs.board:{world.mum}"] * 2
 
 
 def test_ready_notifies_staff_and_the_customer_on_the_channels_they_allow(world):
