@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # JewelERP developer entry point.
 #   bash scripts/dev.sh run          set up, migrate, load demo data, serve http://localhost:3000 (jewelerp serve)
-#   bash scripts/dev.sh test [ARGS]  set up (plus Debian Chromium and PostgreSQL) and run the whole test suite:
+#   bash scripts/dev.sh test [ARGS]  set up (plus Debian Chromium, PostgreSQL, Redis) and run the whole test suite:
 #                                    everything on SQLite, then tests/core and tests/modules on PostgreSQL
 #   bash scripts/dev.sh test --db sqlite|postgres [ARGS]   one side alone (ARGS: pytest's)
 #   bash scripts/dev.sh addon        set up .tools/addon-venv: this environment plus the sample add-on
@@ -49,13 +49,17 @@ setup_chromium() {
   fi
 }
 
-setup_postgres() {
-  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    say "installing Debian's PostgreSQL for the tests on PostgreSQL"
+# Debian packages the tests start themselves: PostgreSQL (initdb, pg_ctl) and redis-server.
+setup_test_servers() {
+  local missing=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing Debian's ${missing[*]} for the tests"
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
 
@@ -97,7 +101,7 @@ case "${1:-}" in
       shift 2 || true
     fi
     case "$db" in both|sqlite|postgres) ;; *) echo "--db takes sqlite or postgres" >&2; exit 2 ;; esac
-    setup_python; setup_node; setup_chromium; setup_postgres; setup_env
+    setup_python; setup_node; setup_chromium; setup_test_servers; setup_env
     python -m tests.addon.overlay >/dev/null  # tests/addon drive examples/jewelerp_engraving installed there
     ruff check .
     ruff format --check .
