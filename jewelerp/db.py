@@ -128,7 +128,7 @@ def make_engine(url: str) -> Engine:
 def get_engine() -> Engine:
     """The process-wide engine for :func:`database_url` (created on first use)."""
     global _engine
-    if _engine is None or str(_engine.url) != database_url():
+    if _engine is None or _engine.url.render_as_string(hide_password=False) != database_url():
         _engine = make_engine(database_url())
     return _engine
 

@@ -173,6 +173,7 @@ class JobLease(SQLModel, table=True):
     job_id: str = Field(primary_key=True, max_length=120)
     holder: str = Field(max_length=120)
     expires_at: datetime
+    last_started_at: datetime | None = None  # the latest run's start: workers fired for that run skip it
 
 
 class JobRun(SQLModel, table=True):

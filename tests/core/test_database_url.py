@@ -56,3 +56,10 @@ def test_an_unreachable_server_is_named_with_its_password_hidden(database_url, c
 
 def test_a_working_database_passes_the_check(db):
     check_database()
+
+
+def test_a_url_with_a_password_keeps_one_engine(database_url):
+    from jewelerp.db import get_engine
+
+    database_url(f"postgresql+psycopg://shop:s3cret-pw@127.0.0.1:{_closed_port()}/jewelerp")
+    assert get_engine() is get_engine()  # no new pool (and leaked connections) on every call
