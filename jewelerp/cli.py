@@ -328,10 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     retry = events.add_parser("retry", help="try failed deliveries again (all, or the ids given)")
     retry.add_argument("ids", nargs="*", type=int, metavar="ID")
     retry.set_defaults(func=_cmd_events_retry)
-    b = sub.add_parser("backup", help="online backup of the SQLite database")
+    b = sub.add_parser("backup", help="signed online backup of the database (SQLite file or PostgreSQL pg_dump)")
     b.add_argument("file")
     b.set_defaults(func=_cmd_backup)
-    r = sub.add_parser("restore", help="restore a backup made by 'jewelerp backup'")
+    r = sub.add_parser("restore", help="check and restore a backup made by 'jewelerp backup' (the app stopped)")
     r.add_argument("file")
     r.set_defaults(func=_cmd_restore)
     return parser
