@@ -310,7 +310,8 @@ def test_uninstall_backs_up_then_removes_the_tables_and_every_row_of_the_module(
             "VALUES ('monogram.nightly', 'cli', '2026-05-01', 'ok', 'PUN', '')"
         )
         conn.execute(
-            "INSERT INTO core_job_lease (job_id, holder, expires_at) VALUES ('monogram.nightly', 'worker-1', '2026-05-01')"
+            "INSERT INTO core_job_lease (job_id, holder, expires_at) "
+            "VALUES ('monogram.nightly', 'worker-1', '2026-05-01')"
         )
         conn.execute(
             "INSERT INTO core_event_delivery (record, event, payload, module, handler, store_id, status, attempts, "
