@@ -1,25 +1,31 @@
-"""Invoice creation latency on SQLite with 1,000,000 invoice lines in the database: median and p95.
+"""Invoice creation latency on SQLite and PostgreSQL with 1,000,000 invoice lines in the database: median and p95.
 
-Run: .venv/bin/python bench/invoice_create.py [--lines 1000000] [--runs 200] [--keep DIR]
-     (``--lines 20000`` for a quick run)
+Run: .venv/bin/python bench/invoice_create.py [--lines 1000000] [--runs 200] [--db sqlite|postgres|both]
+     [--keep DIR]   (``--lines 20000`` for a quick run)
 
-Builds two throw-away SQLite databases with the app's schema (every module's tables and
-indexes, the stock and customer search indexes), the same stock in hand and today's rates:
-a baseline with no sales history, and one with ``--lines`` invoice lines already issued --
-about four a sale (pieces, a service now and then, old gold taken in exchange), so 250,000
-invoices from April 2021 to yesterday in Mumbai and Delhi, each piece line priced by the
-real pricing engine at its day's rate -- with the pieces they sold, every day's metal rates,
-the customers and their purchases, and the number counters the new invoices continue from.
-The history is generated on every core while the main process inserts it.
+On each database system asked for (``--db``, default both: SQLite files, and databases on a throwaway
+PostgreSQL server that ``tests/pg_cluster.py`` starts with Debian's ``initdb``/``pg_ctl``) it builds two
+throw-away databases with the app's schema (every module's tables and indexes, the stock and customer
+search indexes: FTS5 tables on SQLite, pg_trgm indexes on PostgreSQL), the same stock in hand and today's
+rates: a baseline with no sales history, and one with ``--lines`` invoice lines already issued -- about
+four a sale (pieces, a service now and then, old gold taken in exchange), so 250,000 invoices from April
+2021 to yesterday in Mumbai and Delhi, each piece line priced by the real pricing engine at its day's
+rate -- with the pieces they sold, every day's metal rates, the customers and their purchases, and the
+number counters the new invoices continue from. The history is generated on every core while the main
+process inserts it; both systems get the same rows (same seed, same counts): on SQLite by ``executemany``,
+on PostgreSQL by ``COPY``, the search index filled once at the end on both (the FTS5 table rebuilt, the
+trigram indexes created), and the id sequences moved past the loaded ids on PostgreSQL.
 
-Then the Mumbai salesperson makes ``--runs`` invoices on each database the way the invoice
-page does, each step in its own unit of work: start a draft (a known customer or a walk-in),
-add one or two in-stock pieces by SKU, a service on every fourth, and issue it. The two
-databases take turns in blocks, so a busy machine slows both alike. Printed: wall-clock per
-invoice and of the issue step alone (median, p95, min, max in ms) and the ratios of the
-medians and p95s, which show whether the size of the history matters. Not loaded: the history's audit log,
-stock movements and payments; not timed: the page's reload after each step. Like the app,
-the bench never runs ANALYZE.
+Then the Mumbai salesperson makes ``--runs`` invoices on each database the way the invoice page does,
+each step in its own unit of work: start a draft (a known customer or a walk-in), add one or two
+in-stock pieces by SKU, a service on every fourth, and issue it. The databases (both sizes on both
+systems) take turns in blocks, so a busy machine slows them alike. Printed, one column per system and
+the ratio PostgreSQL/SQLite: wall-clock per invoice and of the issue step alone (median, p95, min, max in
+ms) on each database, and the ratios of the medians and p95s with and without the history, which show
+whether the size of the history matters. Not loaded: the history's audit log, stock movements and
+payments; not timed: the page's reload after each step. Like the app, the bench never runs ANALYZE on
+SQLite; PostgreSQL's databases are ANALYZEd once after loading, because the app relies on autovacuum's
+analyze there in production (a freshly loaded database has none yet).
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -49,6 +55,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from customer_search import customer_rows
+from databases import (
+    BACKENDS,
+    Databases,
+    Row,
+    add_db_option,
+    analyze,
+    chosen,
+    create_schema,
+    is_postgres,
+    print_comparison,
+    restart_sequences,
+    size_mb,
+    use,
+)
 from stock_search import CATEGORY_WEIGHTS, METAL_SHARES, WORDS, huid_for
 
 SEED = 20261127
@@ -91,9 +111,11 @@ def _when(moment: datetime) -> str:
 
 
 class Loader:
-    """Raw ``executemany`` inserts of rows in storage form (paise, milligrams, ISO text).
+    """Bulk inserts of rows in storage form (paise, milligrams, ISO text, times in UTC): ``executemany`` on SQLite,
+    ``COPY`` on PostgreSQL.
 
-    Columns a row leaves out get the model's default, so columns added later need no change here.
+    Columns a row leaves out get the model's default, so columns added later need no change here; an ``id`` the
+    rows leave out is the database's to give (SQLite's rowid, PostgreSQL's sequence).
     """
 
     def __init__(self, model: Any, dialect: Any) -> None:
@@ -103,14 +125,27 @@ class Loader:
             value = None if info is None or info.is_required() else info.get_default(call_default_factory=True)
             processor = column.type.bind_processor(dialect)
             self.defaults[column.name] = processor(value) if processor and value is not None else value
+        self.table, self.postgres = model.__tablename__, dialect.name == "postgresql"
         names = ", ".join(self.defaults)
         marks = ", ".join(f":{name}" for name in self.defaults)
-        self.sql = f"INSERT INTO {model.__tablename__} ({names}) VALUES ({marks})"
+        self.sql = f"INSERT INTO {self.table} ({names}) VALUES ({marks})"
 
     def insert(self, conn: Any, rows: list[dict[str, Any]]) -> None:
         """Insert ``rows`` on ``conn`` (inside the caller's transaction)."""
-        if rows:
+        if not rows:
+            return
+        if not self.postgres:
             conn.exec_driver_sql(self.sql, [self.defaults | row for row in rows])
+            return
+        names = [name for name in self.defaults if name != "id" or "id" in rows[0]]
+        conn.exec_driver_sql("SET LOCAL TimeZone = 'UTC'")  # the rows' times are UTC, whatever the server's zone
+        with (
+            conn.connection.driver_connection.cursor() as cursor,
+            cursor.copy(f"COPY {self.table} ({', '.join(names)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                values = self.defaults | row
+                copy.write_row([values[name] for name in names])
 
 
 # ---------------------------------------------------------------------------- what the history is made of
@@ -210,7 +245,8 @@ def gold_factor(day: date) -> float:
 
 
 def rate_history(rng: random.Random, shops: list[Shop], metals: list[MetalInfo], until: date) -> dict:
-    """Every day's rate per store and metal from :data:`HISTORY_FROM` to ``until``: {(store, metal, day): rate}."""
+    """Every day's rate per store and metal from :data:`HISTORY_FROM` to ``until``: {(store, metal, day): rate}.
+    Metals the masters have but the demo gives no rate (23K, 20K) get none: the history sells none of them."""
     from modules.billing.demo import RATES_2026
 
     rates = {}
@@ -218,7 +254,7 @@ def rate_history(rng: random.Random, shops: list[Shop], metals: list[MetalInfo],
         factor = gold_factor(day)
         for shop in shops:
             noise = 1 + rng.uniform(-0.004, 0.004)
-            for metal in metals:
+            for metal in (m for m in metals if m.key in RATES_2026):  # the metals the shops sell
                 rates[shop.id, metal.id, day] = (RATES_2026[metal.key] * Decimal(factor * noise)).quantize(
                     Decimal("0.01")
                 )
@@ -518,21 +554,20 @@ def number_invoices(invoices: list[dict[str, Any]], shops: list[Shop], counters:
 # ---------------------------------------------------------------------------- the database
 
 
-def build_database(lines: int) -> None:
-    """Create the schema, stores and staff, masters, rates, customers, stock in hand and ``lines`` lines of history."""
-    from sqlmodel import SQLModel
-
-    from jewelerp.core.roles import sync_roles_and_permissions
-    from jewelerp.db import get_engine, reset_engine, unit_of_work
+def build_database(url: str, lines: int) -> None:
+    """Create the schema, stores and staff, masters, rates, customers, stock in hand and ``lines`` lines of history
+    in the database ``url`` names; ANALYZE it at the end on PostgreSQL (never on SQLite)."""
+    from jewelerp.db import get_engine, reset_engine
+    from modules.billing.models import Invoice, InvoiceLine
+    from modules.clienteling.models import Customer
+    from modules.stock.models import Piece
     from tests.conftest import make_world
 
-    reset_engine()
-    SQLModel.metadata.create_all(get_engine())
-    with unit_of_work() as session:
-        sync_roles_and_permissions(session)
+    create_schema(url)
     world = make_world()
-    with get_engine().begin() as conn:
-        conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB while loading; reset_engine drops it
+    if not is_postgres():
+        with get_engine().begin() as conn:
+            conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB while loading; reset_engine drops it
     masters, shops, hallmark = _masters(world)
     yesterday = _today(world) - timedelta(days=1)
     rates = rate_history(random.Random(SEED), shops, list(masters["metals"].values()), yesterday)
@@ -540,26 +575,41 @@ def build_database(lines: int) -> None:
     with _indexes_afterwards():
         _load_base(world, catalogue, max(1_000, lines // 16))
         _load_history(catalogue, slots(random.Random(SEED + 2), lines, yesterday))
+    with get_engine().begin() as conn:
+        restart_sequences(conn, [m.__tablename__ for m in (Piece, Invoice, InvoiceLine, Customer)])
+    if is_postgres():
+        analyze()
     reset_engine()
 
 
 @contextmanager
 def _indexes_afterwards() -> Iterator[None]:
     """Drop the plain indexes of the tables loaded in bulk and create them again at the end (sorting once
-    beats growing them row by row); unique constraints stay and check every row."""
+    beats growing them row by row); unique constraints stay and check every row. On PostgreSQL the same goes
+    for the pieces' trigram indexes (SQLite's FTS5 table is rebuilt once by :func:`_load_history`), created
+    with 256 MB of ``maintenance_work_mem`` as SQLite loads with a 256 MB cache."""
     from jewelerp.db import get_engine
+    from jewelerp.search_indexes import trigram_index_ddl
     from modules.billing.models import Invoice, InvoiceLine
     from modules.clienteling.models import Purchase
     from modules.stock.models import Piece
+    from modules.stock.search_index import PIECE_TRIGRAMS
 
     indexes = [index for model in (Piece, Invoice, InvoiceLine, Purchase) for index in model.__table__.indexes]
+    trigrams = PIECE_TRIGRAMS if is_postgres() else ()
     with get_engine().begin() as conn:
         for index in indexes:
             index.drop(conn)
+        for name, _expression in trigrams:
+            conn.exec_driver_sql(f"DROP INDEX {name}")
     yield
     with get_engine().begin() as conn:
+        if trigrams:
+            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
         for index in indexes:
             index.create(conn)
+        for name, expression in trigrams:
+            conn.exec_driver_sql(trigram_index_ddl(name, Piece.__tablename__, expression))
 
 
 def _masters(world: Any) -> tuple[dict[str, Any], list[Shop], Decimal]:
@@ -600,7 +650,8 @@ def _load_base(world: Any, catalogue: Catalogue, customers: int) -> None:
     engine = get_engine()
     labels = {metal.id: metal.label for metal in catalogue.metals.values()}
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP TRIGGER {FTS_TABLE}_piece_ai")  # one rebuild beats a trigger per row
+        if engine.dialect.name == "sqlite":  # one rebuild beats a trigger per row (PostgreSQL: _indexes_afterwards)
+            conn.exec_driver_sql(f"DROP TRIGGER {FTS_TABLE}_piece_ai")
         Loader(Piece, engine.dialect).insert(conn, catalogue.stock_in_hand(random.Random(SEED + 1), 1))
         rates = [
             {"store_id": s, "metal_id": m, "metal_label": labels[m], "on": d, "rate": r, "entered_by": "Manager"}
@@ -662,8 +713,9 @@ def _load_history(catalogue: Catalogue, history: list[Slot]) -> None:
         if numbers:
             conn.execute(insert(NumberCounter), numbers)
         conn.execute(insert(SkuCounter), [{"store_id": shop.id, "last": last_piece} for shop in catalogue.shops])
-        for statement in (*REBUILD, *PIECE_DDL):
-            conn.exec_driver_sql(statement)
+        if engine.dialect.name == "sqlite":  # the FTS5 table filled once, its trigger back
+            for statement in (*REBUILD, *PIECE_DDL):
+                conn.exec_driver_sql(statement)
 
 
 def open_world() -> Any:
@@ -767,10 +819,11 @@ def make_invoice(actor: Any, plan: Plan) -> float:
 
 @dataclass
 class Measurement:
-    """One database: what it held before the timed invoices, and their timings (ms)."""
+    """One database: its system, what it held before the timed invoices, and their timings (ms)."""
 
-    label: str
-    path: Path
+    backend: str
+    history: int  # --lines asked for (0: the baseline)
+    url: str
     build_s: float | None
     lines: int = 0
     invoices: int = 0
@@ -779,44 +832,48 @@ class Measurement:
     whole_ms: list[float] = field(default_factory=list)
     issue_ms: list[float] = field(default_factory=list)
 
+    @property
+    def label(self) -> str:
+        """The database as the table names it."""
+        return "no history" if not self.history else f"{self.history:,} lines"
 
-def _use(path: Path) -> Any:
-    """Point the app at ``path`` (fresh connections) and return its world."""
-    from jewelerp.db import reset_engine
 
-    os.environ["JEWELERP_DB_URL"] = f"sqlite:///{path}"
-    reset_engine()
+def _use(url: str) -> Any:
+    """Point the app at ``url`` (fresh connections) and return its world."""
+    use(url)
     return open_world()
 
 
-def prepare(folder: Path, lines: int, runs: int) -> Measurement:
-    """Build (or reuse) the database with ``lines`` lines of history, enter today's rates, plan the sales."""
+def prepare(databases: Databases, backend: str, lines: int, runs: int) -> Measurement:
+    """Build (or on SQLite reuse a kept) database with ``lines`` lines of history on ``backend``, enter today's
+    rates, plan the sales."""
     from sqlalchemy import func, select
 
     from jewelerp.db import read_session
     from modules.billing.models import Invoice, InvoiceLine
 
-    path = folder / f"invoices-{lines}.db"
+    name = f"invoices-{lines}"
+    kept = backend == "sqlite" and databases.sqlite_path(name).exists()
+    url = databases.new(backend, name)
     build_s = None
-    if not path.exists():
-        os.environ["JEWELERP_DB_URL"] = f"sqlite:///{path}"
+    if not kept:
         started = time.perf_counter()
-        build_database(lines)
+        build_database(url, lines)
         build_s = time.perf_counter() - started
-    world = _use(path)
+    world = _use(url)
     enter_todays_rates(world)
-    result = Measurement("no history" if not lines else f"{lines:,} lines", path, build_s)
+    result = Measurement(backend, lines, url, build_s)
     with read_session() as session:
         result.lines = session.execute(select(func.count()).select_from(InvoiceLine)).scalar_one()
         result.invoices = session.execute(select(func.count()).select_from(Invoice)).scalar_one()
-    result.size_mb = sum(p.stat().st_size for p in folder.glob(f"{path.name}*")) / 2**20
+    result.size_mb = size_mb(url)
     result.plans = plans(world.actor("sales"), runs + ROUNDS * WARM_UP)
     return result
 
 
 def time_block(measurement: Measurement, count: int) -> None:
     """Time the next ``count`` planned invoices on the measurement's database, after :data:`WARM_UP` untimed."""
-    actor = _use(measurement.path).actor("sales")
+    actor = _use(measurement.url).actor("sales")
     for n in range(WARM_UP + count):
         plan = measurement.plans.pop()
         started = time.perf_counter()
@@ -832,66 +889,86 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
+STATS = (("median", statistics.median), ("p95", p95), ("min", min), ("max", max))
+
+
 def report(results: list[Measurement], runs: int) -> None:
-    """The table of both databases, the p95 ratios and what they mean."""
+    """The table of every database, system beside system, the with/without history ratios and what they mean."""
+    backends = list(dict.fromkeys(m.backend for m in results))
+    sizes = list(dict.fromkeys(m.history for m in results))
+    by = {(m.backend, m.history): m for m in results}
     print(
-        f"Invoice creation on SQLite: {runs} invoices a database by the Mumbai salesperson, in {ROUNDS} blocks\n"
-        f"taking turns ({WARM_UP} untimed first in each); a draft, 1-2 in-stock pieces by SKU, a service on\n"
-        "every 4th, and the issue, each step its own transaction.\n"
+        f"Invoice creation: {runs} invoices a database by the Mumbai salesperson, in {ROUNDS} blocks taking turns\n"
+        f"({WARM_UP} untimed first in each); a draft, 1-2 in-stock pieces by SKU, a service on every 4th, and the\n"
+        "issue, each step its own transaction. Times in ms.\n"
     )
-    head = f"{'database':<18}{'lines':>11}{'invoices':>10}{'MB':>7}{'built s':>9}"
-    print(f"{head}  {'step':<8}{'median':>8}{'p95':>8}{'min':>8}{'max':>8}{'count':>7}  (ms)")
-    print("-" * (len(head) + 57))
-    for r in results:
-        built = "kept" if r.build_s is None else f"{r.build_s:.1f}"
-        first = f"{r.label:<18}{r.lines:>11,}{r.invoices:>10,}{r.size_mb:>7.0f}{built:>9}"
-        for step, values in (("invoice", r.whole_ms), ("issue", r.issue_ms)):
-            figures = f"{statistics.median(values):>8.1f}{p95(values):>8.1f}{min(values):>8.1f}{max(values):>8.1f}"
-            print(f"{first}  {step:<8}{figures}{len(values):>7}")
-            first = " " * len(head)
-    if len(results) < 2:
-        return
-    base, big = results
-    ratios = {
-        stat.__name__: [stat(b) / stat(a) for a, b in ((base.whole_ms, big.whole_ms), (base.issue_ms, big.issue_ms))]
-        for stat in (statistics.median, p95)
-    }
-    print(f"\nWith {big.lines:,} lines / with no history (invoice, issue step):", end="")
-    print("".join(f"  {name} {whole:.2f}, {issue:.2f}" for name, (whole, issue) in ratios.items()))
-    print(interpretation(max(ratios["median"]), max(ratios["p95"])))
+    rows = []
+    for history in sizes:
+        of = {b: by[b, history] for b in backends}
+        rows.append(Row(next(iter(of.values())).label))
+        rows.append(Row("  invoice lines", {b: m.lines for b, m in of.items()}, 0))
+        rows.append(Row("  invoices", {b: m.invoices for b, m in of.items()}, 0))
+        rows.append(Row("  database MB", {b: m.size_mb for b, m in of.items()}, 0))
+        built = {b: m.build_s for b, m in of.items()}
+        rows.append(Row("  built in s", built, note="kept" if None in built.values() else ""))
+        for step, attr in (("invoice", "whole_ms"), ("issue", "issue_ms")):
+            for name, stat in STATS:
+                rows.append(Row(f"  {step} {name}", {b: stat(getattr(m, attr)) for b, m in of.items()}))
+    verdicts = {}
+    if len(sizes) == 2:
+        rows.append(Row(f"with {sizes[1]:,} lines / with no history"))
+        ratios: dict[str, dict[str, float]] = {}
+        for step, attr in (("invoice", "whole_ms"), ("issue", "issue_ms")):
+            for name, stat in STATS[:2]:
+                values = {b: stat(getattr(by[b, sizes[1]], attr)) / stat(getattr(by[b, 0], attr)) for b in backends}
+                rows.append(Row(f"  {step} {name}", values, 2))
+                for b, value in values.items():
+                    ratios.setdefault(b, {}).setdefault(name, 0.0)
+                    ratios[b][name] = max(ratios[b][name], value)
+        verdicts = {b: interpretation(r["median"], r["p95"], b) for b, r in ratios.items()}
+    print_comparison(rows, backends, width=40)
+    for backend, verdict in verdicts.items():
+        print(f"{BACKENDS[backend]}: {verdict}")
 
 
-def interpretation(median_ratio: float, p95_ratio: float) -> str:
+def interpretation(median_ratio: float, p95_ratio: float, backend: str) -> str:
     """One line on what the ratios say."""
+    explain = "EXPLAIN QUERY PLAN" if backend == "sqlite" else "EXPLAIN ANALYZE"
     if median_ratio < 1.5 and p95_ratio < 1.5:
         return "The size of the history does not slow invoice creation: every step finds its rows through an index."
     if median_ratio < 1.5:
         return "The medians match but the p95s do not: tail noise (other work on the machine?); run it again."
     if median_ratio < 3:
-        return "Invoice creation slows somewhat with the history: check the steps' queries with EXPLAIN QUERY PLAN."
-    return "Invoice creation slows with the history: some step scans a table (find it with EXPLAIN QUERY PLAN)."
+        return f"Invoice creation slows somewhat with the history: check the steps' queries with {explain}."
+    return f"Invoice creation slows with the history: some step scans a table (find it with {explain})."
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Time invoice creation on a database with no history and on one with ``--lines`` lines."""
+    """Time invoice creation on a database with no history and on one with ``--lines`` lines, on each system."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="invoice lines already in the database")
     parser.add_argument("--runs", type=int, default=200, help="timed invoices on each database")
-    parser.add_argument("--keep", type=Path, default=None, help="build in this folder, keep and reuse the databases")
+    add_db_option(parser)
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="build the SQLite databases in this folder, keep and reuse them"
+    )
     args = parser.parse_args(argv)
-    from jewelerp.db import reset_engine
     from jewelerp.registry import get_registry
 
     get_registry().import_models()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        results = [prepare(folder, lines, args.runs) for lines in dict.fromkeys((0, args.lines))]
+        databases = Databases(stack, folder)
+        results = [
+            prepare(databases, backend, lines, args.runs)
+            for backend in chosen(args.db)
+            for lines in dict.fromkeys((0, args.lines))
+        ]
         sizes = [args.runs // ROUNDS + (n < args.runs % ROUNDS) for n in range(ROUNDS)]
         for size in sizes:
             for measurement in results:
                 time_block(measurement, size)
-        reset_engine()
     report(results, args.runs)
 
 

@@ -29,6 +29,7 @@ REDIS_ENV = "REFLEX_REDIS_URL"
 STAMP = PROJECT_ROOT / ".web" / "jewelerp-build.stamp"
 BUILT_PAGE = PROJECT_ROOT / ".web" / "build" / "client" / "index.html"
 BUILD_INPUTS = ("jewelerp", "modules", "assets", "rxconfig.py", "requirements.txt", "pyproject.toml")
+BUILD_ENVIRONMENT = ("REFLEX_API_URL", "REFLEX_DEPLOY_URL", "REFLEX_FRONTEND_PATH")  # baked into the pages
 SKIPPED_PARTS = {"__pycache__", ".web", ".tools", ".venv", ".data"}
 GENERATED_ASSETS = PROJECT_ROOT / "assets" / "external"  # Reflex writes it while compiling
 
@@ -102,9 +103,10 @@ def _package_folder(package: str) -> Path | None:
 
 
 def fingerprint(port: int) -> str:
-    """What the build depends on, as one digest: file names and contents, Reflex's version and the port (the
-    built pages carry the backend's address)."""
-    digest = hashlib.sha256(f"reflex {version('reflex')} port {port}\n".encode())
+    """What the build depends on, as one digest: file names and contents, Reflex's version, the port and the
+    public addresses (the built pages carry the backend's address)."""
+    addresses = " ".join(f"{name}={os.environ.get(name, '')}" for name in BUILD_ENVIRONMENT)
+    digest = hashlib.sha256(f"reflex {version('reflex')} port {port} {addresses}\n".encode())
     for path in _source_files(_build_inputs()):
         digest.update(str(path.relative_to(path.anchor)).encode() + b"\0")
         digest.update(path.read_bytes())

@@ -1,12 +1,15 @@
-"""HTTP routes mounted beside the Reflex app: health check and export downloads, with security headers."""
+"""HTTP routes mounted beside the Reflex app: health and readiness checks and export downloads, with security
+headers."""
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
 
 import reflex as rx
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
@@ -32,7 +35,35 @@ class ApiRoutes(Protocol):
 
 
 async def health(_request: Request) -> Response:
-    """Liveness probe."""
+    """Liveness probe: the worker answers (it reads nothing)."""
+    return JSONResponse({"status": "ok"})
+
+
+def _service_problems() -> dict[str, str]:
+    """What the worker needs and cannot reach now: the database and, when configured, Redis."""
+    from jewelerp.db import check_database
+    from jewelerp.errors import JewelError
+    from jewelerp.serve import REDIS_ENV, check_redis
+
+    problems: dict[str, str] = {}
+    try:
+        check_database()
+    except JewelError as exc:
+        problems["database"] = exc.message
+    if redis_url := os.environ.get(REDIS_ENV):
+        try:
+            check_redis(redis_url)
+        except JewelError as exc:
+            problems["redis"] = exc.message
+    return problems
+
+
+async def ready(_request: Request) -> Response:
+    """Readiness probe for a load balancer: 200 when the database (and Redis, when set) answer, else 503 with
+    which one does not and why (passwords hidden)."""
+    problems = await run_in_threadpool(_service_problems)
+    if problems:
+        return JSONResponse({"status": "unavailable", **problems}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -52,7 +83,12 @@ def export_url(token: str) -> str:
 
 def api_routes() -> list[Route]:
     """Routes of the platform; modules add theirs through ``contributions['core.api_routes']``."""
-    return [Route("/api/health", health), Route("/api/export/{token}", export_download), file_route()]
+    return [
+        Route("/api/health", health),
+        Route("/api/ready", ready),
+        Route("/api/export/{token}", export_download),
+        file_route(),
+    ]
 
 
 def api_app(routes: list[Route]) -> Starlette:

@@ -49,5 +49,24 @@ def test_the_build_fingerprint_follows_the_code_and_the_port_not_caches(tmp_path
     (code / "__pycache__" / "pages.cpython-311.pyc").write_bytes(b"\0compiled")
     assert serve.fingerprint(3000) == first  # bytecode is not code
     assert serve.fingerprint(3001) != first  # the built pages carry the port
+    monkeypatch.setenv("REFLEX_API_URL", "https://erp.example.in")
+    assert serve.fingerprint(3000) != first  # and the public address
+    monkeypatch.delenv("REFLEX_API_URL")
     (code / "pages.py").write_text("TITLE = 'Engravings'\n")
     assert serve.fingerprint(3000) != first
+
+
+def test_the_readiness_route_names_the_service_that_does_not_answer(db, monkeypatch, redis_url):
+    from starlette.testclient import TestClient
+
+    from jewelerp.ui.api import api_app, api_routes
+
+    client = TestClient(api_app(api_routes()))
+    monkeypatch.setenv(serve.REDIS_ENV, redis_url)
+    assert (client.get("/api/ready").status_code, client.get("/api/ready").json()) == (200, {"status": "ok"})
+    monkeypatch.setenv(serve.REDIS_ENV, f"redis://:hunter2@127.0.0.1:{_closed_port()}/0")
+    answer = client.get("/api/ready")
+    assert answer.status_code == 503 and answer.json()["status"] == "unavailable"
+    assert "cannot be reached" in answer.json()["redis"] and "hunter2" not in answer.text
+    assert "database" not in answer.json()
+    assert client.get("/api/health").json() == {"status": "ok"}  # liveness reads nothing
