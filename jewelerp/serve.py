@@ -2,10 +2,11 @@
 
 The frontend is compiled and built once and again only when the code changed: a fingerprint of everything
 the build reads (the platform, every module's package, ``rxconfig.py``, ``assets/``, the pinned packages,
-Reflex's version and the port) is kept beside the build in ``.web/``. The backend then runs under granian with
-``--workers`` processes, serving the built frontend, the websocket and the API on the same port. Several
-workers share the users' state through Redis (``REFLEX_REDIS_URL``), so they are refused without it.
-``--dev`` runs Reflex's development server instead (hot reload, frontend on 3000, backend on 8000).
+Reflex's version, the port and the public address) is kept beside the build in ``.web/`` (or
+``REFLEX_WEB_WORKDIR``). The backend then runs under granian with ``--workers`` processes, serving the
+built frontend, the websocket and the API on the same port. Several workers share the users' state through
+Redis (``REFLEX_REDIS_URL``), so they are refused without it. ``--dev`` runs Reflex's development server
+instead (hot reload, frontend on 3000, backend on 8000).
 
 Before anything starts, the database and Redis are checked: a wrong or unreachable one is one line naming
 it and why, and exit code 1.
@@ -26,8 +27,7 @@ from jewelerp.db import check_database
 from jewelerp.errors import JewelError
 
 REDIS_ENV = "REFLEX_REDIS_URL"
-STAMP = PROJECT_ROOT / ".web" / "jewelerp-build.stamp"
-BUILT_PAGE = PROJECT_ROOT / ".web" / "build" / "client" / "index.html"
+WEB_DIR_ENV = "REFLEX_WEB_WORKDIR"  # Reflex's own setting: where the frontend is built (default .web)
 BUILD_INPUTS = ("jewelerp", "modules", "assets", "rxconfig.py", "requirements.txt", "pyproject.toml")
 BUILD_ENVIRONMENT = ("REFLEX_API_URL", "REFLEX_DEPLOY_URL", "REFLEX_FRONTEND_PATH")  # baked into the pages
 SKIPPED_PARTS = {"__pycache__", ".web", ".tools", ".venv", ".data"}
@@ -113,9 +113,19 @@ def fingerprint(port: int) -> str:
     return digest.hexdigest()
 
 
+def web_dir() -> Path:
+    """Where the frontend is built: ``REFLEX_WEB_WORKDIR`` (relative to the checkout) or ``.web``."""
+    return PROJECT_ROOT / os.environ.get(WEB_DIR_ENV, ".web")
+
+
+def _stamp() -> Path:
+    return web_dir() / "jewelerp-build.stamp"
+
+
 def build_is_current(port: int) -> bool:
-    """Whether ``.web`` holds a build of exactly this code for ``port``."""
-    return BUILT_PAGE.is_file() and STAMP.is_file() and STAMP.read_text().strip() == fingerprint(port)
+    """Whether the web folder holds a build of exactly this code for ``port``."""
+    built, stamp = web_dir() / "build" / "client" / "index.html", _stamp()
+    return built.is_file() and stamp.is_file() and stamp.read_text().strip() == fingerprint(port)
 
 
 def _port_environment(port: int) -> dict[str, str]:
@@ -130,7 +140,7 @@ def build(port: int) -> None:
     done = subprocess.run([sys.executable, "-m", "jewelerp.serve", "--build-only"], cwd=PROJECT_ROOT, env=env)
     if done.returncode != 0:
         raise JewelError("the frontend build failed (its output is above)")
-    STAMP.write_text(fingerprint(port))
+    _stamp().write_text(fingerprint(port))
 
 
 def _compile_and_build() -> None:
@@ -154,7 +164,7 @@ def serve(host: str, port: int, workers: int) -> None:
     (blocks until stopped)."""
     check_services(workers)
     if build_is_current(port):
-        print(f"[jewelerp] the frontend build is current ({STAMP.relative_to(PROJECT_ROOT)})", flush=True)
+        print(f"[jewelerp] the frontend build in {web_dir()} is current", flush=True)
     else:
         print("[jewelerp] building the frontend (the code changed since the last build)", flush=True)
         build(port)
