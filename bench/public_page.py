@@ -1,4 +1,4 @@
-"""How fast the public certificate page answers: 50 phones scanning QR tags at once, on SQLite.
+"""How fast the public certificate page answers from its cache, beside the trivial health route, on SQLite.
 
 Run: .venv/bin/python bench/public_page.py [--pieces 3000] [--clients 50] [--seconds 10] [--server uvicorn]
 
@@ -6,16 +6,21 @@ It builds a temporary SQLite database (WAL, as in production) with a few thousan
 demo-like pieces, each with stones, a lab certificate and a chain of custody; serves
 ``jewelerp.ui.api.api_app(api_routes() + modules.stock.public.routes())`` in a child
 process on a free port, with granian (the server Reflex runs in production; ``--server
-uvicorn`` for uvicorn), one worker; then runs ``--clients`` concurrent HTTP/1.1
-keep-alive clients fetching random ``/c/<token>`` pages for ``--seconds`` seconds, each
-asking again as soon as its page arrived, and prints requests per second and the median,
-p95 and p99 latency.
+uvicorn`` for uvicorn), one worker. Against that one server it then runs two loads of
+``--seconds`` seconds each, ``--clients`` concurrent HTTP/1.1 keep-alive clients asking
+again as soon as their answer arrived:
 
-What it measures: the backend Starlette route that serves ``/c/<token>`` (the same
-route the Reflex app mounts through ``api_transformer``), i.e. token lookup, the page's
-queries and the HTML rendering, over real HTTP. It does not involve the Reflex websocket,
-the compiled frontend or a reverse proxy, and the clients run on the same machine (they
-share its CPUs with the server).
+1. ``GET /api/health``, the platform's trivial JSON route: what the server, the middleware
+   and the clients cost with no work behind them;
+2. ``GET /c/<token>`` with a warm cache: the pages of as many pieces as the page cache holds
+   (``jewelerp.ui.public_page.PAGE_CACHE_SIZE``) are each fetched once first, then asked for
+   at random. Each answer is the token's one lookup (token, revocation, module switch, stamp)
+   and the cached HTML.
+
+It prints requests per second and the median, p95 and p99 latency of both, and the ratios
+(page rps / health rps, page p95 / health p95): how close the cached page comes to a route
+that does nothing. It does not involve the Reflex websocket, the compiled frontend or a
+reverse proxy, and the clients run on the same machine (they share its CPUs with the server).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -55,17 +61,22 @@ def build_database(url: str, pieces: int, seed: int = 7) -> list[str]:
     from sqlalchemy import insert, select
     from sqlmodel import SQLModel
 
+    from jewelerp.core.lifecycle import record_installed
     from jewelerp.core.roles import sync_roles_and_permissions
     from jewelerp.db import get_engine, reset_engine, unit_of_work
+    from jewelerp.migrations import stamp_heads
     from jewelerp.registry import get_registry
+    from jewelerp.testing import make_world
     from modules.stock.models import Category, Certificate, Metal, Piece, ProvenanceEvent, Stone
-    from tests.conftest import make_world
 
     reset_engine()
     get_registry().import_models()
     SQLModel.metadata.create_all(get_engine())
+    with get_engine().begin() as connection:
+        stamp_heads(connection)  # every module at its head and installed, so make_world may switch them on
     with unit_of_work() as session:
         sync_roles_and_permissions(session)
+        record_installed(session, get_registry().modules)
     world = make_world()
     rng = random.Random(seed)
     with unit_of_work() as session:
@@ -231,11 +242,47 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path:
     return status, await reader.readexactly(int(headers["content-length"]))
 
 
-async def load(port: int, tokens: list[str], clients: int, seconds: float) -> tuple[list[float], int, int, float]:
-    """Run ``clients`` concurrent clients for ``seconds``; returns latencies (ms), successes, failures, elapsed.
+@dataclass(frozen=True)
+class Figures:
+    """What one load measured."""
 
-    Each client holds one keep-alive connection and asks for the next random page as soon
-    as the last one arrived. The client is a minimal HTTP/1.1 reader on asyncio streams:
+    ok: int
+    failed: int
+    elapsed: float  # seconds
+    latencies: list[float]  # ms, sorted
+
+    @property
+    def rps(self) -> float:
+        """Successful requests per second."""
+        return self.ok / self.elapsed
+
+    def percentile(self, share: float) -> float:
+        """The latency (ms) below which ``share`` of the requests answered."""
+        return self.latencies[min(len(self.latencies) - 1, int(len(self.latencies) * share))]
+
+
+async def warm(port: int, paths: list[str], clients: int) -> None:
+    """Fetch every path once, over ``clients`` connections, so its page is in the server's cache."""
+
+    async def one_client(share: list[str]) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for path in share:
+                status, _body = await _get(reader, writer, path)
+                if status != 200:
+                    raise RuntimeError(f"{path} answered {status} while warming the cache")
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one_client(paths[n::clients]) for n in range(clients)))
+
+
+async def load(port: int, paths: list[str], expected: bytes, clients: int, seconds: float) -> Figures:
+    """Run ``clients`` concurrent clients for ``seconds``, each asking for random ``paths``; an answer counts
+    as a success when it is a 200 whose body holds ``expected``.
+
+    Each client holds one keep-alive connection and asks again as soon as the last answer
+    arrived. The client is a minimal HTTP/1.1 reader on asyncio streams:
     a full HTTP library (httpx) spends more CPU per request than the server does, and on
     a small machine it, not the page, would set the numbers.
     """
@@ -249,13 +296,13 @@ async def load(port: int, tokens: list[str], clients: int, seconds: float) -> tu
         rng = random.Random(seed)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
-            await _get(reader, writer, f"/c/{rng.choice(tokens)}")  # warm-up, not counted
+            await _get(reader, writer, rng.choice(paths))  # warm-up, not counted
             await ready.wait()
             while time.perf_counter() < stop:
                 start = time.perf_counter()
                 try:
-                    status, body = await _get(reader, writer, f"/c/{rng.choice(tokens)}")
-                    ok = status == 200 and b"Certificate of authenticity" in body
+                    status, body = await _get(reader, writer, rng.choice(paths))
+                    ok = status == 200 and expected in body
                 except (OSError, ValueError, asyncio.IncompleteReadError):
                     failures += 1
                     writer.close()
@@ -274,11 +321,24 @@ async def load(port: int, tokens: list[str], clients: int, seconds: float) -> tu
     stop = started + seconds
     ready.set()
     await asyncio.gather(*tasks)
-    return latencies, len(latencies), failures, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if not latencies:
+        raise SystemExit(f"no successful requests ({failures} failed)")
+    return Figures(len(latencies), failures, elapsed, sorted(latencies))
+
+
+def _report(title: str, figures: Figures) -> None:
+    print(title)
+    print(f"  requests/s  {figures.rps:>9.1f}   ({figures.ok:,} ok, {figures.failed:,} failed)")
+    print(f"  median      {statistics.median(figures.latencies):>9.1f} ms")
+    print(f"  p95         {figures.percentile(0.95):>9.1f} ms")
+    print(f"  p99         {figures.percentile(0.99):>9.1f} ms")
 
 
 def main() -> None:
-    """Build the database, start the server, load it, print the figures."""
+    """Build the database, start the server, load the health route then the warm pages, print the figures."""
+    from jewelerp.ui.public_page import PAGE_CACHE_SIZE
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--pieces", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=50)
@@ -290,26 +350,27 @@ def main() -> None:
         started = time.perf_counter()
         tokens = build_database(url, args.pieces)
         print(f"built {args.pieces:,} pieces in {time.perf_counter() - started:.1f} s")
+        pages = [f"/c/{token}" for token in tokens[:PAGE_CACHE_SIZE]]  # every one stays cached
         port = _free_port()
         env = os.environ | {"JEWELERP_DB_URL": url, "JEWELERP_SCHEDULER": "off"}
         server = start_server(args.server, port, env)
         try:
-            base = f"http://127.0.0.1:{port}"
-            asyncio.run(_wait_until_up(base))
-            latencies, ok, failed, elapsed = asyncio.run(load(port, tokens, args.clients, args.seconds))
+            asyncio.run(_wait_until_up(f"http://127.0.0.1:{port}"))
+            health = asyncio.run(load(port, ["/api/health"], b'"ok"', args.clients, args.seconds))
+            started = time.perf_counter()
+            asyncio.run(warm(port, pages, args.clients))
+            warmed = time.perf_counter() - started
+            page = asyncio.run(load(port, pages, b"Certificate of authenticity", args.clients, args.seconds))
         finally:
             server.terminate()
             server.wait(timeout=10)
-    if not latencies:
-        raise SystemExit(f"no successful requests ({failed} failed)")
-    latencies.sort()
-    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"GET /c/<token>: {args.clients} concurrent clients for {elapsed:.1f} s, SQLite, {args.server} (1 worker)")
-    print(f"  requests/s  {ok / elapsed:>9.1f}   ({ok:,} ok, {failed:,} failed)")
-    print(f"  median      {statistics.median(latencies):>9.1f} ms")
-    print(f"  p95         {p95:>9.1f} ms")
-    print(f"  p99         {p99:>9.1f} ms")
+    where = f"{args.clients} concurrent clients for {args.seconds:g} s, SQLite, {args.server} (1 worker)"
+    _report(f"GET /api/health: {where}", health)
+    print(f"warmed the cache with {len(pages):,} pages in {warmed:.1f} s ({len(pages) / warmed:.0f} pages/s)")
+    _report(f"GET /c/<token>, cached ({len(pages):,} pages): {where}", page)
+    print("ratios")
+    print(f"  page rps / health rps  {page.rps / health.rps:>6.2f}")
+    print(f"  page p95 / health p95  {page.percentile(0.95) / health.percentile(0.95):>6.2f}")
 
 
 if __name__ == "__main__":

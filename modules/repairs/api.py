@@ -1,4 +1,5 @@
-"""What other modules may use of repairs: job lookups, the charge and balance of a job, labels.
+"""What other modules may use of repairs: job lookups, the charge and balance of a job, labels, and telling the
+customer's status page that what it shows changed (:func:`touch_public_page`: a payment taken elsewhere).
 
 Functions that take ``(session, actor)`` check the actor's permission like the page that does the same.
 ``Job`` is exported as a type for annotations only: read what a service returns, and query or change
@@ -7,9 +8,21 @@ jobs only through these services (the boundary test refuses any other use).
 
 from modules.repairs.models import Job
 from modules.repairs.payments import balance_due, charge_of
-from modules.repairs.records import KIND_LABELS, delivered_jobs, get_job
+from modules.repairs.public import touch_public_page
+from modules.repairs.records import KIND_LABELS, delivered_jobs, get_job, job_by_number
 from modules.repairs.stages import stage_label
 
 JOB_VIEW = "repairs.job.view"
 
-__all__ = ["JOB_VIEW", "KIND_LABELS", "Job", "balance_due", "charge_of", "delivered_jobs", "get_job", "stage_label"]
+__all__ = [
+    "JOB_VIEW",
+    "KIND_LABELS",
+    "Job",
+    "balance_due",
+    "charge_of",
+    "delivered_jobs",
+    "get_job",
+    "job_by_number",
+    "stage_label",
+    "touch_public_page",
+]

@@ -14,6 +14,7 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from jewelerp.db import Money, Weight, utcnow
+from jewelerp.ui.public_page import stamp_public_page
 
 
 class Karigar(SQLModel, table=True):
@@ -71,6 +72,9 @@ class Job(SQLModel, table=True):
     approved_version_id: int | None = None  # the design version the customer approved (custom orders)
     public_token: str = Field(max_length=43, unique=True)
     token_revoked_at: datetime | None = None
+    # When something the status page shows last changed (kept by stamp_public_page, below, and by
+    # touch_public_page for the balance); None: not since the column exists (the page then dates from created_at).
+    public_changed_at: datetime | None = None
     delivered_at: datetime | None = None
     override_by: str = Field(default="", max_length=120)
     override_note: str = Field(default="", max_length=300)
@@ -168,3 +172,7 @@ class KarigarEntry(SQLModel, table=True):
     over_allowance: bool = False
     user_name: str = Field(default="", max_length=120)
     at: datetime = Field(default_factory=utcnow)
+
+
+# The customer's status page (modules.repairs.public) is cached per job until the job or one of these changes.
+stamp_public_page(Job, {JobPhoto: "job_id", StageMove: "job_id"})

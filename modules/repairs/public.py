@@ -8,6 +8,12 @@ files folder, only while the token is live and the photo shared (never cached wi
 unknown or revoked token, or a store where repairs is off, gets a plain "Not found" with status 404.
 
 The token is random (256 bits); staff can revoke it or issue a new one (the printed ticket then stops working).
+
+The page is cached per token (:func:`jewelerp.ui.public_page.serve_public_page`): each request looks the token
+up once, and the page is rendered again only when the job's ``public_changed_at`` moved (a change to the job,
+its photos or a stage move: :mod:`modules.repairs.models`; money taken in billing: :func:`touch_public_page`)
+or after 10 minutes (the store's name, its stages and their labels are not stamped). A browser's conditional GET
+gets 304.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from jewelerp.auth.actor import Actor
@@ -25,7 +31,15 @@ from jewelerp.core.models import Store
 from jewelerp.db import read_session, utcnow
 from jewelerp.files import file_response, find
 from jewelerp.money import format_inr
-from jewelerp.ui.public_page import PAGE_CACHE, STYLE, TOKEN_RE, escape, not_found_page, public_headers
+from jewelerp.ui.public_page import (
+    PAGE_CACHE,
+    STYLE,
+    PageRecord,
+    escape,
+    live_record,
+    not_found_page,
+    serve_public_page,
+)
 from modules.repairs.models import Job, JobPhoto
 from modules.repairs.payments import balance_due
 from modules.repairs.records import KIND_LABELS, get_job, new_token
@@ -63,15 +77,19 @@ def reissue_link(session: Session, actor: Actor, job_id: int) -> Job:
     return job
 
 
-def find_job(session: Session, token: str) -> tuple[Job, Actor] | None:
-    """The job whose live token is ``token`` and the store's system actor, if repairs is on there."""
-    if not TOKEN_RE.match(token):
-        return None
-    job = session.exec(select(Job).where(Job.public_token == token)).first()
-    if job is None or job.token_revoked_at is not None:
-        return None
-    actor = system_actor(session, job.store_id)
-    return (job, actor) if "repairs" in actor.enabled_modules else None
+def touch_public_page(session: Session, actor: Actor, job_id: int) -> None:
+    """Mark the status page of a job of the actor's store as changed, so it is rendered afresh: for another
+    module that changed what the page shows (the balance, from what billing received)."""
+    job = get_job(session, actor, job_id)
+    job.public_changed_at = utcnow()
+    session.add(job)
+    session.flush()
+
+
+def find_job(session: Session, token: str) -> Job | None:
+    """The job whose live token is ``token``, if repairs is on in its store; None otherwise."""
+    record = live_record(session, Job, "repairs", token)
+    return session.get(Job, record.id) if record is not None else None
 
 
 def shared_photos(session: Session, job: Job) -> list[JobPhoto]:
@@ -126,6 +144,11 @@ def render_page(session: Session, job: Job, actor: Actor) -> str:
     )
 
 
+def _render(session: Session, record: PageRecord) -> str:
+    """The page of the job :func:`~jewelerp.ui.public_page.live_record` found, when it is not cached."""
+    return render_page(session, session.get_one(Job, record.id), system_actor(session, record.store_id))
+
+
 def not_found() -> Response:
     """The plain 404 page for unknown and revoked tokens (never cached)."""
     return not_found_page("This job link does not exist or is no longer valid. Please ask the store for a new ticket.")
@@ -138,22 +161,17 @@ def routes(upload_dir: Path | None = None) -> list[Route]:
     """
 
     def page(request: Request) -> Response:
-        with read_session() as session:
-            found = find_job(session, request.path_params["token"])
-            if found is None:
-                return not_found()
-            document = render_page(session, *found)
-        return HTMLResponse(document, headers=public_headers(PAGE_CACHE))
+        return serve_public_page(request, "r", Job, "repairs", _render, not_found)
 
     def photo(request: Request) -> Response:
         with read_session() as session:
-            found = find_job(session, request.path_params["token"])
-            photos = shared_photos(session, found[0]) if found else []
+            job = find_job(session, request.path_params["token"])
+            photos = shared_photos(session, job) if job is not None else []
         index = request.path_params["n"]
         target = find(photos[index].path, upload_dir) if 0 <= index < len(photos) else None
-        if found is None or target is None:
+        if job is None or target is None:
             return not_found()
-        return file_response(request, target, f"{found[0].number}-{index + 1}", PAGE_CACHE)
+        return file_response(request, target, f"{job.number}-{index + 1}", PAGE_CACHE)
 
     return [
         Route("/r/{token}", page, methods=["GET"]),

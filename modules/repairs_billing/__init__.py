@@ -3,7 +3,8 @@
 A bridge module: it switches on by itself in a store where both repairs and billing are enabled, and
 off with either. It owns no tables (see :mod:`modules.repairs_billing.money` for how a job and its
 documents are linked and how amounts are billed). Its page ``/repairs_billing/jobs/<id>`` shows a job's
-documents and receipts and takes payments; repairs' job page links to it (``"repairs.job_links"``).
+documents and receipts and takes payments; repairs' job page links to it (``"repairs.job_links"``). A receipt on
+a job's invoice, or its cancellation, marks the job's status page changed (its balance).
 Without it, repairs records money at its own counter.
 """
 
@@ -28,6 +29,8 @@ MODULE = Module(
     events=(
         EventHandler("repairs.job", "created", "modules.repairs_billing.money:estimate_job"),
         EventHandler("repairs.job", "delivered", "modules.repairs_billing.money:bill_delivered"),
+        EventHandler("billing.payment", "received", "modules.repairs_billing.money:payment_received"),
+        EventHandler("billing.invoice", "cancelled", "modules.repairs_billing.money:invoice_cancelled"),
     ),
     contributions={
         "repairs.amount_paid": ("modules.repairs_billing.money:paid_towards",),

@@ -23,6 +23,8 @@
 - **Amount paid** (repairs' ``"repairs.amount_paid"``): money taken at the repairs counter before the
   bridge was on (``job.paid``) plus the receipts on the job's invoices; when the invoices cover the
   charge (to the rupee of rounding) it is the charge less what the invoices still have due.
+- **The status page** shows the balance, so a receipt on a job's invoice (taken here or in billing) and the
+  cancellation of one tell repairs that the page changed (``touch_public_page``), in billing's transaction.
 
 Documents are made only for staff who may create invoices (``billing.invoice.create``); a job taken in
 by someone else (a designer) gets its estimate document from the first payment's invoice instead.
@@ -30,14 +32,14 @@ by someone else (a designer) gets its estimate document from the first payment's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.errors import JewelError, ValidationError
+from jewelerp.errors import JewelError, NotFound, ValidationError
 from jewelerp.money import RUPEE, ZERO, format_inr
 from modules.billing.api import (
     CREATE,
@@ -55,14 +57,24 @@ from modules.billing.api import (
     create_estimate,
     documents_with_service_line,
     issue_invoice,
+    lines_of,
     pan_reason,
     pan_required,
     parse_tender,
     payments_of,
     quote_estimate,
+    sale_summary,
     take_payment,
 )
-from modules.repairs.api import JOB_VIEW, KIND_LABELS, Job, charge_of, get_job
+from modules.repairs.api import (
+    JOB_VIEW,
+    KIND_LABELS,
+    Job,
+    charge_of,
+    get_job,
+    job_by_number,
+    touch_public_page,
+)
 
 
 def job_tax_class(job: Job) -> str:
@@ -217,6 +229,39 @@ def bill_delivered(session: Session, actor: Actor, payload: dict[str, Any]) -> N
     total = left.quantize(RUPEE, ROUND_HALF_UP)  # the invoice's total, to the rupee
     if left > 0 and not pan_reason(session, job.customer_id, job.customer_name, total, actor.today()):
         _bill(session, actor, job, left, not invoices, "")
+
+
+def payment_received(session: Session, actor: Actor, payload: dict[str, Any]) -> None:
+    """``("billing.payment", "received")``: a receipt on a job's invoice changes the balance its status page shows."""
+    if payload.get("invoice") is not None:
+        _touch_jobs_billed(session, actor, lambda: int(payload["invoice"]))
+
+
+def invoice_cancelled(session: Session, actor: Actor, payload: dict[str, Any]) -> None:
+    """``("billing.invoice", "cancelled", {"number"})``: a job's invoice no longer counts towards its balance."""
+    _touch_jobs_billed(session, actor, lambda: sale_summary(session, actor, str(payload["number"])).invoice_id)
+
+
+def _touch_jobs_billed(session: Session, actor: Actor, invoice_id: Callable[[], int]) -> None:
+    """Tell repairs that the status page of each job the invoice ``invoice_id()`` bills changed (its service lines
+    name the jobs). Never refuses: it runs inside billing's transaction, which must not fail for a page's sake."""
+    if not (actor.can(CREATE) and actor.can(JOB_VIEW)):
+        return
+    try:
+        lines = lines_of(session, actor, invoice_id())
+    except NotFound:  # an event about a document the store does not have: no job of it
+        return
+    for line in lines:
+        head, colon, _work = line.description.partition(":")
+        number = head.rpartition(" ")[2]
+        if line.kind != "service" or not colon or not number:
+            continue
+        try:
+            job = job_by_number(session, actor, number)
+        except NotFound:  # a service line that only looks like a job's
+            continue
+        if line.description.startswith(line_prefix(job)):
+            touch_public_page(session, actor, job.id or 0)
 
 
 # ---------------------------------------------------------------------------- the job's billing page

@@ -10,6 +10,7 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from jewelerp.db import Money, Weight, utcnow
+from jewelerp.ui.public_page import stamp_public_page
 
 
 class Category(SQLModel, table=True):
@@ -94,6 +95,9 @@ class Piece(SQLModel, table=True):
     huid: str | None = Field(default=None, max_length=6, unique=True)
     public_token: str = Field(max_length=43, unique=True)
     token_revoked_at: datetime | None = None
+    # When something the public certificate page shows last changed (kept by stamp_public_page, below); None:
+    # not since the column exists (the page then dates from created_at).
+    public_changed_at: datetime | None = None
     version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -280,3 +284,10 @@ class OldGoldMove(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     user_id: int | None = Field(default=None, foreign_key="core_user.id")
     user_name: str = Field(default="", max_length=120)
+
+
+# The public certificate page (modules.stock.public) is cached per piece until the piece or one of these changes.
+stamp_public_page(
+    Piece,
+    {Stone: "piece_id", Movement: "piece_id", Certificate: "piece_id", ProvenanceEvent: "piece_id", Image: "piece_id"},
+)

@@ -11,6 +11,12 @@ Beside it: ``/c/<token>/qr.png`` (the QR tag image), ``/c/<token>/image/<n>`` (t
 photo, from 0), ``/c/<token>/file/<certificate id>`` (a lab report) and
 ``/c/<token>/document/<event id>`` (a provenance document). Files are read from the
 private files folder (:mod:`jewelerp.files`) and only through a valid token; their stored names never appear.
+
+The page is cached per token (:func:`jewelerp.ui.public_page.serve_public_page`): each request looks the
+token up once, and the page is rendered again only when the piece's ``public_changed_at`` moved (a change to
+the piece, its stones, certificates, provenance, photos or a ledger movement: :mod:`modules.stock.models`)
+or after 10 minutes (the store, category, metal and design names are not stamped). A browser's conditional
+GET gets 304.
 """
 
 from __future__ import annotations
@@ -23,21 +29,22 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from jewelerp.core.models import ModuleState, Store
+from jewelerp.core.models import Store
 from jewelerp.db import read_session
 from jewelerp.files import MEDIA_TYPES, files_root
 from jewelerp.qr import qr_png
 from jewelerp.ui.public_page import (
     ASSET_CACHE,
-    PAGE_CACHE,
     STYLE,
-    TOKEN_RE,
+    PageRecord,
     escape,
+    live_record,
     not_found_page,
     public_headers,
+    serve_public_page,
 )
 from modules.stock.certificates import LAB_LABELS, certificate_details, piece_certificates
 from modules.stock.models import Category, Certificate, Design, Image, Metal, Piece, ProvenanceEvent, Stone
@@ -61,15 +68,8 @@ def _linked(text: str) -> str:
 
 def find_piece(session: Session, token: str) -> Piece | None:
     """The piece whose live token is ``token``, in a store where stock is enabled; None otherwise."""
-    if not TOKEN_RE.match(token):
-        return None
-    piece = session.scalars(select(Piece).where(Piece.public_token == token)).first()
-    if piece is None or piece.token_revoked_at is not None:
-        return None
-    state = session.get(ModuleState, (piece.store_id, "stock"))
-    if state is None or not state.enabled:
-        return None
-    return piece
+    record = live_record(session, Piece, "stock", token)
+    return session.get(Piece, record.id) if record is not None else None
 
 
 def not_found() -> Response:
@@ -277,6 +277,11 @@ def render_page(view: PublicView, token: str) -> str:
     )
 
 
+def _render(session: Session, record: PageRecord) -> str:
+    """The page of the piece :func:`~jewelerp.ui.public_page.live_record` found, when it is not cached."""
+    return render_page(load_view(session, session.get_one(Piece, record.id)), record.token)
+
+
 def _file_response(folder: Path, relative: str, download_name: str) -> Response:
     """Serve ``relative`` from ``folder`` when it is a file inside it; 404 otherwise."""
     if not relative:
@@ -310,13 +315,7 @@ def routes(upload_dir: Path | None = None) -> list[Route]:
         return upload_dir or files_root()
 
     def page(request: Request) -> Response:
-        token = request.path_params["token"]
-        with read_session() as session:
-            piece = find_piece(session, token)
-            if piece is None:
-                return not_found()
-            document = render_page(load_view(session, piece), token)
-        return HTMLResponse(document, headers=public_headers(PAGE_CACHE))
+        return serve_public_page(request, "c", Piece, "stock", _render, not_found)
 
     def qr(request: Request) -> Response:
         token = request.path_params["token"]

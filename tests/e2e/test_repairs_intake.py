@@ -132,7 +132,9 @@ def test_a_repair_from_intake_to_a_signed_off_delivery(login_as, base_url, brows
     expect(page.get_by_role("status")).to_contain_text("Received ₹1,500.00")
     page.get_by_role("link", name="Back to the job").click()
     page.wait_for_url(job_address)
-    expect(page.get_by_label("Stone out 1 kind")).to_have_value("Ruby")  # the job page has loaded
+    # loaded afresh (the tab's state still held the job as it was): typing now stays
+    expect(page.get_by_text("Balance to pay: ₹0")).to_be_visible()
+    expect(page.get_by_label("Stone out 1 kind")).to_have_value("Ruby")
     page.get_by_label("Weight out (g)").fill("9.870")
     page.get_by_role("button", name="Deliver").click()
     expect(page.get_by_role("alert")).to_contain_text("A manager must sign off the difference with a note.")

@@ -1,7 +1,10 @@
 """The customer's status page and the job ticket: what the page shows (and never shows), shared photos only,
-"not found" for unknown, revoked or reissued tokens and where repairs is off, and the ticket PDF with its QR."""
+"not found" for unknown, revoked or reissued tokens and where repairs is off, the page's cache, and the ticket
+PDF with its QR."""
 
 from __future__ import annotations
+
+from email.utils import format_datetime
 
 import pypdfium2
 import pytest
@@ -12,16 +15,26 @@ from starlette.testclient import TestClient
 from jewelerp.core.module_states import disable_module
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import NotFound
+from jewelerp.ui.public_page import PAGES
+from modules.repairs import public
+from modules.repairs.payments import record_payment
 from modules.repairs.photos import job_photos, share_photo
 from modules.repairs.public import reissue_link, revoke_link, routes
 from modules.repairs.stages import move_job
 from modules.repairs.ticket import ticket_file_name, ticket_pdf
-from tests.modules.repairs.intake import customer, intake, png, run
+from tests.modules.page_cache import count_renders, selects
+from tests.modules.repairs.intake import customer, intake, job, png, run
 
 
 @pytest.fixture
 def client(tmp_path):
     return TestClient(Starlette(routes=routes(tmp_path)))
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list:
+    """The status pages rendered during the test (a page answered from the cache adds nothing)."""
+    return count_renders(monkeypatch, public)
 
 
 def _shared_job(world, tmp_path):
@@ -55,9 +68,12 @@ def test_unknown_revoked_and_replaced_links_are_not_found(world, tmp_path, clien
     sales = world.actor("sales")
     for token in ("nope", "x" * 43, "../../etc/passwd"):
         assert client.get(f"/r/{token}").status_code == 404
+    cached = client.get(f"/r/{taken.public_token}")
+    assert cached.status_code == 200 and ("r", taken.public_token) in PAGES
     run(sales, lambda s, a: revoke_link(s, a, taken.id))
-    gone = client.get(f"/r/{taken.public_token}")
+    gone = client.get(f"/r/{taken.public_token}", headers={"If-None-Match": cached.headers["etag"]})
     assert gone.status_code == 404 and "no longer valid" in gone.text and taken.number not in gone.text
+    assert ("r", taken.public_token) not in PAGES, "revoking stops the cached page at once"
     assert client.get(f"/r/{taken.public_token}/photo/0").status_code == 404
     fresh = run(sales, lambda s, a: reissue_link(s, a, taken.id))
     assert fresh.public_token != taken.public_token and fresh.token_revoked_at is None
@@ -68,6 +84,38 @@ def test_unknown_revoked_and_replaced_links_are_not_found(world, tmp_path, clien
     with unit_of_work() as session:
         disable_module(session, None, "repairs", world.mum)
     assert client.get(f"/r/{fresh.public_token}").status_code == 404
+
+
+def test_the_status_page_is_cached_until_the_job_its_photos_or_its_money_change(world, tmp_path, client, renders):
+    taken = _shared_job(world, tmp_path)
+    sales = world.actor("sales")
+    path = f"/r/{taken.public_token}"
+    first = client.get(path)
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert modified == format_datetime(job(taken.id).public_changed_at.replace(microsecond=0), usegmt=True)
+    with selects() as queries:
+        again = client.get(path)
+    assert again.content == first.content and again.headers["etag"] == etag and len(renders) == 1
+    assert len(queries) == 1, "one lookup: the store's system actor is built only to render"
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(path, headers={"If-Modified-Since": modified}).status_code == 304
+
+    def changed(shown: str) -> None:
+        nonlocal etag
+        answer = client.get(path, headers={"If-None-Match": etag})  # the browser's copy is stale now
+        assert answer.status_code == 200 and shown in answer.text, shown
+        assert answer.headers["etag"] != etag
+        etag = answer.headers["etag"]
+
+    run(sales, lambda s, a: move_job(s, a, taken.id, "approved"))  # an UPDATE statement and a StageMove row
+    changed('<p class="stage">Approved</p>')
+    with unit_of_work(sales) as session:
+        second = job_photos(session, sales, taken.id)[1]
+        share_photo(session, sales, second.id, True)
+    changed(f"{path}/photo/1")
+    run(sales, lambda s, a: record_payment(s, a, taken.id, "250"))  # money at the repairs counter
+    changed("<dt>Balance to pay</dt><dd>₹750</dd>")
+    assert len(renders) == 4
 
 
 def _read(pdf: bytes) -> tuple[str, list[str]]:

@@ -1,23 +1,28 @@
 """The repairs × billing bridge: the quoted estimate, deposits and payments as billing receipts against the
 job's service invoice, delivery only once billing has the money, a supplementary invoice for a higher final
-charge, a lower one refused until billing is put right, and repairs on its own where billing is off."""
+charge, a lower one refused until billing is put right, repairs on its own where billing is off, and the job's
+status page told when billing's money for the job changes."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from jewelerp.core.module_states import disable_module, enabled_modules
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, ValidationError
 from jewelerp.registry import get_registry
-from modules.billing.invoices import lines_of
+from modules.billing.invoices import cancel_invoice, lines_of
 from modules.billing.models import Invoice
+from modules.billing.payments import take_payment
 from modules.repairs.delivery import DeliveryInput, deliver_job
 from modules.repairs.extensions import job_links
 from modules.repairs.jobs import StoneInput
 from modules.repairs.payments import balance_due, record_payment, set_final_charge
+from modules.repairs.public import routes
 from modules.repairs.stages import move_job
 from modules.repairs_billing.money import billing_view, documents_of, paid_towards, take_job_payment
 from tests.modules.repairs.intake import customer, intake, job, run
@@ -229,3 +234,25 @@ def test_the_job_page_links_to_the_billing_page_for_staff_who_take_payments(worl
     elsewhere = intake(manager, customer(manager))
     with read_session() as session:
         assert job_links(session, manager, job(elsewhere.id)) == []  # only enabled modules are asked
+
+
+def test_money_taken_for_a_job_or_a_cancelled_invoice_changes_its_public_status_page(world, tmp_path):
+    sales, manager = world.actor("sales"), world.actor("manager")
+    taken = intake(sales, customer(sales))
+    client, path = TestClient(Starlette(routes=routes(tmp_path))), f"/r/{taken.public_token}"
+    etag = client.get(path).headers["etag"]
+
+    def balance_shown(amount: str) -> None:
+        nonlocal etag
+        answer = client.get(path, headers={"If-None-Match": etag})
+        assert answer.status_code == 200 and f"<dt>Balance to pay</dt><dd>{amount}</dd>" in answer.text, amount
+        assert answer.headers["etag"] != etag
+        etag = answer.headers["etag"]
+
+    _pay(sales, taken.id, "cash", "500")  # the bridge's payment: an invoice for the job, then its receipt
+    balance_shown("₹1,000")
+    [_estimate, invoice] = _documents(taken.id)
+    run(sales, lambda s, a: take_payment(s, a, invoice.id, "upi", "400", "412345678901"))  # taken in billing
+    balance_shown("₹600")
+    run(manager, lambda s, a: cancel_invoice(s, a, invoice.id, "Billed to the wrong customer"))
+    balance_shown("₹1,500")

@@ -1,11 +1,14 @@
-"""Certificates, provenance, QR tags and the public certificate page (services and HTTP, no browser)."""
+"""Certificates, provenance, QR tags and the public certificate page with its cache (services and HTTP, no
+browser)."""
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
 import pypdfium2
@@ -13,7 +16,7 @@ import pytest
 import zxingcpp
 from PIL import Image as PILImage
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from starlette.testclient import TestClient
 
 from jewelerp.core.models import ModuleState
@@ -22,15 +25,18 @@ from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, PermissionDenied, ValidationError
 from jewelerp.qr import qr_png
 from jewelerp.registry import EventHandler, Registry, get_registry, set_registry
+from jewelerp.ui import public_page
 from jewelerp.ui.api import api_app
-from modules.stock import provenance
+from modules.stock import provenance, public
 from modules.stock.certificates import CertificateInput, add_certificate, certificate_rows
+from modules.stock.images import save_image
 from modules.stock.ledger import move
 from modules.stock.models import Category, Certificate, Image, Metal, Piece, ProvenanceEvent
-from modules.stock.pieces import PieceInput, StoneInput, receive_piece
+from modules.stock.pieces import PieceInput, StoneInput, receive_piece, record_huid
 from modules.stock.provenance import add_event, on_stock_movement, timeline
 from modules.stock.public import routes
 from modules.stock.tags import label_sheet_pdf, public_url, reissue_token, revoke_token
+from tests.modules.page_cache import count_renders, selects
 from tests.modules.stock.huids import new_huid
 
 HANDLER = "modules.stock.provenance:on_stock_movement"
@@ -610,3 +616,166 @@ def test_unknown_revoked_or_disabled_pieces_get_not_found(world, masters, upload
         revoke_token(session, manager, piece.id)
     for suffix in ("", "/qr.png", "/image/0", f"/file/{certificate_id}"):
         assert client.get(_path(token) + suffix).status_code == 404, suffix
+
+
+# ---------------------------------------------------------------- the page cache
+
+
+@pytest.fixture
+def renders(monkeypatch) -> list:
+    """The certificate pages rendered during the test (a page answered from the cache adds nothing)."""
+    return count_renders(monkeypatch, public)
+
+
+def _stamp(piece_id: int) -> datetime | None:
+    with read_session() as session:
+        return session.get(Piece, piece_id).public_changed_at
+
+
+def _http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+def test_the_page_is_rendered_once_then_answered_from_the_cache_after_one_lookup(world, masters, uploads, renders):
+    piece = _piece(world, masters)
+    client, path = _client(uploads), _path(piece.public_token)
+    first = client.get(path)
+    assert first.status_code == 200 and len(renders) == 1
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', etag) and modified == _http_date(_stamp(piece.id))
+    with selects() as queries:
+        second = client.get(path)
+    assert len(renders) == 1, "the second view renders nothing"
+    assert len(queries) == 1 and "stock_piece" in queries[0] and "core_module_state" in queries[0]
+    assert second.status_code == 200 and second.content == first.content
+    assert (second.headers["etag"], second.headers["last-modified"]) == (etag, modified)
+    assert second.headers["cache-control"] == "no-cache"  # every view asks again: revoking stops it at once
+
+
+def test_a_browser_holding_the_page_gets_304_and_a_stale_etag_gets_the_page(world, masters, uploads, renders):
+    piece = _piece(world, masters)
+    client, path = _client(uploads), _path(piece.public_token)
+    page = client.get(path)
+    etag, modified = page.headers["etag"], page.headers["last-modified"]
+    for asked in (etag, f"W/{etag}", f'"0000", {etag}', "*"):
+        answer = client.get(path, headers={"If-None-Match": asked})
+        assert answer.status_code == 304 and answer.content == b"", asked
+        assert (answer.headers["etag"], answer.headers["last-modified"]) == (etag, modified)
+        assert answer.headers["cache-control"] == "no-cache" and answer.headers["x-robots-tag"] == "noindex, nofollow"
+        assert "default-src 'none'" in answer.headers["content-security-policy"]
+    stale = client.get(path, headers={"If-None-Match": '"0123456789abcdef0123456789abcdef"'})
+    assert stale.status_code == 200 and stale.content == page.content and stale.headers["etag"] == etag
+    assert len(renders) == 1
+
+
+def test_if_modified_since_is_honoured_only_without_if_none_match(world, masters, uploads, renders):
+    piece = _piece(world, masters)
+    client, path = _client(uploads), _path(piece.public_token)
+    modified = client.get(path).headers["last-modified"]
+    at = parsedate_to_datetime(modified)
+    for since, status in (
+        (modified, 304),
+        (_http_date(at + timedelta(hours=1)), 304),
+        (_http_date(at - timedelta(seconds=1)), 200),
+        ("yesterday", 200),  # not an HTTP date: ignored
+        ("Mon, 32 Jan 2026 00:00:00 GMT", 200),
+    ):
+        answer = client.get(path, headers={"If-Modified-Since": since})
+        assert answer.status_code == status, since
+        assert (answer.content == b"") == (status == 304)
+    both = client.get(path, headers={"If-None-Match": '"stale"', "If-Modified-Since": modified})
+    assert both.status_code == 200, "If-None-Match decides when both are sent"
+    assert len(renders) == 1
+
+
+def test_each_change_the_page_shows_renders_it_afresh_with_a_new_etag(world, masters, uploads, renders):
+    piece = _piece(world, masters)
+    manager, designer = world.actor("manager"), world.actor("designer")
+    client, path = _client(uploads), _path(piece.public_token)
+    etag = client.get(path).headers["etag"]
+
+    def changed(shown: str) -> None:
+        nonlocal etag
+        answer = client.get(path, headers={"If-None-Match": etag})
+        assert answer.status_code == 200 and shown in answer.text, shown
+        assert answer.headers["etag"] != etag
+        etag = answer.headers["etag"]
+
+    _certify(designer, piece.id, _diamond())
+    changed("2141438171")
+    _event(manager, piece.id, "origin", "2019-06-01", place="Botswana")
+    changed("Botswana")
+    with unit_of_work(manager) as session:
+        save_image(session, manager, piece.id, _png_bytes(), uploads)
+    changed(f"/c/{piece.public_token}/image/0")
+    huid = new_huid()
+    with unit_of_work(manager) as session:
+        record_huid(session, manager, piece.id, huid)
+    changed(huid)
+    with unit_of_work(manager) as session:
+        move(session, manager, piece.id, "sale", reference="INV-MUM-0001")  # the ledger adds a "Sold" event
+    changed("Sold")
+    assert len(renders) == 6
+
+
+def test_a_ledger_movement_moves_the_stamp_though_the_piece_changes_by_a_bulk_update(world, masters, uploads, renders):
+    piece = _piece(world, masters)
+    manager = world.actor("manager")
+    client, path = _client(uploads), _path(piece.public_token)
+    etag = client.get(path).headers["etag"]
+    before = _stamp(piece.id)
+    with unit_of_work(manager) as session:
+        move(session, manager, piece.id, "reserve")  # an UPDATE statement on the piece, a Movement row beside it
+    assert _stamp(piece.id) > before
+    answer = client.get(path, headers={"If-None-Match": etag})
+    assert len(renders) == 2, "the page is rendered again"
+    assert answer.status_code == 304, "a reservation shows nothing on the page, so the same ETag still holds"
+
+
+def test_a_piece_without_a_stamp_dates_its_page_from_its_creation_and_no_change_keeps_it(world, masters, uploads):
+    piece = _piece(world, masters)
+    with unit_of_work() as session:  # a piece from before the stamp existed
+        session.execute(update(Piece).where(Piece.id == piece.id).values(public_changed_at=None))
+    client, path = _client(uploads), _path(piece.public_token)
+    assert client.get(path).headers["last-modified"] == _http_date(piece.created_at)
+    manager = world.actor("manager")
+    with unit_of_work(manager) as session:
+        same = session.get(Piece, piece.id)
+        same.description = same.description  # set, not changed
+        session.add(same)
+    assert _stamp(piece.id) is None
+
+
+def test_revoking_answers_not_found_at_once_though_the_page_was_cached(world, masters, uploads, renders):
+    piece = _piece(world, masters)
+    manager = world.actor("manager")
+    client, token = _client(uploads), piece.public_token
+    assert client.get(_path(token)).status_code == 200
+    assert ("c", token) in public_page.PAGES
+    with unit_of_work() as session:
+        session.get(ModuleState, (world.mum, "stock")).enabled = False
+    assert client.get(_path(token)).status_code == 404
+    with unit_of_work() as session:
+        session.get(ModuleState, (world.mum, "stock")).enabled = True
+    page = client.get(_path(token))
+    assert page.status_code == 200
+    with unit_of_work(manager) as session:
+        revoke_token(session, manager, piece.id)
+    gone = client.get(_path(token), headers={"If-None-Match": page.headers["etag"]})
+    assert gone.status_code == 404 and "no longer valid" in gone.text and "etag" not in gone.headers
+    assert ("c", token) not in public_page.PAGES
+    with unit_of_work(manager) as session:
+        fresh = reissue_token(session, manager, piece.id).public_token
+    assert client.get(_path(token)).status_code == 404
+    assert client.get(_path(fresh)).status_code == 200
+
+
+def test_a_renamed_category_shows_once_the_cached_page_is_older_than_the_ttl(world, masters, uploads, monkeypatch):
+    piece = _piece(world, masters)
+    client, path = _client(uploads), _path(piece.public_token)
+    assert "Gold 22K 916 Ring</h1>" in client.get(path).text
+    with unit_of_work() as session:  # master data is not stamped
+        session.get(Category, masters["category"]).name = "Band"
+    assert "Gold 22K 916 Ring</h1>" in client.get(path).text
+    monkeypatch.setattr(public_page, "PAGE_TTL", 0.0)
+    assert "Gold 22K 916 Band</h1>" in client.get(path).text
