@@ -92,26 +92,14 @@ def use(url: str) -> None:
 
 
 def create_schema(url: str) -> None:
-    """Point the app at ``url`` and set it up as the tests' databases are: every table (``create_all``: on SQLite
-    with the FTS5 search tables and their triggers, on PostgreSQL with the pg_trgm indexes), every module's
-    branch stamped at its head and recorded as installed (so ``make_world`` may switch them on), the roles and
-    their default grants."""
-    from sqlmodel import SQLModel
-
-    from jewelerp.core.lifecycle import record_installed
-    from jewelerp.core.roles import sync_roles_and_permissions
-    from jewelerp.db import get_engine, unit_of_work
-    from jewelerp.migrations import stamp_heads
-    from jewelerp.registry import get_registry
+    """Point the app at ``url`` and set it up as the tests' databases are (``jewelerp.testing.build_schema``):
+    every table (``create_all``: on SQLite with the FTS5 search tables and their triggers, on PostgreSQL with
+    the pg_trgm indexes), every module's branch stamped at its head and recorded as installed (so
+    ``make_world`` may switch them on), the roles and their default grants."""
+    from jewelerp.testing import build_schema
 
     use(url)
-    get_registry().import_models()
-    SQLModel.metadata.create_all(get_engine())
-    with get_engine().begin() as conn:
-        stamp_heads(conn)
-    with unit_of_work() as session:
-        sync_roles_and_permissions(session)
-        record_installed(session, get_registry().modules)
+    build_schema()
 
 
 def is_postgres() -> bool:

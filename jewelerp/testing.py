@@ -67,7 +67,7 @@ def cheap_password_hashing() -> Iterator[None]:
     passwords._hasher = real
 
 
-def _build_schema() -> None:
+def build_schema() -> None:
     """Every table, the branches stamped at their heads, roles and default grants, every module installed: in
     the database ``JEWELERP_DB_URL`` names."""
     reset_engine()
@@ -146,7 +146,7 @@ def _copy_of(template: str, folder: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The empty database every ``db`` starts as, built once per run."""
-    with _template(tmp_path_factory.mktemp("schema"), _build_schema) as url:
+    with _template(tmp_path_factory.mktemp("schema"), build_schema) as url:
         yield url
 
 
@@ -156,7 +156,7 @@ def world_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     made: list[World] = []
 
     def build() -> None:
-        _build_schema()
+        build_schema()
         made.append(make_world())
 
     with _template(tmp_path_factory.mktemp("world"), build) as url:

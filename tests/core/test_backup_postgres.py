@@ -18,16 +18,17 @@ import pytest
 from alembic import command
 from sqlalchemy import URL, Connection, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
-from sqlmodel import delete, select
+from sqlmodel import delete
 
 from jewelerp import backup as backups
 from jewelerp import backup_pg, keys
-from jewelerp.core.models import AuditLog, Store
-from jewelerp.core.stores import StoreInput
-from jewelerp.db import get_engine, read_session, reset_engine, unit_of_work
+from jewelerp.core.models import Store
+from jewelerp.db import get_engine, reset_engine, unit_of_work
 from jewelerp.errors import JewelError
 from jewelerp.keys import data_dir
 from jewelerp.migrations import alembic_config
+from tests.backup_records import add_store, refusals, store_codes
+from tests.backup_records import members as archive_members
 
 PASSWORD = "Pw-never-in-argv-7"
 
@@ -70,26 +71,6 @@ def _sessions(live: URL) -> int:
         )
 
 
-def _store_codes() -> set[str]:
-    with read_session() as session:
-        return set(session.exec(select(Store.code)))
-
-
-def _add_store(code: str) -> None:
-    with unit_of_work() as session:
-        session.add(Store(**vars(StoreInput(code, code.title(), "Somewhere", "Goa"))))
-
-
-def _refusals() -> list[AuditLog]:
-    with read_session() as session:
-        return list(session.exec(select(AuditLog).where(AuditLog.record_type == "security")))
-
-
-def _members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
 def _signed(target: Path, engine: str, database: Path, schema: tuple[str, ...]) -> Path:
     """``database`` packed as a backup of ``engine`` signed with the installation's real key."""
     backups.write_backup(target, backups.manifest_of(engine, schema, database), database)
@@ -98,50 +79,50 @@ def _signed(target: Path, engine: str, database: Path, schema: tuple[str, ...]) 
 
 def _assert_refused(source: Path, live: URL, reason: str) -> None:
     """Restoring ``source`` is refused with ``reason``, noted in the audit log, and changes nothing."""
-    before, noted = _store_codes(), len(_refusals())
+    before, noted = store_codes(), len(refusals())
     reset_engine()
     with pytest.raises(JewelError, match=reason):
         backups.restore(source)
-    assert _store_codes() == before, "a refused restore changed the live database"
+    assert store_codes() == before, "a refused restore changed the live database"
     assert _leftovers(live) == [], "a refused restore left a scratch database behind"
-    assert len(_refusals()) == noted + 1 and source.name in _refusals()[-1].changes
+    assert len(refusals()) == noted + 1 and source.name in refusals()[-1].changes
     assert not list((data_dir() / backups.PRE_RESTORE_FOLDER).glob("*.jbak")), "nothing was replaced to save"
 
 
 def test_a_backup_round_trips_and_the_replaced_database_is_kept(live, tmp_path):
-    _add_store("GOA")
+    add_store("GOA")
     target = backups.backup(tmp_path / "nightly.jbak")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600, "a backup holds every record: only its owner may read it"
-    members = _members(target)
+    members = archive_members(target)
     assert sorted(members) == sorted((backups.MANIFEST, backups.SIGNATURE, backups.PG_DUMP))
     manifest = backups.Manifest.from_bytes(members[backups.MANIFEST])
     assert manifest.engine == "postgresql" and manifest.schema == backup_pg.schema_of(live) != ()
     assert not list(tmp_path.glob(".jewelerp-*")), "the scratch dump is removed"
     with unit_of_work() as session:
         session.exec(delete(Store).where(Store.code == "GOA"))
-    assert _store_codes() == {"MUM", "DEL"}
+    assert store_codes() == {"MUM", "DEL"}
     reset_engine()  # the app is stopped
     saved = backups.restore(target)
     assert _sessions(live) == 0, "restore left a connection of its own open"
-    assert _store_codes() == {"MUM", "DEL", "GOA"}, "the store deleted after the backup is back"
+    assert store_codes() == {"MUM", "DEL", "GOA"}, "the store deleted after the backup is back"
     assert saved is not None and saved.parent == data_dir() / backups.PRE_RESTORE_FOLDER
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     assert _leftovers(live) == [], "the scratch database took the live name and the replaced one was dropped"
     reset_engine()
     backups.restore(saved)  # the pre-restore backup is itself a good backup
-    assert _store_codes() == {"MUM", "DEL"}
+    assert store_codes() == {"MUM", "DEL"}
 
 
 def test_a_tampered_byte_is_refused_and_the_live_database_is_unchanged(live, tmp_path):
     good = backups.backup(tmp_path / "good.jbak")
-    members = _members(good)
+    members = archive_members(good)
     dump = bytearray(members[backups.PG_DUMP])
     dump[len(dump) // 2] ^= 0x01  # one bit inside the dump, manifest and signature untouched
     tampered = tmp_path / "tampered.jbak"
     with zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in {**members, backups.PG_DUMP: bytes(dump)}.items():
             archive.writestr(name, data)
-    _add_store("GOA")
+    add_store("GOA")
     _assert_refused(tampered, live, "has been altered")
 
 
@@ -179,7 +160,7 @@ def test_a_sqlite_backup_is_refused_on_postgresql(live, tmp_path):
 
 def test_restore_is_refused_while_another_connection_uses_the_database(live, tmp_path):
     good = backups.backup(tmp_path / "good.jbak")
-    _add_store("GOA")
+    add_store("GOA")
     app = create_engine(live, poolclass=NullPool)
     try:
         with app.connect() as connection:
@@ -206,10 +187,10 @@ def test_a_backup_of_an_older_known_schema_is_migrated_before_it_replaces_anythi
     monkeypatch.setenv("JEWELERP_DB_URL", live.render_as_string(hide_password=False))
     heads = backup_pg.schema_of(live)
     assert "clienteling_0002" in heads
-    assert "clienteling_0002" not in backups.Manifest.from_bytes(_members(made_before)[backups.MANIFEST]).schema
+    assert "clienteling_0002" not in backups.Manifest.from_bytes(archive_members(made_before)[backups.MANIFEST]).schema
     backups.restore(made_before)
     assert backup_pg.schema_of(live) == heads, "the restored database was brought to this code's revisions"
-    assert _store_codes() == {"MUM", "DEL"} and _leftovers(live) == []
+    assert store_codes() == {"MUM", "DEL"} and _leftovers(live) == []
 
 
 def test_a_restore_onto_a_server_without_the_database_creates_it(live, tmp_path):
@@ -218,7 +199,7 @@ def test_a_restore_onto_a_server_without_the_database_creates_it(live, tmp_path)
     with _server(live, autocommit=True) as connection:
         connection.exec_driver_sql(f'DROP DATABASE "{live.database}"')
     assert backups.restore(target) is None, "there was no database to save first"
-    assert _store_codes() == {"MUM", "DEL"}
+    assert store_codes() == {"MUM", "DEL"}
     assert _leftovers(live) == []
 
 

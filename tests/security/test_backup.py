@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlmodel import select
 
 from jewelerp import backup as backups
-from jewelerp.core.models import AuditLog, Store
-from jewelerp.core.stores import StoreInput
-from jewelerp.db import read_session, reset_engine, unit_of_work
+from jewelerp.db import reset_engine
 from jewelerp.errors import JewelError
 from jewelerp.keys import data_dir
 from jewelerp.migrations import alembic_config, upgrade_legacy
+from tests.backup_records import add_store, refusals, store_codes
+from tests.backup_records import members as archive_members
 
 OLD_APPLICATION_ID = 0x4A45574C  # what the unsigned backups of before carried
 
@@ -32,26 +31,6 @@ def live(db, world) -> Path:
     return Path(db.removeprefix("sqlite:///"))
 
 
-def _store_codes() -> set[str]:
-    with read_session() as session:
-        return set(session.exec(select(Store.code)))
-
-
-def _add_store(code: str) -> None:
-    with unit_of_work() as session:
-        session.add(Store(**vars(StoreInput(code, code.title(), "Somewhere", "Goa"))))
-
-
-def _refusals() -> list[AuditLog]:
-    with read_session() as session:
-        return list(session.exec(select(AuditLog).where(AuditLog.record_type == "security")))
-
-
-def _members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
 def _repack(path: Path, members: dict[str, bytes]) -> None:
     path.unlink()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -60,22 +39,22 @@ def _repack(path: Path, members: dict[str, bytes]) -> None:
 
 
 def _assert_refused(source: Path, reason: str) -> None:
-    before = _store_codes()
+    before = store_codes()
     with pytest.raises(JewelError, match=reason):
         backups.restore(source)
-    assert _store_codes() == before, "a refused restore changed the live database"
+    assert store_codes() == before, "a refused restore changed the live database"
 
 
 def test_a_good_backup_round_trips_and_the_replaced_database_is_kept(live, tmp_path):
     target = backups.backup(tmp_path / "nightly.jbak")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600, "a backup holds every record: only its owner may read it"
-    _add_store("GOA")
+    add_store("GOA")
     saved = backups.restore(target)
-    assert _store_codes() == {"MUM", "DEL"}, "the store created after the backup is gone after restore"
+    assert store_codes() == {"MUM", "DEL"}, "the store created after the backup is gone after restore"
     assert saved is not None and saved.parent == data_dir() / "backups"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     backups.restore(saved)  # the pre-restore backup is itself a good backup
-    assert _store_codes() == {"MUM", "DEL", "GOA"}
+    assert store_codes() == {"MUM", "DEL", "GOA"}
 
 
 def test_a_forged_sqlite_file_with_the_application_id_is_refused(live, tmp_path):
@@ -86,13 +65,13 @@ def test_a_forged_sqlite_file_with_the_application_id_is_refused(live, tmp_path)
         conn.execute("DELETE FROM core_store WHERE code = 'DEL'")
     conn.close()
     _assert_refused(forged, "not a JewelERP backup")
-    refusal = _refusals()[-1]
+    refusal = refusals()[-1]
     assert refusal.record_id == "restore" and "forged.jbak" in refusal.changes
 
 
 def test_a_backup_signed_with_another_key_is_refused(live, tmp_path, monkeypatch):
     good = backups.backup(tmp_path / "good.jbak")
-    members = _members(good)
+    members = archive_members(good)
     monkeypatch.setenv("JEWELERP_BACKUP_KEY", "A" * 43 + "=")  # an attacker's own key
     forged_signature = backups.sign(members[backups.MANIFEST])
     monkeypatch.delenv("JEWELERP_BACKUP_KEY")
@@ -104,7 +83,7 @@ def test_a_backup_signed_with_another_key_is_refused(live, tmp_path, monkeypatch
 
 def test_a_tampered_byte_is_refused(live, tmp_path):
     good = backups.backup(tmp_path / "good.jbak")
-    members = _members(good)
+    members = archive_members(good)
     database = bytearray(members[backups.DATABASE])
     database[len(database) // 2] ^= 0x01  # one bit inside the database, manifest and signature untouched
     tampered = tmp_path / "tampered.jbak"
@@ -170,7 +149,7 @@ def test_a_backup_of_an_older_known_schema_is_migrated_before_it_replaces_anythi
     made_before = tmp_path / "older.jbak"
     backups.write_backup(made_before, backups.manifest_for(older), older)
     backups.restore(made_before)
-    assert _store_codes() == set(), "the older backup (no stores yet) replaced the live database"
+    assert store_codes() == set(), "the older backup (no stores yet) replaced the live database"
     with sqlite3.connect(live) as conn:
         assert conn.execute("SELECT count(*) FROM alembic_version WHERE version_num LIKE '00%'").fetchone() == (0,)
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'loyalty_program'").fetchone() == (1,)
