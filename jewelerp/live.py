@@ -88,6 +88,7 @@ class Subscriptions:
 
 SUBSCRIPTIONS = Subscriptions()
 _running: dict[str, Any] = {}  # "app" and "loop" of this web server process, set when it starts
+_pushing: set[asyncio.Task] = set()  # pushes under way on the loop
 
 
 async def start(app: Any) -> None:
@@ -122,7 +123,9 @@ def push_soon(channel: str) -> None:
     except RuntimeError:
         running = None
     if running is loop:
-        loop.create_task(push(channel))
+        task = loop.create_task(push(channel))
+        _pushing.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(_pushing.discard)
     else:
         asyncio.run_coroutine_threadsafe(push(channel), loop)
 

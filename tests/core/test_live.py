@@ -69,3 +69,24 @@ def test_with_redis_every_worker_sees_the_same_listeners(redis_url, monkeypatch)
 
     ttl = redis.Redis.from_url(redis_url).ttl(live.KEY_PREFIX + "repairs.board:1")
     assert 0 < ttl <= live.SUBSCRIPTION_SECONDS  # forgotten if every tab closes and nobody announces
+
+
+def test_a_push_announced_on_the_servers_loop_is_held_until_it_ran(monkeypatch):
+    import asyncio
+
+    ran: list[str] = []
+
+    async def recorded_push(channel: str) -> int:
+        ran.append(channel)
+        return 0
+
+    async def a_handler_commits() -> None:
+        monkeypatch.setattr(live, "_running", {"loop": asyncio.get_running_loop()})
+        live.push_soon("repairs.board:1")
+        assert len(live._pushing) == 1  # not left to the garbage collector
+        while live._pushing:
+            await asyncio.sleep(0)
+
+    monkeypatch.setattr(live, "push", recorded_push)
+    asyncio.run(a_handler_commits())
+    assert ran == ["repairs.board:1"]
