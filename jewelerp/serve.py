@@ -119,7 +119,9 @@ def web_dir() -> Path:
 
 
 def _stamp() -> Path:
-    return web_dir() / "jewelerp-build.stamp"
+    """Beside the build, inside the folder Reflex empties before every build: a build made by anything else
+    (the browser tests' harness, another port) takes the stamp with it, so the next ``serve`` builds again."""
+    return web_dir() / "build" / "jewelerp-build.stamp"
 
 
 def build_is_current(port: int) -> bool:

@@ -70,3 +70,17 @@ def test_the_readiness_route_names_the_service_that_does_not_answer(db, monkeypa
     assert "cannot be reached" in answer.json()["redis"] and "hunter2" not in answer.text
     assert "database" not in answer.json()
     assert client.get("/api/health").json() == {"status": "ok"}  # liveness reads nothing
+
+
+def test_a_build_made_by_anything_else_is_not_taken_for_ours(tmp_path, monkeypatch):
+    monkeypatch.setenv(serve.WEB_DIR_ENV, str(tmp_path / "web"))
+    monkeypatch.setattr(serve, "_build_inputs", lambda: iter([]))
+    page = tmp_path / "web" / "build" / "client" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html></html>")
+    assert not serve.build_is_current(3000)  # built, but not by serve for this code and port
+    serve._stamp().write_text(serve.fingerprint(3000))
+    assert serve.build_is_current(3000) and not serve.build_is_current(3001)
+    serve._stamp().unlink()  # another build empties build/ (Reflex removes it before building)
+    page.write_text("<html>the harness's build</html>")
+    assert not serve.build_is_current(3000)
