@@ -1,9 +1,10 @@
 """Live views: a change made by one person reaches the other tabs that show it at once, pushed, not polled.
 
 A page's state subscribes its tab to a channel when the page loads (``subscribe(self, "repairs.board:12")``)
-and defines ``on_live(channel)``. A service announces a change on the channel inside its unit of work
+and defines ``_on_live(channel)`` (private: a public method of a Reflex state is an event handler anyone with a
+websocket could call). A service announces a change on the channel inside its unit of work
 (``announce(session, channel)``); once that work commits, every tab subscribed to the channel has its
-``on_live`` run in its own state through Reflex's ``app.modify_state``: the tab's state is locked, changed,
+``_on_live`` run in its own state through Reflex's ``app.modify_state``: the tab's state is locked, changed,
 and the difference sent to that browser. With several workers the states live in Redis and Reflex relays
 the update to the worker holding the tab's socket, and the subscriptions are kept in Redis too
 (``REFLEX_REDIS_URL``); with one worker they are kept in this process. A rolled-back change announces
@@ -35,7 +36,7 @@ SUBSCRIPTION_SECONDS = 12 * 3600  # a channel nobody renews (every tab closed) i
 class LiveState(Protocol):
     """What a subscribed state offers: a handler run when its channel announces a change."""
 
-    def on_live(self, channel: str) -> None: ...
+    def _on_live(self, channel: str) -> None: ...
 
 
 class Subscriptions:
@@ -131,7 +132,7 @@ def push_soon(channel: str) -> None:
 
 
 async def push(channel: str) -> int:
-    """Run ``on_live(channel)`` in the state of every connected tab listening on it; tabs that are gone stop
+    """Run ``_on_live(channel)`` in the state of every connected tab listening on it; tabs that are gone stop
     listening. Returns how many tabs were updated."""
     app = _running.get("app")
     if app is None or app.event_namespace is None:
@@ -154,5 +155,5 @@ async def _update(app: Any, token: str, state_name: str, channel: str) -> bool:
     state_cls = State.get_class_substate(state_name)
     async with app.modify_state(BaseStateToken(ident=token, cls=state_cls)) as root:
         state = await root.get_state(state_cls)
-        state.on_live(channel)
+        state._on_live(channel)
     return True

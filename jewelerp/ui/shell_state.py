@@ -85,7 +85,7 @@ class ShellState(AppState):
         self.ready = True
         return None
 
-    def on_live(self, channel: str) -> None:
+    def _on_live(self, channel: str) -> None:
         """A notice arrived for the signed-in person (:mod:`jewelerp.live`): the bell's count follows."""
         try:
             info = self._session()

@@ -57,7 +57,7 @@ class BoardState(AppState):
             self._channel = board_channel(store_id)
             subscribe(self, self._channel)
 
-    def on_live(self, channel: str) -> None:
+    def _on_live(self, channel: str) -> None:
         """Someone moved a job in the store (:mod:`jewelerp.live`): reload, unless this tab left the board or
         the store."""
         if channel != self._channel or self.router.url.path.rstrip("/") != ROUTE or not self._reload():
