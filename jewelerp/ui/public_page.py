@@ -5,14 +5,22 @@ The pages are server-rendered HTML with inline CSS and no JavaScript, so they lo
 Modules serve them from their ``core.api_routes`` contribution (the certificate page, a repair's status).
 
 **The page cache.** A page is rendered from a dozen queries, so :func:`serve_public_page` keeps the HTML per
-``(kind, token)`` in a bounded LRU of the process (:data:`PAGES`). Every request still runs one indexed lookup
-(:func:`live_record`): the token's record, unless revoked, in a store where its module is enabled, with its
-stamp ``public_changed_at``. So revoking, reissuing or switching the module off stops the page at once on every
-worker, and only a miss loads and renders. An entry is reused while the record's stamp is the one it was
-rendered at, for at most :data:`PAGE_TTL` seconds. The owning module keeps the stamp (:func:`stamp_public_page`):
-a change to the record or to a row it lists sets it in the same transaction. Master data a page shows (the
-store's name and address, a category, metal or design, stage names, another module switched on or off) is not
-stamped: a change to it shows within the TTL, 10 minutes.
+``(kind, token)`` in a bounded cache of the process (:data:`PAGES`, the oldest page dropped first) and answers a
+cached page from memory, on the server's event loop, with no query. A page not cached runs one indexed lookup
+(:func:`live_record`) in a thread: the token's record, unless revoked, in a store where its module is enabled,
+with its stamp ``public_changed_at``; then it is rendered and kept, for at most :data:`PAGE_TTL` seconds. The
+owning module keeps the stamp (:func:`stamp_public_page`): a change to the record or to a row it lists sets it in
+the same transaction.
+
+Changes reach the cache through the stamps (:class:`ChangeWatch`). A commit of this process that touches a
+page's record or a module switch makes the next page look first, so it shows at once in the worker that made
+it; every process also looks once a second (:data:`LOOK_EVERY`) for what other workers and the command line
+committed: an edit, a revocation, a reissued token or a module switched off stops the old page on every worker
+within a second. The look reads the stamps from :data:`LOOK_BACK` (two minutes) before the previous look, as a
+stamp is set a little before its transaction commits: a transaction longer than that, or servers whose clocks
+disagree by more, show their change within the TTL instead. Master data a page shows (the store's name and
+address, a category, metal or design, stage names) is not stamped: a change to it shows within the TTL, 10
+minutes.
 
 Answers carry a strong ``ETag`` (a digest of the HTML) and ``Last-Modified`` (the stamp, or the record's
 creation when it has none), and a conditional GET whose validator still holds gets 304 with no body.
@@ -32,13 +40,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, event, inspect, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -50,6 +60,9 @@ PAGE_CACHE = "no-cache"  # revalidate every time: a revoked link must stop worki
 ASSET_CACHE = "public, max-age=300"
 PAGE_TTL = 600.0  # seconds a rendered page is reused at most: master data it shows is not stamped
 PAGE_CACHE_SIZE = 2000  # rendered pages kept per process, the least recently asked for dropped first
+LOOK_EVERY = 1.0  # seconds between a process's looks for what other processes changed (:class:`ChangeWatch`)
+LOOK_BACK = timedelta(minutes=2)  # how far before its previous look each look reads stamps: a stamp is set when
+# its transaction flushes, a little before it commits, and by the writing server's clock
 STAMP = "public_changed_at"  # the column of a page's record that says when what the page shows last changed
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -197,6 +210,7 @@ def stamp_public_page(record: type[Any], parts: Mapping[type[Any], str]) -> None
         _WATCHED[model] = (record, key)
     if not event.contains(Session, "before_flush", _bump_stamps):
         event.listen(Session, "before_flush", _bump_stamps)
+        event.listen(Session, "after_commit", _note_commit)
 
 
 def _changed(session: Session, obj: Any, ignore: str | None = None) -> bool:
@@ -228,6 +242,21 @@ def _bump_stamps(session: Session, _context: Any, _instances: Iterable[Any] | No
     now = utcnow()
     for row in stamped.values():
         setattr(row, STAMP, now)
+    if any(
+        type(obj) in _WATCHED or type(obj) is ModuleState for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info[_TOUCHED] = True
+
+
+_TOUCHED = "jewelerp.public_pages_touched"  # session.info flag: this transaction touches what a page shows (a
+# rolled-back one keeps it until its session's next commit or its end: at worst one needless look for changes)
+
+
+def _note_commit(session: Session) -> None:
+    """After a commit that touched a page's record or a module switch: this process looks for changes before
+    answering its next page (:data:`CHANGES`), so the change shows at once here."""
+    if session.info.pop(_TOUCHED, False):
+        CHANGES.ask()
 
 
 # ---------------------------------------------------------------------------- the cache
@@ -237,6 +266,7 @@ def _bump_stamps(session: Session, _context: Any, _instances: Iterable[Any] | No
 class CachedPage:
     """A rendered page as :data:`PAGES` keeps it."""
 
+    record_id: int  # the id of the page's record
     stamp: datetime | None  # the record's stamp it was rendered at
     body: bytes
     etag: str
@@ -250,38 +280,119 @@ class PageCache:
     def __init__(self, size: int = PAGE_CACHE_SIZE) -> None:
         self.size = size
         self._pages: OrderedDict[tuple[str, str], CachedPage] = OrderedDict()
+        self._tokens: dict[tuple[str, int], str] = {}  # (kind, record id) -> the token its cached page is under
         self._lock = threading.Lock()
 
     def __contains__(self, key: tuple[str, str]) -> bool:
         return key in self._pages
 
-    def get(self, key: tuple[str, str], stamp: datetime | None) -> CachedPage | None:
-        """The page under ``key`` if it was rendered at ``stamp`` less than :data:`PAGE_TTL` seconds ago."""
-        with self._lock:
-            page = self._pages.get(key)
-            if page is None:
-                return None
-            if page.stamp != stamp or time.monotonic() - page.stored_at >= PAGE_TTL:
-                del self._pages[key]
-                return None
-            self._pages.move_to_end(key)
-            return page
+    def get(self, key: tuple[str, str]) -> CachedPage | None:
+        """The page under ``key`` if it was rendered less than :data:`PAGE_TTL` seconds ago."""
+        page = self._pages.get(key)
+        if page is None or time.monotonic() - page.stored_at >= PAGE_TTL:
+            return None
+        return page
 
     def put(self, key: tuple[str, str], page: CachedPage) -> None:
-        """Keep ``page`` under ``key``, dropping the least recently used pages beyond the size."""
+        """Keep ``page`` under ``key``, dropping the least recently stored pages beyond the size."""
         with self._lock:
+            self._drop((key[0], self._tokens.get((key[0], page.record_id), key[1])))
             self._pages[key] = page
-            self._pages.move_to_end(key)
+            self._tokens[(key[0], page.record_id)] = key[1]
             while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+                self._drop(next(iter(self._pages)))
 
     def drop(self, key: tuple[str, str]) -> None:
         """Forget the page under ``key`` (a revoked or unknown token)."""
         with self._lock:
-            self._pages.pop(key, None)
+            self._drop(key)
+
+    def drop_changed(self, kind: str, record_id: int, token: str, stamp: datetime | None) -> None:
+        """Forget the page of record ``record_id`` of ``kind`` unless it is under ``token`` at ``stamp``."""
+        with self._lock:
+            cached = self._tokens.get((kind, record_id))
+            if cached is not None and (cached != token or self._pages[(kind, cached)].stamp != stamp):
+                self._drop((kind, cached))
+
+    def clear(self) -> None:
+        """Forget every page (a module switched on or off somewhere)."""
+        with self._lock:
+            self._pages.clear()
+            self._tokens.clear()
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        page = self._pages.pop(key, None)
+        if page is not None:
+            del self._tokens[(key[0], page.record_id)]
 
 
 PAGES = PageCache()
+_KINDS: dict[str, type[Any]] = {}  # kind -> its record model, as pages of it are served
+
+
+@cache
+def _stamps_since(model: type[Any]) -> Select:
+    """The records of ``model`` stamped at or after ``:since`` (on the stamp's index)."""
+    record = model.__table__.c
+    return select(record.id, record.public_token, record.public_changed_at).where(
+        record.public_changed_at >= bindparam("since")
+    )
+
+
+class ChangeWatch:
+    """How a process learns what other processes (workers, the command line) changed on its cached pages.
+
+    At most every :data:`LOOK_EVERY` seconds, and before the next page after a commit of this process that
+    touched a page's record or a module switch (:meth:`ask`), one look (:meth:`look`) reads the records stamped
+    since :data:`LOOK_BACK` before the previous look, and drops each cached page whose token or stamp differs
+    (an edit, a revocation, a reissued token); and the module switches, clearing every page when one moved.
+    A look costs two or three indexed queries however many pages are cached.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._asked = 0  # bumped by :meth:`ask`
+        self._answered = 0  # the value of ``_asked`` when the last look began
+        self._looked_at = -LOOK_EVERY  # time.monotonic() when the last look began
+        self._since = utcnow() - LOOK_BACK  # the stamps the next look reads from
+        self._switches: frozenset[tuple[Any, ...]] | None = None
+
+    def ask(self) -> None:
+        """Make the next page look first (this process committed a change)."""
+        self._asked += 1
+
+    def due(self) -> bool:
+        """Whether a page must wait for a look before it is answered from :data:`PAGES`."""
+        return self._asked != self._answered or time.monotonic() - self._looked_at >= LOOK_EVERY
+
+    def look(self) -> None:
+        """Drop the cached pages changed since the previous look (if a look is still due once this thread may
+        look: a look another thread just finished counts)."""
+        with self._lock:
+            if not self.due():
+                return
+            asked, began_mono, began = self._asked, time.monotonic(), utcnow()
+            with read_session() as session:
+                connection = session.connection()
+                switches = frozenset(tuple(row) for row in connection.execute(select(ModuleState.__table__)))
+                changed = [
+                    (kind, *row)
+                    for kind, model in tuple(_KINDS.items())
+                    for row in _read(connection, model, self._since)
+                ]
+            if self._switches is not None and switches != self._switches:
+                PAGES.clear()
+            for kind, record_id, token, stamp in changed:
+                PAGES.drop_changed(kind, record_id, token, stamp)
+            self._switches, self._since = switches, began - LOOK_BACK
+            self._answered, self._looked_at = asked, began_mono
+
+
+def _read(connection: Connection, model: type[Any], since: datetime) -> list[Any]:
+    return connection.execute(_stamps_since(model), {"since": since}).all()
+
+
+CHANGES = ChangeWatch()
 
 
 def _etag(body: bytes) -> str:
@@ -308,26 +419,9 @@ def _not_modified(request: Request, page: CachedPage) -> bool:
     return _utc(when) >= page.last_modified
 
 
-def cached_page(
-    request: Request,
-    kind: str,
-    token: str,
-    stamp: datetime | None,
-    last_modified: datetime,
-    render: Callable[[], str],
-) -> Response:
-    """The page ``(kind, token)``: from :data:`PAGES` while it was rendered at ``stamp`` within the TTL, else
-    ``render()``, kept for the next request.
-
-    200 with the HTML, ``ETag`` and ``Last-Modified`` (``last_modified``), or 304 without a body when the
-    browser's copy is current (:func:`_not_modified`); both with the public headers and ``no-cache``.
-    """
-    key = (kind, token)
-    page = PAGES.get(key, stamp)
-    if page is None:
-        body = render().encode()
-        page = CachedPage(stamp, body, _etag(body), _utc(last_modified).replace(microsecond=0), time.monotonic())
-        PAGES.put(key, page)
+def _answer(request: Request, page: CachedPage) -> Response:
+    """200 with the page's HTML, ``ETag`` and ``Last-Modified``, or 304 without a body when the browser's copy
+    is current (:func:`_not_modified`); both with the public headers and ``no-cache``."""
     headers = public_headers(PAGE_CACHE) | {
         "ETag": page.etag,
         "Last-Modified": format_datetime(page.last_modified, usegmt=True),
@@ -337,7 +431,20 @@ def cached_page(
     return HTMLResponse(page.body, headers=headers)
 
 
-def serve_public_page(
+def _cached_page(request: Request, kind: str, record: PageRecord, render: Callable[[], str]) -> Response:
+    """The page of ``record`` (found by its token): from :data:`PAGES` while it was rendered at the record's
+    stamp within the TTL, else ``render()``, kept for the next request; answered by :func:`_answer`."""
+    key = (kind, record.token)
+    page = PAGES.get(key)
+    if page is None or page.stamp != record.stamp:
+        body = render().encode()
+        modified = record.last_modified.replace(microsecond=0)
+        page = CachedPage(record.id, record.stamp, body, _etag(body), modified, time.monotonic())
+        PAGES.put(key, page)
+    return _answer(request, page)
+
+
+def _look_up_and_answer(
     request: Request,
     kind: str,
     model: type[Any],
@@ -345,15 +452,35 @@ def serve_public_page(
     render: Callable[[Session, PageRecord], str],
     not_found: Callable[[], Response],
 ) -> Response:
-    """Answer ``GET /<kind>/<token>``: the one lookup (:func:`live_record`), then :func:`cached_page`.
-
-    ``render(session, record)`` builds the HTML on a miss, in the lookup's read session; an unknown or revoked
-    token, or a store where ``module`` is off, gets ``not_found()`` and its cached page is dropped.
-    """
+    """The lookup (:func:`live_record`), then :func:`_cached_page`; in a thread, as it reads the database."""
     token = request.path_params["token"]
     with read_session() as session:
         record = live_record(session, model, module, token)
         if record is None:
             PAGES.drop((kind, token))
             return not_found()
-        return cached_page(request, kind, token, record.stamp, record.last_modified, lambda: render(session, record))
+        return _cached_page(request, kind, record, lambda: render(session, record))
+
+
+async def serve_public_page(
+    request: Request,
+    kind: str,
+    model: type[Any],
+    module: str,
+    render: Callable[[Session, PageRecord], str],
+    not_found: Callable[[], Response],
+) -> Response:
+    """Answer ``GET /<kind>/<token>`` for the records of ``model`` (pages of one kind share one model).
+
+    A cached page is answered from memory on the event loop, after a look for changes when one is due
+    (:data:`CHANGES`); else the one lookup and ``render(session, record)`` run in a thread
+    (:func:`_look_up_and_answer`). An unknown or revoked token, or a store where ``module`` is off, gets
+    ``not_found()``.
+    """
+    _KINDS.setdefault(kind, model)
+    if CHANGES.due():
+        await run_in_threadpool(CHANGES.look)
+    page = PAGES.get((kind, request.path_params["token"]))
+    if page is not None:
+        return _answer(request, page)
+    return await run_in_threadpool(_look_up_and_answer, request, kind, model, module, render, not_found)

@@ -74,7 +74,7 @@ class Job(SQLModel, table=True):
     token_revoked_at: datetime | None = None
     # When something the status page shows last changed (kept by stamp_public_page, below, and by
     # touch_public_page for the balance); None: not since the column exists (the page then dates from created_at).
-    public_changed_at: datetime | None = None
+    public_changed_at: datetime | None = Field(default=None, index=True)
     delivered_at: datetime | None = None
     override_by: str = Field(default="", max_length=120)
     override_note: str = Field(default="", max_length=300)

@@ -9,11 +9,11 @@ unknown or revoked token, or a store where repairs is off, gets a plain "Not fou
 
 The token is random (256 bits); staff can revoke it or issue a new one (the printed ticket then stops working).
 
-The page is cached per token (:func:`jewelerp.ui.public_page.serve_public_page`): each request looks the token
-up once, and the page is rendered again only when the job's ``public_changed_at`` moved (a change to the job,
-its photos or a stage move: :mod:`modules.repairs.models`; money taken in billing: :func:`touch_public_page`)
-or after 10 minutes (the store's name, its stages and their labels are not stamped). A browser's conditional GET
-gets 304.
+The page is cached per token (:func:`jewelerp.ui.public_page.serve_public_page`): the token is looked up at
+most once a second per worker, and the page is rendered again only when the job's ``public_changed_at`` moved
+(a change to the job, its photos or a stage move: :mod:`modules.repairs.models`; money taken in billing:
+:func:`touch_public_page`) or after 10 minutes (the store's name, its stages and their labels are not stamped).
+A browser's conditional GET gets 304.
 """
 
 from __future__ import annotations
@@ -160,8 +160,8 @@ def routes(upload_dir: Path | None = None) -> list[Route]:
     ``upload_dir`` is where photos are stored; by default the private files folder.
     """
 
-    def page(request: Request) -> Response:
-        return serve_public_page(request, "r", Job, "repairs", _render, not_found)
+    async def page(request: Request) -> Response:
+        return await serve_public_page(request, "r", Job, "repairs", _render, not_found)
 
     def photo(request: Request) -> Response:
         with read_session() as session:

@@ -97,7 +97,7 @@ class Piece(SQLModel, table=True):
     token_revoked_at: datetime | None = None
     # When something the public certificate page shows last changed (kept by stamp_public_page, below); None:
     # not since the column exists (the page then dates from created_at).
-    public_changed_at: datetime | None = None
+    public_changed_at: datetime | None = Field(default=None, index=True)
     version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
 

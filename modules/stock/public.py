@@ -12,11 +12,11 @@ photo, from 0), ``/c/<token>/file/<certificate id>`` (a lab report) and
 ``/c/<token>/document/<event id>`` (a provenance document). Files are read from the
 private files folder (:mod:`jewelerp.files`) and only through a valid token; their stored names never appear.
 
-The page is cached per token (:func:`jewelerp.ui.public_page.serve_public_page`): each request looks the
-token up once, and the page is rendered again only when the piece's ``public_changed_at`` moved (a change to
-the piece, its stones, certificates, provenance, photos or a ledger movement: :mod:`modules.stock.models`)
-or after 10 minutes (the store, category, metal and design names are not stamped). A browser's conditional
-GET gets 304.
+The page is cached per token (:func:`jewelerp.ui.public_page.serve_public_page`): the token is looked up
+at most once a second per worker, and the page is rendered again only when the piece's ``public_changed_at``
+moved (a change to the piece, its stones, certificates, provenance, photos or a ledger movement:
+:mod:`modules.stock.models`) or after 10 minutes (the store, category, metal and design names are not
+stamped). A browser's conditional GET gets 304.
 """
 
 from __future__ import annotations
@@ -314,8 +314,8 @@ def routes(upload_dir: Path | None = None) -> list[Route]:
     def folder() -> Path:
         return upload_dir or files_root()
 
-    def page(request: Request) -> Response:
-        return serve_public_page(request, "c", Piece, "stock", _render, not_found)
+    async def page(request: Request) -> Response:
+        return await serve_public_page(request, "c", Piece, "stock", _render, not_found)
 
     def qr(request: Request) -> Response:
         token = request.path_params["token"]

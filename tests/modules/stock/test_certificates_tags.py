@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 
 from jewelerp.core.models import ModuleState
 from jewelerp.core.settings import set_setting
-from jewelerp.db import read_session, unit_of_work
+from jewelerp.db import get_engine, read_session, unit_of_work, utcnow
 from jewelerp.errors import JewelError, PermissionDenied, ValidationError
 from jewelerp.qr import qr_png
 from jewelerp.registry import EventHandler, Registry, get_registry, set_registry
@@ -636,20 +636,46 @@ def _http_date(moment: datetime) -> str:
     return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
 
 
-def test_the_page_is_rendered_once_then_answered_from_the_cache_after_one_lookup(world, masters, uploads, renders):
+def test_the_page_is_rendered_once_then_answered_from_memory(world, masters, uploads, renders, monkeypatch):
     piece = _piece(world, masters)
     client, path = _client(uploads), _path(piece.public_token)
     first = client.get(path)
     assert first.status_code == 200 and len(renders) == 1
     etag, modified = first.headers["etag"], first.headers["last-modified"]
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag) and modified == _http_date(_stamp(piece.id))
+    monkeypatch.setattr(public_page, "LOOK_EVERY", 3600.0)
     with selects() as queries:
         second = client.get(path)
-    assert len(renders) == 1, "the second view renders nothing"
-    assert len(queries) == 1 and "stock_piece" in queries[0] and "core_module_state" in queries[0]
+    assert len(renders) == 1 and queries == [], "a cached page is answered with no query"
     assert second.status_code == 200 and second.content == first.content
     assert (second.headers["etag"], second.headers["last-modified"]) == (etag, modified)
     assert second.headers["cache-control"] == "no-cache"  # every view asks again: revoking stops it at once
+    monkeypatch.setattr(public_page, "LOOK_EVERY", 0.0)
+    with selects() as queries:
+        third = client.get(path)
+    assert third.content == first.content and len(renders) == 1
+    assert len(queries) == 2, "the look for changes: the module switches and the stamps, whatever is cached"
+    assert "core_module_state" in queries[0] and "stock_piece.public_changed_at >=" in queries[1]
+
+
+def test_a_change_another_worker_committed_shows_at_the_next_look(world, masters, uploads, monkeypatch):
+    first, second = _piece(world, masters), _piece(world, masters)
+    client = _client(uploads)
+    for piece in (first, second):
+        assert client.get(_path(piece.public_token)).status_code == 200
+    monkeypatch.setattr(public_page, "LOOK_EVERY", 3600.0)
+    revoked = update(Piece).where(Piece.id == first.id).values(token_revoked_at=utcnow(), public_changed_at=utcnow())
+    with get_engine().begin() as connection:  # committed by another worker: no session of this process saw it
+        connection.execute(revoked)
+    assert client.get(_path(first.public_token)).status_code == 200, "no look due: answered from memory"
+    monkeypatch.setattr(public_page, "LOOK_EVERY", 0.0)
+    assert client.get(_path(first.public_token)).status_code == 404
+    assert client.get(_path(second.public_token)).status_code == 200, "an unchanged page stays"
+    assert ("c", second.public_token) in public_page.PAGES
+    with get_engine().begin() as connection:
+        switch = ModuleState.__table__.c
+        connection.execute(update(ModuleState).where(switch.store_id == world.mum).values(enabled=False))
+    assert client.get(_path(second.public_token)).status_code == 404, "a module switched off elsewhere"
 
 
 def test_a_browser_holding_the_page_gets_304_and_a_stale_etag_gets_the_page(world, masters, uploads, renders):
