@@ -1,26 +1,26 @@
 """How fast the public certificate page answers from its cache, beside the trivial health route, on SQLite.
 
-Run: .venv/bin/python bench/public_page.py [--pieces 3000] [--clients 50] [--seconds 10] [--server uvicorn]
+Run: .venv/bin/python bench/public_page.py [--pieces 3000] [--connections 50] [--seconds 10] [--workers 1,2,4]
 
-It builds a temporary SQLite database (WAL, as in production) with a few thousand
-demo-like pieces, each with stones, a lab certificate and a chain of custody; serves
-``jewelerp.ui.api.api_app(api_routes() + modules.stock.public.routes())`` in a child
-process on a free port, with granian (the server Reflex runs in production; ``--server
-uvicorn`` for uvicorn), one worker. Against that one server it then runs two loads of
-``--seconds`` seconds each, ``--clients`` concurrent HTTP/1.1 keep-alive clients asking
-again as soon as their answer arrived:
+It builds a temporary SQLite database (WAL, as in production) with a few thousand demo-like pieces, each
+with stones, a lab certificate and a chain of custody, and serves
+``jewelerp.ui.api.api_app(api_routes() + modules.stock.public.routes())`` with granian (the server
+``jewelerp serve`` runs) on a free port. For each worker count it starts that server with that many workers
+and loads it with Debian's ``wrk`` (installed with apt when missing: a C client, so the client is not what
+limits the figures), ``--connections`` keep-alive connections on two threads for ``--seconds`` seconds each:
 
-1. ``GET /api/health``, the platform's trivial JSON route: what the server, the middleware
-   and the clients cost with no work behind them;
-2. ``GET /c/<token>`` with a warm cache: the pages of as many pieces as the page cache holds
-   (``jewelerp.ui.public_page.PAGE_CACHE_SIZE``) are each fetched once first, then asked for
-   at random. Each answer is the token's one lookup (token, revocation, module switch, stamp)
-   and the cached HTML.
+1. ``GET /api/health``, the platform's trivial JSON route: what the server, the middleware and the client
+   cost with no work behind them;
+2. ``GET /c/<token>`` of one piece, the page a crowd scanning one showcase asks for;
+3. ``GET /c/<token>`` at random over as many pieces as the page cache holds
+   (``jewelerp.ui.public_page.PAGE_CACHE_SIZE``).
 
-It prints requests per second and the median, p95 and p99 latency of both, and the ratios
-(page rps / health rps, page p95 / health p95): how close the cached page comes to a route
-that does nothing. It does not involve the Reflex websocket, the compiled frontend or a
-reverse proxy, and the clients run on the same machine (they share its CPUs with the server).
+Before 2 and 3 a warm-up load of the same paths fills every worker's cache. A cached page is answered from
+memory; each worker also looks once a second for changed stamps (two indexed queries). It prints requests per
+second and the median, p95 and p99 latency of each, and the page / health ratios of requests per second and
+p95, measured in the same run. Every answer must be a 200: wrk's count of other answers and socket errors is
+printed and must be 0. It does not involve the Reflex websocket, the compiled frontend or a reverse proxy;
+wrk runs on the same machine as the server and shares its CPUs.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import asyncio
 import os
 import random
 import secrets
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from starlette.applications import Starlette
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,20 +199,13 @@ def bench_app() -> Starlette:
     return api_app(api_routes() + routes())
 
 
-def start_server(server: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    """Start granian (what ``reflex run --env prod`` uses) or uvicorn, one worker, in a child process."""
-    if server == "granian":
-        command = [
-            sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", "1", "--no-ws", "--log-level", "warning",
-            "--working-dir", str(Path(__file__).parent), "public_page:bench_app",
-        ]  # fmt: skip
-    else:
-        command = [
-            sys.executable, "-m", "uvicorn", "--factory", "--host", "127.0.0.1", "--port", str(port),
-            "--log-level", "warning", "--no-access-log", "--app-dir", str(Path(__file__).parent),
-            "public_page:bench_app",
-        ]  # fmt: skip
+def start_server(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
+    """Start granian (what ``jewelerp serve`` runs) with ``workers`` workers in a child process."""
+    command = [
+        sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(workers), "--no-ws", "--log-level", "warning",
+        "--working-dir", str(Path(__file__).parent), "public_page:bench_app",
+    ]  # fmt: skip
     return subprocess.Popen(command, env=env, cwd=ROOT)
 
 
@@ -237,140 +232,144 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path:
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
     headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
-    if "content-length" not in headers:
-        raise ValueError("the bench client needs a Content-Length")
     return status, await reader.readexactly(int(headers["content-length"]))
+
+
+async def check_pages(port: int, paths: list[str], expected: bytes) -> None:
+    """Fetch every path once: each must be a 200 holding ``expected`` (wrk counts statuses, not content)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for path in paths:
+            status, body = await _get(reader, writer, path)
+            if status != 200 or expected not in body:
+                raise SystemExit(f"{path} answered {status} without {expected!r}")
+    finally:
+        writer.close()
+
+
+def ensure_wrk() -> str:
+    """The path of Debian's wrk, installed with apt (as root, or through sudo) when missing."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    quiet = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=quiet)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, env=quiet)
+    return shutil.which("wrk") or sys.exit("wrk did not install")
+
+
+WRK_SCRIPT = """
+local paths = {%s}
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+function init(args) math.randomseed(id * 7919) end
+function request() return wrk.format("GET", paths[math.random(#paths)]) end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
 
 
 @dataclass(frozen=True)
 class Figures:
-    """What one load measured."""
+    """What one wrk load measured (latencies in ms)."""
 
-    ok: int
-    failed: int
-    elapsed: float  # seconds
-    latencies: list[float]  # ms, sorted
+    requests: int
+    seconds: float
+    socket_errors: int
+    not_ok: int  # answers other than 2xx or 3xx
+    p50: float
+    p95: float
+    p99: float
 
     @property
     def rps(self) -> float:
-        """Successful requests per second."""
-        return self.ok / self.elapsed
-
-    def percentile(self, share: float) -> float:
-        """The latency (ms) below which ``share`` of the requests answered."""
-        return self.latencies[min(len(self.latencies) - 1, int(len(self.latencies) * share))]
+        """Requests per second."""
+        return self.requests / self.seconds
 
 
-async def warm(port: int, paths: list[str], clients: int) -> None:
-    """Fetch every path once, over ``clients`` connections, so its page is in the server's cache."""
-
-    async def one_client(share: list[str]) -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            for path in share:
-                status, _body = await _get(reader, writer, path)
-                if status != 200:
-                    raise RuntimeError(f"{path} answered {status} while warming the cache")
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(one_client(paths[n::clients]) for n in range(clients)))
-
-
-async def load(port: int, paths: list[str], expected: bytes, clients: int, seconds: float) -> Figures:
-    """Run ``clients`` concurrent clients for ``seconds``, each asking for random ``paths``; an answer counts
-    as a success when it is a 200 whose body holds ``expected``.
-
-    Each client holds one keep-alive connection and asks again as soon as the last answer
-    arrived. The client is a minimal HTTP/1.1 reader on asyncio streams:
-    a full HTTP library (httpx) spends more CPU per request than the server does, and on
-    a small machine it, not the page, would set the numbers.
-    """
-    latencies: list[float] = []
-    failures = 0
-    stop = 0.0
-    ready = asyncio.Event()
-
-    async def one_client(seed: int) -> None:
-        nonlocal failures
-        rng = random.Random(seed)
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            await _get(reader, writer, rng.choice(paths))  # warm-up, not counted
-            await ready.wait()
-            while time.perf_counter() < stop:
-                start = time.perf_counter()
-                try:
-                    status, body = await _get(reader, writer, rng.choice(paths))
-                    ok = status == 200 and expected in body
-                except (OSError, ValueError, asyncio.IncompleteReadError):
-                    failures += 1
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    continue
-                if ok:
-                    latencies.append((time.perf_counter() - start) * 1000)
-                else:
-                    failures += 1
-        finally:
-            writer.close()
-
-    tasks = [asyncio.create_task(one_client(seed)) for seed in range(clients)]
-    await asyncio.sleep(1.0)  # let every client connect and warm up
-    started = time.perf_counter()
-    stop = started + seconds
-    ready.set()
-    await asyncio.gather(*tasks)
-    elapsed = time.perf_counter() - started
-    if not latencies:
-        raise SystemExit(f"no successful requests ({failures} failed)")
-    return Figures(len(latencies), failures, elapsed, sorted(latencies))
+def wrk_load(wrk: str, port: int, paths: list[str], connections: int, seconds: float, folder: Path) -> Figures:
+    """Run wrk against ``paths`` (each request picks one at random) and read its figures."""
+    script = folder / "paths.lua"
+    script.write_text(WRK_SCRIPT % ",".join(f'"{path}"' for path in paths))
+    command = [
+        wrk, "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "-s", str(script),
+        f"http://127.0.0.1:{port}",
+    ]  # fmt: skip
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    line = next(line for line in output.splitlines() if line.startswith("RESULT "))
+    requests, duration_us, socket_errors, not_ok, p50, p95, p99 = (int(value) for value in line.split()[1:])
+    return Figures(requests, duration_us / 1e6, socket_errors, not_ok, p50 / 1000, p95 / 1000, p99 / 1000)
 
 
 def _report(title: str, figures: Figures) -> None:
-    print(title)
-    print(f"  requests/s  {figures.rps:>9.1f}   ({figures.ok:,} ok, {figures.failed:,} failed)")
-    print(f"  median      {statistics.median(figures.latencies):>9.1f} ms")
-    print(f"  p95         {figures.percentile(0.95):>9.1f} ms")
-    print(f"  p99         {figures.percentile(0.99):>9.1f} ms")
+    print(f"  {title:<34} {figures.rps:>9,.0f} req/s   p50 {figures.p50:>6.1f} ms   p95 {figures.p95:>6.1f} ms   "
+          f"p99 {figures.p99:>6.1f} ms   errors {figures.socket_errors + figures.not_ok}")  # fmt: skip
+
+
+def warm_up(load: Callable[[], Figures], rounds: int = 8) -> float:
+    """Repeat the warm-up ``load`` until every worker has rendered every page: until its rate stops rising by
+    more than 5 %; returns the seconds spent."""
+    previous = load()
+    spent = previous.seconds
+    for _round in range(rounds - 1):
+        figures = load()
+        spent += figures.seconds
+        if figures.rps < previous.rps * 1.05:
+            break
+        previous = figures
+    return round(spent)
+
+
+def run_workers(workers: int, wrk: str, args: argparse.Namespace, url: str, tokens: list[str], folder: Path) -> None:
+    """Serve with ``workers`` workers, load health, one page and many pages, and print the figures."""
+    from jewelerp.ui.public_page import PAGE_CACHE_SIZE
+
+    port = _free_port()
+    server = start_server(port, workers, os.environ | {"JEWELERP_DB_URL": url, "JEWELERP_SCHEDULER": "off"})
+    one, many = [f"/c/{tokens[0]}"], [f"/c/{token}" for token in tokens[:PAGE_CACHE_SIZE]]
+    try:
+        asyncio.run(_wait_until_up(f"http://127.0.0.1:{port}"))
+        asyncio.run(check_pages(port, many, b"Certificate of authenticity"))
+        load = lambda paths, seconds: wrk_load(wrk, port, paths, args.connections, seconds, folder)  # noqa: E731
+        health = load(["/api/health"], args.seconds)
+        warmed = warm_up(lambda: load(many, args.warm))
+        page = load(one, args.seconds)
+        pages = load(many, args.seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"{workers} worker{'s' if workers > 1 else ''} (caches warmed by {warmed:g} s of load):")
+    _report("GET /api/health", health)
+    _report("GET /c/<token>, one page", page)
+    _report(f"GET /c/<token>, {len(many):,} pages", pages)
+    for title, figures in (("one page", page), (f"{len(many):,} pages", pages)):
+        print(f"  ratio {title:<14} rps {figures.rps / health.rps:>5.2f}x health   "
+              f"p95 {figures.p95 / health.p95:>5.2f}x health")  # fmt: skip
 
 
 def main() -> None:
-    """Build the database, start the server, load the health route then the warm pages, print the figures."""
-    from jewelerp.ui.public_page import PAGE_CACHE_SIZE
-
+    """Build the database, then for each worker count serve it and print the figures of the three loads."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--pieces", type=int, default=3000)
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--server", choices=("granian", "uvicorn"), default="granian")
+    parser.add_argument("--warm", type=float, default=5.0, help="seconds of warm-up load before the page loads")
+    parser.add_argument("--workers", default="1,2,4", help="worker counts, comma-separated")
     args = parser.parse_args()
+    wrk = ensure_wrk()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench-public.db'}"
         started = time.perf_counter()
         tokens = build_database(url, args.pieces)
-        print(f"built {args.pieces:,} pieces in {time.perf_counter() - started:.1f} s")
-        pages = [f"/c/{token}" for token in tokens[:PAGE_CACHE_SIZE]]  # every one stays cached
-        port = _free_port()
-        env = os.environ | {"JEWELERP_DB_URL": url, "JEWELERP_SCHEDULER": "off"}
-        server = start_server(args.server, port, env)
-        try:
-            asyncio.run(_wait_until_up(f"http://127.0.0.1:{port}"))
-            health = asyncio.run(load(port, ["/api/health"], b'"ok"', args.clients, args.seconds))
-            started = time.perf_counter()
-            asyncio.run(warm(port, pages, args.clients))
-            warmed = time.perf_counter() - started
-            page = asyncio.run(load(port, pages, b"Certificate of authenticity", args.clients, args.seconds))
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    where = f"{args.clients} concurrent clients for {args.seconds:g} s, SQLite, {args.server} (1 worker)"
-    _report(f"GET /api/health: {where}", health)
-    print(f"warmed the cache with {len(pages):,} pages in {warmed:.1f} s ({len(pages) / warmed:.0f} pages/s)")
-    _report(f"GET /c/<token>, cached ({len(pages):,} pages): {where}", page)
-    print("ratios")
-    print(f"  page rps / health rps  {page.rps / health.rps:>6.2f}")
-    print(f"  page p95 / health p95  {page.percentile(0.95) / health.percentile(0.95):>6.2f}")
+        print(f"built {args.pieces:,} pieces in {time.perf_counter() - started:.1f} s; SQLite, granian, wrk with "
+              f"{args.connections} connections, {args.seconds:g} s per load, {os.cpu_count()} CPUs")  # fmt: skip
+        for workers in (int(value) for value in args.workers.split(",")):
+            run_workers(workers, wrk, args, url, tokens, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -272,6 +272,7 @@ class CachedPage:
     etag: str
     last_modified: datetime  # to the second, aware UTC
     stored_at: float  # time.monotonic()
+    headers: Mapping[str, str]  # of its answers: the public ones, no-cache, ETag and Last-Modified
 
 
 class PageCache:
@@ -422,13 +423,9 @@ def _not_modified(request: Request, page: CachedPage) -> bool:
 def _answer(request: Request, page: CachedPage) -> Response:
     """200 with the page's HTML, ``ETag`` and ``Last-Modified``, or 304 without a body when the browser's copy
     is current (:func:`_not_modified`); both with the public headers and ``no-cache``."""
-    headers = public_headers(PAGE_CACHE) | {
-        "ETag": page.etag,
-        "Last-Modified": format_datetime(page.last_modified, usegmt=True),
-    }
     if _not_modified(request, page):
-        return Response(status_code=304, headers=headers)
-    return HTMLResponse(page.body, headers=headers)
+        return Response(status_code=304, headers=page.headers)
+    return HTMLResponse(page.body, headers=page.headers)
 
 
 def _cached_page(request: Request, kind: str, record: PageRecord, render: Callable[[], str]) -> Response:
@@ -438,8 +435,9 @@ def _cached_page(request: Request, kind: str, record: PageRecord, render: Callab
     page = PAGES.get(key)
     if page is None or page.stamp != record.stamp:
         body = render().encode()
-        modified = record.last_modified.replace(microsecond=0)
-        page = CachedPage(record.id, record.stamp, body, _etag(body), modified, time.monotonic())
+        etag, modified = _etag(body), record.last_modified.replace(microsecond=0)
+        headers = public_headers(PAGE_CACHE) | {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True)}
+        page = CachedPage(record.id, record.stamp, body, etag, modified, time.monotonic(), headers)
         PAGES.put(key, page)
     return _answer(request, page)
 
