@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
@@ -98,6 +99,29 @@ def database_problem(exc: BaseException) -> str | None:
         reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
         return f"{where} cannot be reached: {reason}"
     return None
+
+
+DATABASE_UNAVAILABLE = "The database did not answer; nothing was saved. Try again in a moment."
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be used just now (the server restarted, refused or did not
+    answer, a connection dropped mid-transaction, no pooled connection came free, SQLite stayed locked) rather
+    than that the data was wrong (SQLAlchemy's OperationalError also covers a missing table: the logged reason
+    tells which).
+
+    The transaction it happened in is gone whole: PostgreSQL aborts a transaction whose connection drops, and
+    :func:`unit_of_work` rolls back on any error. The pool throws the dropped connections away and
+    ``pool_pre_ping`` tests the others, so the next unit of work connects afresh once the server is back."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def log_unavailable(exc: BaseException, where: str) -> None:
+    """Log on one line that the database could not be used in ``where``, and why (no traceback: during an
+    outage every open page would log one)."""
+    log.warning("%s: %s", where, database_problem(exc) or f"{type(exc).__name__}: {exc}")
 
 
 def _is_driver(module: str) -> bool:

@@ -56,26 +56,71 @@ def _run(command: list[str], server_log: Path) -> None:
         raise ClusterError(f"{Path(command[0]).name} failed:\n{done.stdout}{done.stderr}{logged}")
 
 
+class Cluster:
+    """A throwaway server made in ``folder`` on ``port``: :meth:`start`, :meth:`stop`, :meth:`restart` (a test
+    of what the app does while PostgreSQL restarts runs one of its own)."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.bin_dir, self.folder, self.port = binaries(), folder, port
+        self.data, self.log = folder / "data", folder / "server.log"  # the log is the server's own
+        self.running = False
+
+    @property
+    def url(self) -> str:
+        """Its SQLAlchemy URL (maintenance database ``postgres``)."""
+        return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/postgres"
+
+    def create(self) -> None:
+        """Make the cluster (``initdb``)."""
+        self._pg("initdb", "-D", str(self.data), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-sync")
+
+    def start(self) -> None:
+        """Start the server and wait until it takes connections."""
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options += " -c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
+        self._pg("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "start")
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (``fast``: open transactions are rolled back and their connections closed, as a
+        service restart does; ``immediate``: no shutdown at all)."""
+        self._pg("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+        self.running = False
+
+    def restart(self) -> None:
+        """Stop (fast) and start again on the same port; connections open before are dead."""
+        self.stop()
+        self.start()
+
+    def _pg(self, program: str, *args: str) -> None:
+        _run([str(self.bin_dir / program), *args], self.log)
+
+
 @contextmanager
-def cluster() -> Iterator[str]:
-    """A running throwaway server; yields its SQLAlchemy URL (maintenance database ``postgres``)."""
-    bin_dir = binaries()
+def running_cluster() -> Iterator[Cluster]:
+    """A running throwaway :class:`Cluster`; stopped and removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="jewelerp-pg-"))
     if os.geteuid() == 0:
         entry = pwd.getpwnam(SERVER_USER)
         os.chown(folder, entry.pw_uid, entry.pw_gid)
-    data, log, port = folder / "data", folder / "server.log", free_port()  # the log is the server's own
     try:
-        _run([str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-sync"], log)
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        options += " -c synchronous_commit=off -c max_connections=200"
-        _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"], log)
+        server = Cluster(folder, free_port())
+        server.create()
+        server.start()
         try:
-            yield f"postgresql+psycopg://{USER}@127.0.0.1:{port}/postgres"
+            yield server
         finally:
-            _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], log)
+            if server.running:
+                server.stop("immediate")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def cluster() -> Iterator[str]:
+    """A running throwaway server; yields its SQLAlchemy URL (maintenance database ``postgres``)."""
+    with running_cluster() as server:
+        yield server.url
 
 
 def main(argv: list[str]) -> int:

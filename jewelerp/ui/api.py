@@ -1,5 +1,6 @@
 """HTTP routes mounted beside the Reflex app: health and readiness checks and export downloads, with security
-headers."""
+headers. A route (a module's included) that cannot reach the database just now answers 503 with a plain
+sentence, not a 500."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 from typing import Protocol
 
 import reflex as rx
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from jewelerp.db import DATABASE_UNAVAILABLE, is_unavailable, log_unavailable
 from jewelerp.ui.private_files import file_route
 from jewelerp.ui.table_query import forget_export, take_export
 from jewelerp.ui.web_security import SecurityHeaders
@@ -91,10 +95,26 @@ def api_routes() -> list[Route]:
     ]
 
 
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """A request that failed because the database cannot be used just now (:func:`jewelerp.db.is_unavailable`):
+    503 with the plain sentence and a retry hint, logged on one line. Any other database error is re-raised
+    (a 500, logged with its traceback)."""
+    if not is_unavailable(exc):
+        raise exc
+    log_unavailable(exc, f"{request.method} {request.url.path} could not reach the database")
+    headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+    return PlainTextResponse(DATABASE_UNAVAILABLE, status_code=503, headers=headers)
+
+
 def api_app(routes: list[Route]) -> Starlette:
     """The Starlette app given to ``rx.App(api_transformer=...)``.
 
     Every response gets the security headers: ``routes`` the strict policy, the Reflex app that
-    Reflex mounts beneath (the frontend in production) the frontend's.
+    Reflex mounts beneath (the frontend in production) the frontend's. A database that cannot be
+    used answers 503 (:func:`database_unavailable`).
     """
-    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, strict_routes=list(routes))])
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders, strict_routes=list(routes))],
+        exception_handlers={DBAPIError: database_unavailable, PoolTimeout: database_unavailable},
+    )

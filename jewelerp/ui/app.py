@@ -5,21 +5,25 @@ from __future__ import annotations
 import logging
 
 import reflex as rx
+from reflex.app import default_backend_exception_handler
+from reflex.event import EventSpec
 from sqlalchemy.exc import OperationalError
 
 from jewelerp import live
 from jewelerp.auth.pages import LoginState, login_page
 from jewelerp.core.lifecycle import installed_registry
 from jewelerp.core.roles import sync_roles_and_permissions
-from jewelerp.db import unit_of_work
+from jewelerp.db import DATABASE_UNAVAILABLE, is_unavailable, log_unavailable, unit_of_work
 from jewelerp.registry import RegistryError, get_registry, resolve
 from jewelerp.scheduler import lifespan
+from jewelerp.ui import redis_watch
 from jewelerp.ui.api import api_app, api_routes
 from jewelerp.ui.body_limit import UploadBodyLimit
 from jewelerp.ui.shell_state import ShellState
 from jewelerp.ui.web_security import is_allowed_origin
 
 log = logging.getLogger(__name__)
+STATE_STORE_UNAVAILABLE = "The server is reconnecting. Try again in a moment."
 STYLE = {
     ".sr-only": {
         "position": "absolute",
@@ -50,6 +54,27 @@ def _sync_permissions() -> None:
         log.warning("could not seed permissions (run 'jewelerp db upgrade'): %s", exc)
 
 
+def backend_exception_handler(exception: Exception) -> EventSpec | None:
+    """What the browser is told when an event handler fails: a database that cannot be used just now
+    (:func:`jewelerp.db.is_unavailable`, in a handler that does not go through ``AppState._run``) or a Redis that
+    dropped the connection (restarting) gets a toast saying so in plain words, logged on one line; anything
+    else gets Reflex's own handling (the traceback logged, "An error occurred" shown)."""
+    if is_unavailable(exception):
+        log_unavailable(exception, "an event could not reach the database")
+        return rx.toast.error(DATABASE_UNAVAILABLE, position="top-center", fallback_to_alert=True)
+    if _is_redis_outage(exception):
+        log.warning("an event could not reach Redis: %s", exception)
+        return rx.toast.error(STATE_STORE_UNAVAILABLE, position="top-center", fallback_to_alert=True)
+    return default_backend_exception_handler(exception)
+
+
+def _is_redis_outage(exception: Exception) -> bool:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    return isinstance(exception, RedisConnectionError | RedisTimeout)
+
+
 def build_app() -> rx.App:
     """Create the app with every discovered module's pages, routes and the scheduler.
 
@@ -66,6 +91,7 @@ def build_app() -> rx.App:
     app = rx.App(
         style=STYLE,
         api_transformer=[api_app(routes), UploadBodyLimit],
+        backend_exception_handler=backend_exception_handler,
     )
     if app.sio is not None:  # the websocket accepts only the app's own origins, checked on each connection
         app.sio.eio.cors_allowed_origins = lambda origin, _environ: is_allowed_origin(origin)
@@ -79,4 +105,5 @@ def build_app() -> rx.App:
     app.register_lifespan_task(_sync_permissions)
     app.register_lifespan_task(lifespan)
     app.register_lifespan_task(live.start)
+    app.register_lifespan_task(redis_watch.watch)
     return app

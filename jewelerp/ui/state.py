@@ -17,7 +17,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import SessionInfo, authenticate, build_actor
 from jewelerp.auth.session_cookie import token_from_cookie_header
-from jewelerp.db import read_session, unit_of_work
+from jewelerp.db import DATABASE_UNAVAILABLE, is_unavailable, log_unavailable, read_session, unit_of_work
 from jewelerp.errors import AuthError, JewelError, ValidationError
 
 T = TypeVar("T")
@@ -68,7 +68,9 @@ class AppState(rx.State):
 
         Returns the result, or None when it failed (nothing was written then).
         A write clears the previous messages first; a read keeps them. Errors of the
-        ``reraise`` types propagate so the page can handle them itself.
+        ``reraise`` types propagate so the page can handle them itself. When the database
+        cannot be used (restarted, unreachable: :func:`jewelerp.db.is_unavailable`) the page says
+        so (:data:`jewelerp.db.DATABASE_UNAVAILABLE`); the next call connects afresh.
         """
         if write:
             self._clear_messages()
@@ -88,6 +90,12 @@ class AppState(rx.State):
             return None
         except JewelError as exc:
             self._say(exc.message, ok=False)
+            return None
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            log_unavailable(exc, f"{type(self).__name__} could not reach the database")
+            self._say(DATABASE_UNAVAILABLE, ok=False)
             return None
         if done:
             self._say(done)

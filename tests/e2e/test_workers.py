@@ -1,5 +1,6 @@
 """Several workers behind one port: ``jewelerp serve --workers 2`` with Redis. People's tabs land on any
-worker; signing in, pages, the store switcher and the live workshop board work across them.
+worker; signing in, pages, the store switcher and the live workshop board work across them, and go on working
+when Redis restarts and loses everything it held (issue 15).
 
 The server is a real ``jewelerp serve`` in a child process, built into its own web folder (the harness's
 build is for another port), on a copy of the browser tests' demo database and the run's Redis.
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -29,6 +31,7 @@ from tests.pg_cluster import free_port
 WORKERS = 2
 TABS = 4  # watchers: with two workers, their sockets are all but certain to land on both
 START_SECONDS = 600  # the first start builds the frontend
+RELOAD_MS = 20_000  # each worker looks at Redis every 2 s (jewelerp.ui.redis_watch), then its tabs reload
 
 
 @pytest.fixture(scope="module")
@@ -130,5 +133,30 @@ def test_tabs_on_different_workers_sign_in_switch_stores_and_see_moves_live(brow
     expect(_card(manager, "Estimated", number)).to_have_count(0)  # Delhi's board: not Mumbai's job
     manager.get_by_role("navigation", name="Main menu").get_by_role("link", name="Home").click()
     expect(manager.get_by_text("You are working in DEL · Karol Bagh, Delhi.")).to_be_visible()
+    for tab in (manager, *watchers):
+        tab.context.close()
+
+
+def test_a_redis_restart_keeps_everyone_signed_in_and_the_board_live(browser, workers_url, redis_process):
+    workers_url, database = workers_url
+    number = _new_job_in(database, customer_name="Rohan Kapoor", item_description="Silver ring, resize")
+    manager = _tab(browser, workers_url, "manager")
+    watchers = [_tab(browser, workers_url, "sales") for _ in range(2)]
+    for tab in (manager, *watchers):
+        tab.goto(f"{workers_url}/repairs/board")
+        expect(_card(tab, "Received", number)).to_be_visible()
+
+    with ExitStack() as reloads:  # each tab is told to reload its page, and connects afresh
+        for tab in (manager, *watchers):
+            reloads.enter_context(tab.expect_event("load", timeout=RELOAD_MS))
+        redis_process.restart()  # the page states, socket records and live subscriptions are gone
+
+    for tab in (manager, *watchers):  # still signed in (the session lives in the database), on the same page
+        expect(_card(tab, "Received", number)).to_be_visible()
+        assert tab.url.rstrip("/") == f"{workers_url}/repairs/board"
+    manager.get_by_role("button", name=f"Move {number} to Estimated").click()
+    expect(manager.get_by_role("status")).to_contain_text(f"{number} moved to “Estimated”.")
+    for tab in watchers:  # subscribed again: the move still reaches the other tabs, whichever worker they are on
+        expect(_card(tab, "Estimated", number)).to_be_visible(timeout=5_000)
     for tab in (manager, *watchers):
         tab.context.close()
