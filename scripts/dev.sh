@@ -2,7 +2,8 @@
 # JewelERP developer entry point.
 #   bash scripts/dev.sh run          set up, migrate, load demo data, serve http://localhost:3000 (jewelerp serve)
 #   bash scripts/dev.sh test [ARGS]  set up (plus Debian Chromium, PostgreSQL, Redis) and run the whole test suite:
-#                                    everything on SQLite, then tests/core and tests/modules on PostgreSQL
+#                                    everything on SQLite, then tests/core and tests/modules on PostgreSQL;
+#                                    service tests in parallel (pytest-xdist) unless ARGS name test paths
 #   bash scripts/dev.sh test --db sqlite|postgres [ARGS]   one side alone (ARGS: pytest's)
 #   bash scripts/dev.sh addon        set up .tools/addon-venv: this environment plus the sample add-on
 # All are idempotent: a second run only checks stamps (and starts).
@@ -79,6 +80,13 @@ postgres_args() {
   [ "$kept" = 1 ] && printf '%s\n' "${out[@]}"
 }
 
+# Whether ARGS name a test path (then they run as given, in one process).
+names_paths() {
+  local arg
+  for arg in "$@"; do [ -e "${arg%%::*}" ] && return 0; done
+  return 1
+}
+
 setup_env() {
   export PATH="$ROOT/.tools/node_modules/.bin:$ROOT/.venv/bin:$PATH"
   export REFLEX_USE_SYSTEM_BUN=1
@@ -106,17 +114,28 @@ case "${1:-}" in
     ruff check .
     ruff format --check .
     sqlite_rc=0 postgres_rc=0
+    cpus=$(nproc)
     if [ "$db" != postgres ]; then
-      say "tests on SQLite"
-      python -m pytest "$@" || sqlite_rc=$?
+      if names_paths "$@"; then
+        say "tests on SQLite"
+        python -m pytest "$@" || sqlite_rc=$?
+      else  # the whole suite: service tests in parallel (a process per CPU), then browser and add-on tests alone
+        say "service tests on SQLite ($cpus processes)"
+        python -m pytest -n "$cpus" --dist loadfile "$@" tests/core tests/modules tests/security || sqlite_rc=$?
+        say "browser and add-on tests on SQLite"
+        python -m pytest "$@" tests/addon tests/e2e || sqlite_rc=$((sqlite_rc | $?))
+      fi
     fi
     if [ "$db" != sqlite ]; then
-      say "tests on PostgreSQL"
       mapfile -t pg_args < <(postgres_args "$@")
-      if [ "${#pg_args[@]}" -gt 0 ]; then
-        python -m tests.pg_cluster python -m pytest "${pg_args[@]}" || postgres_rc=$?
-      else
+      if [ "${#pg_args[@]}" -eq 0 ]; then
         say "no service tests named: nothing to run on PostgreSQL"
+      elif names_paths "$@"; then
+        say "tests on PostgreSQL"
+        python -m tests.pg_cluster python -m pytest "${pg_args[@]}" || postgres_rc=$?
+      else  # they wait on the server more than on the CPU: two processes per CPU
+        say "service tests on PostgreSQL ($((cpus * 2)) processes)"
+        python -m tests.pg_cluster python -m pytest -n $((cpus * 2)) --dist loadfile "${pg_args[@]}" || postgres_rc=$?
       fi
     fi
     [ "$sqlite_rc" = 0 ] && [ "$postgres_rc" = 0 ] || { say "failed: SQLite $sqlite_rc, PostgreSQL $postgres_rc"; exit 1; }
