@@ -137,9 +137,9 @@ async def push(channel: str) -> int:
     app = _running.get("app")
     if app is None or app.event_namespace is None:
         return 0
-    listeners = SUBSCRIPTIONS.of(channel)
+    listeners = await asyncio.to_thread(SUBSCRIPTIONS.of, channel)  # Redis's client here waits: not on the loop
     gone = [token for token in listeners if not await app.event_namespace._token_manager.is_token_connected(token)]
-    SUBSCRIPTIONS.remove(channel, gone)
+    await asyncio.to_thread(SUBSCRIPTIONS.remove, channel, gone)
     updates = [_update(app, token, name, channel) for token, name in listeners.items() if token not in gone]
     results = await asyncio.gather(*updates, return_exceptions=True)
     for result in results:
