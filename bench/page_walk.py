@@ -30,8 +30,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = ROOT / ".tools" / "bench-web"  # the build, kept between runs (rebuilt when the code changed)
 PORT = 3107  # fixed: the build is made for its port, so another port would rebuild
@@ -61,6 +59,8 @@ def make_demo_database(path: Path) -> None:
 @contextmanager
 def serving(database: Path, workers: int, log: Path) -> Iterator[str]:
     """``jewelerp serve`` on ``database`` with ``workers`` workers; yields its address once it is ready."""
+    from tests.serve_process import NotServing, wait_until_ready
+
     env = os.environ | {
         "JEWELERP_DB_URL": f"sqlite:///{database}",
         "JEWELERP_SCHEDULER": "off",
@@ -73,25 +73,13 @@ def serving(database: Path, workers: int, log: Path) -> Iterator[str]:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
         url = f"http://localhost:{PORT}"
         try:
-            _wait_until_ready(url, server, log)
+            wait_until_ready(url, server, log, START_SECONDS)
             yield url
+        except NotServing as exc:
+            sys.exit(str(exc))
         finally:
             server.terminate()
             server.wait(timeout=30)
-
-
-def _wait_until_ready(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"jewelerp serve exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/api/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    sys.exit(f"jewelerp serve did not get ready in {START_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
 def load_time(tab, url: str) -> float:

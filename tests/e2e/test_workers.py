@@ -13,12 +13,10 @@ import pickle
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -27,6 +25,7 @@ from jewelerp.db import reset_engine
 from tests.e2e.conftest import DEMO_LOGINS, TIMEOUT_MS, sign_in
 from tests.e2e.test_repairs_board import _card, _new_job
 from tests.pg_cluster import free_port
+from tests.serve_process import NotServing, wait_until_ready
 
 WORKERS = 2
 TABS = 4  # watchers: with two workers, their sockets are all but certain to land on both
@@ -60,26 +59,15 @@ def workers_url(app_db: Path, redis_server_url: str, tmp_path_factory) -> Iterat
     )
     url = f"http://localhost:{port}"
     try:
-        _wait_until_ready(url, server, folder / "serve.log")
+        try:
+            wait_until_ready(url, server, folder / "serve.log", START_SECONDS)
+        except NotServing as exc:
+            pytest.fail(str(exc))
         yield url, database
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
         log.close()
-
-
-def _wait_until_ready(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"jewelerp serve exited with {server.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/api/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    pytest.fail(f"jewelerp serve did not get ready in {START_SECONDS} s:\n{log.read_text()[-3000:]}")
 
 
 def _workers_of(redis_url: str) -> set[str]:
