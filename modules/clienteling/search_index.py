@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import DDL, column, event, select, table, text
+from sqlalchemy import DDL, String, column, event, literal_column, select, table, text
 
 from jewelerp.db import get_engine
 from jewelerp.search_indexes import trigram_indexes
@@ -37,13 +37,17 @@ CREATE = (
 REBUILD = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"
 DROP = (*(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{s}" for s in ("ai", "ad", "au")), f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
-TRIGRAM_INDEXES = (  # what customer_search's LIKE clauses read
+TRIGRAM_INDEXES = (  # what customer_search's LIKE clauses and the metal filter read
     ("clienteling_customer_name_trgm", "lower(name)"),
     ("clienteling_customer_tags_trgm", "lower(tags)"),
     ("clienteling_customer_email_trgm", "lower(email)"),
     ("clienteling_customer_phone_trgm", "phone"),
     ("clienteling_customer_alt_phone_trgm", "alt_phone"),
+    ("clienteling_customer_pref_metals_trgm", "', ' || pref_metals || ','"),  # the list's metal filter
 )
+# The preferred metals as ", gold, rose gold," so one metal matches whole (", gold," is not in ", rose gold,"):
+# the constants are written into the SQL, not bound, so PostgreSQL sees the indexed expression in the query.
+METAL_LIST = literal_column("', '", String) + Customer.pref_metals + literal_column("','", String)
 
 for _statement in CREATE:  # tables made with create_all (tests, benches) get the index too
     event.listen(Customer.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
@@ -19,7 +19,7 @@ from jewelerp.core.users import staff_options
 from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec, store_scoped
 from jewelerp.validation import MAX_ID, read_int
 from modules.clienteling.models import Customer
-from modules.clienteling.search_index import indexed_search
+from modules.clienteling.search_index import METAL_LIST, indexed_search
 from modules.clienteling.segments import SEGMENTS
 from modules.clienteling.services import METALS, PII, contact_view, searched_phone
 
@@ -82,7 +82,7 @@ def _customers_base(actor: Actor, q: TableQuery) -> Select:
     elif (salesperson := read_int(f.get("salesperson", ""), 1, MAX_ID)) is not None:
         stmt = stmt.where(Customer.assigned_user_id == salesperson)
     if f.get("metal") in METALS:
-        stmt = stmt.where((literal(", ") + Customer.pref_metals + literal(",")).like(f"%, {f['metal']},%"))
+        stmt = stmt.where(METAL_LIST.like(f"%, {f['metal']},%"))
     if f.get("budget") in BUDGETS:
         stmt = stmt.where(_in_budget(f["budget"]))
     for key, column in (("birth_month", Customer.birth_month), ("anniversary_month", Customer.anniversary_month)):

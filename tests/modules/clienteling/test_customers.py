@@ -11,7 +11,7 @@ from jewelerp.errors import ModuleDisabled, PermissionDenied, ValidationError
 from jewelerp.registry import get_registry
 from jewelerp.ui.table_query import TableQuery, write_xlsx
 from modules.clienteling.parsing import normalize_phone
-from modules.clienteling.services import CustomerInput, create_customer
+from modules.clienteling.services import METALS, CustomerInput, create_customer
 from modules.clienteling.tables import CUSTOMERS
 
 
@@ -138,3 +138,34 @@ def test_on_postgresql_the_search_is_answered_from_the_trigram_indexes(world):
     }
     assert used == {"name", "tags", "email", "phone", "alt_phone"}, plan
     assert [r["name"] for r in _list(manager, search="HARPR")[0]] == ["Harpreet Kaur"]  # any case, as on SQLite
+
+
+def test_on_postgresql_the_metal_filter_reads_its_trigram_index(world):
+    from sqlalchemy import select
+
+    from jewelerp.db import get_engine
+    from modules.clienteling.models import Customer
+    from modules.clienteling.search_index import METAL_LIST
+
+    if get_engine().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: its planner needs the expression's index to know how common a metal is")
+    statement = select(Customer.id).where(METAL_LIST.like("%, platinum,%"))  # as the list's filter writes it
+    with get_engine().connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {compiled}").scalars())
+    assert "clienteling_customer_pref_metals_trgm" in plan, plan
+
+
+def test_the_metal_filter_matches_one_metal_whole_in_the_list(world):
+    manager = world.actor("manager")
+    for name, metals in (("Asha", "rose gold"), ("Bina", "gold, silver"), ("Chitra", "silver, white gold, gold")):
+        _add(manager, name=name, email=f"{name.lower()}@example.in", pref_metals=metals)
+    found = {metal: sorted(r["name"] for r in _list(manager, filters={"metal": metal})[0]) for metal in METALS}
+    assert found == {
+        "gold": ["Bina", "Chitra"],  # not "rose gold" or "white gold"
+        "white gold": ["Chitra"],
+        "rose gold": ["Asha"],
+        "platinum": [],
+        "silver": ["Bina", "Chitra"],
+    }
