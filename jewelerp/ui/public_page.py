@@ -347,7 +347,8 @@ class ChangeWatch:
     touched a page's record or a module switch (:meth:`ask`), one look (:meth:`look`) reads the records stamped
     since :data:`LOOK_BACK` before the previous look, and drops each cached page whose token or stamp differs
     (an edit, a revocation, a reissued token); and the module switches, clearing every page when one moved.
-    A look costs two or three indexed queries however many pages are cached.
+    A look costs a query of the (small) module switch table and one on the stamp index per kind of page,
+    however many pages are cached.
     """
 
     def __init__(self) -> None:
