@@ -178,7 +178,7 @@ def test_a_backup_of_an_older_known_schema_is_migrated_before_it_replaces_anythi
     try:
         monkeypatch.setenv("JEWELERP_DB_URL", older.render_as_string(hide_password=False))
         reset_engine()
-        command.downgrade(alembic_config(), "clienteling@-1")  # as the version before clienteling_0002 left it
+        command.downgrade(alembic_config(), "clienteling@-1")  # as the version before clienteling's last left it
         made_before = backups.backup(tmp_path / "older.jbak")
         reset_engine()
     finally:
@@ -186,8 +186,8 @@ def test_a_backup_of_an_older_known_schema_is_migrated_before_it_replaces_anythi
             connection.exec_driver_sql(f'DROP DATABASE "{older.database}" WITH (FORCE)')
     monkeypatch.setenv("JEWELERP_DB_URL", live.render_as_string(hide_password=False))
     heads = backup_pg.schema_of(live)
-    assert "clienteling_0002" in heads
-    assert "clienteling_0002" not in backups.Manifest.from_bytes(archive_members(made_before)[backups.MANIFEST]).schema
+    (newest,) = (revision for revision in heads if revision.startswith("clienteling_"))
+    assert newest not in backups.Manifest.from_bytes(archive_members(made_before)[backups.MANIFEST]).schema
     backups.restore(made_before)
     assert backup_pg.schema_of(live) == heads, "the restored database was brought to this code's revisions"
     assert store_codes() == {"MUM", "DEL"} and _leftovers(live) == []
