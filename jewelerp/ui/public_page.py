@@ -276,7 +276,8 @@ class CachedPage:
 
 
 class PageCache:
-    """A bounded, thread-safe LRU of rendered pages keyed by ``(kind, token)``."""
+    """A bounded, thread-safe cache of rendered pages keyed by ``(kind, token)``, the oldest stored dropped first
+    (a hit takes no lock, so it does not reorder)."""
 
     def __init__(self, size: int = PAGE_CACHE_SIZE) -> None:
         self.size = size
