@@ -37,7 +37,9 @@ class LoginState(AppState):
     async def sign_in(self, form: dict):
         """Check the credentials in a worker thread, then send the browser to pick up its session cookie."""
         self._clear_messages()
-        result = await asyncio.to_thread(auth.login, _text(form, "email"), _text(form, "password"), self._client_ip())
+        result = await asyncio.to_thread(
+            auth.login, _text(form, "email"), _text(form, "password"), self._client_ip(), self._user_agent()
+        )
         if result.ticket is None:
             self._say(result.error or "Sign-in failed.", ok=False)
             return None

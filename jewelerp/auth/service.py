@@ -117,7 +117,7 @@ def _lock_reason(session: Session, email: str, client_ip: str) -> str | None:
     return None
 
 
-def login(email: str, password: str, client_ip: str) -> LoginResult:
+def login(email: str, password: str, client_ip: str, user_agent: str = "") -> LoginResult:
     """Check the credentials and open a session waiting for its cookie (see :func:`begin_session`).
 
     Blocking: call it from a worker thread. Every password check is recorded with the
@@ -132,7 +132,7 @@ def login(email: str, password: str, client_ip: str) -> LoginResult:
         return LoginResult(error=BUSY)
     client_ip = client_ip or UNKNOWN_ADDRESS
     try:
-        result = _login(email, password, client_ip)
+        result = _login(email, password, client_ip, user_agent)
     finally:
         _checks.release()
     if result.reason:
@@ -140,7 +140,7 @@ def login(email: str, password: str, client_ip: str) -> LoginResult:
     return result
 
 
-def _login(email: str, password: str, client_ip: str) -> LoginResult:
+def _login(email: str, password: str, client_ip: str, user_agent: str) -> LoginResult:
     with read_session() as session:
         locked = _lock_reason(session, email, client_ip)
         user = session.exec(select(User).where(User.email == email)).first()
@@ -151,16 +151,27 @@ def _login(email: str, password: str, client_ip: str) -> LoginResult:
     with unit_of_work() as session:
         session.add(LoginAttempt(email=email, client_ip=client_ip, success=ok, at=utcnow()))
         if ok:
-            return _open_session(session, user_id, stored_hash)
+            return _open_password_session(session, user_id, stored_hash, client_ip, user_agent)
         session.flush()
         locked = _lock_reason(session, email, client_ip)
     return LoginResult(error=LOCKED_OUT if locked else WRONG_CREDENTIALS, reason="wrong email or password")
 
 
-def _open_session(session: Session, user_id: int, verified_hash: str) -> LoginResult:
+def _open_password_session(
+    session: Session, user_id: int, verified_hash: str, client_ip: str, user_agent: str
+) -> LoginResult:
     user = session.get(User, user_id)
     if user is None or user.password_hash != verified_hash:
         return LoginResult(error=WRONG_CREDENTIALS, reason="password changed during the check")
+    return open_session(session, user, "password", client_ip, user_agent)
+
+
+def open_session(session: Session, user: User, method: str, client_ip: str, user_agent: str) -> LoginResult:
+    """Open a session, waiting for its cookie (:func:`begin_session`), for ``user`` whose identity ``method``
+    (``password``, ``google`` ...) has just proved: refused when the account is disabled or has no store.
+
+    Runs in the caller's write transaction; records where the sign-in came from for the sessions page.
+    """
     if not user.active:
         return LoginResult(error="This account is disabled. Ask an admin to re-enable it.", reason="account disabled")
     stores = _user_store_ids(session, user.id)
@@ -177,6 +188,9 @@ def _open_session(session: Session, user_id: int, verified_hash: str) -> LoginRe
             user_id=user.id,
             store_id=stores[0],
             expires_at=now + SESSION_TTL,
+            method=method[:20],
+            client_ip=client_ip[:45],
+            user_agent=user_agent[:300],
         )
     )
     return LoginResult(ticket=ticket)

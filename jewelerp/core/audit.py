@@ -177,22 +177,43 @@ def record_refusal(
     nothing. ``kind`` names what was refused (``"login"``, ``"upload"``); ``detail`` should
     hold no secret (no password, PIN, token or hash): a detail whose name looks secret is masked.
     """
+    with unit_of_work() as session:
+        record_event(
+            session, kind, "refused", client_ip, detail, user_id=user_id, user_name=user_name, store_id=store_id
+        )
+
+
+def record_event(
+    session: Session,
+    kind: str,
+    action: str,
+    client_ip: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    user_id: int | None = None,
+    user_name: str = "anonymous",
+    store_id: int | None = None,
+) -> None:
+    """Log a security event in the caller's transaction: a sign-in, a lockout, two-factor switched on, a provider
+    linked, a password reset (``kind`` what it concerns, ``action`` at most 10 characters: ``"sign_in"``).
+
+    Shown in the audit log as a ``security`` record; ``detail`` is masked as in :func:`record_refusal`.
+    """
     changes = {
         "client_ip": [None, client_ip or "unknown"],
         **{k: [None, MASK if looks_secret(k) else _json_value(v)] for k, v in (detail or {}).items()},
     }
-    with unit_of_work() as session:
-        session.add(
-            AuditLog(
-                user_id=user_id,
-                user_name=user_name,
-                store_id=store_id,
-                record_type="security",
-                record_id=kind[:80],
-                action="refused",
-                changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
-            )
+    session.add(
+        AuditLog(
+            user_id=user_id,
+            user_name=user_name,
+            store_id=store_id,
+            record_type="security",
+            record_id=kind[:80],
+            action=action[:10],
+            changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
         )
+    )
 
 
 @contextmanager

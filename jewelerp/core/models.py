@@ -41,6 +41,8 @@ class User(SQLModel, table=True):
     active: bool = True
     password_hash: str = Field(default="", max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
+    email_confirmed_at: datetime | None = None  # when the user last proved they read mail at ``email``
+    pending_email: str = Field(default="", max_length=254)  # a new address waiting for its confirmation link
 
 
 class Role(SQLModel, table=True):
@@ -144,6 +146,29 @@ class AuthSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+    revoked_at: datetime | None = None
+    method: str = Field(default="password", max_length=20)  # how the user proved who they are: password, google ...
+    client_ip: str = Field(default="", max_length=45)
+    user_agent: str = Field(default="", max_length=300)
+
+
+class EmailToken(SQLModel, table=True):
+    """A single-use link sent by e-mail (a password reset, an address to confirm): only its hash is kept.
+
+    Spent by one conditional UPDATE (``used_at``); a later request of the same purpose revokes earlier ones.
+    """
+
+    __tablename__ = "core_email_token"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=10)  # reset | confirm
+    user_id: int = Field(foreign_key="core_user.id", index=True)
+    email: str = Field(max_length=254)  # the address the link went to
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
     revoked_at: datetime | None = None
 
 

@@ -49,6 +49,10 @@ class AppState(rx.State):
         """The address the browser's websocket came from (for rate limits and the security log)."""
         return str(self.router.session.client_ip or "")
 
+    def _user_agent(self) -> str:
+        """The browser's own description (``User-Agent``), for the sessions page."""
+        return str(self.router.headers.user_agent or "")
+
     def _clear_messages(self) -> None:
         self.errors = {}
         self.message = ""
