@@ -15,7 +15,9 @@ run in that environment has these fixtures, an add-on's tests run from its own f
   in DEL (``sales`` has a role only in MUM);
 - ``registry``: puts the discovered registry back after a test that swapped it with ``set_registry``;
   :func:`make_world` builds the world for such a registry;
-- :func:`run_as` runs a service ``fn(session, actor, ...)`` in the actor's own unit of work.
+- :func:`run_as` runs a service ``fn(session, actor, ...)`` in the actor's own unit of work;
+- ``smtp_inbox``: a real SMTP server (aiosmtpd) on a random port, emptied per test; :func:`send_mail_through`
+  points stores at it, and ``smtp_inbox.wait_for(address).link("/password/reset")`` reads a link from a mail.
 
 Passwords are hashed with light argon2id settings for the whole session (same algorithm and code path).
 """
@@ -24,10 +26,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import TypeVar
 
@@ -263,3 +269,88 @@ def run_as(actor: Actor, service: Callable[..., T], *args: object, **kwargs: obj
     returns, rolled back when it raises), as a page's handler would; returns what the service returned."""
     with unit_of_work(actor) as session:
         return service(session, actor, *args, **kwargs)
+
+
+@dataclass
+class ReceivedMail:
+    """One message the test mail server accepted: envelope sender and recipients, and the parsed mail."""
+
+    sender: str
+    recipients: list[str]
+    mail: EmailMessage
+
+    @property
+    def text(self) -> str:
+        """The plain-text body, decoded (quoted-printable and all)."""
+        return self.mail.get_content()
+
+    def link(self, path: str) -> str:
+        """The first link in the body whose path is ``path`` (``/password/reset``), with its query."""
+        found = re.search(rf"https?://[^\s/]+{re.escape(path)}\?\S+", self.text)
+        assert found, f"no {path} link in the mail:\n{self.text}"
+        return found.group(0)
+
+
+class MailInbox:
+    """Everything a real SMTP server (aiosmtpd, on a random local port) received, for tests to read."""
+
+    def __init__(self) -> None:
+        self.messages: list[ReceivedMail] = []
+        self.port = 0
+
+    async def handle_DATA(self, _server: object, _session: object, envelope: object) -> str:
+        """aiosmtpd's hook: keep the message."""
+        mail = message_from_bytes(envelope.content, policy=policy.default)  # type: ignore[attr-defined]
+        self.messages.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), mail))  # type: ignore[attr-defined]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[ReceivedMail]:
+        """The messages sent to ``address``, oldest first."""
+        return [m for m in self.messages if address in m.recipients]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 10) -> ReceivedMail:
+        """The ``count``-th message to ``address``, waiting up to ``timeout`` seconds for it."""
+        deadline = time.monotonic() + timeout
+        while len(self.to(address)) < count:
+            assert time.monotonic() < deadline, f"no mail #{count} to {address} within {timeout} s"
+            time.sleep(0.05)
+        return self.to(address)[count - 1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[MailInbox]:
+    """A real SMTP server for the whole test run (aiosmtpd on 127.0.0.1, a random port)."""
+    from aiosmtpd.controller import Controller
+
+    class RandomPortController(Controller):
+        """aiosmtpd's controller checks its server by connecting to ``port``: learn the one the OS picked first."""
+
+        def _trigger_server(self) -> None:
+            self.port = self.server.sockets[0].getsockname()[1]
+            super()._trigger_server()
+
+    inbox = MailInbox()
+    controller = RandomPortController(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_inbox(smtp_server: MailInbox) -> MailInbox:
+    """The test mail server, emptied for this test: point a store at it with :func:`send_mail_through`."""
+    smtp_server.messages.clear()
+    return smtp_server
+
+
+def send_mail_through(inbox: MailInbox, *store_ids: int) -> None:
+    """Set the stores' SMTP settings to the test mail server (plain SMTP, no sign-in)."""
+    from jewelerp.auth.service import system_actor
+    from jewelerp.core.settings import set_setting
+
+    values = {"host": "127.0.0.1", "port": str(inbox.port), "tls": "no", "from": "JewelERP <shop@test.in>"}
+    with unit_of_work() as session:
+        for store_id in store_ids:
+            for key, raw in values.items():
+                set_setting(session, system_actor(session, store_id), store_id, f"core.smtp_{key}", raw)

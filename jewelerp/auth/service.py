@@ -90,14 +90,18 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _failures(session: Session, since: datetime, *where: Any) -> int:
+def _failures(session: Session, since: datetime, *where: Any, kind: str = "password") -> int:
     return session.exec(
-        select(func.count()).where(LoginAttempt.success.is_(False), LoginAttempt.at > since, *where)
+        select(func.count()).where(
+            LoginAttempt.success.is_(False), LoginAttempt.at > since, LoginAttempt.kind == kind, *where
+        )
     ).one()
 
 
 def _last_success(session: Session, *where: Any) -> datetime | None:
-    return session.exec(select(func.max(LoginAttempt.at)).where(LoginAttempt.success, *where)).one()
+    return session.exec(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.success, LoginAttempt.kind == "password", *where)
+    ).one()
 
 
 def _lock_reason(session: Session, email: str, client_ip: str) -> str | None:

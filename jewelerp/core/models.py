@@ -173,7 +173,8 @@ class EmailToken(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """One password check, with the address it came from, for the sign-in limits.
+    """One password check (or second-step code, or reset link asked for), with the address it came from, for the
+    sign-in limits.
 
     Tries refused before the check (a lock, too many at once) are not rows here: they
     go to the audit log as refusals, so hammering a lock never extends or spreads it.
@@ -187,6 +188,7 @@ class LoginAttempt(SQLModel, table=True):
     client_ip: str = Field(default="", index=True, max_length=45)
     at: datetime = Field(default_factory=utcnow, index=True)
     success: bool = False
+    kind: str = Field(default="password", max_length=10)  # password | code (second step) | reset (a link asked for)
 
 
 class JobLease(SQLModel, table=True):

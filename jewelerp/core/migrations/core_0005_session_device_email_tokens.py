@@ -18,7 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Add ``core_email_token``; sessions record method, address and browser; users an unconfirmed new address."""
+    """Add ``core_email_token``; sessions record method, address and browser; users an unconfirmed new
+    address; login tries their kind."""
     op.create_table(
         "core_email_token",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -48,6 +49,11 @@ def upgrade() -> None:
             sa.Column("user_agent", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False, server_default="")
         )
 
+    with op.batch_alter_table("core_login_attempt", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False, server_default="password")
+        )
+
     with op.batch_alter_table("core_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("email_confirmed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.add_column(
@@ -57,6 +63,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop them again."""
+    with op.batch_alter_table("core_login_attempt", schema=None) as batch_op:
+        batch_op.drop_column("kind")
+
     with op.batch_alter_table("core_user", schema=None) as batch_op:
         batch_op.drop_column("pending_email")
         batch_op.drop_column("email_confirmed_at")
