@@ -35,6 +35,14 @@ class AuthError(JewelError):
     """Login or session failure."""
 
 
+class SessionEnded(AuthError):
+    """The browser's session is over (signed out elsewhere, ended by an admin, idle, user deactivated): a page event
+    that meets it sends the browser to the sign-in page."""
+
+    def __init__(self) -> None:
+        super().__init__("Your session has ended. Sign in again.")
+
+
 def require_fields(errors: dict[str, str]) -> None:
     """Raise :class:`ValidationError` when ``errors`` is not empty."""
     if errors:

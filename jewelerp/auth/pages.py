@@ -14,7 +14,7 @@ from jewelerp.ui.shell import logo, shell
 from jewelerp.ui.state import AppState
 
 
-def _text(form: object, key: str) -> str:
+def form_text(form: object, key: str) -> str:
     """A form field as text, whatever a hand-made websocket message put there."""
     value = form.get(key, "") if isinstance(form, dict) else ""
     return value if isinstance(value, str) else ""
@@ -38,7 +38,7 @@ class LoginState(AppState):
         """Check the credentials in a worker thread, then send the browser to pick up its session cookie."""
         self._clear_messages()
         result = await asyncio.to_thread(
-            auth.login, _text(form, "email"), _text(form, "password"), self._client_ip(), self._user_agent()
+            auth.login, form_text(form, "email"), form_text(form, "password"), self._client_ip(), self._user_agent()
         )
         if result.ticket is None:
             self._say(result.error or "Sign-in failed.", ok=False)
@@ -59,9 +59,9 @@ class PasswordState(AppState):
             await asyncio.to_thread(
                 auth.change_password,
                 info.user_id,
-                _text(form, "current"),
-                _text(form, "new"),
-                _text(form, "confirm"),
+                form_text(form, "current"),
+                form_text(form, "new"),
+                form_text(form, "confirm"),
                 keep_session_id=info.session_id,
             )
         except ValidationError as exc:
@@ -75,29 +75,20 @@ class PasswordState(AppState):
         return None
 
 
-def login_page() -> rx.Component:
-    """Centered sign-in card."""
+def public_card(title: str, *children: rx.Component, on_submit: object = None) -> rx.Component:
+    """A centered card with the logo, for the pages people use before they are signed in; with ``on_submit`` its
+    contents are a form."""
+    body = rx.vstack(
+        rx.hstack(logo("1.9rem"), rx.heading("JewelERP", size="6"), align="center"),
+        rx.text(title, color_scheme="gray"),
+        page_message(),
+        *children,
+        spacing="4",
+        width="100%",
+    )
     return rx.center(
         rx.card(
-            rx.form(
-                rx.vstack(
-                    rx.hstack(
-                        logo("1.9rem"),
-                        rx.heading("JewelERP", size="6"),
-                        align="center",
-                    ),
-                    rx.text("Sign in to your store", color_scheme="gray"),
-                    page_message(),
-                    field("Email", "email", type="email", auto_complete="username", required=True),
-                    field("Password", "password", type="password", auto_complete="current-password", required=True),
-                    rx.button("Sign in", type="submit", width="100%", size="3"),
-                    spacing="4",
-                    width="100%",
-                ),
-                on_submit=LoginState.sign_in,
-                no_validate=True,
-                width="100%",
-            ),
+            rx.form(body, on_submit=on_submit, no_validate=True, width="100%") if on_submit is not None else body,
             width="100%",
             max_width="24rem",
             padding="2rem",
@@ -105,6 +96,18 @@ def login_page() -> rx.Component:
         min_height="100vh",
         padding="1rem",
         background="linear-gradient(160deg, var(--amber-2), var(--gray-2))",
+    )
+
+
+def login_page() -> rx.Component:
+    """Centered sign-in card."""
+    return public_card(
+        "Sign in to your store",
+        field("Email", "email", type="email", auto_complete="username", required=True),
+        field("Password", "password", type="password", auto_complete="current-password", required=True),
+        rx.button("Sign in", type="submit", width="100%", size="3"),
+        rx.link("Forgot your password?", href="/password/forgot", size="2"),
+        on_submit=LoginState.sign_in,
     )
 
 

@@ -78,6 +78,22 @@ CORE = Module(
         ),
         Page("/account/password", "jewelerp.auth.pages:password_page", "Change password"),
         Page(
+            "/account/profile",
+            "jewelerp.auth.profile_page:profile_page",
+            "Your account",
+            None,
+            None,
+            "jewelerp.auth.profile_page:AccountState.load",
+        ),
+        Page(
+            "/account/sessions",
+            "jewelerp.auth.sessions_page:sessions_page",
+            "Signed-in devices",
+            None,
+            None,
+            "jewelerp.auth.sessions_page:SessionsState.load",
+        ),
+        Page(
             "/admin/stores",
             "jewelerp.core.pages.stores:page",
             "Stores",

@@ -63,16 +63,19 @@ def create_user(session: Session, actor: Actor | None, data: UserInput, password
 
 
 def update_user(session: Session, actor: Actor, user_id: int, data: UserInput) -> User:
-    """Edit name, email, phone and whether the account is active."""
+    """Edit name, email, phone and whether the account is active (deactivating ends every session of theirs)."""
     actor.require("core.users.manage")
     user = _user(session, user_id)
     data = _check(session, data, user_id)
     if user.id == actor.user_id and not data.active:
         raise JewelError("You cannot deactivate your own account.")
+    deactivated = user.active and not data.active
     for key, value in vars(data).items():
         setattr(user, key, value)
     session.add(user)
     session.flush()
+    if deactivated:  # their open browsers land on the sign-in page at their next event
+        end_sessions(session, user_id)
     return user
 
 

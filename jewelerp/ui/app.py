@@ -11,9 +11,11 @@ from sqlalchemy.exc import OperationalError
 
 from jewelerp import live
 from jewelerp.auth.pages import LoginState, login_page
+from jewelerp.auth.recovery_pages import PAGES as RECOVERY_PAGES
 from jewelerp.core.lifecycle import installed_registry
 from jewelerp.core.roles import sync_roles_and_permissions
 from jewelerp.db import DATABASE_UNAVAILABLE, is_unavailable, log_unavailable, unit_of_work
+from jewelerp.errors import SessionEnded
 from jewelerp.registry import RegistryError, get_registry, resolve
 from jewelerp.scheduler import lifespan
 from jewelerp.ui import redis_watch
@@ -58,7 +60,11 @@ def backend_exception_handler(exception: Exception) -> EventSpec | None:
     """What the browser is told when an event handler fails: a database that cannot be used just now
     (:func:`jewelerp.db.is_unavailable`, in a handler that does not go through ``AppState._run``) or a Redis that
     dropped the connection (restarting) gets a toast saying so in plain words, logged on one line; anything
-    else gets Reflex's own handling (the traceback logged, "An error occurred" shown)."""
+    else gets Reflex's own handling (the traceback logged, "An error occurred" shown). An event from a browser
+    whose session has ended (signed out everywhere, ended by an admin, the account deactivated) lands on the
+    sign-in page."""
+    if isinstance(exception, SessionEnded):
+        return rx.redirect("/login")
     if is_unavailable(exception):
         log_unavailable(exception, "an event could not reach the database")
         return rx.toast.error(DATABASE_UNAVAILABLE, position="top-center", fallback_to_alert=True)
@@ -96,6 +102,8 @@ def build_app() -> rx.App:
     if app.sio is not None:  # the websocket accepts only the app's own origins, checked on each connection
         app.sio.eio.cors_allowed_origins = lambda origin, _environ: is_allowed_origin(origin)
     app.add_page(login_page, route="/login", title="Sign in · JewelERP", on_load=LoginState.open)
+    for route, component, title, on_load in RECOVERY_PAGES:
+        app.add_page(component, route=route, title=f"{title} · JewelERP", on_load=on_load)
     for _module, page in registry.pages():
         if page.public:
             on_load = resolve(page.on_load) if page.on_load else None

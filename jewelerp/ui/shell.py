@@ -164,6 +164,7 @@ def user_menu() -> rx.Component:
                 padding_y="0.25rem",
             ),
             rx.menu.separator(),
+            rx.menu.item("Your account", on_click=rx.redirect("/account/profile")),
             rx.menu.item("Change password", on_click=rx.redirect("/account/password")),
             rx.menu.item("Sign out", color_scheme="red", on_click=ShellState.logout),
         ),

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import reflex as rx
+from reflex.config import get_config
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import SessionInfo, authenticate, build_actor
-from jewelerp.auth.session_cookie import token_from_cookie_header
+from jewelerp.auth.session_cookie import browser_origin, token_from_cookie_header
 from jewelerp.db import DATABASE_UNAVAILABLE, is_unavailable, log_unavailable, read_session, unit_of_work
-from jewelerp.errors import AuthError, JewelError, ValidationError
+from jewelerp.errors import JewelError, SessionEnded, ValidationError
 
 T = TypeVar("T")
 
@@ -37,7 +38,7 @@ class AppState(rx.State):
     def _session(self) -> SessionInfo:
         info = authenticate(self._token())
         if info is None:
-            raise AuthError("Your session has ended. Sign in again.")
+            raise SessionEnded()
         return info
 
     def _actor(self) -> Actor:
@@ -48,6 +49,12 @@ class AppState(rx.State):
     def _client_ip(self) -> str:
         """The address the browser's websocket came from (for rate limits and the security log)."""
         return str(self.router.session.client_ip or "")
+
+    def _app_origin(self) -> str:
+        """The app's address as this browser reaches it (where links sent by mail start): the configured
+        ``deploy_url``, or the page's own origin (the websocket accepts only the app's origins)."""
+        page = str(self.router.headers.origin or "")
+        return browser_origin(get_config().deploy_url or page, page)
 
     def _user_agent(self) -> str:
         """The browser's own description (``User-Agent``), for the sessions page."""
@@ -72,7 +79,7 @@ class AppState(rx.State):
 
         Returns the result, or None when it failed (nothing was written then).
         A write clears the previous messages first; a read keeps them. Errors of the
-        ``reraise`` types propagate so the page can handle them itself. When the database
+        ``reraise`` types propagate so the page can handle them itself, and so does an ended session. When the database
         cannot be used (restarted, unreachable: :func:`jewelerp.db.is_unavailable`) the page says
         so (:data:`jewelerp.db.DATABASE_UNAVAILABLE`); the next call connects afresh.
         """
@@ -86,6 +93,8 @@ class AppState(rx.State):
             else:
                 with read_session() as session:
                     result = work(session, actor)
+        except SessionEnded:  # the app's exception handler sends the browser to the sign-in page
+            raise
         except reraise:
             raise
         except ValidationError as exc:

@@ -8,6 +8,7 @@ import reflex as rx
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
+from jewelerp.auth.sessions import end_user_sessions
 from jewelerp.core.models import Store, User
 from jewelerp.core.tables import STAFF
 from jewelerp.core.users import (
@@ -101,6 +102,14 @@ class UsersTable(RecordFormMixin, DataTableMixin, AppState):
         self.form_open = False
         self._refresh()
 
+    @rx.event
+    def end_sessions(self, user_id: str) -> None:
+        """Sign the account out on every device (its browsers land on the sign-in page at their next event)."""
+        number = int(user_id) if isinstance(user_id, str) and user_id.isdigit() else 0
+        ended = self._run(lambda s, a: end_user_sessions(s, a, number, self._client_ip()))
+        if ended is not None:
+            self._say(f"Signed out everywhere ({ended} open session{'' if ended == 1 else 's'} ended).")
+
 
 def _role_select(row: dict) -> rx.Component:
     return rx.vstack(
@@ -158,12 +167,23 @@ def page() -> rx.Component:
                 UsersTable,
                 row_actions=lambda row: rx.cond(
                     UsersTable.can_manage,
-                    rx.button(
-                        "Edit",
-                        size="1",
-                        variant="soft",
-                        on_click=UsersTable.edit(row["id"]),
-                        aria_label="Edit " + row["email"],
+                    rx.hstack(
+                        rx.button(
+                            "Edit",
+                            size="1",
+                            variant="soft",
+                            on_click=UsersTable.edit(row["id"]),
+                            aria_label="Edit " + row["email"],
+                        ),
+                        rx.button(
+                            "Sign out",
+                            size="1",
+                            variant="soft",
+                            color_scheme="red",
+                            on_click=UsersTable.end_sessions(row["id"]),
+                            aria_label="Sign out " + row["email"] + " everywhere",
+                        ),
+                        spacing="2",
                     ),
                 ),
                 toolbar=rx.cond(

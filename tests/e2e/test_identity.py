@@ -1,0 +1,102 @@
+"""Identity flows in the browser: a forgotten password reset from the mail the SMTP server received, a new
+address confirmed from its mail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import select
+
+from jewelerp.core.models import Store
+from jewelerp.core.users import UserInput, create_user
+from jewelerp.db import read_session, unit_of_work
+from jewelerp.testing import send_mail_through
+from tests.e2e.conftest import sign_in
+
+FIRST = "first-pass-11"
+SECOND = "second-pass-22"
+
+
+@pytest.fixture
+def mail(smtp_inbox):
+    """Every demo store sends its mail to the test SMTP server."""
+    with read_session() as session:
+        stores = session.exec(select(Store.id)).all()
+    send_mail_through(smtp_inbox, *stores)
+    return smtp_inbox
+
+
+def _staff(name: str, email: str) -> None:
+    with unit_of_work() as session:
+        create_user(session, None, UserInput(name, email), FIRST, {"DEL": "sales"})
+
+
+def test_a_forgotten_password_is_reset_from_the_mailed_link(page, base_url, mail):
+    _staff("Kavya Rao", "kavya@demo.jewelerp.in")
+    page.goto(f"{base_url}/login")
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.wait_for_url(re.compile(r"/password/forgot"))
+    page.get_by_label("Email").fill("kavya@demo.jewelerp.in")
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("status")).to_contain_text("If an account uses that address, we have sent it a link")
+    link = mail.wait_for("kavya@demo.jewelerp.in").link("/password/reset")
+    assert link.startswith(base_url)
+    page.goto(link)
+    page.get_by_label("New password", exact=True).fill("short")
+    page.get_by_label("Repeat new password").fill("short")
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.locator("#new-error")).to_contain_text("at least 8")
+    page.get_by_label("New password", exact=True).fill(SECOND)
+    page.get_by_label("Repeat new password").fill(SECOND)
+    page.get_by_role("button", name="Set new password").click()
+    expect(page.get_by_role("status")).to_have_text("Your new password is set. Sign in with it.")
+    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base_url, "kavya@demo.jewelerp.in", SECOND)
+    page.wait_for_url(f"{base_url}/")
+    page.goto(link)  # the link worked once
+    expect(page.get_by_role("alert")).to_contain_text("expired or was already used")
+    expect(page.get_by_label("New password", exact=True)).to_have_count(0)
+
+
+def test_a_new_address_is_confirmed_from_its_mail(page, base_url, mail):
+    _staff("Rohan Mehta", "rohan@demo.jewelerp.in")
+    sign_in(page, base_url, "rohan@demo.jewelerp.in", FIRST)
+    page.wait_for_url(f"{base_url}/")
+    page.get_by_role("button", name="User menu").click()
+    page.get_by_role("menuitem", name="Your account").click()
+    page.wait_for_url(re.compile(r"/account/profile"))
+    expect(page.get_by_text("Address not confirmed")).to_be_visible()
+    page.get_by_label("New e-mail address").fill("rohan.mehta@demo.jewelerp.in")
+    page.get_by_label("Current password").fill(FIRST)
+    page.get_by_role("button", name="Send link to the new address").click()
+    expect(page.get_by_role("status")).to_contain_text("We sent a link to rohan.mehta@demo.jewelerp.in")
+    expect(page.get_by_text("Waiting for confirmation:")).to_be_visible()
+    page.goto(mail.wait_for("rohan.mehta@demo.jewelerp.in").link("/email/confirm"))
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_role("status")).to_have_text("rohan.mehta@demo.jewelerp.in is confirmed as your address.")
+    page.goto(f"{base_url}/account/profile")
+    expect(page.get_by_text("rohan.mehta@demo.jewelerp.in", exact=True)).to_be_visible()
+    expect(page.get_by_text("Address confirmed", exact=True)).to_be_visible()
+
+
+def test_signing_out_everywhere_throws_out_the_other_browser(page, browser, base_url):
+    _staff("Isha Kapoor", "isha@demo.jewelerp.in")
+    other_context = browser.new_context(viewport={"width": 390, "height": 844})  # the same person's phone
+    other = other_context.new_page()
+    try:
+        for tab in (page, other):
+            sign_in(tab, base_url, "isha@demo.jewelerp.in", FIRST)
+            tab.wait_for_url(f"{base_url}/")
+            tab.goto(f"{base_url}/account/sessions")
+        expect(other.get_by_role("button", name=re.compile(r"^Sign out Chrome"))).to_have_count(2)
+        expect(page.get_by_text("This browser")).to_have_count(1)
+        page.get_by_role("button", name="Sign out everywhere").click()
+        page.wait_for_url(re.compile(r"/login"))
+        other.get_by_role("button", name=re.compile(r"^Sign out Chrome")).first.click()  # its next event
+        other.wait_for_url(re.compile(r"/login"))
+        other.goto(f"{base_url}/account/sessions")
+        other.wait_for_url(re.compile(r"/login\?next="))
+    finally:
+        other_context.close()
