@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from jewelerp.testing import PASSWORD, World, make_world
+from tests.oidc_provider import TestProvider
 from tests.redis_server import RedisServer, running_redis
 
 __all__ = ["PASSWORD", "World", "make_world"]  # older tests import these from here
@@ -35,3 +36,23 @@ def redis_url(redis_server_url: str) -> str:
     client.flushall()
     client.close()
     return redis_server_url
+
+
+@pytest.fixture(scope="session")
+def oidc_server() -> Iterator[TestProvider]:
+    """One test OpenID Connect provider for the run (tests/oidc_provider.py); its RSA key is made once."""
+    provider = TestProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def oidc_provider(oidc_server: TestProvider) -> Iterator[TestProvider]:
+    """The run's test provider with no client, account, forgery or breakage left from another test; our cached
+    provider clients are dropped too, so its discovery document is read afresh."""
+    from jewelerp.auth.oidc import forget_clients
+
+    oidc_server.reset()
+    forget_clients()
+    yield oidc_server
+    forget_clients()

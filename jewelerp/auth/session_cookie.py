@@ -96,17 +96,19 @@ def _https(request: Request) -> bool:
     return request.url.scheme == "https" or (get_config().deploy_url or "").startswith("https:")
 
 
-def _frontend(request: Request) -> str:
+def frontend_origin(request: Request) -> str:
+    """The frontend's origin as the browser that sent ``request`` reaches it (where pages live)."""
     reached = f"{'https' if _https(request) else 'http'}://{request.url.netloc}"
     return browser_origin(get_config().deploy_url or reached, reached)
 
 
-def _client_ip(request: Request) -> str:
+def request_client_ip(request: Request) -> str:
+    """The address ``request`` came from ("" when unknown)."""
     return request.client.host if request.client else ""
 
 
 def _sign_in_again(request: Request) -> Response:
-    login = escape(f"{_frontend(request)}/login")
+    login = escape(f"{frontend_origin(request)}/login")
     return HTMLResponse(
         f'<p>This sign-in link has expired or was already used. <a href="{login}">Sign in again</a>.</p>',
         status_code=400,
@@ -114,7 +116,8 @@ def _sign_in_again(request: Request) -> Response:
     )
 
 
-def _cookie_flags(request: Request) -> dict[str, object]:
+def cookie_flags(request: Request) -> dict[str, object]:
+    """The session cookie's flags: HttpOnly, SameSite=Lax, whole site, Secure over HTTPS."""
     return {"path": "/", "secure": _https(request), "httponly": True, "samesite": "lax"}
 
 
@@ -125,15 +128,15 @@ def begin(request: Request) -> Response:
     the browser here (``Sec-Fetch-Site: cross-site``), which would sign a visitor into someone else's account.
     """
     if request.headers.get("sec-fetch-site") == "cross-site":
-        record_refusal("session", _client_ip(request), {"reason": "sign-in link opened from another site"})
+        record_refusal("session", request_client_ip(request), {"reason": "sign-in link opened from another site"})
         return _sign_in_again(request)
     token = begin_session(request.query_params.get("ticket", ""))
     if token is None:
-        record_refusal("session", _client_ip(request), {"reason": "unknown, used or expired sign-in ticket"})
+        record_refusal("session", request_client_ip(request), {"reason": "unknown, used or expired sign-in ticket"})
         return _sign_in_again(request)
-    target = _frontend(request) + safe_next(request.query_params.get("next", "/"))
+    target = frontend_origin(request) + safe_next(request.query_params.get("next", "/"))
     response = RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
-    response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_TTL.total_seconds()), **_cookie_flags(request))
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_TTL.total_seconds()), **cookie_flags(request))
     return response
 
 
@@ -142,9 +145,11 @@ def end(request: Request) -> Response:
     with read_session() as session:
         live = resolve(session, request.cookies.get(SESSION_COOKIE, "")) is not None
     if live:
-        return RedirectResponse(f"{_frontend(request)}/", status_code=303)
-    response = RedirectResponse(f"{_frontend(request)}/login", status_code=303, headers={"Cache-Control": "no-store"})
-    response.delete_cookie(SESSION_COOKIE, **_cookie_flags(request))
+        return RedirectResponse(f"{frontend_origin(request)}/", status_code=303)
+    response = RedirectResponse(
+        f"{frontend_origin(request)}/login", status_code=303, headers={"Cache-Control": "no-store"}
+    )
+    response.delete_cookie(SESSION_COOKIE, **cookie_flags(request))
     return response
 
 

@@ -9,7 +9,7 @@ CORE = Module(
     summary="Stores, users, roles, modules per store, settings, audit log, jobs and notifications.",
     core=True,
     package="jewelerp.core",
-    models=("jewelerp.core.models", "jewelerp.notifications.models"),
+    models=("jewelerp.core.models", "jewelerp.notifications.models", "jewelerp.auth.models"),
     permissions=(
         Permission("core.stores.manage", "Create and edit stores"),
         Permission("core.users.view", "See staff accounts", ("admin", "manager")),
@@ -66,7 +66,7 @@ CORE = Module(
         ExtensionPoint("core.files", "jewelerp.files:FileChecker", "Who may see a record's private file"),
         ExtensionPoint("core.senders", "jewelerp.notifications.senders:SendsChannel", "Outbox senders by channel"),
     ),
-    contributions={"core.api_routes": ("jewelerp.auth.session_cookie:routes",)},
+    contributions={"core.api_routes": ("jewelerp.auth.session_cookie:routes", "jewelerp.auth.oidc_routes:routes")},
     pages=(
         Page(
             "/",

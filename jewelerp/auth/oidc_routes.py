@@ -1,0 +1,115 @@
+"""The routes of signing in through a provider: ``/api/auth/<provider>/start`` and ``.../callback``.
+
+Pages send the browser to ``start`` as a full page load (``load_page``, not a form: the frontend's
+``form-action 'self'`` would block the redirect to the provider). ``start`` sets the flow cookie, which binds the
+provider's answer to this browser, and sends the browser to the provider. The provider sends it back to
+``callback``, which sets the session cookie in that same response: sending it on to ``/api/session/begin`` would
+be refused, because a redirect chain that passed through the provider counts as cross-site there. The flow's
+``state`` and cookie already prove that this browser started it.
+
+Refusals go to the sign-in page (the profile page for a link) with ``?error=<code>&provider=<name>``; the page
+shows :func:`jewelerp.auth.oidc.refusal_message`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from reflex.config import get_config
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from jewelerp.auth.oidc import FLOW_TTL, SignInRefused, finish_flow, start_flow
+from jewelerp.auth.providers import PRESETS
+from jewelerp.auth.service import SESSION_TTL, authenticate
+from jewelerp.auth.session_cookie import (
+    SESSION_COOKIE,
+    browser_origin,
+    cookie_flags,
+    frontend_origin,
+    request_client_ip,
+    safe_next,
+)
+
+FLOW_COOKIE = "jewelerp_oauth_flow"
+AUTH_PATH = "/api/auth/"
+LOGIN_PAGE = "/login"
+PROFILE_PAGE = "/account/profile"  # where linking an account starts and ends
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def callback_url(frontend: str, provider: str) -> str:
+    """Our callback for ``provider`` as a browser on ``frontend`` reaches it (the redirect URI to register at the
+    provider: ``https://erp.example.com/api/auth/google/callback``)."""
+    return f"{browser_origin(get_config().api_url, frontend)}{AUTH_PATH}{provider}/callback"
+
+
+def _flow_cookie_flags(request: Request) -> dict[str, object]:
+    return {**cookie_flags(request), "path": AUTH_PATH}
+
+
+def _session_user(token: str) -> int | None:
+    info = authenticate(token)
+    return info.user_id if info else None
+
+
+def _refused(request: Request, provider: str, refusal: SignInRefused) -> Response:
+    page = PROFILE_PAGE if refusal.purpose == "link" else LOGIN_PAGE
+    query = {"error": refusal.code, **({"provider": provider} if provider in PRESETS else {})}
+    return RedirectResponse(f"{frontend_origin(request)}{page}?{urlencode(query)}", status_code=303, headers=NO_STORE)
+
+
+async def start(request: Request) -> Response:
+    """Send the browser to the provider to sign in (``?next=/page``) or to link an account to the signed-in user
+    (``?purpose=link``, which needs a live session started from this site)."""
+    provider = request.path_params["provider"]
+    purpose = "link" if request.query_params.get("purpose") == "link" else "sign_in"
+    user_id = None
+    if purpose == "link":
+        next_path = PROFILE_PAGE
+        if request.headers.get("sec-fetch-site") != "cross-site":
+            user_id = await run_in_threadpool(_session_user, request.cookies.get(SESSION_COOKIE, ""))
+    else:
+        next_path = safe_next(request.query_params.get("next", "/"))
+    redirect_uri = callback_url(frontend_origin(request), provider)
+    try:
+        begun = await start_flow(provider, purpose, next_path, redirect_uri, request_client_ip(request), user_id)
+    except SignInRefused as refusal:
+        return _refused(request, provider, refusal)
+    response = RedirectResponse(begun.url, status_code=302, headers=NO_STORE)
+    response.set_cookie(
+        FLOW_COOKIE, begun.browser_key, max_age=int(FLOW_TTL.total_seconds()), **_flow_cookie_flags(request)
+    )
+    return response
+
+
+async def callback(request: Request) -> Response:
+    """The provider's answer: sign in (the session cookie is set here) or link the account, then go on."""
+    provider = request.path_params["provider"]
+    try:
+        done = await finish_flow(
+            provider,
+            dict(request.query_params),
+            request.cookies.get(FLOW_COOKIE, ""),
+            request.cookies.get(SESSION_COOKIE, ""),
+            request_client_ip(request),
+            request.headers.get("user-agent", ""),
+        )
+    except SignInRefused as refusal:
+        response = _refused(request, provider, refusal)
+    else:
+        target = f"{frontend_origin(request)}{safe_next(done.next_path)}"
+        response = RedirectResponse(target, status_code=303, headers=NO_STORE)
+        if done.session_token:
+            response.set_cookie(
+                SESSION_COOKIE, done.session_token, max_age=int(SESSION_TTL.total_seconds()), **cookie_flags(request)
+            )
+    response.delete_cookie(FLOW_COOKIE, **_flow_cookie_flags(request))
+    return response
+
+
+def routes() -> list[Route]:
+    """The provider routes, mounted beside the app through the core manifest's ``core.api_routes``."""
+    return [Route(f"{AUTH_PATH}{{provider}}/start", start), Route(f"{AUTH_PATH}{{provider}}/callback", callback)]
