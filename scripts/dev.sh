@@ -2,8 +2,9 @@
 # JewelERP developer entry point.
 #   bash scripts/dev.sh run          set up, migrate, load demo data, serve http://localhost:3000 (jewelerp serve)
 #   bash scripts/dev.sh test [ARGS]  set up (plus Debian Chromium, PostgreSQL, Redis) and run the whole test suite:
-#                                    everything on SQLite, then tests/core and tests/modules on PostgreSQL;
-#                                    service tests in parallel (pytest-xdist) unless ARGS name test paths
+#                                    everything on SQLite, and tests/core and tests/modules on PostgreSQL
+#                                    (alongside the browser tests); service tests in parallel (pytest-xdist)
+#                                    unless ARGS name test paths
 #   bash scripts/dev.sh test --db sqlite|postgres [ARGS]   one side alone (ARGS: pytest's)
 #   bash scripts/dev.sh addon        set up .tools/addon-venv: this environment plus the sample add-on
 # All are idempotent: a second run only checks stamps (and starts).
@@ -115,27 +116,44 @@ case "${1:-}" in
     ruff format --check .
     sqlite_rc=0 postgres_rc=0
     cpus=$(nproc)
-    if [ "$db" != postgres ]; then
-      if names_paths "$@"; then
-        say "tests on SQLite"
-        python -m pytest "$@" || sqlite_rc=$?
-      else  # the whole suite: service tests in parallel (a process per CPU), then browser and add-on tests alone
-        say "service tests on SQLite ($cpus processes)"
-        python -m pytest -n "$cpus" --dist loadfile "$@" tests/core tests/modules tests/security || sqlite_rc=$?
-        say "browser and add-on tests on SQLite"
-        python -m pytest "$@" tests/addon tests/e2e || sqlite_rc=$((sqlite_rc | $?))
-      fi
-    fi
-    if [ "$db" != sqlite ]; then
+    if [ "$db" = both ] && ! names_paths "$@"; then
+      # the whole suite: service tests on SQLite in parallel (a process per CPU); then the browser and add-on
+      # tests, which mostly wait on the browser, alongside the service tests on PostgreSQL (a process per CPU)
+      say "service tests on SQLite ($cpus processes)"
+      python -m pytest -n "$cpus" --dist loadfile "$@" tests/core tests/modules tests/security || sqlite_rc=$?
       mapfile -t pg_args < <(postgres_args "$@")
-      if [ "${#pg_args[@]}" -eq 0 ]; then
-        say "no service tests named: nothing to run on PostgreSQL"
-      elif names_paths "$@"; then
-        say "tests on PostgreSQL"
-        python -m tests.pg_cluster python -m pytest "${pg_args[@]}" || postgres_rc=$?
-      else  # they wait on the server more than on the CPU: two processes per CPU
-        say "service tests on PostgreSQL ($((cpus * 2)) processes)"
-        python -m tests.pg_cluster python -m pytest -n $((cpus * 2)) --dist loadfile "${pg_args[@]}" || postgres_rc=$?
+      pg_log=$(mktemp)
+      say "service tests on PostgreSQL ($cpus processes, output at the end), browser and add-on tests on SQLite"
+      python -m tests.pg_cluster python -m pytest -n "$cpus" --dist loadfile "${pg_args[@]}" >"$pg_log" 2>&1 &
+      pg_pid=$!
+      python -m pytest "$@" tests/addon tests/e2e || sqlite_rc=$((sqlite_rc | $?))
+      wait "$pg_pid" || postgres_rc=$?
+      say "service tests on PostgreSQL:"
+      cat "$pg_log"
+      rm -f "$pg_log"
+    else
+      if [ "$db" != postgres ]; then
+        if names_paths "$@"; then
+          say "tests on SQLite"
+          python -m pytest "$@" || sqlite_rc=$?
+        else
+          say "service tests on SQLite ($cpus processes)"
+          python -m pytest -n "$cpus" --dist loadfile "$@" tests/core tests/modules tests/security || sqlite_rc=$?
+          say "browser and add-on tests on SQLite"
+          python -m pytest "$@" tests/addon tests/e2e || sqlite_rc=$((sqlite_rc | $?))
+        fi
+      fi
+      if [ "$db" != sqlite ]; then
+        mapfile -t pg_args < <(postgres_args "$@")
+        if [ "${#pg_args[@]}" -eq 0 ]; then
+          say "no service tests named: nothing to run on PostgreSQL"
+        elif names_paths "$@"; then
+          say "tests on PostgreSQL"
+          python -m tests.pg_cluster python -m pytest "${pg_args[@]}" || postgres_rc=$?
+        else  # they wait on the server more than on the CPU: two processes per CPU
+          say "service tests on PostgreSQL ($((cpus * 2)) processes)"
+          python -m tests.pg_cluster python -m pytest -n $((cpus * 2)) --dist loadfile "${pg_args[@]}" || postgres_rc=$?
+        fi
       fi
     fi
     [ "$sqlite_rc" = 0 ] && [ "$postgres_rc" = 0 ] || { say "failed: SQLite $sqlite_rc, PostgreSQL $postgres_rc"; exit 1; }

@@ -23,7 +23,7 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,7 +61,10 @@ MESSAGES: dict[str, str] = {
     "provider_unavailable": (
         "{provider} did not answer properly just now. Sign in with your password or try again later."
     ),
-    "not_linked": "This {provider} account is not linked to a JewelERP user. Ask an admin to link it.",
+    "not_linked": (
+        "This {provider} account is not linked to a JewelERP user. "
+        "Sign in with your password and link it under Your account."
+    ),
     "disabled": "This account is disabled. Ask an admin to re-enable it.",
     "no_store": "Your account has no store access yet. Ask an admin to give you a role.",
     "signed_out": "Your session has ended. Sign in again, then link your {provider} account.",
@@ -91,11 +94,13 @@ class FlowStart:
 
 @dataclass(frozen=True)
 class FlowDone:
-    """A finished flow: where the browser goes next and, for a sign-in, the new session's token (its cookie)."""
+    """A finished flow: where the browser goes next and, for a sign-in, the new session's token (its cookie) or the
+    challenge of the two-factor code."""
 
     purpose: str
     next_path: str
     session_token: str | None = None
+    challenge: str | None = None  # the user has two-factor sign-in: their code is still due
 
 
 @dataclass(frozen=True)
@@ -280,8 +285,8 @@ async def _finish(
         await run_in_threadpool(_link, flow, identity, session_token, client_ip)
         return FlowDone("link", flow.next_path)
     user_id = await run_in_threadpool(_find_user, config.preset, identity)
-    token = await run_in_threadpool(_signed_in, user_id, provider, client_ip, user_agent)
-    return FlowDone("sign_in", flow.next_path, token)
+    done = await run_in_threadpool(_signed_in, user_id, provider, client_ip, user_agent)
+    return replace(done, next_path=flow.next_path)
 
 
 def _consume(provider: str, state: str, browser_key: str) -> OAuthFlow | None:
@@ -397,26 +402,22 @@ def _find_user(preset: Preset, identity: Identity) -> int:
     raise SignInRefused("not_linked", "no user is linked to this account or has its verified e-mail")
 
 
-def _signed_in(user_id: int, provider: str, client_ip: str, user_agent: str) -> str:
-    """The identity is proven: open the user's session and return its token for the cookie.
-
-    The single step from a proven identity to a session (where a second factor would be asked for).
-    """
+def _signed_in(user_id: int, provider: str, client_ip: str, user_agent: str) -> FlowDone:
+    """The identity is proven: open the user's session (its token for the cookie) or, for a user with two-factor
+    sign-in, the challenge their code must answer. The single step from a proven identity to a session."""
     with unit_of_work() as session:
         user = session.get(User, user_id)
         if user is None:
             raise SignInRefused("not_linked", "the linked user no longer exists")
         result = open_session(session, user, provider, client_ip, user_agent)
-        if result.ticket:
-            record_event(
-                session, "oauth", "sign_in", client_ip, {"provider": provider}, user_id=user.id, user_name=user.name
-            )
+    if result.challenge:
+        return FlowDone("sign_in", "/", challenge=result.challenge)
     if result.ticket is None:
         raise SignInRefused(ACCOUNT_REFUSALS.get(result.reason, "disabled"), result.reason)
     token = begin_session(result.ticket)
     if token is None:
         raise SignInRefused("expired", "the new session's ticket was spent already")
-    return token
+    return FlowDone("sign_in", "/", token)
 
 
 def _link(flow: OAuthFlow, identity: Identity, session_token: str, client_ip: str) -> None:

@@ -8,7 +8,8 @@ be refused, because a redirect chain that passed through the provider counts as 
 ``state`` and cookie already prove that this browser started it.
 
 Refusals go to the sign-in page (the profile page for a link) with ``?error=<code>&provider=<name>``; the page
-shows :func:`jewelerp.auth.oidc.refusal_message`.
+shows :func:`jewelerp.auth.oidc.refusal_message`. A finished link goes back to the profile page with
+``?linked=<name>``, so the page can say which account was linked.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from jewelerp.auth.oidc import FLOW_TTL, SignInRefused, finish_flow, start_flow
 from jewelerp.auth.providers import PRESETS
 from jewelerp.auth.service import SESSION_TTL, authenticate
 from jewelerp.auth.session_cookie import (
+    CHALLENGE_COOKIE,
+    CODE_PAGE,
     SESSION_COOKIE,
     browser_origin,
     cookie_flags,
@@ -32,12 +35,14 @@ from jewelerp.auth.session_cookie import (
     request_client_ip,
     safe_next,
 )
+from jewelerp.auth.two_factor import CHALLENGE_TTL
 
 FLOW_COOKIE = "jewelerp_oauth_flow"
 AUTH_PATH = "/api/auth/"
 LOGIN_PAGE = "/login"
 PROFILE_PAGE = "/account/profile"  # where linking an account starts and ends
 NO_STORE = {"Cache-Control": "no-store"}
+CHALLENGE_AGE = int(CHALLENGE_TTL.total_seconds())
 
 
 def callback_url(frontend: str, provider: str) -> str:
@@ -101,7 +106,13 @@ async def callback(request: Request) -> Response:
         response = _refused(request, provider, refusal)
     else:
         target = f"{frontend_origin(request)}{safe_next(done.next_path)}"
+        if done.purpose == "link":  # the profile page says which account was linked
+            target += f"?{urlencode({'linked': provider})}"
+        if done.challenge:  # the two-factor code is due: the code page reads the challenge from its cookie
+            target = f"{frontend_origin(request)}{CODE_PAGE}?{urlencode({'next': safe_next(done.next_path)})}"
         response = RedirectResponse(target, status_code=303, headers=NO_STORE)
+        if done.challenge:
+            response.set_cookie(CHALLENGE_COOKIE, done.challenge, max_age=CHALLENGE_AGE, **cookie_flags(request))
         if done.session_token:
             response.set_cookie(
                 SESSION_COOKIE, done.session_token, max_age=int(SESSION_TTL.total_seconds()), **cookie_flags(request)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlencode
 
 import reflex as rx
 
 from jewelerp.auth import service as auth
-from jewelerp.auth.session_cookie import begin_url, load_page
+from jewelerp.auth.provider_pages import provider_buttons
+from jewelerp.auth.session_cookie import CODE_PAGE, begin_url, load_page, safe_next
 from jewelerp.errors import ValidationError
 from jewelerp.ui.forms import field, page_message
 from jewelerp.ui.shell import logo, shell
@@ -21,7 +23,10 @@ def form_text(form: object, key: str) -> str:
 
 
 class LoginState(AppState):
-    """The sign-in form."""
+    """The sign-in form; a right password of a user with two-factor sign-in leaves a challenge for the code page
+    (kept on the server, never sent to the browser)."""
+
+    _challenge: str = ""
 
     @rx.event
     def open(self):
@@ -40,10 +45,13 @@ class LoginState(AppState):
         result = await asyncio.to_thread(
             auth.login, form_text(form, "email"), form_text(form, "password"), self._client_ip(), self._user_agent()
         )
+        target = str(self.router.url.query_parameters.get("next", "/"))
+        if result.challenge:
+            self._challenge = result.challenge
+            return rx.redirect(f"{CODE_PAGE}?{urlencode({'next': safe_next(target)})}")
         if result.ticket is None:
             self._say(result.error or "Sign-in failed.", ok=False)
             return None
-        target = str(self.router.url.query_parameters.get("next", "/"))
         return load_page(begin_url(self.router.headers.origin, result.ticket, target))
 
 
@@ -106,6 +114,7 @@ def login_page() -> rx.Component:
         field("Email", "email", type="email", auto_complete="username", required=True),
         field("Password", "password", type="password", auto_complete="current-password", required=True),
         rx.button("Sign in", type="submit", width="100%", size="3"),
+        provider_buttons(),
         rx.link("Forgot your password?", href="/password/forgot", size="2"),
         on_submit=LoginState.sign_in,
     )

@@ -10,6 +10,7 @@ import reflex as rx
 
 from jewelerp.auth import email_confirm
 from jewelerp.auth.pages import form_text
+from jewelerp.auth.provider_pages import linked_accounts_card
 from jewelerp.core.models import User
 from jewelerp.db import read_session
 from jewelerp.errors import JewelError, ValidationError
@@ -109,6 +110,7 @@ def _address_card() -> rx.Component:
             ),
             rx.hstack(
                 rx.link("Change password", href="/account/password", size="2"),
+                rx.link("Two-factor sign-in", href="/account/two-factor", size="2"),
                 rx.link("Signed-in devices", href="/account/sessions", size="2"),
                 spacing="4",
                 wrap="wrap",
@@ -143,4 +145,7 @@ def _change_email_card() -> rx.Component:
 
 def profile_page() -> rx.Component:
     """The user's own account page."""
-    return shell(rx.vstack(_address_card(), _change_email_card(), spacing="4", width="100%"), "Your account")
+    return shell(
+        rx.vstack(_address_card(), linked_accounts_card(), _change_email_card(), spacing="4", width="100%"),
+        "Your account",
+    )

@@ -32,9 +32,10 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from jewelerp.auth import two_factor
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.passwords import hash_password, password_problem, verify_password
-from jewelerp.core.audit import record_refusal
+from jewelerp.core.audit import record_event, record_refusal
 from jewelerp.core.models import AuthSession, LoginAttempt, Role, RolePermission, Store, User
 from jewelerp.core.module_states import enabled_modules
 from jewelerp.core.roles import user_role_in_store
@@ -66,17 +67,20 @@ _checks = threading.BoundedSemaphore(MAX_CONCURRENT_CHECKS)
 
 @dataclass(frozen=True)
 class SessionInfo:
-    """A live session: the user, their current store, and whether its last use is due to be recorded."""
+    """A live session: the user, their current store, whether its last use is due to be recorded, and whether the
+    user must set up two-factor sign-in before anything else."""
 
     session_id: int
     user_id: int
     store_id: int
     seen_due: bool = False
+    must_enrol: bool = False
 
 
 @dataclass(frozen=True)
 class LoginResult:
-    """The outcome of a sign-in: a one-time ticket to exchange for the session cookie, or the message to show.
+    """The outcome of a sign-in: a one-time ticket to exchange for the session cookie, a challenge for the
+    two-factor code, or the message to show.
 
     ``reason`` is what the security log records for a refusal (never shown, never a secret).
     """
@@ -84,6 +88,7 @@ class LoginResult:
     ticket: str | None = None
     error: str | None = None
     reason: str = ""
+    challenge: str | None = None  # the password was right; the two-factor code is still due
 
 
 def _hash_token(token: str) -> str:
@@ -170,11 +175,15 @@ def _open_password_session(
     return open_session(session, user, "password", client_ip, user_agent)
 
 
-def open_session(session: Session, user: User, method: str, client_ip: str, user_agent: str) -> LoginResult:
+def open_session(
+    session: Session, user: User, method: str, client_ip: str, user_agent: str, *, second_factor: bool = False
+) -> LoginResult:
     """Open a session, waiting for its cookie (:func:`begin_session`), for ``user`` whose identity ``method``
-    (``password``, ``google`` ...) has just proved: refused when the account is disabled or has no store.
+    (``password``, ``google`` ...) has just proved: refused when the account is disabled or has no store. A user
+    with two-factor sign-in gets a challenge for their code instead, unless ``second_factor`` says it was given
+    (:mod:`jewelerp.auth.second_step`).
 
-    Runs in the caller's write transaction; records where the sign-in came from for the sessions page.
+    Runs in the caller's write transaction; records where the sign-in came from (sessions page, audit log).
     """
     if not user.active:
         return LoginResult(error="This account is disabled. Ask an admin to re-enable it.", reason="account disabled")
@@ -183,6 +192,8 @@ def open_session(session: Session, user: User, method: str, client_ip: str, user
         return LoginResult(
             error="Your account has no store access yet. Ask an admin to give you a role.", reason="no store access"
         )
+    if user.totp_enabled_at is not None and not second_factor:
+        return LoginResult(challenge=two_factor.begin_challenge(session, user, method, client_ip, user_agent))
     ticket = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
@@ -195,8 +206,12 @@ def open_session(session: Session, user: User, method: str, client_ip: str, user
             method=method[:20],
             client_ip=client_ip[:45],
             user_agent=user_agent[:300],
+            second_factor=second_factor,
+            must_enrol=user.totp_enabled_at is None and two_factor.is_required(session, user.id or 0),
         )
     )
+    detail = {"method": method, "two_factor": second_factor}
+    record_event(session, "login", "sign_in", client_ip, detail, user_id=user.id, user_name=user.name)
     return LoginResult(ticket=ticket)
 
 
@@ -262,7 +277,7 @@ def resolve(session: Session, token: str) -> SessionInfo | None:
     idle = utcnow() - row.last_seen_at
     if idle > idle_limit(session, store_id):
         return None
-    return SessionInfo(row.id, user.id, store_id, seen_due=idle >= SEEN_EVERY)
+    return SessionInfo(row.id, user.id, store_id, seen_due=idle >= SEEN_EVERY, must_enrol=row.must_enrol)
 
 
 def mark_seen(session_id: int) -> None:

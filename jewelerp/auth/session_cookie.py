@@ -29,6 +29,8 @@ from jewelerp.core.audit import record_refusal
 from jewelerp.db import read_session
 
 SESSION_COOKIE = "jewelerp_session"
+CHALLENGE_COOKIE = "jewelerp_sign_in_code"  # a provider's sign-in waiting for the two-factor code (HttpOnly)
+CODE_PAGE = "/login/code"
 BEGIN_PATH = "/api/session/begin"
 END_PATH = "/api/session/end"
 NEXT_MAX = 2000

@@ -28,8 +28,8 @@ class SessionsState(AppState):
                 "device": s.device,
                 "ip": s.client_ip,
                 "method": s.method,
-                "since": f"{actor.local(s.signed_in_at):%d %b %Y %H:%M}",
-                "seen": f"{actor.local(s.last_seen_at):%d %b %Y %H:%M}",
+                "since": f"{actor.local(s.signed_in_at):%d %b %H:%M}",
+                "seen": f"{actor.local(s.last_seen_at):%d %b %H:%M}",
                 "current": "yes" if s.current else "",
             }
             for s in found

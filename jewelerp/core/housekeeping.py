@@ -8,7 +8,8 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.core.models import AuthSession, EventDelivery, JobRun, LoginAttempt
+from jewelerp.auth.models import OAuthFlow
+from jewelerp.core.models import AuthSession, EmailToken, EventDelivery, JobRun, LoginAttempt, SignInChallenge
 from jewelerp.db import utcnow
 from jewelerp.notifications.models import Notification, OutboxMessage
 
@@ -17,11 +18,13 @@ KEEP_DEAD_SESSIONS = timedelta(days=7)
 KEEP_JOB_RUNS = timedelta(days=90)
 KEEP_DONE_NOTICES = timedelta(days=90)  # read notifications and sent messages
 KEEP_DONE_DELIVERIES = timedelta(days=14)  # after-commit event reactions that ran
+KEEP_EXPIRED_LINKS = timedelta(days=1)  # provider sign-ins, sign-ins waiting for a code, e-mailed links
 
 
 def purge_stale_records(session: Session, _actor: Actor | None) -> None:
-    """Delete expired or revoked sessions, old login tries, old job runs, read notifications, sent messages
-    and event deliveries done long ago (failed ones stay for an admin to retry)."""
+    """Delete expired or revoked sessions, old login tries, old job runs, read notifications, sent messages,
+    event deliveries done long ago (failed ones stay for an admin to retry), and provider sign-ins, sign-ins
+    waiting for a two-factor code and e-mailed links that expired over a day ago."""
     now = utcnow()
     session.execute(
         delete(AuthSession).where(
@@ -37,3 +40,5 @@ def purge_stale_records(session: Session, _actor: Actor | None) -> None:
     session.execute(
         delete(EventDelivery).where(EventDelivery.status == "done", EventDelivery.done_at < now - KEEP_DONE_DELIVERIES)
     )
+    for table in (OAuthFlow, SignInChallenge, EmailToken):
+        session.execute(delete(table).where(table.expires_at < now - KEEP_EXPIRED_LINKS))

@@ -60,6 +60,13 @@ CORE = Module(
             30,
             "Minutes without activity before staff must sign in again (5 to 720).",
         ),
+        Setting(
+            "core.require_two_factor",
+            "Admins and managers need two-factor sign-in",
+            False,
+            "Yes: admins and managers of this store must give a code from their phone app when they sign in; "
+            "those without one set it up at their next sign-in.",
+        ),
     ),
     extension_points=(
         ExtensionPoint("core.api_routes", "jewelerp.ui.api:ApiRoutes", "Starlette routes mounted beside the app"),
@@ -86,6 +93,14 @@ CORE = Module(
             "jewelerp.auth.profile_page:AccountState.load",
         ),
         Page(
+            "/account/two-factor",
+            "jewelerp.auth.two_factor_pages:two_factor_page",
+            "Two-factor sign-in",
+            None,
+            None,
+            "jewelerp.auth.two_factor_pages:TwoFactorState.load",
+        ),
+        Page(
             "/account/sessions",
             "jewelerp.auth.sessions_page:sessions_page",
             "Signed-in devices",
@@ -108,6 +123,23 @@ CORE = Module(
             "core.users.view",
             MenuEntry("Staff", "users", 920),
             "jewelerp.core.pages.users:UsersTable.open_page",
+        ),
+        Page(
+            "/admin/sign-in",
+            "jewelerp.auth.provider_pages:admin_page",
+            "Sign-in providers",
+            "core.users.manage",
+            MenuEntry("Sign-in providers", "key-round", 925),
+            "jewelerp.auth.provider_pages:ProviderSettingsState.load",
+        ),
+        Page(
+            "/invite",
+            "jewelerp.core.pages.invitations:accept_page",
+            "Join JewelERP",
+            None,
+            None,
+            "jewelerp.core.pages.invitations:AcceptState.open",
+            public=True,
         ),
         Page(
             "/admin/roles",

@@ -32,7 +32,7 @@ class User(SQLModel, table=True):
     """A member of staff who can log in."""
 
     __tablename__ = "core_user"
-    __audit_masked__ = ("password_hash",)
+    __audit_masked__ = ("password_hash", "totp_secret")
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
@@ -43,6 +43,9 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     email_confirmed_at: datetime | None = None  # when the user last proved they read mail at ``email``
     pending_email: str = Field(default="", max_length=254)  # a new address waiting for its confirmation link
+    totp_secret: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # encrypted (keys.py)
+    totp_enabled_at: datetime | None = None  # two-factor sign-in is on since
+    totp_last_step: int | None = None  # the time step of the last code accepted: no code is accepted twice
 
 
 class Role(SQLModel, table=True):
@@ -148,8 +151,43 @@ class AuthSession(SQLModel, table=True):
     expires_at: datetime
     revoked_at: datetime | None = None
     method: str = Field(default="password", max_length=20)  # how the user proved who they are: password, google ...
+    second_factor: bool = False  # a two-factor code was given too
+    must_enrol: bool = False  # the store requires two-factor of this user, who has not set it up yet
     client_ip: str = Field(default="", max_length=45)
     user_agent: str = Field(default="", max_length=300)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One of a user's single-use recovery codes (for a lost phone), kept only as a hash."""
+
+    __tablename__ = "core_recovery_code"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="core_user.id", index=True)
+    code_hash: str = Field(unique=True, max_length=64)
+    used_at: datetime | None = None
+
+
+class SignInChallenge(SQLModel, table=True):
+    """A sign-in waiting for its second step: the password (or provider) was right, the code is still due.
+
+    The page holds the random token (only its hash is here) for :data:`jewelerp.auth.two_factor.CHALLENGE_TTL`;
+    a right code spends it once and opens the session.
+    """
+
+    __tablename__ = "core_sign_in_challenge"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="core_user.id", index=True)
+    method: str = Field(max_length=20)
+    client_ip: str = Field(default="", max_length=45)
+    user_agent: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 class EmailToken(SQLModel, table=True):
@@ -169,6 +207,25 @@ class EmailToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """An admin's invitation to join as staff: a single-use link mailed to ``email`` (only its hash is kept), with
+    the role the invitee will hold in each store (``roles``: store id -> role code)."""
+
+    __tablename__ = "core_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, max_length=254)
+    name: str = Field(default="", max_length=120)
+    roles: dict = Field(sa_column=Column(JSON, nullable=False))
+    invited_by: int | None = Field(default=None, foreign_key="core_user.id")
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    accepted_at: datetime | None = None
+    accepted_user_id: int | None = Field(default=None, foreign_key="core_user.id")
     revoked_at: datetime | None = None
 
 

@@ -12,6 +12,8 @@ from sqlalchemy.exc import OperationalError
 from jewelerp import live
 from jewelerp.auth.pages import LoginState, login_page
 from jewelerp.auth.recovery_pages import PAGES as RECOVERY_PAGES
+from jewelerp.auth.session_cookie import CODE_PAGE
+from jewelerp.auth.two_factor_pages import CodeState, code_page
 from jewelerp.core.lifecycle import installed_registry
 from jewelerp.core.roles import sync_roles_and_permissions
 from jewelerp.db import DATABASE_UNAVAILABLE, is_unavailable, log_unavailable, unit_of_work
@@ -102,6 +104,7 @@ def build_app() -> rx.App:
     if app.sio is not None:  # the websocket accepts only the app's own origins, checked on each connection
         app.sio.eio.cors_allowed_origins = lambda origin, _environ: is_allowed_origin(origin)
     app.add_page(login_page, route="/login", title="Sign in · JewelERP", on_load=LoginState.open)
+    app.add_page(code_page, route=CODE_PAGE, title="Sign-in code · JewelERP", on_load=CodeState.open)
     for route, component, title, on_load in RECOVERY_PAGES:
         app.add_page(component, route=route, title=f"{title} · JewelERP", on_load=on_load)
     for _module, page in registry.pages():

@@ -16,6 +16,8 @@ from jewelerp.notifications.staff import notifications_channel, unread_count
 from jewelerp.registry import Module, Page, get_registry, resolve
 from jewelerp.ui.state import AppState
 
+ENROL_PAGE = "/account/two-factor"
+
 
 def find_page(route: str) -> tuple[Module, Page] | None:
     """The manifest page registered at ``route``."""
@@ -49,6 +51,8 @@ class ShellState(AppState):
             info = self._session()
         except AuthError:
             return rx.redirect(f"/login?next={self.router.url.path}")
+        if info.must_enrol and route != ENROL_PAGE:  # the store requires two-factor sign-in: set it up first
+            return rx.redirect(ENROL_PAGE)
         registry = get_registry()
         with read_session() as session:
             actor = auth.build_actor(session, info.user_id, info.store_id)

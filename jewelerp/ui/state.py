@@ -18,8 +18,9 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import SessionInfo, authenticate, build_actor
 from jewelerp.auth.session_cookie import browser_origin, token_from_cookie_header
+from jewelerp.core.audit import client_ip_scope
 from jewelerp.db import DATABASE_UNAVAILABLE, is_unavailable, log_unavailable, read_session, unit_of_work
-from jewelerp.errors import JewelError, SessionEnded, ValidationError
+from jewelerp.errors import AuthError, JewelError, SessionEnded, ValidationError
 
 T = TypeVar("T")
 
@@ -43,6 +44,8 @@ class AppState(rx.State):
 
     def _actor(self) -> Actor:
         info = self._session()
+        if info.must_enrol:
+            raise AuthError("Your store requires two-factor sign-in: set it up on your account page first.")
         with read_session() as session:
             return build_actor(session, info.user_id, info.store_id)
 
@@ -81,18 +84,15 @@ class AppState(rx.State):
         A write clears the previous messages first; a read keeps them. Errors of the
         ``reraise`` types propagate so the page can handle them itself, and so does an ended session. When the database
         cannot be used (restarted, unreachable: :func:`jewelerp.db.is_unavailable`) the page says
-        so (:data:`jewelerp.db.DATABASE_UNAVAILABLE`); the next call connects afresh.
+        so (:data:`jewelerp.db.DATABASE_UNAVAILABLE`); the next call connects afresh. Services see the browser's
+        address as :func:`jewelerp.core.audit.current_client_ip` (for the audit log).
         """
         if write:
             self._clear_messages()
         try:
             actor = self._actor()
-            if write:
-                with unit_of_work(actor) as session:
-                    result = work(session, actor)
-            else:
-                with read_session() as session:
-                    result = work(session, actor)
+            with client_ip_scope(self._client_ip()), unit_of_work(actor) if write else read_session() as session:
+                result = work(session, actor)
         except SessionEnded:  # the app's exception handler sends the browser to the sign-in page
             raise
         except reraise:

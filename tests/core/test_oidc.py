@@ -57,11 +57,11 @@ def _count(model: type) -> int:
         return session.exec(select(func.count()).select_from(model)).one()
 
 
-def _events(action: str) -> list[dict]:
+def _events(action: str, kind: str = "oauth") -> list[dict]:
     with read_session() as session:
         rows = session.exec(
             select(AuditLog).where(
-                AuditLog.record_type == "security", AuditLog.record_id == "oauth", AuditLog.action == action
+                AuditLog.record_type == "security", AuditLog.record_id == kind, AuditLog.action == action
             )
         ).all()
     return [{"user_id": row.user_id, **{k: v[1] for k, v in json.loads(row.changes).items()}} for row in rows]
@@ -92,7 +92,8 @@ def test_a_linked_account_signs_in_and_the_session_cookie_is_set_in_the_same_ans
         link = session.exec(select(ExternalIdentity)).one()
         flow = session.exec(select(OAuthFlow)).one()
     assert link.last_used_at is not None and flow.used_at is not None
-    assert _events("sign_in") == [{"user_id": world.users["sales"], "client_ip": "testclient", "provider": "google"}]
+    signed_in = {"user_id": world.users["sales"], "client_ip": "testclient", "method": "google", "two_factor": False}
+    assert _events("sign_in", kind="login") == [signed_in]
 
 
 def test_a_google_account_with_a_verified_email_signs_in_as_the_user_with_that_email(world, google):
@@ -105,7 +106,8 @@ def test_an_email_google_has_not_verified_signs_in_as_nobody(world, google):
     response = Browser(google).sign_in(google.add_user("g-mgr", "manager@test.in", email_verified=False))
     assert _refusal(response) == "not_linked"
     assert refusal_message("not_linked", "google") == (
-        "This Google account is not linked to a JewelERP user. Ask an admin to link it."
+        "This Google account is not linked to a JewelERP user. "
+        "Sign in with your password and link it under Your account."
     )
     assert _count(AuthSession) == 0
 
@@ -147,7 +149,7 @@ def test_a_user_links_an_account_then_signs_in_with_it_and_unlinks_it(world, goo
     browser = Browser(google)
     _password_session(browser, "designer@test.in")
     linked = browser.sign_in(google.add_user("g-designer", "designer.home@gmail.com"), purpose="link")
-    assert linked.status_code == 303 and linked.headers["location"] == f"{FRONTEND}/account/profile"
+    assert linked.status_code == 303 and linked.headers["location"] == f"{FRONTEND}/account/profile?linked=google"
     assert SESSION_COOKIE not in linked.cookies  # linking opens no new session
 
     designer = world.actor("designer")
@@ -316,3 +318,29 @@ def test_facebook_never_matches_by_email(world, oidc_provider, monkeypatch):
     configure(monkeypatch, oidc_provider, "facebook")
     response = Browser(oidc_provider).sign_in(oidc_provider.add_user("fb-1", "manager@test.in"), "facebook")
     assert _refusal(response) == "not_linked"
+
+
+def test_housekeeping_deletes_the_flows_that_expired_over_a_day_ago(world):
+    from datetime import timedelta
+
+    from jewelerp.core.housekeeping import purge_stale_records
+    from jewelerp.db import utcnow
+
+    now = utcnow()
+    with unit_of_work() as session:
+        for name, expired_at in (("old", now - timedelta(days=2)), ("recent", now - timedelta(hours=2)), ("live", now)):
+            session.add(
+                OAuthFlow(
+                    provider="google",
+                    purpose="sign_in",
+                    state_hash=name,
+                    browser_hash=name,
+                    redirect_uri="http://testserver/api/auth/google/callback",
+                    created_at=expired_at - timedelta(minutes=10),
+                    expires_at=expired_at + timedelta(minutes=5) if name == "live" else expired_at,
+                )
+            )
+    with unit_of_work() as session:
+        purge_stale_records(session, None)
+    with read_session() as session:
+        assert sorted(session.exec(select(OAuthFlow.state_hash)).all()) == ["live", "recent"]

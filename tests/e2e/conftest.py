@@ -151,7 +151,7 @@ def sign_in(page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()  # not "Sign in with Google"
 
 
 @pytest.fixture

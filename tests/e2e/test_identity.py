@@ -1,10 +1,12 @@
 """Identity flows in the browser: a forgotten password reset from the mail the SMTP server received, a new
-address confirmed from its mail."""
+address confirmed from its mail, signing out everywhere, two-factor set up and asked for."""
 
 from __future__ import annotations
 
 import re
+import time
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
@@ -100,3 +102,61 @@ def test_signing_out_everywhere_throws_out_the_other_browser(page, browser, base
         other.wait_for_url(re.compile(r"/login\?next="))
     finally:
         other_context.close()
+
+
+def test_two_factor_is_set_up_then_asked_for_at_the_next_sign_in(page, base_url):
+    _staff("Meera Iyer", "meera@demo.jewelerp.in")
+    sign_in(page, base_url, "meera@demo.jewelerp.in", FIRST)
+    page.wait_for_url(f"{base_url}/")
+    page.goto(f"{base_url}/account/two-factor")
+    page.get_by_role("button", name="Set up two-factor sign-in").click()
+    expect(page.get_by_role("img", name="QR code to set up two-factor sign-in")).to_be_visible()
+    key = page.locator("#two-factor-key").inner_text().replace(" ", "")
+    page.get_by_label("2. Code the app shows now").fill("000000")
+    page.get_by_role("button", name="Switch two-factor on").click()
+    expect(page.locator("#code-error")).to_contain_text("not right")
+    page.get_by_label("2. Code the app shows now").fill(pyotp.TOTP(key).now())
+    page.get_by_role("button", name="Switch two-factor on").click()
+    expect(page.get_by_role("status")).to_contain_text("Two-factor sign-in is on")
+    expect(page.get_by_label("Recovery codes").locator("code")).to_have_count(10)
+    page.get_by_role("button", name="User menu").click()
+    page.get_by_role("menuitem", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login"))
+    sign_in(page, base_url, "meera@demo.jewelerp.in", FIRST)
+    page.wait_for_url(re.compile(r"/login/code"))
+    page.get_by_label("Code").fill(pyotp.TOTP(key).at(time.time() + 30))  # the next code: the last one was used
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{base_url}/")
+    page.get_by_role("heading", name="Home").wait_for()
+
+
+def test_an_invitation_is_sent_accepted_and_the_new_person_signs_in(login_as, page, base_url, browser, mail):
+    admin = login_as("admin")
+    admin.goto(f"{base_url}/admin/users")
+    admin.get_by_role("button", name="Invite by e-mail").click()
+    admin.get_by_label("Email", exact=True).fill("tara.invited@demo.jewelerp.in")
+    admin.get_by_label("Name (optional)").fill("Tara Menon")
+    admin.get_by_role("button", name="Send invitation").click()
+    expect(admin.get_by_text("Give the person a role in at least one store.")).to_be_visible()
+    admin.get_by_label("Role in DEL · Karol Bagh, Delhi").select_option("sales")
+    admin.get_by_role("button", name="Send invitation").click()
+    expect(admin.get_by_role("status")).to_contain_text("Invitation sent to tara.invited@demo.jewelerp.in")
+    expect(admin.get_by_role("cell", name="tara.invited@demo.jewelerp.in", exact=True)).to_be_visible()
+    link = mail.wait_for("tara.invited@demo.jewelerp.in").link("/invite")
+    invitee_context = browser.new_context(viewport={"width": 390, "height": 844})
+    invitee = invitee_context.new_page()
+    try:
+        invitee.goto(link)
+        expect(invitee.get_by_text("invites")).to_contain_text("as Sales at DEL")
+        invitee.get_by_label("Password", exact=True).fill(SECOND)
+        invitee.get_by_label("Repeat password").fill(SECOND)
+        invitee.get_by_role("button", name="Create my account").click()
+        expect(invitee.get_by_role("status")).to_contain_text("Your account is ready")
+        sign_in(invitee, base_url, "tara.invited@demo.jewelerp.in", SECOND)
+        invitee.wait_for_url(f"{base_url}/")
+        invitee.goto(link)
+        expect(invitee.get_by_role("alert")).to_contain_text("already used")
+    finally:
+        invitee_context.close()
+    admin.reload()
+    expect(admin.get_by_role("row", name=re.compile("tara.invited")).get_by_text("accepted")).to_be_visible()

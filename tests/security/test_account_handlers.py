@@ -8,14 +8,19 @@ from dataclasses import replace
 
 import pytest
 from reflex.istate.data import SessionData
+from sqlmodel import select
 
 from jewelerp.auth import service as auth
+from jewelerp.auth.pages import LoginState
 from jewelerp.auth.profile_page import AccountState
 from jewelerp.auth.recovery_pages import RecoveryState
 from jewelerp.auth.sessions_page import SessionsState
-from jewelerp.core.models import User
+from jewelerp.auth.two_factor_pages import CodeState, TwoFactorState
+from jewelerp.core.models import AuthSession, Invitation, User
+from jewelerp.core.pages.invitations import AcceptState, InvitationsState
 from jewelerp.core.pages.users import UsersTable
-from jewelerp.db import read_session
+from jewelerp.core.settings import set_setting
+from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import SessionEnded
 from jewelerp.ui.state import AppState
 from tests.conftest import PASSWORD
@@ -50,6 +55,16 @@ def _signed_in(email: str) -> str:
         (AccountState, "send_confirmation", ()),
         (AccountState, "change_email", ({"new_email": "evil@evil.in", "password": PASSWORD},)),
         (UsersTable, "end_sessions", ("1",)),
+        (UsersTable, "reset_two_factor", ()),
+        (InvitationsState, "load", ()),
+        (InvitationsState, "open_form", ()),
+        (InvitationsState, "send", ({"email": "friend@evil.in", "role_1": "admin"},)),
+        (InvitationsState, "revoke", ("1",)),
+        (TwoFactorState, "load", ()),
+        (TwoFactorState, "begin_setup", ()),
+        (TwoFactorState, "finish_setup", ({"code": "123456"},)),
+        (TwoFactorState, "new_codes", ({"code": "123456"},)),
+        (TwoFactorState, "switch_off", ({"code": "123456"},)),
     ],
 )
 def test_without_a_session_a_handler_changes_nothing_and_goes_to_sign_in(world, state_class, handler, args):
@@ -87,4 +102,46 @@ def test_the_public_pages_take_any_junk_without_failing(world, smtp_inbox):
         assert not page.message_ok
     _call(page, "set_password", {"new": 12345678, "confirm": None})
     assert not page.message_ok
+    assert smtp_inbox.messages == []
+
+
+def test_a_guessed_sign_in_challenge_opens_nothing(world, monkeypatch):
+    login = LoginState(_reflex_internal_init=True)
+    login._challenge = "guessed-too"
+
+    async def same_tab_state(_self, _state_class):
+        return login
+
+    monkeypatch.setattr(CodeState, "get_state", same_tab_state)
+    page = _page(CodeState, cookie="jewelerp_sign_in_code=guessed")
+    for form in ({"code": "123456"}, {"code": ["123456"]}, "junk"):
+        assert _call(page, "verify", form) is None
+        assert not page.message_ok
+    with read_session() as session:
+        assert session.exec(select(AuthSession)).all() == []
+
+
+def test_a_user_who_must_set_up_two_factor_can_do_nothing_else(world):
+    admin = world.actor("admin")
+    with unit_of_work(admin) as session:
+        set_setting(session, admin, world.mum, "core.require_two_factor", "yes")
+    page = _page(UsersTable, cookie=_signed_in("manager@test.in"))
+    _call(page, "end_sessions", str(world.users["sales"]))
+    assert not page.message_ok and "two-factor" in page.message
+    enrol = _page(TwoFactorState, cookie=page.router.headers.cookie)
+    _call(enrol, "begin_setup")
+    assert enrol.qr.startswith("data:image/png") and enrol._secret  # the set-up page itself works
+
+
+def test_a_manager_cannot_invite_and_junk_cannot_accept(world, smtp_inbox):
+    page = _page(InvitationsState, cookie=_signed_in("manager@test.in"))
+    _call(page, "send", {"email": "friend@evil.in", f"role_{world.mum}": "admin"})
+    assert not page.message_ok and "permission" in page.message.lower()
+    accept = _page(AcceptState)
+    for form in ({"name": "X", "password": "long-enough-1", "confirm": "long-enough-1"}, "junk", {"name": ["x"]}):
+        _call(accept, "accept", form)
+        assert not accept.message_ok
+    with read_session() as session:
+        assert session.exec(select(Invitation)).all() == []
+        assert session.exec(select(User).where(User.email == "friend@evil.in")).first() is None
     assert smtp_inbox.messages == []

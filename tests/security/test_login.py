@@ -27,7 +27,7 @@ ATTACKER, OFFICE = "203.0.113.7", "198.51.100.20"
 def _refusals() -> list[dict]:
     with read_session() as session:
         rows = session.exec(select(AuditLog).where(AuditLog.record_type == "security")).all()
-    return [json.loads(row.changes) for row in rows if row.record_id == "login"]
+    return [json.loads(row.changes) for row in rows if row.record_id == "login" and row.action == "refused"]
 
 
 def _attempts() -> int:

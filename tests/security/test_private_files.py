@@ -103,7 +103,9 @@ def test_without_the_permission_or_the_store_the_file_is_refused(world, client):
     denied = _as(client, "sales@test.in").get(f"/api/file/repairs/photo/{photo_id}")
     assert denied.status_code == 403 and JPEG_START not in denied.content
     with read_session() as session:
-        logged = session.scalars(select(AuditLog).where(AuditLog.record_type == "security")).all()
+        logged = session.scalars(
+            select(AuditLog).where(AuditLog.record_type == "security", AuditLog.action == "refused")
+        ).all()
     assert [(r.record_id, r.user_name) for r in logged] == [("file", "Sales")]
     assert "testclient" in logged[0].changes
     designer = _as(client, "designer@test.in")  # signed in to MUM: the job is there

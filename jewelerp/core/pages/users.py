@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 import reflex as rx
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.sessions import end_user_sessions
+from jewelerp.auth.two_factor import reset_for
 from jewelerp.core.models import Store, User
+from jewelerp.core.pages.invitations import InvitationsState, invitations_section
+from jewelerp.core.pages.store_roles import role_select, store_role_rows
 from jewelerp.core.tables import STAFF
 from jewelerp.core.users import (
     UserInput,
@@ -17,11 +20,9 @@ from jewelerp.core.users import (
     get_user,
     reset_password,
     set_store_role,
-    store_roles,
     update_user,
 )
 from jewelerp.errors import NotFound, require_fields
-from jewelerp.registry import get_registry
 from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.forms import field
 from jewelerp.ui.record_form import RecordFormMixin, record_form
@@ -30,13 +31,6 @@ from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
 
 TEXT_FIELDS = ("name", "email", "phone")
-
-
-def _store_rows(session: Session, actor: Actor, user_id: int) -> list[dict[str, str]]:
-    actor.require("core.users.manage")
-    roles = store_roles(session, user_id) if user_id else {}
-    stores = session.exec(select(Store).order_by(Store.code)).all()
-    return [{"id": str(s.id), "label": f"{s.code} · {s.name}", "role": roles.get(s.id, "")} for s in stores]
 
 
 class UsersTable(RecordFormMixin, DataTableMixin, AppState):
@@ -52,11 +46,12 @@ class UsersTable(RecordFormMixin, DataTableMixin, AppState):
         self.form_open = False
         self.can_manage = bool(self._run(lambda s, a: a.can("core.users.manage"), write=False))
         self._load()
+        return InvitationsState.load if self.can_manage else None
 
     @rx.event
     def new(self) -> None:
         """Open an empty staff form."""
-        rows = self._run(lambda s, a: _store_rows(s, a, 0), write=False)
+        rows = self._run(lambda s, a: store_role_rows(s, a, 0), write=False)
         if rows is not None:
             self.store_roles = rows
             self._open_form(0, {"active": "on"})
@@ -66,13 +61,22 @@ class UsersTable(RecordFormMixin, DataTableMixin, AppState):
         """Open the form for an existing account."""
 
         def work(session: Session, actor: Actor) -> tuple[User, list[dict[str, str]]]:
-            return get_user(session, actor, int(user_id)), _store_rows(session, actor, int(user_id))
+            return get_user(session, actor, int(user_id)), store_role_rows(session, actor, int(user_id))
 
         found = self._run(work, write=False)
         if found is not None:
             user, self.store_roles = found
             values = {k: getattr(user, k) for k in TEXT_FIELDS}
-            self._open_form(user.id, {**values, "active": "on" if user.active else ""})
+            flags = {"active": "on" if user.active else "", "two_factor": "on" if user.totp_enabled_at else ""}
+            self._open_form(user.id, {**values, **flags})
+
+    @rx.event
+    def reset_two_factor(self) -> None:
+        """Switch two-factor sign-in off for the account being edited (a lost phone); its sessions end."""
+        user_id = self.editing_id
+        if self._run(lambda s, a: reset_for(s, a, user_id), done="Two-factor sign-in is off for this account.") is None:
+            return
+        self.editing = {**self.editing, "two_factor": ""}
 
     @rx.event
     def save(self, form: dict) -> None:
@@ -111,22 +115,6 @@ class UsersTable(RecordFormMixin, DataTableMixin, AppState):
             self._say(f"Signed out everywhere ({ended} open session{'' if ended == 1 else 's'} ended).")
 
 
-def _role_select(row: dict) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(rx.text("Role in ", row["label"], size="2", weight="medium"), html_for="role-" + row["id"]),
-        rx.el.select(
-            rx.el.option("No access", value=""),
-            *[rx.el.option(r.label, value=r.name) for r in get_registry().roles()],
-            id="role-" + row["id"],
-            name="role_" + row["id"],
-            default_value=row["role"],
-            class_name="jewel-select",
-        ),
-        spacing="1",
-        width="100%",
-    )
-
-
 def _fields() -> rx.Component:
     value = UsersTable.editing
     return rx.vstack(
@@ -140,7 +128,7 @@ def _fields() -> rx.Component:
                 type="password",
                 auto_complete="new-password",
             ),
-            rx.foreach(UsersTable.store_roles, _role_select),
+            rx.foreach(UsersTable.store_roles, role_select),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="3",
             width="100%",
@@ -150,6 +138,22 @@ def _fields() -> rx.Component:
                 rx.el.input(type="checkbox", name="active", default_checked=value["active"] == "on", id="field-active"),
                 rx.text("Active (can sign in)", size="2"),
                 align="center",
+            ),
+        ),
+        rx.cond(
+            value["two_factor"] == "on",
+            rx.hstack(
+                rx.badge("Two-factor sign-in on", color_scheme="green"),
+                rx.button(
+                    "Switch two-factor off (lost phone)",
+                    type="button",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=UsersTable.reset_two_factor,
+                ),
+                align="center",
+                wrap="wrap",
             ),
         ),
         width="100%",
@@ -191,6 +195,7 @@ def page() -> rx.Component:
                     rx.button(rx.icon("user-plus", size=16), "New account", on_click=UsersTable.new),
                 ),
             ),
+            rx.cond(UsersTable.can_manage, invitations_section()),
             spacing="4",
             width="100%",
         ),
