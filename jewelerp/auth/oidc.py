@@ -40,6 +40,7 @@ from jewelerp.auth.models import ExternalIdentity, OAuthFlow
 from jewelerp.auth.providers import Preset, ProviderConfig, label_of, provider_config
 from jewelerp.auth.service import begin_session, build_actor, open_session, resolve
 from jewelerp.core.audit import current_client_ip, record_event, record_refusal
+from jewelerp.core.invitations import accept_invitation
 from jewelerp.core.models import Store, User
 from jewelerp.core.users import store_roles
 from jewelerp.db import read_session, unit_of_work, utcnow
@@ -69,6 +70,9 @@ MESSAGES: dict[str, str] = {
     "no_store": "Your account has no store access yet. Ask an admin to give you a role.",
     "signed_out": "Your session has ended. Sign in again, then link your {provider} account.",
     "taken": "This {provider} account is already linked to another JewelERP user.",
+    "invite_dead": (
+        "This invitation has expired, was revoked or was already used. Ask the admin who invited you for a new one."
+    ),
 }
 ACCOUNT_REFUSALS = {"account disabled": "disabled", "no store access": "no_store"}  # open_session's reasons
 ONLY_WAY_IN = "This is your only way to sign in. Ask an admin to set a password for you before unlinking it."
@@ -110,6 +114,7 @@ class Identity:
     subject: str
     email: str
     email_verified: bool
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,24 +214,35 @@ async def _refused(refusal: SignInRefused, provider: str, client_ip: str) -> Non
 
 
 async def start_flow(
-    provider: str, purpose: str, next_path: str, redirect_uri: str, client_ip: str, user_id: int | None = None
+    provider: str,
+    purpose: str,
+    next_path: str,
+    redirect_uri: str,
+    client_ip: str,
+    user_id: int | None = None,
+    invitation_id: int | None = None,
 ) -> FlowStart:
-    """Begin signing in (``purpose`` "sign_in") or linking an account (``"link"``, for the signed-in ``user_id``)
+    """Begin signing in (``purpose`` "sign_in"), linking an account (``"link"``, for the signed-in ``user_id``) or
+    joining from an invitation (``"invite"``, its ``invitation_id``: the account becomes the new user's way in)
     with ``provider``: the provider's address to send the browser to and the browser's flow cookie value.
 
     ``redirect_uri`` is our callback as the browser reaches it; ``next_path`` where the browser goes afterwards.
     Raises :class:`SignInRefused` (logged).
     """
     try:
-        return await _start(provider, purpose, next_path, redirect_uri, user_id)
+        return await _start(provider, purpose, next_path, redirect_uri, user_id, invitation_id)
     except SignInRefused as refusal:
         await _refused(refusal, provider, client_ip)
         raise
 
 
-async def _start(provider: str, purpose: str, next_path: str, redirect_uri: str, user_id: int | None) -> FlowStart:
+async def _start(
+    provider: str, purpose: str, next_path: str, redirect_uri: str, user_id: int | None, invitation_id: int | None
+) -> FlowStart:
     if purpose == "link" and user_id is None:
         raise SignInRefused("signed_out", "linking an account without a live session", purpose)
+    if purpose == "invite" and invitation_id is None:
+        raise SignInRefused("invite_dead", "joining with an unknown, used, revoked or expired invitation", purpose)
     config = await run_in_threadpool(_config, provider, purpose)
     with _provider_errors(purpose):
         found = await _client(config).create_authorization_url(redirect_uri)
@@ -242,6 +258,7 @@ async def _start(provider: str, purpose: str, next_path: str, redirect_uri: str,
         redirect_uri=redirect_uri,
         next_path=next_path,
         user_id=user_id,
+        invitation_id=invitation_id,
         created_at=now,
         expires_at=now + FLOW_TTL,
     )
@@ -284,7 +301,10 @@ async def _finish(
     if flow.purpose == "link":
         await run_in_threadpool(_link, flow, identity, session_token, client_ip)
         return FlowDone("link", flow.next_path)
-    user_id = await run_in_threadpool(_find_user, config.preset, identity)
+    if flow.purpose == "invite":
+        user_id = await run_in_threadpool(_join, flow, identity, client_ip)
+    else:
+        user_id = await run_in_threadpool(_find_user, config.preset, identity)
     done = await run_in_threadpool(_signed_in, user_id, provider, client_ip, user_agent)
     return replace(done, next_path=flow.next_path)
 
@@ -360,7 +380,10 @@ async def _identity(
     if claims is None:
         raise SignInRefused("id_token_invalid", "the answer holds no ID token", flow.purpose)
     return Identity(
-        str(claims["sub"]), str(claims.get("email") or "").strip().lower(), claims.get("email_verified") is True
+        str(claims["sub"]),
+        str(claims.get("email") or "").strip().lower(),
+        claims.get("email_verified") is True,
+        str(claims.get("name") or ""),
     )
 
 
@@ -373,7 +396,9 @@ async def _graph_identity(
     response = await client.get(url, token=token, params={"fields": "id,name,email", "appsecret_proof": proof})
     response.raise_for_status()
     profile = response.json()
-    return Identity(str(profile["id"]), str(profile.get("email") or "").strip().lower(), email_verified=False)
+    return Identity(
+        str(profile["id"]), str(profile.get("email") or "").strip().lower(), False, str(profile.get("name") or "")
+    )
 
 
 def _has_store(session: Session, user_id: int) -> bool:
@@ -418,6 +443,30 @@ def _signed_in(user_id: int, provider: str, client_ip: str, user_agent: str) -> 
     if token is None:
         raise SignInRefused("expired", "the new session's ticket was spent already")
     return FlowDone("sign_in", "/", token)
+
+
+def _join(flow: OAuthFlow, identity: Identity, client_ip: str) -> int:
+    """Accept the flow's invitation with the provider account: the new user, whose way in it is (linked)."""
+    with unit_of_work() as session:
+        taken = session.exec(
+            select(ExternalIdentity).where(
+                ExternalIdentity.provider == flow.provider, ExternalIdentity.subject == identity.subject
+            )
+        ).first()
+        if taken is not None:
+            raise SignInRefused("taken", "the account is linked to another user", "invite")
+        user = accept_invitation(session, flow.invitation_id or 0, identity.name, None, client_ip)
+        if user is None:
+            raise SignInRefused("invite_dead", "the invitation was used, revoked or expired meanwhile", "invite")
+        session.add(
+            ExternalIdentity(
+                user_id=user.id, provider=flow.provider, subject=identity.subject, email=identity.email[:254]
+            )
+        )
+        record_event(
+            session, "oauth", "link", client_ip, {"provider": flow.provider}, user_id=user.id, user_name=user.name
+        )
+        return user.id or 0
 
 
 def _link(flow: OAuthFlow, identity: Identity, session_token: str, client_ip: str) -> None:

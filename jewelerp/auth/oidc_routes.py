@@ -36,6 +36,8 @@ from jewelerp.auth.session_cookie import (
     safe_next,
 )
 from jewelerp.auth.two_factor import CHALLENGE_TTL
+from jewelerp.core.invitations import live_invitation_id
+from jewelerp.db import read_session
 
 FLOW_COOKIE = "jewelerp_oauth_flow"
 AUTH_PATH = "/api/auth/"
@@ -60,6 +62,11 @@ def _session_user(token: str) -> int | None:
     return info.user_id if info else None
 
 
+def _invitation(token: str) -> int | None:
+    with read_session() as session:
+        return live_invitation_id(session, token)
+
+
 def _refused(request: Request, provider: str, refusal: SignInRefused) -> Response:
     page = PROFILE_PAGE if refusal.purpose == "link" else LOGIN_PAGE
     query = {"error": refusal.code, **({"provider": provider} if provider in PRESETS else {})}
@@ -67,20 +74,23 @@ def _refused(request: Request, provider: str, refusal: SignInRefused) -> Respons
 
 
 async def start(request: Request) -> Response:
-    """Send the browser to the provider to sign in (``?next=/page``) or to link an account to the signed-in user
-    (``?purpose=link``, which needs a live session started from this site)."""
+    """Send the browser to the provider to sign in (``?next=/page``), to link an account to the signed-in user
+    (``?purpose=link``, which needs a live session started from this site) or to join from an invitation with that
+    account (``?purpose=invite&invite=<the invitation link's token>``)."""
     provider = request.path_params["provider"]
-    purpose = "link" if request.query_params.get("purpose") == "link" else "sign_in"
-    user_id = None
-    if purpose == "link":
-        next_path = PROFILE_PAGE
-        if request.headers.get("sec-fetch-site") != "cross-site":
-            user_id = await run_in_threadpool(_session_user, request.cookies.get(SESSION_COOKIE, ""))
-    else:
-        next_path = safe_next(request.query_params.get("next", "/"))
+    purpose = request.query_params.get("purpose", "")
+    purpose = purpose if purpose in ("link", "invite") else "sign_in"
+    user_id = invitation_id = None
+    next_path = PROFILE_PAGE if purpose == "link" else safe_next(request.query_params.get("next", "/"))
+    if purpose == "link" and request.headers.get("sec-fetch-site") != "cross-site":
+        user_id = await run_in_threadpool(_session_user, request.cookies.get(SESSION_COOKIE, ""))
+    if purpose == "invite":
+        invitation_id = await run_in_threadpool(_invitation, request.query_params.get("invite", ""))
     redirect_uri = callback_url(frontend_origin(request), provider)
     try:
-        begun = await start_flow(provider, purpose, next_path, redirect_uri, request_client_ip(request), user_id)
+        begun = await start_flow(
+            provider, purpose, next_path, redirect_uri, request_client_ip(request), user_id, invitation_id
+        )
     except SignInRefused as refusal:
         return _refused(request, provider, refusal)
     response = RedirectResponse(begun.url, status_code=302, headers=NO_STORE)

@@ -45,7 +45,7 @@ def _query(state: rx.State, key: str) -> str:
     return _text(state.router.url.query_parameters.get(key, ""))
 
 
-def _start_url(state: rx.State, provider: str, **params: str) -> str:
+def start_url(state: rx.State, provider: str, **params: str) -> str:
     """``/api/auth/<provider>/start`` on the backend's origin as this browser reaches it."""
     origin = browser_origin(get_config().api_url, state.router.headers.origin)
     return f"{origin}{AUTH_PATH}{provider}/start?{urlencode(params)}"
@@ -75,7 +75,7 @@ class SignInProvidersState(rx.State):
         provider = _provider(name)
         if not provider:
             return None
-        return load_page(_start_url(self, provider, next=safe_next(_query(self, "next") or "/")))
+        return load_page(start_url(self, provider, next=safe_next(_query(self, "next") or "/")))
 
 
 def _provider_button(provider: dict) -> rx.Component:
@@ -174,7 +174,7 @@ class LinkedAccountsState(AppState):
         provider = _provider(name)
         if not provider:
             return None
-        return load_page(_start_url(self, provider, purpose="link"))
+        return load_page(start_url(self, provider, purpose="link"))
 
     @rx.event
     def unlink(self, link_id: str) -> None:

@@ -177,16 +177,38 @@ def accept(session: Session, token: str, name: str, password: str, confirm: str,
     if not " ".join(name.split()):
         errors["name"] = "Enter your name."
     require_fields(errors)
+    user = accept_invitation(session, row.id or 0, name, password, client_ip)
+    if user is None:
+        raise JewelError(LINK_DEAD)
+    return user
+
+
+def live_invitation_id(session: Session, token: str) -> int | None:
+    """The id of the pending invitation of a link (None when the link no longer works)."""
+    row = _live(session, token)
+    return row.id if row else None
+
+
+def accept_invitation(
+    session: Session, invitation_id: int, name: str, password: str | None, client_ip: str
+) -> User | None:
+    """Spend a pending invitation (one conditional UPDATE) and create its account with its roles, the address
+    confirmed; ``password`` None makes an account that signs in only with the provider account the caller links.
+    None when the invitation is no longer pending."""
+    row = session.get(Invitation, invitation_id)
+    if row is None or _status(row) != "pending":
+        return None
     spent = session.execute(
         update(Invitation)
         .where(Invitation.id == row.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
         .values(accepted_at=utcnow())
     )
     if spent.rowcount != 1:
-        raise JewelError(LINK_DEAD)
+        return None
     codes = {str(s.id): s.code for s in session.exec(select(Store))}
     roles = {codes[sid]: role for sid, role in row.roles.items() if sid in codes}
-    user = create_user(session, None, UserInput(" ".join(name.split()), row.email), password, roles)
+    person = UserInput(" ".join(name.split())[:120] or row.name or row.email.split("@")[0], row.email)
+    user = create_user(session, None, person, password, roles)
     user.email_confirmed_at = utcnow()
     session.add(user)
     session.execute(update(Invitation).where(Invitation.id == row.id).values(accepted_user_id=user.id))

@@ -47,14 +47,17 @@ def _check(session: Session, data: UserInput, user_id: int | None) -> UserInput:
     return data
 
 
-def create_user(session: Session, actor: Actor | None, data: UserInput, password: str, roles: dict[str, str]) -> User:
-    """Create an account with ``roles`` mapping store code to role code."""
+def create_user(
+    session: Session, actor: Actor | None, data: UserInput, password: str | None, roles: dict[str, str]
+) -> User:
+    """Create an account with ``roles`` mapping store code to role code; ``password`` None makes an account with no
+    password (it signs in only with a linked provider account)."""
     if actor is not None:
         actor.require("core.users.manage")
     data = _check(session, data, None)
-    problem = password_problem(password)
+    problem = password_problem(password) if password is not None else None
     require_fields({"password": problem} if problem else {})
-    user = User(**vars(data), password_hash=hash_password(password))
+    user = User(**vars(data), password_hash=hash_password(password) if password is not None else "")
     session.add(user)
     session.flush()
     for store_code, role_code in roles.items():

@@ -126,3 +126,28 @@ def test_a_weak_password_or_no_name_leaves_the_invitation_usable(world, mail):
             _accept(token, name, password, confirm)
         assert field in bad.value.fields
     _accept(token)
+
+
+def test_an_invitation_is_accepted_with_a_google_account_instead_of_a_password(world, mail, oidc_provider, monkeypatch):
+    from jewelerp.auth.models import ExternalIdentity
+    from jewelerp.auth.session_cookie import SESSION_COOKIE
+    from tests.oidc_provider import FRONTEND, Browser, configure
+
+    configure(monkeypatch, oidc_provider)
+    _invite(world, email="kiran@zaveri.in")
+    token = _token(mail)
+    account = oidc_provider.add_user("g-kiran", "kiran.shah@gmail.com", name="Kiran S.")
+    response = Browser(oidc_provider).sign_in(account, purpose="invite", invite=token)
+    assert response.status_code == 303 and response.headers["location"] == f"{FRONTEND}/"
+    info = auth.authenticate(response.cookies[SESSION_COOKIE])
+    with read_session() as session:
+        user = session.get(User, info.user_id)
+        link = session.exec(select(ExternalIdentity)).one()
+        assert store_roles(session, user.id) == {world.mum: "sales", world.dl: "manager"}
+    assert (user.email, user.name, user.password_hash) == ("kiran@zaveri.in", "Kiran S.", "")
+    assert (link.user_id, link.subject) == (user.id, "g-kiran")
+    assert auth.login("kiran@zaveri.in", "", "10.0.0.8").ticket is None  # no password to sign in with
+    again = Browser(oidc_provider).start(purpose="invite", invite=token)  # the link is used: refused at once
+    assert again.headers["location"] == f"{FRONTEND}/login?error=invite_dead&provider=google"
+    with read_session() as session:
+        assert len(session.exec(select(User).where(User.email.like("%gmail%"))).all()) == 0

@@ -145,3 +145,9 @@ def test_a_manager_cannot_invite_and_junk_cannot_accept(world, smtp_inbox):
         assert session.exec(select(Invitation)).all() == []
         assert session.exec(select(User).where(User.email == "friend@evil.in")).first() is None
     assert smtp_inbox.messages == []
+
+
+def test_joining_with_a_provider_goes_nowhere_but_our_own_start_route(world):
+    page = _page(AcceptState)
+    for name in ("evil.example", ["google"], None, "../google"):
+        assert _call(page, "join_with", name) is None

@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Add ``core_invitation``."""
+    """Add ``core_invitation``; a provider sign-in flow may carry the invitation it accepts."""
     op.create_table(
         "core_invitation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -42,9 +42,15 @@ def upgrade() -> None:
     with op.batch_alter_table("core_invitation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_core_invitation_email"), ["email"], unique=False)
 
+    with op.batch_alter_table("core_oauth_flow", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("invitation_id", sa.Integer(), nullable=True))
+
 
 def downgrade() -> None:
     """Drop it again."""
+    with op.batch_alter_table("core_oauth_flow", schema=None) as batch_op:
+        batch_op.drop_column("invitation_id")
+
     with op.batch_alter_table("core_invitation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_core_invitation_email"))
 

@@ -8,6 +8,9 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.pages import form_text, public_card
+from jewelerp.auth.provider_pages import start_url
+from jewelerp.auth.providers import PRESETS, sign_in_providers
+from jewelerp.auth.session_cookie import load_page
 from jewelerp.core import invitations
 from jewelerp.core.pages.store_roles import role_select, store_role_rows
 from jewelerp.db import read_session, unit_of_work
@@ -205,6 +208,7 @@ class AcceptState(AppState):
     name: str = ""
     roles: str = ""
     invited_by: str = ""
+    providers: list[dict[str, str]] = []
 
     def _link_token(self) -> str:
         return str(self.router.url.query_parameters.get("token", ""))[:200]
@@ -221,6 +225,16 @@ class AcceptState(AppState):
             self._say(invitations.LINK_DEAD, ok=False)
             return
         self.email, self.name, self.roles, self.invited_by = view.email, view.name, view.roles, view.invited_by
+        with read_session() as session:
+            self.providers = sign_in_providers(session)
+
+    @rx.event
+    def join_with(self, name: str):
+        """Accept the invitation with an account of provider ``name`` instead of a password."""
+        provider = name if isinstance(name, str) and name in PRESETS else ""
+        if not provider:
+            return None
+        return load_page(start_url(self, provider, purpose="invite", invite=self._link_token()))
 
     @rx.event
     def accept(self, form: dict):
@@ -271,6 +285,17 @@ def accept_page() -> rx.Component:
                     field("Password", "password", type="password", auto_complete="new-password", hint=PASSWORD_HINT),
                     field("Repeat password", "confirm", type="password", auto_complete="new-password"),
                     rx.button("Create my account", type="submit", width="100%", size="3"),
+                    rx.foreach(
+                        AcceptState.providers,
+                        lambda p: rx.button(
+                            "Join with " + p["label"],
+                            type="button",
+                            variant="outline",
+                            size="3",
+                            width="100%",
+                            on_click=AcceptState.join_with(p["name"]),
+                        ),
+                    ),
                     spacing="4",
                     width="100%",
                 ),
