@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from jewelerp.auth import service as auth
+from jewelerp.auth.passwords import POLICY_HINT
 from jewelerp.auth.provider_pages import provider_buttons
 from jewelerp.auth.session_cookie import CODE_PAGE, begin_url, load_page, safe_next
 from jewelerp.errors import ValidationError
@@ -132,7 +133,7 @@ def password_page() -> rx.Component:
                         "new",
                         type="password",
                         auto_complete="new-password",
-                        hint="At least 8 characters, mixing letters with digits or symbols.",
+                        hint=POLICY_HINT,
                     ),
                     field("Repeat new password", "confirm", type="password", auto_complete="new-password"),
                     rx.button("Change password", type="submit"),

@@ -7,6 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 8
+POLICY_HINT = f"At least {MIN_LENGTH} characters, mixing letters with digits or symbols."  # beside new-password fields
 _dummy: tuple[PasswordHasher, str] | None = None
 
 

@@ -9,11 +9,10 @@ import reflex as rx
 
 from jewelerp.auth import email_confirm, reset
 from jewelerp.auth.pages import form_text, public_card
+from jewelerp.auth.passwords import POLICY_HINT
 from jewelerp.errors import AuthError, JewelError, ValidationError
 from jewelerp.ui.forms import field
 from jewelerp.ui.state import AppState
-
-PASSWORD_HINT = "At least 8 characters, mixing letters with digits or symbols."
 
 
 class RecoveryState(AppState):
@@ -113,7 +112,7 @@ def reset_page() -> rx.Component:
             rx.cond(
                 RecoveryState.link_works,
                 rx.vstack(
-                    field("New password", "new", type="password", auto_complete="new-password", hint=PASSWORD_HINT),
+                    field("New password", "new", type="password", auto_complete="new-password", hint=POLICY_HINT),
                     field("Repeat new password", "confirm", type="password", auto_complete="new-password"),
                     rx.button("Set new password", type="submit", width="100%", size="3"),
                     spacing="4",

@@ -8,6 +8,7 @@ from jewelerp.auth import sessions
 from jewelerp.auth.session_cookie import end_url, load_page
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError
+from jewelerp.ui.forms import simple_table
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 
@@ -105,22 +106,7 @@ def sessions_page() -> rx.Component:
                 align="center",
                 wrap="wrap",
             ),
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(title)
-                                for title in ("Device", "Address", "Signed in with", "Since", "Last seen", "")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(SessionsState.rows, _row)),
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
-            ),
+            simple_table(("Device", "Address", "Signed in with", "Since", "Last seen", ""), SessionsState.rows, _row),
             spacing="4",
             width="100%",
         ),

@@ -72,3 +72,17 @@ def page_message() -> rx.Component:
             width="100%",
         ),
     )
+
+
+def simple_table(headers: tuple[str, ...], rows: Any, row: Any) -> rx.Component:
+    """A plain table of ``rows`` (a list var) drawn by ``row(item)``, under ``headers``; it scrolls sideways on a
+    narrow screen instead of squeezing."""
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(title) for title in headers])),
+            rx.table.body(rx.foreach(rows, row)),
+            width="100%",
+        ),
+        overflow_x="auto",
+        width="100%",
+    )

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.pages import form_text, public_card
+from jewelerp.auth.passwords import POLICY_HINT
 from jewelerp.auth.provider_pages import start_url
 from jewelerp.auth.providers import PRESETS, sign_in_providers
 from jewelerp.auth.session_cookie import load_page
@@ -15,10 +16,9 @@ from jewelerp.core import invitations
 from jewelerp.core.pages.store_roles import role_select, store_role_rows
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, ValidationError
-from jewelerp.ui.forms import field
+from jewelerp.ui.forms import field, simple_table
 from jewelerp.ui.state import AppState
 
-PASSWORD_HINT = "At least 8 characters, mixing letters with digits or symbols."
 STATUS_COLORS = {"pending": "amber", "accepted": "green", "revoked": "gray", "expired": "gray"}
 
 
@@ -177,22 +177,7 @@ def invitations_section() -> rx.Component:
         rx.cond(InvitationsState.inviting, _form()),
         rx.cond(
             InvitationsState.rows.length() > 0,
-            rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(t)
-                                for t in ("Email", "Roles", "Invited by", "Expires", "Status", "")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(InvitationsState.rows, _row)),
-                    width="100%",
-                ),
-                overflow_x="auto",
-                width="100%",
-            ),
+            simple_table(("Email", "Roles", "Invited by", "Expires", "Status", ""), InvitationsState.rows, _row),
         ),
         spacing="3",
         width="100%",
@@ -282,7 +267,7 @@ def accept_page() -> rx.Component:
                         size="2",
                     ),
                     field("Your name", "name", default_value=AcceptState.name, auto_complete="name"),
-                    field("Password", "password", type="password", auto_complete="new-password", hint=PASSWORD_HINT),
+                    field("Password", "password", type="password", auto_complete="new-password", hint=POLICY_HINT),
                     field("Repeat password", "confirm", type="password", auto_complete="new-password"),
                     rx.button("Create my account", type="submit", width="100%", size="3"),
                     rx.foreach(
