@@ -324,6 +324,7 @@ def _copyable(label: str, value: rx.Var, field_id: str, hint: str) -> rx.Compone
         rx.hstack(
             rx.text_area(  # wraps: the whole address stays readable on a phone
                 id=field_id,
+                name=field_id,  # submitted with the card's form, and ignored by the save
                 value=value,
                 read_only=True,
                 rows="2",

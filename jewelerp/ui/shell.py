@@ -209,14 +209,19 @@ def blocked(message: rx.Var) -> rx.Component:
 
 
 def shell(content: rx.Component, title: str) -> rx.Component:
-    """Wrap a page in the shell; the content shows once access has been checked."""
+    """Wrap a page in the shell; the content shows once access has been checked and the page's own load ran.
+
+    ``ready`` still holds the previous page's value when the browser moves to another page; Reflex marks the
+    state not hydrated as the move starts, so the new page's fields never show (and take typing) before its
+    load has run and remounted them.
+    """
     return rx.flex(
         sidebar(),
         rx.box(
             header(title),
             page_message(),
             rx.cond(
-                ShellState.ready,
+                ShellState.ready & rx.State.is_hydrated,
                 rx.cond(
                     ShellState.block != "",
                     blocked(ShellState.block),
