@@ -43,19 +43,6 @@ READY = """() => {
 }"""
 
 
-def make_demo_database(path: Path) -> None:
-    """A database at ``path`` as ``jewelerp db upgrade`` and ``jewelerp demo`` leave it."""
-    os.environ["JEWELERP_DB_URL"] = f"sqlite:///{path}"
-    from jewelerp.core.lifecycle import upgrade_database
-    from jewelerp.db import reset_engine
-    from jewelerp.demo import load_demo
-
-    reset_engine()
-    upgrade_database()
-    load_demo()
-    reset_engine()
-
-
 @contextmanager
 def serving(database: Path, workers: int, log: Path) -> Iterator[str]:
     """``jewelerp serve`` on ``database`` with ``workers`` workers; yields its address once it is ready."""
@@ -123,6 +110,9 @@ def _p95(values: list[float]) -> float:
 
 def main() -> None:
     """Build the demo database, serve it, walk the menu and print the figures."""
+    from jewelerp.db import reset_engine
+    from jewelerp.demo import make_demo_database
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--role", default="admin")
@@ -131,7 +121,8 @@ def main() -> None:
     WEB_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         database = Path(tmp) / "walk.db"
-        make_demo_database(database)
+        make_demo_database(f"sqlite:///{database}")
+        reset_engine()
         started = time.perf_counter()
         with serving(database, args.workers, Path(tmp) / "serve.log") as url:
             print(f"jewelerp serve ready in {time.perf_counter() - started:.0f} s ({args.workers} worker(s))")

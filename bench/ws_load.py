@@ -109,15 +109,11 @@ class Names:
 
 def build_database(path: Path) -> list[tuple[str, str]]:
     """The demo database at ``path``; returns the (email, password) of the staff who may see customers."""
-    os.environ["JEWELERP_DB_URL"] = f"sqlite:///{path}"
-    os.environ["JEWELERP_SCHEDULER"] = "off"
-    from jewelerp.core.lifecycle import upgrade_database
     from jewelerp.db import reset_engine
-    from jewelerp.demo import load_demo
+    from jewelerp.demo import make_demo_database
 
-    reset_engine()
-    upgrade_database()
-    logins = [(email, password) for role, email, password in load_demo() if role in ROLES]
+    os.environ["JEWELERP_SCHEDULER"] = "off"
+    logins = [(email, password) for role, email, password in make_demo_database(f"sqlite:///{path}") if role in ROLES]
     reset_engine()
     return logins
 

@@ -7,16 +7,18 @@ loader refuses unless forced.
 
 from __future__ import annotations
 
+import os
+
 from sqlmodel import Session, select
 
 from jewelerp.auth.service import system_actor
-from jewelerp.core.lifecycle import installed_registry
+from jewelerp.core.lifecycle import installed_registry, upgrade_database
 from jewelerp.core.models import Store, User
 from jewelerp.core.module_states import enable_module
 from jewelerp.core.roles import sync_roles_and_permissions
 from jewelerp.core.stores import StoreInput
 from jewelerp.core.users import UserInput, create_user
-from jewelerp.db import read_session, unit_of_work
+from jewelerp.db import read_session, reset_engine, unit_of_work
 from jewelerp.errors import JewelError
 from jewelerp.install_data import load_install_data
 from jewelerp.registry import call
@@ -104,3 +106,13 @@ def load_demo(force: bool = False) -> list[tuple[str, str, str]]:
                     session.info["actor"] = actor
                     call(module.demo_data)(session, actor)
     return [(next(iter(roles.values())), email, DEMO_PASSWORD) for _n, email, roles in DEMO_STAFF]
+
+
+def make_demo_database(url: str) -> list[tuple[str, str, str]]:
+    """Make the database at ``url`` the process's and fill it as ``jewelerp db upgrade`` and ``jewelerp demo``
+    do (for browser tests and benchmarks); returns the demo logins (role, email, password). Its engine stays
+    open: call :func:`jewelerp.db.reset_engine` when done with it here."""
+    os.environ["JEWELERP_DB_URL"] = url
+    reset_engine()
+    upgrade_database()
+    return load_demo()

@@ -44,18 +44,14 @@ def demo_database(folder: Path, *then: Callable[[], object]) -> Iterator[Path]:
     """A fresh database in ``folder`` as ``jewelerp db upgrade`` and ``jewelerp demo`` leave it, then each of
     ``then`` (an add-on's harness installs the add-on), made the process's database with the scheduler off."""
     path = folder / "e2e.db"
-    os.environ["JEWELERP_DB_URL"] = f"sqlite:///{path}"
     os.environ["JEWELERP_SCHEDULER"] = "off"
     tools = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
     os.environ["PATH"] = f"{tools}{os.pathsep}{os.environ['PATH']}"
     os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
-    from jewelerp.core.lifecycle import upgrade_database
     from jewelerp.db import reset_engine
-    from jewelerp.demo import load_demo
+    from jewelerp.demo import make_demo_database
 
-    reset_engine()
-    upgrade_database()  # as `jewelerp db upgrade`: tables, install data, permissions
-    load_demo()
+    make_demo_database(f"sqlite:///{path}")
     for step in then:
         step()
     yield path
