@@ -9,9 +9,10 @@ import time
 import pyotp
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import delete
 from sqlmodel import select
 
-from jewelerp.core.models import Store
+from jewelerp.core.models import Store, StoreSetting
 from jewelerp.core.users import UserInput, create_user
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.testing import send_mail_through
@@ -23,11 +24,14 @@ SECOND = "second-pass-22"
 
 @pytest.fixture
 def mail(smtp_inbox):
-    """Every demo store sends its mail to the test SMTP server."""
+    """Every demo store sends its mail to the test SMTP server, for this test only (the browser tests share one
+    database, and others count on the demo stores having no mail server)."""
     with read_session() as session:
         stores = session.exec(select(Store.id)).all()
     send_mail_through(smtp_inbox, *stores)
-    return smtp_inbox
+    yield smtp_inbox
+    with unit_of_work() as session:
+        session.execute(delete(StoreSetting).where(StoreSetting.key.startswith("core.smtp_")))
 
 
 def _staff(name: str, email: str) -> None:
