@@ -64,13 +64,14 @@ class SearchGroup:
 
 def read_query(typed: str, limit: int = LIMIT_PER_KIND) -> SearchQuery | None:
     """The cleaned query, or None when there is nothing worth searching: text longer than :data:`MAX_QUERY`,
-    or with fewer than :data:`MIN_SIGNIFICANT` letters and digits (``"--"``, ``"+"``, ``"a"``)."""
+    or with fewer than :data:`MIN_SIGNIFICANT` letters and digits (``"--"``, ``"+"``, ``"a"``) unless it is a
+    record number written ``#7``."""
     if len(typed) > MAX_QUERY:
         return None
     text = " ".join(typed.split())
-    if sum(ch.isalnum() for ch in text) < MIN_SIGNIFICANT:
-        return None
     number = _RECORD_NUMBER.fullmatch(text)
+    if sum(ch.isalnum() for ch in text) < MIN_SIGNIFICANT and not (number and text.startswith("#")):
+        return None
     record_id = int(number.group(1)) if number else None
     return SearchQuery(
         text=text,
