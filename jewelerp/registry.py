@@ -149,6 +149,17 @@ class DashboardCard:
 
 
 @dataclass(frozen=True)
+class Searcher:
+    """What the header search finds for a module: ``fn(session, actor, query) -> list[SearchHit]``
+    (:mod:`jewelerp.search`), shown under ``kind`` to people holding ``permission`` where the module is on."""
+
+    id: str
+    kind: str
+    fn: str
+    permission: str
+
+
+@dataclass(frozen=True)
 class Module:
     """A module manifest. ``name`` prefixes its tables, routes and permissions.
 
@@ -167,6 +178,7 @@ class Module:
     jobs: tuple[Job, ...] = ()
     events: tuple[EventHandler, ...] = ()
     dashboard_cards: tuple[DashboardCard, ...] = ()
+    searchers: tuple[Searcher, ...] = ()
     contributions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extension_points: tuple[ExtensionPoint, ...] = ()
     emits: tuple[tuple[str, str], ...] = ()
@@ -343,6 +355,7 @@ def _validate(modules: list[Module]) -> None:
     roles = _validate_roles(modules)
     permissions = _validate_permissions(modules, roles)
     _validate_pages(modules, permissions)
+    _validate_searchers(modules, permissions)
     jobs: dict[str, str] = {}
     settings: dict[str, str] = {}
     points: dict[str, str] = {}
@@ -416,6 +429,22 @@ def _validate_pages(modules: list[Module], permissions: set[str]) -> None:
             if page.permission and page.permission not in permissions:
                 raise RegistryError(
                     f"module '{module.name}': page '{page.route}' needs undefined permission '{page.permission}'"
+                )
+
+
+def _validate_searchers(modules: list[Module], permissions: set[str]) -> None:
+    """Searcher ids are prefixed and unique; each names a kind and a defined permission."""
+    ids: dict[str, str] = {}
+    for module in modules:
+        for searcher in module.searchers:
+            _claim(ids, searcher.id, module.name, "searcher")
+            _prefixed(module, searcher.id, "searcher")
+            if not searcher.kind.strip():
+                raise RegistryError(f"module '{module.name}': searcher '{searcher.id}' needs a kind")
+            if searcher.permission not in permissions:
+                raise RegistryError(
+                    f"module '{module.name}': searcher '{searcher.id}' needs undefined permission "
+                    f"'{searcher.permission}'"
                 )
 
 

@@ -9,7 +9,7 @@ number on invoices, estimates and bookings is read through its services, :mod:`m
 
 from decimal import Decimal
 
-from jewelerp.registry import ExtensionPoint, MenuEntry, Module, Page, Permission, Setting
+from jewelerp.registry import ExtensionPoint, MenuEntry, Module, Page, Permission, Searcher, Setting
 
 MODULE = Module(
     name="billing",
@@ -18,6 +18,13 @@ MODULE = Module(
     summary="Daily metal rates per store (entered or imported, with history) and the price engine.",
     depends=("stock", "clienteling"),
     models=("modules.billing.models",),
+    searchers=(
+        Searcher("billing.invoices", "Invoices", "modules.billing.searchers:find_invoices", "billing.invoice.create"),
+        Searcher(
+            "billing.estimates", "Estimates", "modules.billing.searchers:find_estimates", "billing.invoice.create"
+        ),
+        Searcher("billing.bookings", "Bookings", "modules.billing.searchers:find_bookings", "billing.booking.manage"),
+    ),
     permissions=(
         Permission("billing.rate.view", "See metal rates", ("manager", "sales", "designer")),
         Permission("billing.rate.manage", "Enter, correct and import metal rates", ("manager",)),

@@ -10,7 +10,7 @@ another module's pages about the job, shown as buttons on the job page.
 
 from decimal import Decimal
 
-from jewelerp.registry import ExtensionPoint, Job, MenuEntry, Module, Page, Permission, Role, Setting
+from jewelerp.registry import ExtensionPoint, Job, MenuEntry, Module, Page, Permission, Role, Searcher, Setting
 
 REPAIR_STAGES = "received, estimated, approved, in workshop, quality check, ready, delivered"
 CUSTOM_STAGES = (
@@ -24,6 +24,7 @@ MODULE = Module(
     summary="Repair and custom-order jobs from intake to delivery, the workshop board and karigar job work.",
     depends=("clienteling", "stock"),
     models=("modules.repairs.models",),
+    searchers=(Searcher("repairs.jobs", "Repair jobs", "modules.repairs.searchers:find_jobs", "repairs.job.view"),),
     pages=(
         Page(
             "/repairs/jobs",

@@ -10,6 +10,7 @@ from jewelerp.registry import (
     Module,
     Page,
     Permission,
+    Searcher,
     Setting,
 )
 
@@ -44,6 +45,7 @@ MODULE = Module(
     version="0.1.0",
     summary="Pieces with stones, certificates and provenance; the stock ledger across branches; QR tags.",
     models=("modules.stock.models", "modules.stock.search_index"),
+    searchers=(Searcher("stock.pieces", "Pieces", "modules.stock.searchers:find_pieces", "stock.piece.view"),),
     permissions=(
         Permission("stock.piece.view", "See pieces and stock", ("manager", "sales", "designer")),
         Permission("stock.piece.receive", "Receive pieces from suppliers, karigars and consignors", ("manager",)),
