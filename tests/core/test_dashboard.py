@@ -119,5 +119,5 @@ def test_recent_activity_lists_only_the_users_own_changes_in_the_period(world):
     last_year = {"from": "2025-01-01", "to": "2025-01-31"}
     assert _cards(manager, last_year)["core.recent_activity"]["value"] == "0"
     _disable_clienteling(world.mum)
-    after = _cards(manager, {})["core.recent_activity"]["rows"]
+    after = _cards(world.actor("manager"), {})["core.recent_activity"]["rows"]
     assert not any("clienteling" in row["label"] for row in after)
