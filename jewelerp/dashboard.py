@@ -24,6 +24,7 @@ from jewelerp.core.models import Store
 from jewelerp.core.users import store_roles
 from jewelerp.errors import AuthError, require_fields
 from jewelerp.registry import DashboardCard, call, get_registry
+from jewelerp.validation import check_period
 
 MAX_DAYS = 366
 ALL_BRANCHES = "all"
@@ -136,14 +137,7 @@ def parse_filters(session: Session, actor: Actor, query: Mapping[str, object]) -
     start = _iso_date(raw_from) if raw_from else today.replace(day=1)
     end = _iso_date(raw_to) if raw_to else today
     errors: dict[str, str] = {}
-    if start is None:
-        errors["date_from"] = "Enter the first day as a date, e.g. 2026-11-01."
-    if end is None:
-        errors["date_to"] = "Enter the last day as a date, e.g. 2026-11-30."
-    if start and end and end < start:
-        errors["date_to"] = "The last day comes before the first day: choose a period that ends after it starts."
-    elif start and end and (end - start).days >= MAX_DAYS:
-        errors["date_to"] = f"Choose a period of at most {MAX_DAYS} days."
+    check_period(start, end, MAX_DAYS, errors)
     branches = {b.id for b in visible_branches(session, actor)}
     store_ids: tuple[int, ...] = (actor.store_id,)
     if raw_branch == ALL_BRANCHES:

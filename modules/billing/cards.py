@@ -26,6 +26,7 @@ from jewelerp.core.models import Store
 from jewelerp.dashboard import CardRow, CardValue, Chart, ChartPoint, DashboardFilters
 from jewelerp.db import Money
 from jewelerp.money import ZERO, format_inr
+from jewelerp.validation import years_after
 from modules.billing.models import BillingMetalRate, Invoice, InvoiceLine
 from modules.billing.payments import AGEING, dues_statement
 from modules.billing.reports import SALE_LINES, SERVICES, ReportStore, _day_index, _day_starts, _issued_between
@@ -71,10 +72,6 @@ def _sales(
     return totals
 
 
-def _last_year(day: date) -> date:
-    return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)
-
-
 def _against(now: Decimal, before: Decimal) -> str:
     """``last year ₹1,00,000 (+20.0%)``."""
     if before == 0:
@@ -87,14 +84,14 @@ def sales_today_card(session: Session, actor: Actor, filters: DashboardFilters) 
     """Today's sales against the same date last year."""
     today = actor.today()
     now = _sales(session, filters, today, today)[None]
-    before = _sales(session, filters, _last_year(today), _last_year(today))[None]
+    before = _sales(session, filters, years_after(today, -1), years_after(today, -1))[None]
     return CardValue(format_inr(now), _against(now, before), "/billing/reports/sales")
 
 
 def sales_period_card(session: Session, actor: Actor, filters: DashboardFilters) -> CardValue:
     """Sales of the period (this month by default) against last year's same dates, with a line per day."""
     per_day = _sales(session, filters, filters.start, filters.end, lambda starts: _day_index(Invoice.issued_at, starts))
-    before = _sales(session, filters, _last_year(filters.start), _last_year(filters.end))[None]
+    before = _sales(session, filters, years_after(filters.start, -1), years_after(filters.end, -1))[None]
     now = sum(per_day.values(), ZERO)
     days = (filters.end - filters.start).days + 1
     points = tuple(ChartPoint(f"{filters.start + timedelta(days=n):%d %b}", per_day.get(n, ZERO)) for n in range(days))
