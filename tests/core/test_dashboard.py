@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from jewelerp.core.manifest import CORE
 from jewelerp.core.module_states import disable_module
 from jewelerp.dashboard import DashboardFilters, dashboard_cards, filters_query, parse_filters
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import ValidationError
+from jewelerp.registry import DashboardCard, Registry, RegistryError
 from modules.clienteling.services import CustomerInput, create_customer
+from tests.core.sample_modules import CATALOG
 
 
 def _parse(actor, query: dict[str, str]) -> DashboardFilters:
@@ -121,3 +125,15 @@ def test_recent_activity_lists_only_the_users_own_changes_in_the_period(world):
     _disable_clienteling(world.mum)
     after = _cards(world.actor("manager"), {})["core.recent_activity"]["rows"]
     assert not any("clienteling" in row["label"] for row in after)
+
+
+@pytest.mark.parametrize(
+    ("card", "message"),
+    [
+        (DashboardCard("catalog.sales", "Sales", "x:y", None, ("branch",)), "filters must be among period, category"),
+        (DashboardCard("sales", "Sales", "x:y"), "dashboard card 'sales' must start with 'catalog.'"),
+    ],
+)
+def test_a_card_names_only_known_filters_and_its_own_prefix(card, message):
+    with pytest.raises(RegistryError, match=message):
+        Registry([CORE, replace(CATALOG, dashboard_cards=(card,))])
