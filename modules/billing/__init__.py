@@ -9,7 +9,12 @@ number on invoices, estimates and bookings is read through its services, :mod:`m
 
 from decimal import Decimal
 
-from jewelerp.registry import ExtensionPoint, MenuEntry, Module, Page, Permission, Searcher, Setting
+from jewelerp.registry import DashboardCard, ExtensionPoint, MenuEntry, Module, Page, Permission, Searcher, Setting
+
+CARDS = "modules.billing.cards"  # the home dashboard's cards
+REPORT = "billing.report.view"
+SALES_FILTERS = ("category", "salesperson")
+ALL = ("period", "category", "salesperson")
 
 MODULE = Module(
     name="billing",
@@ -134,6 +139,15 @@ MODULE = Module(
             menu=MenuEntry("GST summary", icon="landmark", order=39),
             on_load="modules.billing.report_pages:GstReportState.open_page",
         ),
+    ),
+    dashboard_cards=(
+        DashboardCard("billing.sales_today", "Sales today", f"{CARDS}:sales_today_card", REPORT, SALES_FILTERS),
+        DashboardCard("billing.sales_period", "Sales in the period", f"{CARDS}:sales_period_card", REPORT, ALL),
+        DashboardCard("billing.branches", "Branch comparison", f"{CARDS}:branches_card", REPORT, ALL),
+        DashboardCard("billing.top_categories", "Top categories", f"{CARDS}:top_categories_card", REPORT, ALL),
+        DashboardCard("billing.top_salespeople", "Top salespeople", f"{CARDS}:top_salespeople_card", REPORT, ALL),
+        DashboardCard("billing.dues", "Dues by age", f"{CARDS}:dues_card", REPORT),
+        DashboardCard("billing.gold_rate", "Gold rate today", f"{CARDS}:gold_rate_card", "billing.rate.view"),
     ),
     emits=(("billing.invoice", "issued"), ("billing.invoice", "cancelled"), ("billing.payment", "received")),
     extension_points=(
