@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from jewelerp.ui.downloads import download_export
-from jewelerp.ui.table_query import TableQuery, TableSpec, count_label, new_export, write_xlsx
+from jewelerp.ui.table_query import TableQuery, TableSpec, count_label, new_export
+from jewelerp.xlsx_export import write_table
 
 PAGE_SIZE = 25
 
@@ -112,7 +113,7 @@ class DataTableMixin(rx.State, mixin=True):
 
         def work(session: Any, actor: Any) -> str:
             token, path = new_export(f"{spec.name}-{date.today().isoformat()}.xlsx")
-            write_xlsx(path, spec.columns, spec.iter_rows(session, actor, query), spec.title)
+            write_table(path, spec.columns, spec.iter_rows(session, actor, query), spec.title)
             return token
 
         token = self._run(work, write=False)
