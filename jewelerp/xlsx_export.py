@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -68,28 +67,12 @@ PROGRESS_EVERY = 1_000
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
-def _number(value: Any) -> float | int:
-    return value if isinstance(value, int) else float(value)
-
-
 def _percent(value: Any) -> float:
-    return float(Decimal(value) / 100)
+    return float(value) / 100
 
 
 def _same(value: Any) -> Any:
     return value
-
-
-@dataclass
-class _Plan:
-    """How one column goes into the sheet."""
-
-    key: str
-    kind: Kind
-    write: Callable[..., int]
-    convert: Callable[[Any], Any]
-    style: Any
-    width: int
 
 
 def sheet_title(title: str, filters: Sequence[tuple[str, str]]) -> str:
@@ -149,26 +132,33 @@ def _write(
         sheet.write_string(header_row, index, column.label, header)
     sheet.freeze_panes(header_row + 1, 0)
     write_string = sheet.write_string
+    widths = [width for *_, width in plans]
+    cells = [plan[:-1] for plan in plans]
     written = 0
     for written, row in enumerate(rows, start=1):
         row_number = header_row + written
         measuring = written <= MEASURED_ROWS
-        for index, plan in enumerate(plans):
-            value = row.get(plan.key)
-            if value is None or value == "":
+        get = row.get
+        for index, key, typed, write, convert, style, negatives in cells:
+            value = get(key)
+            if value is None:
                 continue
             if value.__class__ is str:
-                write_string(row_number, index, value)
-                if measuring and len(value) > plan.width:
-                    plan.width = min(len(value), MAX_WIDTH)
-            elif plan.kind is Kind.TEXT:
-                _write_untyped(sheet, row_number, index, value, styles)
+                if value:
+                    write_string(row_number, index, value)
+                    if measuring and len(value) > widths[index]:
+                        widths[index] = min(len(value), MAX_WIDTH)
+            elif typed:
+                value = convert(value)
+                if negatives is not None and value < 0:
+                    style = negatives[0 if value > -LAKH else 1 if value > -CRORE else 2]
+                write(row_number, index, value, style)
             else:
-                plan.write(row_number, index, plan.convert(value), plan.style)
+                _write_untyped(sheet, row_number, index, value, styles)
         if progress is not None and written % PROGRESS_EVERY == 0:
             progress(written)
-    for index, plan in enumerate(plans):
-        sheet.set_column(index, index, plan.width + 2)
+    for index, width in enumerate(widths):
+        sheet.set_column(index, index, width + 2)
     sheet.autofilter(header_row, 0, header_row + written, max(len(columns) - 1, 0))
     book.close()
     if progress is not None:
@@ -176,35 +166,23 @@ def _write(
     return written
 
 
-def _plans(sheet: Any, columns: list[Column], styles: dict[Kind, Any], negatives: dict[Kind, list[Any]]) -> list[_Plan]:
-    plans = []
-    for column in columns:
+Plan = tuple[int, str, bool, Callable[..., int], Callable[[Any], Any], Any, list[Any] | None, int]
+
+
+def _plans(sheet: Any, columns: list[Column], styles: dict[Kind, Any], negatives: dict[Kind, list[Any]]) -> list[Plan]:
+    """Per column: its index, key, whether it is typed, the write method, the conversion of a value, its number
+    format, the formats of negative values (Indian-grouped columns) and its starting width."""
+    plans: list[Plan] = []
+    for index, column in enumerate(columns):
         kind = Kind(column.kind)
-        style = styles.get(kind)
-        if kind in negatives:
-            write, convert = _grouped_writer(sheet, negatives[kind]), _same
-        elif kind in (Kind.DATE, Kind.DATETIME):
+        if kind in (Kind.DATE, Kind.DATETIME):
             write, convert = sheet.write_datetime, _same
-        elif kind is Kind.PERCENT:
-            write, convert = sheet.write_number, _percent
         else:
-            write, convert = sheet.write_number, _number
+            write, convert = sheet.write_number, _percent if kind is Kind.PERCENT else float
         width = max(WIDTHS.get(kind, 8), len(column.label) + 2)  # room for the autofilter's arrow
-        plans.append(_Plan(column.key, kind, write, convert, style, width))
+        typed = kind is not Kind.TEXT
+        plans.append((index, column.key, typed, write, convert, styles.get(kind), negatives.get(kind), width))
     return plans
-
-
-def _grouped_writer(sheet: Any, negatives: list[Any]) -> Callable[..., int]:
-    """``write_number`` for an Indian-grouped column: a negative value takes the format for its size."""
-    write_number = sheet.write_number
-
-    def write(row: int, index: int, value: Any, style: Any) -> int:
-        number = _number(value)
-        if number < 0:
-            style = negatives[0 if number > -LAKH else 1 if number > -CRORE else 2]
-        return write_number(row, index, number, style)
-
-    return write
 
 
 def _write_untyped(sheet: Any, row: int, index: int, value: Any, styles: dict[Kind, Any]) -> None:
@@ -214,6 +192,6 @@ def _write_untyped(sheet: Any, row: int, index: int, value: Any, styles: dict[Ki
     elif isinstance(value, date):
         sheet.write_datetime(row, index, value, styles[Kind.DATE])
     elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        sheet.write_number(row, index, _number(value))
+        sheet.write_number(row, index, float(value))
     else:
         sheet.write_string(row, index, str(value))
