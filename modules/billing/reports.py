@@ -47,11 +47,12 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
+from jewelerp.columns import Column
 from jewelerp.core.models import Store
 from jewelerp.core.users import store_roles
 from jewelerp.errors import require_fields
 from jewelerp.money import ZERO, format_inr
-from jewelerp.ui.table_query import Column, write_xlsx
+from jewelerp.xlsx_export import write_table
 from modules.billing.models import CreditNote, Invoice, InvoiceLine
 from modules.billing.supply import state_label
 
@@ -549,7 +550,7 @@ def write_report(path: Path, table: ReportTable) -> int:
     """Write the report to an .xlsx file (numbers as numbers, text never a formula); returns the rows written."""
     first = table.columns[0].key
     notes = [{first: note} for note in table.notes]
-    return write_xlsx(path, table.columns, [*table.rows, *table.footer, *([{}] if notes else []), *notes], table.title)
+    return write_table(path, table.columns, [*table.rows, *table.footer, *([{}] if notes else []), *notes], table.title)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,9 @@ from sqlalchemy import and_, case, distinct, func
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column
 from jewelerp.errors import ValidationError, require_fields
-from jewelerp.ui.table_query import Column, write_xlsx
+from jewelerp.xlsx_export import write_table
 from modules.repairs.karigars import loss_pct
 from modules.repairs.models import Job, Karigar, KarigarEntry
 from modules.repairs.records import KIND_LABELS
@@ -367,4 +368,4 @@ def write_report(path: Path, table: ReportTable) -> int:
     """Write the report to .xlsx (numbers as numbers, notes under the rows); returns the rows written."""
     first = table.columns[0].key
     notes = [{first: note} for note in table.notes]
-    return write_xlsx(path, table.columns, [*table.rows, *([{}] if notes else []), *notes], table.title)
+    return write_table(path, table.columns, [*table.rows, *([{}] if notes else []), *notes], table.title)

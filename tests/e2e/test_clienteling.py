@@ -23,7 +23,8 @@ def test_search_by_phone_and_export_the_filtered_rows(login_as, base_url, tmp_pa
     download.value.save_as(target)
     assert target.name.startswith("customers-") and target.suffix == ".xlsx"
     rows = list(load_workbook(target).active.values)
-    assert rows[0][:2] == ("Name", "Phone") and len(rows) == 2 and rows[1][1] == "+91 98010 00007"
+    assert rows[0][0] == "Customers — Search: 98-01-000-007"
+    assert rows[1][:2] == ("Name", "Phone") and len(rows) == 3 and rows[2][1] == "+91 98010 00007"
 
 
 def test_sales_adds_a_customer_after_fixing_the_phone_and_sees_masks(login_as, base_url):
