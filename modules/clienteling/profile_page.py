@@ -599,6 +599,10 @@ def _section(section: dict) -> rx.Component:
                 overflow_x="auto",
                 width="100%",
             ),
+            rx.foreach(
+                section["links"].to(list[dict[str, str]]),
+                lambda link: rx.link(link["label"], href=link["href"], size="2"),
+            ),
             spacing="2",
             width="100%",
         ),

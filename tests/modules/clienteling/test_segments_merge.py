@@ -179,3 +179,18 @@ def test_purchases_reported_show_the_invoice_date_not_when_the_event_was_process
         ["28 Nov 2026", "MUM/2627/000061"],
         ["01 Apr 2026", "OLD-9"],
     ]
+
+
+def test_a_section_links_only_to_pages_of_the_app(world, monkeypatch):
+    def section(_session, _actor, _customer_id):
+        links = [("Open", "/loyalty/members/7"), ("Away", "https://example.com/x"), ("Host", "//example.com/x")]
+        return {"title": "Extra", "columns": [("a", "A")], "rows": [{"a": "1"}], "links": links}
+
+    class Registry:
+        def contributions(self, _point, _actor):
+            return [section]
+
+    monkeypatch.setattr("modules.clienteling.extension.get_registry", Registry)
+    with read_session() as session:
+        [shown] = contributed_sections(session, world.actor("manager"), 1)
+    assert shown["links"] == [{"label": "Open", "href": "/loyalty/members/7"}]
