@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-NODE_PKGS="node@22.23.3 bun@1.4.5"
+NODE_PKGS="node@22.23.3 bun@1.4.5 axe-core@4.14.1"
 
 say() { printf '\033[1m[jewelerp]\033[0m %s\n' "$*"; }
 

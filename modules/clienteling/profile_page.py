@@ -13,11 +13,12 @@ from jewelerp.auth.actor import Actor
 from jewelerp.core.users import staff_options
 from jewelerp.staging import discard
 from jewelerp.ui.file_uploads import UploadRule, receive_uploads
-from jewelerp.ui.forms import fact, field, field_error, select_field
+from jewelerp.ui.forms import fact, field, field_error, scrolling_table, select_field
 from jewelerp.ui.private_files import file_src
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
+from jewelerp.ui.uploads import labelled_upload
 from modules.clienteling.extension import contributed_sections
 from modules.clienteling.family import RELATIONS, RelativeInput, add_occasion, add_relative, family_rows, occasion_rows
 from modules.clienteling.followups import (
@@ -265,7 +266,7 @@ def _photo() -> rx.Component:
         rx.cond(
             ProfileState.can_edit,
             rx.vstack(
-                rx.upload(
+                labelled_upload(
                     rx.button(rx.icon("camera", size=14), "Choose photo", size="1", variant="soft", type="button"),
                     id=PHOTO_UPLOAD,
                     accept={"image/*": [".jpg", ".jpeg", ".png", ".webp"]},
@@ -273,7 +274,7 @@ def _photo() -> rx.Component:
                     max_files=1,
                     border="none",
                     padding="0",
-                    aria_label="Customer photo",
+                    label="Customer photo",
                 ),
                 rx.foreach(rx.selected_files(PHOTO_UPLOAD), lambda f: rx.text(f, size="1")),
                 rx.cond(
@@ -580,7 +581,7 @@ def _section(section: dict) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(section["title"], size="4"),
-            rx.box(
+            scrolling_table(
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
@@ -594,10 +595,12 @@ def _section(section: dict) -> rx.Component:
                         )
                     ),
                     size="1",
-                    width="100%",
                 ),
-                overflow_x="auto",
-                width="100%",
+                section["title"].to(str),
+            ),
+            rx.foreach(
+                section["links"].to(list[dict[str, str]]),
+                lambda link: rx.link(link["label"], href=link["href"], size="2"),
             ),
             spacing="2",
             width="100%",
