@@ -47,7 +47,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
-from jewelerp.columns import Column
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import Store
 from jewelerp.core.users import store_roles
 from jewelerp.errors import require_fields
@@ -459,14 +459,14 @@ def _period_name(prefix: str, start: date, end: date) -> str:
 def sales_table(report: SalesReport) -> ReportTable:
     """The daily sales as a table: one row per day, store, salesperson and category; round-off and total."""
     columns = (
-        Column("day", "Date"),
+        Column("day", "Date", kind=Kind.DATE),
         *_store_column(report.stores),
         Column("salesperson", "Salesperson"),
         Column("category", "Category"),
-        Column("invoices", "Invoices"),
-        Column("taxable", "Taxable value"),
-        Column("gst", "GST"),
-        Column("total", "Total"),
+        Column("invoices", "Invoices", kind=Kind.INTEGER),
+        Column("taxable", "Taxable value", kind=Kind.MONEY),
+        Column("gst", "GST", kind=Kind.MONEY),
+        Column("total", "Total", kind=Kind.MONEY),
     )
     rows = [
         {k: getattr(r, k) for k in ("day", "store", "salesperson", "category", "invoices", "taxable", "gst", "total")}
@@ -517,11 +517,11 @@ def gst_table(report: GstReport) -> ReportTable:
         Column("place", "Place of supply"),
         Column("hsn", "HSN/SAC"),
         Column("rate", "Rate"),
-        Column("taxable", "Taxable value"),
-        Column("cgst", "CGST"),
-        Column("sgst", "SGST"),
-        Column("igst", "IGST"),
-        Column("total", "Total"),
+        Column("taxable", "Taxable value", kind=Kind.MONEY),
+        Column("cgst", "CGST", kind=Kind.MONEY),
+        Column("sgst", "SGST", kind=Kind.MONEY),
+        Column("igst", "IGST", kind=Kind.MONEY),
+        Column("total", "Total", kind=Kind.MONEY),
     )
     keys = ("section", "store", "document", "supply", "buyers", "place", "hsn")
     rows = [{**{k: getattr(r, k) for k in keys + amounts}, "rate": f"{r.rate.normalize():f}%"} for r in report.rows]

@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import system_actor
-from jewelerp.columns import Column
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import Store
 from jewelerp.core.module_states import enabled_stores
 from jewelerp.db import PAISA
@@ -46,11 +46,11 @@ STOCK_SOURCE = "Stock"
 EXPORT_COLUMNS = (
     Column("branch", "Branch"),
     Column("metal", "Metal"),
-    Column("pieces", "Pieces"),
-    Column("net_weight", "Net weight (g)"),
-    Column("rate", "Rate (₹/g)"),
+    Column("pieces", "Pieces", kind=Kind.INTEGER),
+    Column("net_weight", "Net weight (g)", kind=Kind.WEIGHT),
+    Column("rate", "Rate (₹/g)", kind=Kind.MONEY),
     Column("source", "Rate from"),
-    Column("value", "Value (₹)"),
+    Column("value", "Value (₹)", kind=Kind.MONEY),
 )
 
 

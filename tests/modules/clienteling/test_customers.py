@@ -96,6 +96,7 @@ def test_export_writes_filtered_rows_and_never_formulas(world, tmp_path):
     assert [c.value for c in sheet[2]][:2] == ["Name", "Phone"]
     cell = sheet["A3"]
     assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
+    assert sheet["H3"].is_date and sheet["H3"].number_format == "dd mmm yyyy"  # customer since: a date
 
 
 def test_the_search_index_follows_edits_and_matches_the_plain_scan(world, monkeypatch):
