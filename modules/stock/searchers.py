@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.search import SearchHit, SearchQuery, starts_with
+from jewelerp.search import SearchHit, SearchQuery, in_store, starts_with
 from modules.stock.ledger import STATUS_LABELS
 from modules.stock.models import Certificate, Piece
 
@@ -27,7 +27,7 @@ def find_pieces(session: Session, actor: Actor, query: SearchQuery) -> list[Sear
         clauses.append(Piece.huid == code)
     stmt = (
         select(Piece.id, Piece.sku, Piece.huid, Piece.description, Piece.status)
-        .where(Piece.store_id == actor.store_id, or_(*clauses))
+        .where(in_store(Piece.store_id, actor.store_id), or_(*clauses))
         .order_by(Piece.sku)
         .limit(query.limit)
     )
