@@ -36,7 +36,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from customer_search import customer_rows
-from databases import BACKENDS, Databases, Row, add_db_option, analyze, chosen, create_schema, is_postgres, use
+from databases import (
+    BACKENDS,
+    Databases,
+    Row,
+    add_db_option,
+    analyze,
+    build_each,
+    chosen,
+    create_schema,
+    is_postgres,
+    use,
+)
 from databases import restart_sequences as restart
 from list_timing import TARGET_P95_MS
 from stock_search import certificate_rows, piece_rows
@@ -293,19 +304,15 @@ def main(argv: list[str] | None = None) -> None:
     backends = chosen(args.db)
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         databases = Databases(stack, Path(tmp))
-        urls, actors, build_s = {}, {}, {}
-        for backend in backends:
-            started = time.perf_counter()
-            urls[backend] = databases.new(backend, "search")
-            actors[backend], samples = build_database(urls[backend], args)
-            build_s[backend] = time.perf_counter() - started
+        built = build_each(databases, backends, "search", lambda url: build_database(url, args))
         results: dict[str, list[Timing]] = {backend: [] for backend in backends}
-        chosen_searches = searches(samples)  # the same seed: the same samples on both
+        chosen_searches = searches(built[backends[0]].made[1])  # the same seed: the same samples on both
         for search in chosen_searches:
             for backend in backends:
-                use(urls[backend])
-                results[backend].append(time_search(actors[backend][search.who], search, args.runs))
-    report(args, build_s, chosen_searches, results)
+                use(built[backend].url)
+                actors = built[backend].made[0]
+                results[backend].append(time_search(actors[search.who], search, args.runs))
+    report(args, {backend: b.seconds for backend, b in built.items()}, chosen_searches, results)
 
 
 def report(

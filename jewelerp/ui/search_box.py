@@ -45,8 +45,8 @@ class SearchState(AppState):
     @rx.event
     def search(self, typed: str) -> None:
         """Search the current store for what was typed (the browser waits for a pause in the typing)."""
-        self._session()  # no session: the app sends the browser to the sign-in page, nothing is read
         text = typed if isinstance(typed, str) else ""  # over-long text searches nothing (read_query)
+        # _run resolves the session before the search runs; without one the browser goes to the sign-in page
         groups = self._run(lambda session, actor: global_search(session, actor, text), write=False) or []
         self.query = text[:MAX_QUERY]
         rows = [(group.kind if i == 0 else "", hit) for group in groups for i, hit in enumerate(group.hits)]
