@@ -59,7 +59,21 @@ def test_only_a_result_the_box_showed_can_be_opened(world, delhi):
     assert (state.query, state.results, state.is_open) == ("", [], False)
 
 
-@pytest.mark.parametrize("typed", ["9" * 1_000_000, "%" * 5000, "_%\\" * 20, "\x00" * 100, {"text": "Kavya"}, None])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "9" * 1_000_000,
+        "%" * 5000,
+        "_%\\" * 20,
+        "MUM/%",
+        "MUM_",
+        "\x00" * 100,
+        "AB\ud7ff",
+        "AB\U0010ffff",
+        {"a": 1},
+        None,
+    ],
+)
 def test_huge_or_odd_input_searches_nothing_and_keeps_the_state_small(world, delhi, typed):
     state = _page(SearchState, cookie=_signed_in("manager@test.in"))
     _call(state, "search", typed)
