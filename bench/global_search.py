@@ -269,6 +269,7 @@ def searches(samples: dict[str, str]) -> list[Search]:
         Search("booking 'MUM/A2526/00042'", "MUM/A2526/00042"),
         Search("repair job 'rp-mum-000042'", "rp-mum-000042"),
         Search("scheme 'MUM/S2526/00042'", "MUM/S2526/00042"),
+        Search("a start most numbers share 'MUM'", "MUM"),
         Search("nothing matches 'zzqx'", "zzqx"),
         Search("two digits '42'", "42"),
     ]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
@@ -107,18 +107,18 @@ def global_search(
 
 
 def starts_with(column: Any, prefix: str) -> Any:
-    """``column`` is ``prefix`` or starts with it (case as stored), written so that the column's ordinary index
-    answers it on SQLite and PostgreSQL alike: the value itself, or a range from the prefix to the next string
-    after every string that starts with it. The ``LIKE`` keeps the range exact under any collation; the range
-    finds every match where strings sort by their characters' codes (SQLite; PostgreSQL's ``C`` and
-    ``C.UTF-8``), and the whole value is found under any collation."""
+    """``column`` starts with ``prefix`` (case as stored), written so that the column's ordinary index answers
+    it on SQLite and PostgreSQL alike, in the index's order (a query ordered by the column stops after its
+    limit however many records share a short prefix): a range from the prefix to the next string after every
+    string that starts with it. The range assumes strings sort by their characters' codes, as SQLite's do and
+    PostgreSQL's under the ``C`` and ``C.UTF-8`` collations; the ``LIKE`` keeps it exact under any other."""
     pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    begins = and_(column >= prefix, column.like(pattern, escape="\\"))
+    found = and_(column >= prefix, column.like(pattern, escape="\\"))
     following = ord(prefix[-1]) + 1
     following = 0xE000 if 0xD800 <= following <= 0xDFFF else following  # surrogates are no characters
     if following <= sys.maxunicode:  # else nothing follows the last character: the range stays open
-        begins = and_(begins, column < prefix[:-1] + chr(following))
-    return or_(column == prefix, begins)
+        found = and_(found, column < prefix[:-1] + chr(following))
+    return found
 
 
 def in_store(column: Any, store_id: int) -> Any:
