@@ -34,13 +34,12 @@ class SearchQuery:
     """What was typed, cleaned once for every searcher.
 
     ``text``: trimmed, inner spaces collapsed; ``code``: upper case without spaces (SKUs, HUIDs, document
-    numbers); ``digits``: the digits alone (phones); ``record_id``: the number typed as ``42`` or ``#42`` when
-    it can be a record's id, else None; ``limit``: how many hits of each kind to return.
+    numbers); ``record_id``: the number typed as ``42`` or ``#42`` when it can be a record's id, else None;
+    ``limit``: how many hits of each kind to return.
     """
 
     text: str
     code: str
-    digits: str
     record_id: int | None
     limit: int
 
@@ -76,7 +75,6 @@ def read_query(typed: str, limit: int = LIMIT_PER_KIND) -> SearchQuery | None:
     return SearchQuery(
         text=text,
         code="".join(text.split()).upper(),
-        digits="".join(ch for ch in text if ch.isdigit()),
         record_id=record_id if record_id is not None and 1 <= record_id <= MAX_RECORD_ID else None,
         limit=max(1, limit),
     )
