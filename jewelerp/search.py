@@ -34,13 +34,12 @@ class SearchQuery:
     """What was typed, cleaned once for every searcher.
 
     ``text``: trimmed, inner spaces collapsed; ``code``: upper case without spaces (SKUs, HUIDs, document
-    numbers); ``digits``: the digits alone (phones); ``record_id``: the number typed as ``42`` or ``#42`` when
-    it can be a record's id, else None; ``limit``: how many hits of each kind to return.
+    numbers); ``record_id``: the number typed as ``42`` or ``#42`` when it can be a record's id, else None;
+    ``limit``: how many hits of each kind to return.
     """
 
     text: str
     code: str
-    digits: str
     record_id: int | None
     limit: int
 
@@ -76,7 +75,6 @@ def read_query(typed: str, limit: int = LIMIT_PER_KIND) -> SearchQuery | None:
     return SearchQuery(
         text=text,
         code="".join(text.split()).upper(),
-        digits="".join(ch for ch in text if ch.isdigit()),
         record_id=record_id if record_id is not None and 1 <= record_id <= MAX_RECORD_ID else None,
         limit=max(1, limit),
     )
@@ -107,14 +105,25 @@ def global_search(
 
 
 def starts_with(column: Any, prefix: str) -> Any:
-    """``column`` starts with ``prefix`` (case as stored), written so that the column's ordinary index
-    answers it on SQLite and PostgreSQL alike: a range from the prefix to the next string after every
-    string that starts with it. The ``LIKE`` keeps the answer exact under any collation; the range finds it."""
+    """``column`` starts with ``prefix`` (case as stored), written so that the column's ordinary index answers
+    it on SQLite and PostgreSQL alike, in the index's order (a query ordered by the column stops after its
+    limit however many records share a short prefix): a range from the prefix to the next string after every
+    string that starts with it. The range assumes strings sort by their characters' codes, as SQLite's do and
+    PostgreSQL's under the ``C`` and ``C.UTF-8`` collations; the ``LIKE`` keeps it exact under any other."""
     pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     found = and_(column >= prefix, column.like(pattern, escape="\\"))
-    if ord(prefix[-1]) == sys.maxunicode:  # no character follows the last one: the range stays open
-        return found
-    return and_(found, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    following = ord(prefix[-1]) + 1
+    following = 0xE000 if 0xD800 <= following <= 0xDFFF else following  # surrogates are no characters
+    if following <= sys.maxunicode:  # else nothing follows the last character: the range stays open
+        found = and_(found, column < prefix[:-1] + chr(following))
+    return found
+
+
+def in_store(column: Any, store_id: int) -> Any:
+    """``column`` (a record's ``store_id``) is ``store_id``, written as an expression so that SQLite, which keeps
+    no statistics here, never reads the whole store through its ``store_id`` index instead of finding the few
+    rows through the search's own index (the number's, the SKU's, the search table's)."""
+    return column + 0 == store_id
 
 
 def numbered(
@@ -125,7 +134,7 @@ def numbered(
     as its line; ``where`` narrows them further (an invoice's kind)."""
     stmt = (
         select(model)
-        .where(model.store_id == actor.store_id, starts_with(model.number, query.code), *where)
+        .where(in_store(model.store_id, actor.store_id), starts_with(model.number, query.code), *where)
         .order_by(model.number)
         .limit(query.limit)
     )

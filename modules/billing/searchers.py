@@ -36,15 +36,11 @@ def find_estimates(session: Session, actor: Actor, query: SearchQuery) -> list[S
     return numbered(session, actor, query, Invoice, "/billing/invoices/{id}", _invoice_line, Invoice.kind == "estimate")
 
 
+def _booking_line(booking: Booking) -> str:
+    return _document_line(booking, dict(BOOKING_STATUSES).get(booking.status, booking.status))
+
+
 def find_bookings(session: Session, actor: Actor, query: SearchQuery) -> list[SearchHit]:
     """Advance bookings of the actor's store by number."""
     actor.require(BOOKINGS)
-    labels = dict(BOOKING_STATUSES)
-    return numbered(
-        session,
-        actor,
-        query,
-        Booking,
-        "/billing/bookings/{id}",
-        lambda b: _document_line(b, labels.get(b.status, b.status)),
-    )
+    return numbered(session, actor, query, Booking, "/billing/bookings/{id}", _booking_line)

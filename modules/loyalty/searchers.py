@@ -12,15 +12,12 @@ from modules.loyalty.schemes import STATUSES
 VIEW = "loyalty.member.view"
 
 
+def _line(enrolment: Enrolment) -> str:
+    status = dict(STATUSES).get(enrolment.status, enrolment.status)
+    return " · ".join(filter(None, [enrolment.customer_name, status]))
+
+
 def find_enrolments(session: Session, actor: Actor, query: SearchQuery) -> list[SearchHit]:
     """Scheme enrolments of the actor's store by number."""
     actor.require(VIEW)
-    labels = dict(STATUSES)
-    return numbered(
-        session,
-        actor,
-        query,
-        Enrolment,
-        "/loyalty/enrolments/{id}",
-        lambda e: " · ".join(filter(None, [e.customer_name, labels.get(e.status, e.status)])),
-    )
+    return numbered(session, actor, query, Enrolment, "/loyalty/enrolments/{id}", _line)

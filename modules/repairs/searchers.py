@@ -13,16 +13,11 @@ VIEW = "repairs.job.view"
 KINDS = {"repair": "Repair", "custom": "Custom order"}
 
 
+def _line(job: Job) -> str:
+    return " · ".join(filter(None, [KINDS.get(job.kind, job.kind), job.customer_name, stage_label(job.stage)]))
+
+
 def find_jobs(session: Session, actor: Actor, query: SearchQuery) -> list[SearchHit]:
     """Jobs of the actor's store by number."""
     actor.require(VIEW)
-    return numbered(
-        session,
-        actor,
-        query,
-        Job,
-        "/repairs/jobs/{id}",
-        lambda job: " · ".join(
-            filter(None, [KINDS.get(job.kind, job.kind), job.customer_name, stage_label(job.stage)])
-        ),
-    )
+    return numbered(session, actor, query, Job, "/repairs/jobs/{id}", _line)

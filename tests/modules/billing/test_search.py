@@ -72,6 +72,13 @@ def test_estimates_and_bookings_are_their_own_kinds(world, documents):
     assert list(found) == ["Invoices", "Estimates", "Bookings"]
 
 
+def test_wildcards_typed_are_plain_characters(world, documents):
+    manager = world.actor("manager")
+    assert _found(manager, "MUM/%") == {}
+    assert _found(manager, "MUM/2627/_00123") == {}
+    assert _found(manager, "MUM_2627") == {}
+
+
 def test_another_stores_documents_and_missing_rights_find_nothing(world, documents):
     assert _found(world.actor("manager"), "DEL/2627/000123") == {}
     assert [t for t, _d, _l in _found(world.actor("manager", world.dl), "DEL/2627")["Invoices"]] == ["DEL/2627/000123"]
