@@ -460,18 +460,16 @@ def _profile_fields() -> rx.Component:
     )
 
 
-def _table(headers: list[str], rows: rx.Var, keys: list[str], empty: str) -> rx.Component:
+def _table(label: str, headers: list[str], rows: rx.Var, keys: list[str], empty: str) -> rx.Component:
     return rx.cond(
         rows.length() > 0,
-        rx.box(
+        scrolling_table(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
                 rx.table.body(rx.foreach(rows, lambda r: rx.table.row(*[rx.table.cell(r[k]) for k in keys]))),
                 size="1",
-                width="100%",
             ),
-            overflow_x="auto",
-            width="100%",
+            label,
         ),
         rx.text(empty, size="2", color_scheme="gray"),
     )
@@ -512,6 +510,7 @@ def _timeline_panel() -> rx.Component:
             ),
         ),
         _table(
+            "Communication",
             ["When", "Channel", "Outcome", "Summary", "By"],
             ProfileState.history,
             ["at", "channel", "outcome", "summary", "who"],
@@ -524,6 +523,7 @@ def _family_panel() -> rx.Component:
     return _panel(
         "Family and gift recipients",
         _table(
+            "Family and gift recipients",
             ["Name", "Relation", "Birthday", "Anniversary", "Ring", "Likes"],
             ProfileState.family,
             ["name", "relation", "birthday", "anniversary", "ring_size", "likes"],
@@ -548,7 +548,7 @@ def _family_panel() -> rx.Component:
 def _occasions_panel() -> rx.Component:
     return _panel(
         "Occasions",
-        _table(["Date", "Occasion"], ProfileState.occasions, ["when", "what"], "No dates known yet."),
+        _table("Occasions", ["Date", "Occasion"], ProfileState.occasions, ["when", "what"], "No dates known yet."),
         rx.cond(
             ProfileState.can_edit,
             _small_form(
@@ -564,7 +564,13 @@ def _occasions_panel() -> rx.Component:
 def _wishlist_panel() -> rx.Component:
     return _panel(
         "Wishlist",
-        _table(["Wish", "Item", "Added"], ProfileState.wishes, ["text", "ref", "added"], "Nothing on the wishlist."),
+        _table(
+            "Wishlist",
+            ["Wish", "Item", "Added"],
+            ProfileState.wishes,
+            ["text", "ref", "added"],
+            "Nothing on the wishlist.",
+        ),
         rx.cond(
             ProfileState.can_edit,
             _small_form(
@@ -655,7 +661,11 @@ def profile_page() -> rx.Component:
                         _panel(
                             "Open follow-ups",
                             _table(
-                                ["Due", "Reason"], ProfileState.follow_ups, ["due", "reason"], "No open follow-ups."
+                                "Open follow-ups",
+                                ["Due", "Reason"],
+                                ProfileState.follow_ups,
+                                ["due", "reason"],
+                                "No open follow-ups.",
                             ),
                         ),
                         _family_panel(),
