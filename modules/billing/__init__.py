@@ -27,6 +27,7 @@ MODULE = Module(
         Permission("billing.payment.take", "Take payments and print receipts", ("manager", "sales")),
         Permission("billing.booking.manage", "Book pieces against advances (layaway)", ("manager", "sales")),
         Permission("billing.report.view", "See sales, GST and dues reports", ("manager",)),
+        Permission("billing.returns.export", "Export GSTR-1 and Tally vouchers for the accountant", ("manager",)),
         Permission("billing.tax.manage", "Change GST tax classes and their rates", ()),
         Permission(
             "billing.old_gold.buy", "Buy old gold from customers (buy-back vouchers) and see vouchers", ("manager",)
