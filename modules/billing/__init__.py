@@ -11,6 +11,21 @@ from decimal import Decimal
 
 from jewelerp.registry import ExtensionPoint, MenuEntry, Module, Page, Permission, Setting
 
+# Tally ledgers the accountant's export names (modules.billing.tally): setting key suffix, what it books, default.
+TALLY_LEDGERS = (
+    ("sales", "sales (taxable value)", "Sales"),
+    ("cgst", "output CGST", "Output CGST"),
+    ("sgst", "output SGST", "Output SGST"),
+    ("igst", "output IGST", "Output IGST"),
+    ("round_off", "round-off", "Round Off"),
+    ("party", "customers (the party of every voucher)", "Customers"),
+    ("cash", "cash received", "Cash"),
+    ("bank", "bank transfers received", "Bank"),
+    ("card", "card payments received", "Card Receipts"),
+    ("upi", "UPI payments received", "UPI Receipts"),
+    ("old_gold", "old gold taken in exchange", "Old Gold Purchase"),
+)
+
 MODULE = Module(
     name="billing",
     title="Billing",
@@ -172,6 +187,10 @@ MODULE = Module(
             "Share of advances kept when a booking is cancelled (%)",
             Decimal("10.00"),
             "The store's refund rule: the rest of the advances is refunded.",
+        ),
+        *(
+            Setting(f"billing.tally_{key}_ledger", f"Tally ledger for {what}", default, "Used by the Tally XML export.")
+            for key, what, default in TALLY_LEDGERS
         ),
     ),
     install_data="modules.billing.tax_classes:ensure_default_tax_classes",

@@ -28,7 +28,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -219,12 +219,11 @@ def _note_rows(store: ReportStore, starts: list[datetime]) -> Any:
 
 
 def _documents(session: Session, store: ReportStore, stmt: Any) -> list[Document]:
-    zone = ZoneInfo(store.time_zone)
     documents: dict[int, Document] = {}
     for key, number, at, invoiced_at, total, place, typed, gstin, hsn, rate, *sums in session.execute(stmt):
         if key not in documents:
             code = place or state_code_of(typed) or store.state_code
-            day, invoice_day = _local(at, zone), _local(invoiced_at, zone)
+            day, invoice_day = local_day(at, store.time_zone), local_day(invoiced_at, store.time_zone)
             documents[key] = Document(number, day, invoice_day, total, code, place, gstin.strip().upper())
         amounts = [s if s is not None else ZERO for s in sums]
         documents[key].parts.append(Part(hsn, rate, *amounts))
@@ -234,8 +233,9 @@ def _documents(session: Session, store: ReportStore, stmt: Any) -> list[Document
     return list(documents.values())
 
 
-def _local(at: datetime, zone: ZoneInfo) -> date:
-    return (at if at.tzinfo else at.replace(tzinfo=ZoneInfo("UTC"))).astimezone(zone).date()
+def local_day(at: datetime, time_zone: str) -> date:
+    """The store's date of a UTC instant (stored without its zone on SQLite)."""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(ZoneInfo(time_zone)).date()
 
 
 def _descriptions(session: Session) -> dict[str, str]:

@@ -5,107 +5,20 @@ paisa; the Excel twin; who may export it."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from jewelerp.core.models import Store
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, PermissionDenied, ValidationError
 from modules.billing.gstr1 import Document, b2cl_limit, build_gstr1, parse_month, store_actor, write_gstr1_xlsx
-from modules.billing.invoices import add_piece_line, add_service_line, cancel_invoice, create_draft, issue_invoice
-from modules.billing.models import Invoice
-from modules.billing.rates import set_rate
 from modules.billing.reports import gst_summary
-from modules.billing.supply import NO_RECIPIENT, Recipient
-from modules.stock.masters import ensure_default_masters
-from modules.stock.models import Category, Metal
-from modules.stock.pieces import PieceInput, receive_piece
+from tests.modules.billing.conftest import MUMBAI_GSTIN, at, cancel, number
 from tests.modules.billing.gstr1_schema import GSTR1_SCHEMA
-from tests.modules.stock.huids import new_huid
-
-MUMBAI_GSTIN = "27AAPFU0939F1ZV"
-KARNATAKA_BUYER = Recipient("12 MG Road, Bengaluru", "29", "29AAPFU0939F1ZR")
-# Unregistered buyers whose goods are delivered in another state: inter-state (IGST), B2C.
-DELIVERED_TO_KARNATAKA = Recipient("", "", "", "4 Brigade Road, Bengaluru", "29")
-DELIVERED_TO_GUJARAT = Recipient("", "", "", "9 CG Road, Ahmedabad", "24")
-
-
-def _at(day: int, hour: int = 6) -> datetime:
-    return datetime(2026, 11, day, hour, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def gold(world) -> dict[str, int]:
-    """Gold 22K at ₹12,000 a gram in Mumbai, the RING category, and the store's GSTIN."""
-    manager = world.actor("manager")
-    with unit_of_work(manager) as session:
-        ensure_default_masters(session)
-        metal = session.scalars(select(Metal.id).where(Metal.metal == "gold", Metal.fineness == 916)).one()
-        set_rate(session, manager, metal, "12000")
-        ring = session.scalars(select(Category.id).where(Category.code == "RING")).one()
-        session.get(Store, world.mum).gstin = MUMBAI_GSTIN
-    return {"metal": metal, "ring": ring}
-
-
-def _sell(world, gold, grams: str, at: datetime, recipient=NO_RECIPIENT, service: tuple[str, str] | None = None):
-    """A ring of ``grams`` (making 12% of the metal, hallmark ₹45), issued at ``at`` (UTC)."""
-    manager = world.actor("manager")
-    data = PieceInput(
-        str(gold["ring"]), str(gold["metal"]), grams, making_rule="percent", making_value="12", huid=new_huid()
-    )
-    with unit_of_work(manager) as session:
-        piece = receive_piece(session, manager, data).id
-        invoice = create_draft(session, manager, recipient=recipient)
-        add_piece_line(session, manager, invoice.id, piece)
-        if service:
-            add_service_line(session, manager, invoice.id, *service)
-        issue_invoice(session, manager, invoice.id)
-        invoice.issued_at = at
-        session.add(invoice)
-        return invoice.id
-
-
-def _cancel(world, invoice_id: int, at: datetime) -> str:
-    manager = world.actor("manager")
-    with unit_of_work(manager) as session:
-        note = cancel_invoice(session, manager, invoice_id, "Returned")
-        note.created_at = at
-        session.add(note)
-        return note.number
-
-
-def _number(invoice_id: int) -> str:
-    with read_session() as session:
-        return session.get(Invoice, invoice_id).number
-
-
-@pytest.fixture
-def november(world, gold) -> dict[str, int | str]:
-    """Five invoices and two credit notes in November 2026, one invoice in December.
-
-    Each ring: metal = grams × 12,000; making 12% of it; hallmark 45; GST 3% (1.5% + 1.5% or 3% IGST).
-    """
-    ids: dict[str, int | str] = {
-        # 2 g: 24,000 + 2,880 + 45 = 26,925; CGST = SGST = 403.88 (403.875 half up); engraving 250 + 22.50 + 22.50.
-        "counter": _sell(world, gold, "2.000", _at(2), service=("Engraving", "250")),
-        # 3 g: 36,000 + 4,320 + 45 = 40,365; IGST 1,210.95; total 41,575.95 → 41,576.
-        "b2b": _sell(world, gold, "3.000", _at(3), KARNATAKA_BUYER),
-        # 10 g: 1,20,000 + 14,400 + 45 = 1,34,445; IGST 4,033.35; total 1,38,478.35 → 1,38,478: above ₹1,00,000.
-        "large": _sell(world, gold, "10.000", _at(4), DELIVERED_TO_KARNATAKA),
-        # 5 g: 60,000 + 7,200 + 45 = 67,245; IGST 2,017.35; total 69,262.35 → 69,262: under the limit.
-        "small_inter": _sell(world, gold, "5.000", _at(5), DELIVERED_TO_GUJARAT),
-        # 1 g: 12,000 + 1,440 + 45 = 13,485; CGST = SGST = 202.28 (202.275 half up); cancelled on 20 Nov.
-        "cancelled": _sell(world, gold, "1.000", _at(6)),
-        "december": _sell(world, gold, "1.000", datetime(2026, 11, 30, 18, 30, tzinfo=UTC)),  # 00:00 IST, 1 Dec
-    }
-    ids["note_b2c"] = _cancel(world, ids["cancelled"], _at(20))
-    ids["note_b2b"] = _cancel(world, ids["b2b"], _at(21))
-    return ids
 
 
 def _gstr1(world, year: int = 2026, month: int = 11):
@@ -130,7 +43,7 @@ def test_the_months_invoices_land_in_their_tables_with_hand_computed_figures(wor
             "ctin": "29AAPFU0939F1ZR",
             "inv": [
                 {
-                    "inum": _number(november["b2b"]),
+                    "inum": number(november["b2b"]),
                     "idt": "03-11-2026",
                     "val": 41576,
                     "pos": "29",
@@ -146,7 +59,7 @@ def test_the_months_invoices_land_in_their_tables_with_hand_computed_figures(wor
             "pos": "29",
             "inv": [
                 {
-                    "inum": _number(november["large"]),
+                    "inum": number(november["large"]),
                     "idt": "04-11-2026",
                     "val": 138478,
                     "itms": [{"num": 1, "itm_det": _det(rt="3", txval="134445", iamt="4033.35", csamt="0")}],
@@ -210,7 +123,7 @@ def test_documents_issued_name_each_series_and_the_cancelled(world, november):
     det = {d["doc_num"]: d for d in _data(world)["doc_issue"]["doc_det"]}
     invoices, notes = det[1]["docs"], det[5]["docs"]
     assert det[1]["doc_typ"] == "Invoices for outward supply" and det[5]["doc_typ"] == "Credit Note"
-    first, last = _number(november["counter"]), _number(november["cancelled"])
+    first, last = number(november["counter"]), number(november["cancelled"])
     assert invoices == [{"num": 1, "from": first, "to": last, "totnum": 5, "cancel": 2, "net_issue": 3}]
     assert first.endswith("/000001") and last.endswith("/000005")  # December's invoice is the sixth, not here
     assert notes == [
@@ -240,7 +153,7 @@ def test_the_return_reconciles_to_the_gst_summary_to_the_paisa(world, november):
 
 
 def test_a_credit_note_against_a_b2c_large_invoice_goes_to_cdnur(world, november):
-    note = _cancel(world, november["large"], _at(25))
+    note = cancel(world, november["large"], at(25))
     data = _data(world)
     assert [(n["nt_num"], n["typ"], n["pos"], n["val"]) for n in data["cdnur"]] == [(note, "B2CL", "29", 138478)]
     assert data["cdnur"][0]["itms"][0]["itm_det"] == _det(rt="3", txval="134445", iamt="4033.35", csamt="0")
