@@ -143,6 +143,14 @@ MODULE = Module(
             menu=MenuEntry("GST summary", icon="landmark", order=39),
             on_load="modules.billing.report_pages:GstReportState.open_page",
         ),
+        Page(
+            route="/billing/reports/returns",
+            component="modules.billing.returns_pages:returns_page",
+            title="GST returns",
+            permission="billing.returns.export",
+            menu=MenuEntry("GST returns", icon="file-json", order=41),
+            on_load="modules.billing.returns_pages:ReturnsState.open_page",
+        ),
     ),
     emits=(("billing.invoice", "issued"), ("billing.invoice", "cancelled"), ("billing.payment", "received")),
     extension_points=(

@@ -32,6 +32,11 @@ def at(day: int, hour: int = 6) -> datetime:
 @pytest.fixture
 def gold(world) -> dict[str, int]:
     """Gold 22K at ₹12,000 a gram in Mumbai, the RING category, and the store's GSTIN."""
+    return price_gold(world)
+
+
+def price_gold(world) -> dict[str, int]:
+    """Gold 22K at ₹12,000 a gram in Mumbai, the RING category, and the store's GSTIN."""
     manager = world.actor("manager")
     with unit_of_work(manager) as session:
         ensure_default_masters(session)
@@ -76,6 +81,11 @@ def number(invoice_id: int) -> str:
 
 @pytest.fixture
 def november(world, gold) -> dict[str, int | str]:
+    """The month of :func:`sell_november`."""
+    return sell_november(world, gold)
+
+
+def sell_november(world, gold) -> dict[str, int | str]:
     """Five invoices and two credit notes in November 2026, one invoice in December.
 
     Each ring: metal = grams × 12,000; making 12% of it; hallmark 45; GST 3% (1.5% + 1.5% or 3% IGST).
