@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
@@ -47,7 +47,15 @@ from jewelerp.gst import state_code_of, state_name
 from jewelerp.money import ZERO
 from jewelerp.ui.table_query import FORMULA_START
 from modules.billing.models import CreditNote, Invoice, InvoiceLine, TaxClass
-from modules.billing.reports import SALE_LINES, ReportStore, _day_starts, _issued_between, is_inter_state, report_stores
+from modules.billing.reports import (
+    SALE_LINES,
+    ReportStore,
+    _day_starts,
+    _issued_between,
+    is_inter_state,
+    report_stores,
+    written_between,
+)
 
 RETURNS = "billing.returns.export"
 FORMAT_VERSION = "GST3.2.4"  # the offline tool's JSON version the file is written for
@@ -204,15 +212,10 @@ def _note_rows(store: ReportStore, starts: list[datetime]) -> Any:
     """Each credit note written in the month, per HSN/SAC and rate of its invoice's sale lines."""
     keys = (CreditNote.id, CreditNote.number, CreditNote.created_at, Invoice.issued_at, *INVOICE_KEYS, *LINE_KEYS)
     return (
-        select(*keys, *_line_sums())
+        written_between(select(*keys, *_line_sums()), store, starts)
         .join(Invoice, Invoice.id == CreditNote.invoice_id)
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .where(
-            CreditNote.store_id == store.id,
-            CreditNote.created_at >= starts[0],
-            CreditNote.created_at < starts[-1],
-            InvoiceLine.kind.in_(SALE_LINES),
-        )
+        .where(InvoiceLine.kind.in_(SALE_LINES))
         .group_by(*keys)
         .order_by(CreditNote.number, *LINE_KEYS)
     )
@@ -370,9 +373,7 @@ def _hsn_rows(
 def _series(session: Session, store: ReportStore, starts: list[datetime]) -> list[dict[str, Any]]:
     """The month's invoice and credit-note numbers per series (the number less its counter)."""
     invoices = _issued_between(select(Invoice.number, Invoice.status), store, starts, ("issued", "cancelled"))
-    notes = select(CreditNote.number, CreditNote.number != CreditNote.number).where(
-        CreditNote.store_id == store.id, CreditNote.created_at >= starts[0], CreditNote.created_at < starts[-1]
-    )
+    notes = written_between(select(CreditNote.number, literal("")), store, starts)
     details = []
     for kind, stmt in (("invoice", invoices), ("credit_note", notes)):
         series: dict[str, list[tuple[str, bool]]] = defaultdict(list)

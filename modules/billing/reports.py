@@ -154,6 +154,13 @@ def _issued_between(stmt: Select, store: ReportStore, starts: list[datetime], st
     )
 
 
+def written_between(stmt: Select, store: ReportStore, starts: list[datetime]) -> Select:
+    """``stmt`` limited to the store's credit notes written in the period's UTC window."""
+    return stmt.where(
+        CreditNote.store_id == store.id, CreditNote.created_at >= starts[0], CreditNote.created_at < starts[-1]
+    )
+
+
 def _money(value: Decimal | None) -> Decimal:
     return value if value is not None else ZERO
 
@@ -395,15 +402,10 @@ def _invoice_gst_rows(session: Session, store: ReportStore, starts: list[datetim
 
 def _credit_note_rows(session: Session, store: ReportStore, starts: list[datetime]) -> tuple[list[GstRow], int]:
     stmt = (
-        select(CreditNote.number, Invoice.number, *GST_KEYS, *_line_sums())
+        written_between(select(CreditNote.number, Invoice.number, *GST_KEYS, *_line_sums()), store, starts)
         .join(Invoice, Invoice.id == CreditNote.invoice_id)
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .where(
-            CreditNote.store_id == store.id,
-            CreditNote.created_at >= starts[0],
-            CreditNote.created_at < starts[-1],
-            InvoiceLine.kind.in_(SALE_LINES),
-        )
+        .where(InvoiceLine.kind.in_(SALE_LINES))
         .group_by(CreditNote.id, CreditNote.number, Invoice.number, *GST_KEYS)
         .order_by(CreditNote.number, InvoiceLine.hsn_sac, InvoiceLine.tax_rate)
     )

@@ -39,7 +39,7 @@ from modules.billing import TALLY_LEDGERS
 from modules.billing.gstr1 import RETURNS, local_day
 from modules.billing.models import CreditNote, Invoice, Payment
 from modules.billing.payments import METHODS, external_methods
-from modules.billing.reports import ReportStore, _day_starts, _issued_between, report_stores
+from modules.billing.reports import ReportStore, _day_starts, _issued_between, report_stores, written_between
 
 LEDGER_KEYS = ("sales", "cgst", "sgst", "igst", "round_off", "party", "cash", "bank", "card", "upi", "old_gold")
 
@@ -114,43 +114,23 @@ def _sales(session: Session, store: ReportStore, starts: list[datetime], names: 
             *_sale(names, invoice),
             (names["round_off"], invoice.settlement_round_off),
         )
+        day = local_day(invoice.issued_at, store.time_zone)
         narration = f"Invoice {invoice.number} to {invoice.customer_name or 'a walk-in customer'}"
-        vouchers.append(
-            Voucher(
-                "Sales",
-                invoice.number,
-                local_day(invoice.issued_at, store.time_zone),
-                narration,
-                names["party"],
-                entries,
-            )
-        )
+        vouchers.append(Voucher("Sales", invoice.number, day, narration, names["party"], entries))
     return vouchers
 
 
 def _credit_notes(session: Session, store: ReportStore, starts: list[datetime], names: dict[str, str]) -> list[Voucher]:
-    stmt = (
-        select(CreditNote, Invoice)
-        .join(Invoice, Invoice.id == CreditNote.invoice_id)
-        .where(CreditNote.store_id == store.id, CreditNote.created_at >= starts[0], CreditNote.created_at < starts[-1])
-        .order_by(CreditNote.number)
+    stmt = written_between(select(CreditNote, Invoice), store, starts).join(
+        Invoice, Invoice.id == CreditNote.invoice_id
     )
     vouchers = []
-    for note, invoice in session.execute(stmt):
-        entries = _entries(
-            *((ledger, -amount) for ledger, amount in _sale(names, invoice)), (names["party"], invoice.total)
-        )
+    for note, invoice in session.execute(stmt.order_by(CreditNote.number)):
+        reversed_sale = ((ledger, -amount) for ledger, amount in _sale(names, invoice))
+        entries = _entries(*reversed_sale, (names["party"], invoice.total))
+        day = local_day(note.created_at, store.time_zone)
         narration = f"Credit note {note.number} cancels invoice {invoice.number}: {note.reason}"
-        vouchers.append(
-            Voucher(
-                "Credit Note",
-                note.number,
-                local_day(note.created_at, store.time_zone),
-                narration,
-                names["party"],
-                entries,
-            )
-        )
+        vouchers.append(Voucher("Credit Note", note.number, day, narration, names["party"], entries))
     return vouchers
 
 
