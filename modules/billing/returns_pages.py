@@ -84,6 +84,7 @@ class ReturnsState(AppState):
         raw_month, raw_store = self.month, self.store_id
 
         def work(session: Session, actor: Actor) -> T:
+            actor.require(RETURNS)  # before anything typed is read
             errors = {}
             try:
                 year, month = parse_month(raw_month)

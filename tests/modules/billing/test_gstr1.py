@@ -17,7 +17,7 @@ from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, PermissionDenied, ValidationError
 from modules.billing.gstr1 import Document, b2cl_limit, build_gstr1, parse_month, store_actor, write_gstr1_xlsx
 from modules.billing.reports import gst_summary
-from tests.modules.billing.conftest import MUMBAI_GSTIN, at, cancel, number
+from tests.modules.billing.conftest import KARNATAKA_BUYER, MUMBAI_GSTIN, at, cancel, number, sell
 from tests.modules.billing.gstr1_schema import GSTR1_SCHEMA
 
 
@@ -117,6 +117,15 @@ def test_the_hsn_summary_is_split_b2b_b2c_in_grams_net_of_credit_notes(world, no
     assert (ring["uqc"], ring["qty"], ring["txval"]) == ("GMS", 17, 228615)
     assert (ring["iamt"], ring["camt"], ring["samt"]) == (6050.7, 403.88, 403.88)  # 4,033.35 + 2,017.35
     assert (rows[("9987", 18)]["uqc"], rows[("9987", 18)]["qty"], rows[("9987", 18)]["txval"]) == ("NA", 0, 250)
+
+
+def test_a_registered_buyers_goods_are_in_the_b2b_tab_of_the_hsn_summary(world, november, gold):
+    sell(world, gold, "2.000", at(22), KARNATAKA_BUYER)  # 26,925 + IGST 807.75 (3%)
+    hsn = _data(world)["hsn"]
+    assert [(r["hsn_sc"], r["uqc"], r["qty"], r["rt"], r["txval"], r["iamt"], r["camt"]) for r in hsn["hsn_b2b"]] == [
+        ("7113", "GMS", 2, 3, 26925, 807.75, 0)
+    ]
+    assert [r["txval"] for r in hsn["hsn_b2c"] if r["hsn_sc"] == "7113"] == [228615]  # unchanged
 
 
 def test_documents_issued_name_each_series_and_the_cancelled(world, november):
