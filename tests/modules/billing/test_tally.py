@@ -12,8 +12,11 @@ import pytest
 from jewelerp.core.settings import set_setting
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied
+from modules.billing.invoices import add_old_gold, add_service_line, create_draft, issue_invoice
 from modules.billing.models import Invoice
+from modules.billing.old_gold import OldGoldEntry
 from modules.billing.payments import refund_cancelled, take_payment
+from modules.billing.supply import Recipient
 from modules.billing.tally import month_vouchers, tally_xml
 from tests.modules.billing.conftest import at, cancel, number
 
@@ -140,3 +143,29 @@ def test_only_those_who_may_export_returns_get_the_vouchers(world, paid):
         for who in ("sales", "designer"):
             with pytest.raises(PermissionDenied):
                 month_vouchers(session, world.actor(who), 2026, 11)
+
+
+def test_a_sale_with_old_gold_in_exchange_balances_on_the_old_gold_ledger(world, november):
+    manager = world.actor("manager")
+    with unit_of_work(manager) as session:
+        recipient = Recipient(address="12 Marine Drive, Mumbai")
+        invoice = create_draft(session, manager, customer_name="Asha Rao", recipient=recipient)
+        add_service_line(session, manager, invoice.id, "Remodelling", "30000")  # + CGST 2,700 + SGST 2,700
+        # 2.000 g of 22K at ₹12,000 = 24,000, less 0.33% (79.20) = 23,920.80 credited after tax.
+        add_old_gold(
+            session, manager, invoice.id, OldGoldEntry("gold", "916", "2.000", "2.000", "0.33", "passport", "K1234567")
+        )
+        invoice = issue_invoice(session, manager, invoice.id)
+        invoice.issued_at = at(28)
+        number = invoice.number
+    sale = next(v for v in _root(world)[0].iter("VOUCHER") if v.findtext("VOUCHERNUMBER") == number)
+    # 35,400 − 23,920.80 = 11,479.20 → 11,479 to collect: the settlement's round-off −0.20 is a debit.
+    assert _lines(sale) == {
+        "Customers": D("-11479.00"),
+        "Old Gold Purchase": D("-23920.80"),
+        "Sales": D("30000.00"),
+        "Output CGST": D("2700.00"),
+        "Output SGST": D("2700.00"),
+        "Round Off": D("-0.20"),
+    }
+    assert sum(_lines(sale).values()) == 0
