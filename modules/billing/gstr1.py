@@ -34,18 +34,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import func, literal, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import Store
 from jewelerp.errors import JewelError, PermissionDenied, ValidationError
 from jewelerp.gst import state_code_of, state_name
 from jewelerp.money import ZERO
-from jewelerp.ui.table_query import FORMULA_START
+from jewelerp.xlsx_export import Sheet, write_sheets
 from modules.billing.models import CreditNote, Invoice, InvoiceLine, TaxClass
 from modules.billing.reports import (
     SALE_LINES,
@@ -502,23 +501,23 @@ def _sheets(data: dict[str, Any]) -> list[tuple[str, tuple[str, ...], list[list[
     ]
 
 
+KINDS = {
+    "Invoice date": Kind.DATE,
+    "Note Date": Kind.DATE,
+    "Invoice Value": Kind.MONEY,
+    "Note Value": Kind.MONEY,
+    **dict.fromkeys(TAX_HEADERS, Kind.MONEY),
+    "Rate": Kind.DECIMAL,
+    "Total Quantity": Kind.WEIGHT,
+    **dict.fromkeys(("Total Number", "Cancelled", "Net Issued"), Kind.INTEGER),
+}
+
+
 def write_gstr1_xlsx(path: Path, gstr1: Gstr1) -> None:
-    """The return as a workbook: one sheet per table, numbers as numbers, dates as dates, text never a formula."""
-    workbook = Workbook(write_only=True)
+    """The return as a workbook: one sheet per table, the header in the first row as in the offline tool's
+    sheets, numbers as numbers, dates as dates, text never a formula (:mod:`jewelerp.xlsx_export`)."""
+    sheets = []
     for title, headers, rows in _sheets(gstr1.data):
-        sheet = workbook.create_sheet(title)
-        sheet.append(list(headers))
-        for row in rows:
-            sheet.append([_cell(sheet, value) for value in row])
-    workbook.save(path)
-
-
-def _cell(sheet: Any, value: Any) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell.data_type = "s"
-    elif isinstance(value, date):
-        cell.number_format = "DD-MM-YYYY"
-    elif isinstance(value, Decimal):
-        cell.number_format = "0.00" if value.as_tuple().exponent >= -2 else "0.000"
-    return cell
+        columns = tuple(Column(str(n), label, kind=KINDS.get(label, Kind.TEXT)) for n, label in enumerate(headers))
+        sheets.append(Sheet(title, columns, [{str(n): value for n, value in enumerate(row)} for row in rows]))
+    write_sheets(path, sheets, titled=False)
