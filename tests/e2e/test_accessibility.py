@@ -1,9 +1,9 @@
 """WCAG 2.1 AA: axe-core (from npm, in ``.tools/``) finds no violation on any page a person reaches.
 
-One browser context visits the sign-in page, every menu page of each demo role (read from the menu itself, so
-a page a module adds is covered), the record pages (customer 360, piece, invoice, repair job) and the public
-pages a QR code opens (certificate, repair status). Each page must also carry a document title naming the page
-and, once signed in or on a public page, the store.
+One browser context visits the sign-in and forgotten-password pages, every menu page of each demo role (read
+from the menu itself, so a page a module adds is covered), the record pages (customer 360, piece, invoice,
+repair job) and the public pages a QR code opens (certificate, repair status). Each page must also carry a
+document title naming the page and, once signed in or on a public page, the store.
 """
 
 from __future__ import annotations
@@ -115,9 +115,10 @@ def test_every_page_meets_wcag_2_1_aa_and_names_itself_and_the_store(tab, base_u
         except AssertionError:
             failures[address].append(f"document-title: {tab.title()!r} does not match {title!r}")
 
-    tab.goto(f"{base_url}/login")
-    tab.get_by_label("Email").wait_for()
-    check("/login", "Sign in — JewelERP")
+    for address, title in (("/login", "Sign in"), ("/password/forgot", "Forgotten password")):  # before signing in
+        tab.goto(f"{base_url}{address}")
+        tab.get_by_label("Email").wait_for()
+        check(address, f"{title} — JewelERP")
 
     visited: set[str] = set()
     for role in ("admin", "manager", "sales", "designer"):
