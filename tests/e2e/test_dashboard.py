@@ -1,5 +1,6 @@
 """The Home dashboard: a manager of two branches filters it by branch and by dates, the cards change and the
-filters stay in the address (a reload keeps them); an impossible range is named and no card is shown."""
+filters stay in the address (a reload keeps them); an impossible range is named and no card is shown; on a
+tablet a card's chart keeps a readable width."""
 
 from __future__ import annotations
 
@@ -70,7 +71,10 @@ def test_a_manager_filters_the_dashboard_by_branch_and_dates(login_as, base_url)
 
 def test_an_impossible_range_is_named_and_shows_no_card(login_as, base_url):
     page = login_as("manager")
-    expect(page.get_by_role("region", name="Sales in the period")).to_be_visible()
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright: two cards a row
+    chart = page.get_by_role("img", name="Sales in the period chart")
+    expect(chart.locator("svg").first).to_be_visible()
+    assert chart.bounding_box()["width"] >= 320
     page.get_by_label("From", exact=True).fill("2026-11-30")
     page.get_by_label("To", exact=True).fill("2026-11-01")
     page.get_by_role("button", name="Show").click()
