@@ -188,7 +188,9 @@ def page() -> rx.Component:
                 HomeState.cards.length() > 0,
                 rx.grid(
                     rx.foreach(HomeState.cards, _card),
-                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                    columns=rx.breakpoints(
+                        initial="1", sm="2", xl="3"
+                    ),  # three only beside the sidebar of a wide screen
                     spacing="4",
                     width="100%",
                 ),
