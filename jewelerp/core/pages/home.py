@@ -87,27 +87,39 @@ class HomeState(AppState):
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {address})")
 
 
+# Axis figures in Indian short form (1.2L, 3.5Cr), so the chart keeps its width on a tablet.
+SHORT_NUMBER = (
+    "(value) => new Intl.NumberFormat('en-IN', {notation: 'compact', maximumFractionDigits: 1}).format(value)"
+)
+
+
 def _chart(card: rx.Var) -> rx.Component:
     points = card["points"].to(list[dict[str, Any]])
-    common = (
-        rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-        rx.recharts.x_axis(data_key="label", tick={"fontSize": 12}),
-        rx.recharts.y_axis(width=70, tick={"fontSize": 12}),
-        rx.recharts.graphing_tooltip(),
-    )
+    series = card["series"].to(str)
+
+    def axes(domain: list[str | int]) -> tuple[rx.Component, ...]:
+        return (
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+            rx.recharts.x_axis(data_key="label", tick={"fontSize": 12}),
+            rx.recharts.y_axis(width=48, tick={"fontSize": 12}, tick_formatter=SHORT_NUMBER, domain=domain),
+            rx.recharts.graphing_tooltip(),
+        )
+
     return rx.box(
         rx.cond(
             card["chart"] == "line",
-            rx.recharts.line_chart(
-                *common,
-                rx.recharts.line(data_key="value", name=card["series"].to(str), stroke="var(--accent-9)", dot=False),
+            rx.recharts.line_chart(  # a trend (a rate, a month's days): the axis fits the figures, not zero
+                *axes(["auto", "auto"]),
+                rx.recharts.line(
+                    data_key="value", name=series, stroke="var(--accent-9)", dot=False, is_animation_active=False
+                ),
                 data=points,
                 width="100%",
                 height=180,
             ),
             rx.recharts.bar_chart(
-                *common,
-                rx.recharts.bar(data_key="value", name=card["series"].to(str), fill="var(--accent-9)"),
+                *axes([0, "auto"]),
+                rx.recharts.bar(data_key="value", name=series, fill="var(--accent-9)", is_animation_active=False),
                 data=points,
                 width="100%",
                 height=180,
