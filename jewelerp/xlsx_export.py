@@ -75,8 +75,11 @@ def _same(value: Any) -> Any:
     return value
 
 
-def sheet_title(title: str, filters: Sequence[tuple[str, str]]) -> str:
-    """The title row: ``Invoices — Status: Issued; Search: gold`` or ``Invoices — every record``."""
+def sheet_title(title: str, filters: Sequence[tuple[str, str]] | None) -> str:
+    """The title row: ``Invoices — Status: Issued; Search: gold``, ``Invoices — every record`` when no filter was
+    chosen, or the title alone when ``filters`` is None (a report whose title says what it covers)."""
+    if filters is None:
+        return title
     used = "; ".join(f"{label}: {value}" for label, value in filters)
     return f"{title} — {used or 'every record'}"
 
@@ -87,16 +90,16 @@ def write_table(
     rows: Iterable[Mapping[str, Any]],
     title: str,
     *,
-    filters: Sequence[tuple[str, str]] = (),
+    filters: Sequence[tuple[str, str]] | None = None,
     progress: Callable[[int], None] | None = None,
     titled: bool = True,
 ) -> int:
     """Write ``rows`` (typed values per column key) to the workbook at ``path``; returns how many were written.
 
-    ``filters`` are the (filter, value) pairs named in the title row; ``progress`` is called with the rows
-    written so far every :data:`PROGRESS_EVERY` rows. Without ``titled`` the header is the first row (a sheet
-    meant to be filled in and imported again). If anything fails the half-written file is removed and the
-    error propagates.
+    ``filters`` are the (filter, value) pairs named in the title row (see :func:`sheet_title`); ``progress``
+    is called with the rows written so far every :data:`PROGRESS_EVERY` rows. Without ``titled`` the header is
+    the first row (a sheet meant to be filled in and imported again). If anything fails the half-written file
+    is removed and the error propagates.
     """
     try:
         with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
