@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -84,6 +85,17 @@ def sheet_title(title: str, filters: Sequence[tuple[str, str]] | None) -> str:
     return f"{title} — {used or 'every record'}"
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its name (also the title row's start), columns, rows (typed values per column
+    key) and the (filter, value) pairs its title row names."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Mapping[str, Any]]
+    filters: Sequence[tuple[str, str]] = ()
+
+
 def write_table(
     path: Path,
     columns: Sequence[Column],
@@ -101,44 +113,85 @@ def write_table(
     the first row (a sheet meant to be filled in and imported again). If anything fails the half-written file
     is removed and the error propagates.
     """
+    return write_sheets(path, [Sheet(title, columns, rows, filters)], progress=progress, titled=titled)
+
+
+def write_sheets(
+    path: Path,
+    sheets: Iterable[Sheet],
+    *,
+    progress: Callable[[int], None] | None = None,
+    titled: bool = True,
+) -> int:
+    """Write each of ``sheets`` as a sheet of the workbook at ``path``, as :func:`write_table` writes one;
+    returns the rows written in all (``progress`` hears the running total). If anything fails the
+    half-written file is removed and the error propagates."""
     try:
         with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
-            heading = sheet_title(title, filters) if titled else None
-            return _write(path, list(columns), rows, heading, title, scratch, progress)
+            book = xlsxwriter.Workbook(
+                str(path),
+                {"constant_memory": True, "tmpdir": scratch, "remove_timezone": True, "strings_to_formulas": False},
+            )
+            formats = _formats(book)
+            written = 0
+            for sheet in sheets:
+                heading = sheet_title(sheet.title, sheet.filters) if titled else None
+                written += _write_sheet(book, formats, sheet, heading, written, progress)
+            book.close()
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    if progress is not None:
+        progress(written)
+    return written
 
 
-def _write(
-    path: Path,
-    columns: list[Column],
-    rows: Iterable[Mapping[str, Any]],
+@dataclass(frozen=True)
+class _Formats:
+    """The workbook's cell formats, made once: numbers per kind, negatives of Indian-grouped kinds, the title
+    row and the header row."""
+
+    styles: dict[Kind, Any]
+    negatives: dict[Kind, list[Any]]
+    title: Any
+    header: Any
+
+
+def _formats(book: xlsxwriter.Workbook) -> _Formats:
+    return _Formats(
+        styles={kind: book.add_format({"num_format": code}) for kind, code in NUMBER_FORMATS.items()},
+        negatives={
+            kind: [book.add_format({"num_format": c}) for c in codes] for kind, codes in NEGATIVE_FORMATS.items()
+        },
+        title=book.add_format({"bold": True, "font_size": 12}),
+        header=book.add_format({"bold": True, "bottom": 1, "bg_color": "#F2F2F2"}),
+    )
+
+
+def _write_sheet(
+    book: xlsxwriter.Workbook,
+    formats: _Formats,
+    source: Sheet,
     heading: str | None,
-    title: str,
-    scratch: str,
+    before: int,
     progress: Callable[[int], None] | None,
 ) -> int:
-    book = xlsxwriter.Workbook(
-        str(path),
-        {"constant_memory": True, "tmpdir": scratch, "remove_timezone": True, "strings_to_formulas": False},
-    )
-    sheet = book.add_worksheet(SHEET_NAME_BAD.sub(" ", title)[:31].strip() or "Export")
-    styles = {kind: book.add_format({"num_format": code}) for kind, code in NUMBER_FORMATS.items()}
-    negatives = {kind: [book.add_format({"num_format": c}) for c in codes] for kind, codes in NEGATIVE_FORMATS.items()}
-    plans = _plans(sheet, columns, styles, negatives)
+    """Write one sheet; ``before`` rows were written in earlier sheets (for ``progress``)."""
+    columns = list(source.columns)
+    sheet = book.add_worksheet(SHEET_NAME_BAD.sub(" ", source.title)[:31].strip() or "Export")
+    styles = formats.styles
+    plans = _plans(sheet, columns, styles, formats.negatives)
     header_row = 0 if heading is None else 1
     if heading is not None:
-        sheet.write_string(0, 0, heading, book.add_format({"bold": True, "font_size": 12}))
-    header = book.add_format({"bold": True, "bottom": 1, "bg_color": "#F2F2F2"})
+        sheet.write_string(0, 0, heading, formats.title)
     for index, column in enumerate(columns):
-        sheet.write_string(header_row, index, column.label, header)
+        sheet.write_string(header_row, index, column.label, formats.header)
     sheet.freeze_panes(header_row + 1, 0)
     write_string = sheet.write_string
     widths = [width for *_, width in plans]
     cells = [plan[:-1] for plan in plans]
     written = 0
-    for written, row in enumerate(rows, start=1):
+    for written, row in enumerate(source.rows, start=1):
         row_number = header_row + written
         measuring = written <= MEASURED_ROWS
         get = row.get
@@ -159,13 +212,10 @@ def _write(
             else:
                 _write_untyped(sheet, row_number, index, value, styles)
         if progress is not None and written % PROGRESS_EVERY == 0:
-            progress(written)
+            progress(before + written)
     for index, width in enumerate(widths):
         sheet.set_column(index, index, width + 2)
     sheet.autofilter(header_row, 0, header_row + written, max(len(columns) - 1, 0))
-    book.close()
-    if progress is not None:
-        progress(written)
     return written
 
 

@@ -108,20 +108,19 @@ def _iso_date(raw: str) -> date | None:
         return None
 
 
-def report_stores(session: Session, actor: Actor, every_store: bool = False) -> list[ReportStore]:
-    """The actor's store, or with ``every_store`` each active store where the user may see reports."""
-    actor.require(VIEW)
+def report_stores(
+    session: Session, actor: Actor, every_store: bool = False, permission: str = VIEW
+) -> list[ReportStore]:
+    """The actor's store, or with ``every_store`` each active store where the user holds ``permission``."""
+    actor.require(permission)
     ids = {actor.store_id}
     if every_store and actor.user_id is not None:
-        ids |= {sid for sid in store_roles(session, actor.user_id) if _may_report(session, actor.user_id, sid)}
+        user = actor.user_id
+        ids |= {sid for sid in store_roles(session, user) if build_actor(session, user, sid).can(permission)}
     stores = session.scalars(
         select(Store).where(Store.id.in_(ids), Store.active | (Store.id == actor.store_id)).order_by(Store.code)
     )
     return [ReportStore(s.id, s.code, s.state, s.state_code, s.time_zone) for s in stores]
-
-
-def _may_report(session: Session, user_id: int, store_id: int) -> bool:
-    return build_actor(session, user_id, store_id).can(VIEW)
 
 
 def _day_starts(store: ReportStore, start: date, end: date) -> list[datetime]:
@@ -153,6 +152,13 @@ def _issued_between(stmt: Select, store: ReportStore, starts: list[datetime], st
         Invoice.status.in_(statuses),
         Invoice.issued_at >= starts[0],
         Invoice.issued_at < starts[-1],
+    )
+
+
+def written_between(stmt: Select, store: ReportStore, starts: list[datetime]) -> Select:
+    """``stmt`` limited to the store's credit notes written in the period's UTC window."""
+    return stmt.where(
+        CreditNote.store_id == store.id, CreditNote.created_at >= starts[0], CreditNote.created_at < starts[-1]
     )
 
 
@@ -361,9 +367,15 @@ class _GstKey:
 def _gst_key(store: ReportStore, place: str, typed: str, b2b: bool, hsn: str, rate: Decimal, igst: Any) -> _GstKey:
     """Supply type from the place of supply and the store's state (IGST Act 2017 s.7(1), s.8(1)); an invoice
     from before the place was recorded is inter-state when it was charged IGST."""
-    inter = place != store.state_code if place else bool(_money(igst))
+    inter = is_inter_state(store, place, igst)
     shown = state_label(place) or state_label("", typed) or state_label(store.state_code, store.state)
     return _GstKey(INTER if inter else INTRA, B2B if b2b else B2C, shown, hsn, _money(rate))
+
+
+def is_inter_state(store: ReportStore, place: str, igst: Decimal | None) -> bool:
+    """Whether a supply is inter-state: its place of supply is not the store's state (IGST Act 2017 s.7(1));
+    an invoice from before the place was recorded is when it was charged IGST."""
+    return place != store.state_code if place else bool(_money(igst))
 
 
 def _line_sums() -> tuple[Any, ...]:
@@ -391,15 +403,10 @@ def _invoice_gst_rows(session: Session, store: ReportStore, starts: list[datetim
 
 def _credit_note_rows(session: Session, store: ReportStore, starts: list[datetime]) -> tuple[list[GstRow], int]:
     stmt = (
-        select(CreditNote.number, Invoice.number, *GST_KEYS, *_line_sums())
+        written_between(select(CreditNote.number, Invoice.number, *GST_KEYS, *_line_sums()), store, starts)
         .join(Invoice, Invoice.id == CreditNote.invoice_id)
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .where(
-            CreditNote.store_id == store.id,
-            CreditNote.created_at >= starts[0],
-            CreditNote.created_at < starts[-1],
-            InvoiceLine.kind.in_(SALE_LINES),
-        )
+        .where(InvoiceLine.kind.in_(SALE_LINES))
         .group_by(CreditNote.id, CreditNote.number, Invoice.number, *GST_KEYS)
         .order_by(CreditNote.number, InvoiceLine.hsn_sac, InvoiceLine.tax_rate)
     )
