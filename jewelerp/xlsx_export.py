@@ -88,12 +88,12 @@ def sheet_title(title: str, filters: Sequence[tuple[str, str]] | None) -> str:
 @dataclass(frozen=True)
 class Sheet:
     """One sheet of a workbook: its name (also the title row's start), columns, rows (typed values per column
-    key) and the (filter, value) pairs its title row names."""
+    key) and the (filter, value) pairs its title row names (None: the title alone, see :func:`sheet_title`)."""
 
     title: str
     columns: Sequence[Column]
     rows: Iterable[Mapping[str, Any]]
-    filters: Sequence[tuple[str, str]] = ()
+    filters: Sequence[tuple[str, str]] | None = None
 
 
 def write_table(
