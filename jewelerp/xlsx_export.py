@@ -76,8 +76,11 @@ def _same(value: Any) -> Any:
     return value
 
 
-def sheet_title(title: str, filters: Sequence[tuple[str, str]]) -> str:
-    """The title row: ``Invoices — Status: Issued; Search: gold`` or ``Invoices — every record``."""
+def sheet_title(title: str, filters: Sequence[tuple[str, str]] | None) -> str:
+    """The title row: ``Invoices — Status: Issued; Search: gold``, ``Invoices — every record`` when no filter was
+    chosen, or the title alone when ``filters`` is None (a report whose title says what it covers)."""
+    if filters is None:
+        return title
     used = "; ".join(f"{label}: {value}" for label, value in filters)
     return f"{title} — {used or 'every record'}"
 
@@ -85,12 +88,12 @@ def sheet_title(title: str, filters: Sequence[tuple[str, str]]) -> str:
 @dataclass(frozen=True)
 class Sheet:
     """One sheet of a workbook: its name (also the title row's start), columns, rows (typed values per column
-    key) and the (filter, value) pairs its title row names."""
+    key) and the (filter, value) pairs its title row names (None: the title alone, see :func:`sheet_title`)."""
 
     title: str
     columns: Sequence[Column]
     rows: Iterable[Mapping[str, Any]]
-    filters: Sequence[tuple[str, str]] = ()
+    filters: Sequence[tuple[str, str]] | None = None
 
 
 def write_table(
@@ -99,16 +102,16 @@ def write_table(
     rows: Iterable[Mapping[str, Any]],
     title: str,
     *,
-    filters: Sequence[tuple[str, str]] = (),
+    filters: Sequence[tuple[str, str]] | None = None,
     progress: Callable[[int], None] | None = None,
     titled: bool = True,
 ) -> int:
     """Write ``rows`` (typed values per column key) to the workbook at ``path``; returns how many were written.
 
-    ``filters`` are the (filter, value) pairs named in the title row; ``progress`` is called with the rows
-    written so far every :data:`PROGRESS_EVERY` rows. Without ``titled`` the header is the first row (a sheet
-    meant to be filled in and imported again). If anything fails the half-written file is removed and the
-    error propagates.
+    ``filters`` are the (filter, value) pairs named in the title row (see :func:`sheet_title`); ``progress``
+    is called with the rows written so far every :data:`PROGRESS_EVERY` rows. Without ``titled`` the header is
+    the first row (a sheet meant to be filled in and imported again). If anything fails the half-written file
+    is removed and the error propagates.
     """
     return write_sheets(path, [Sheet(title, columns, rows, filters)], progress=progress, titled=titled)
 

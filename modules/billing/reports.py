@@ -453,6 +453,7 @@ class ReportTable:
     numeric: frozenset[str]
     summary: tuple[tuple[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
+    period: str = ""  # "01 Nov 2026 to 30 Nov 2026", named in the export's title row
 
 
 def _store_column(stores: list[ReportStore]) -> tuple[Column, ...]:
@@ -461,6 +462,10 @@ def _store_column(stores: list[ReportStore]) -> tuple[Column, ...]:
 
 def _period_name(prefix: str, start: date, end: date) -> str:
     return f"{prefix}-{start.isoformat()}-to-{end.isoformat()}.xlsx"
+
+
+def _period_text(start: date, end: date) -> str:
+    return f"{start:%d %b %Y} to {end:%d %b %Y}"
 
 
 def sales_table(report: SalesReport) -> ReportTable:
@@ -498,6 +503,7 @@ def sales_table(report: SalesReport) -> ReportTable:
     return ReportTable(
         title="Sales report",
         filename=_period_name("sales", report.start, report.end),
+        period=_period_text(report.start, report.end),
         columns=columns,
         rows=rows,
         footer=footer,
@@ -541,6 +547,7 @@ def gst_table(report: GstReport) -> ReportTable:
     return ReportTable(
         title="GST summary",
         filename=_period_name("gst", report.start, report.end),
+        period=_period_text(report.start, report.end),
         columns=columns,
         rows=rows,
         footer=footer,
@@ -557,7 +564,10 @@ def write_report(path: Path, table: ReportTable) -> int:
     """Write the report to an .xlsx file (numbers as numbers, text never a formula); returns the rows written."""
     first = table.columns[0].key
     notes = [{first: note} for note in table.notes]
-    return write_table(path, table.columns, [*table.rows, *table.footer, *([{}] if notes else []), *notes], table.title)
+    rows = [*table.rows, *table.footer, *([{}] if notes else []), *notes]
+    return write_table(
+        path, table.columns, rows, table.title, filters=[("Period", table.period)] if table.period else None
+    )
 
 
 @dataclass(frozen=True)

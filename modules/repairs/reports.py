@@ -68,6 +68,7 @@ class ReportTable:
     numeric: frozenset[str]
     summary: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    period: str = ""  # "01 Nov 2026 to 30 Nov 2026", named in the export's title row
 
 
 # ---------------------------------------------------------------------------- period
@@ -151,6 +152,7 @@ def jobs_by_stage(session: Session, actor: Actor, period: Period) -> ReportTable
     return ReportTable(
         title="Jobs by stage",
         filename=_name("jobs-by-stage", period),
+        period=f"{period.first:%d %b %Y} to {period.last:%d %b %Y}",
         columns=(
             Column("kind", "Kind"),
             Column("stage", "Stage"),
@@ -194,6 +196,7 @@ def jobs_by_karigar(session: Session, actor: Actor, period: Period) -> ReportTab
     return ReportTable(
         title="Jobs by karigar",
         filename=_name("jobs-by-karigar", period),
+        period=f"{period.first:%d %b %Y} to {period.last:%d %b %Y}",
         columns=(
             Column("karigar", "Karigar"),
             Column("jobs", "Jobs", kind=Kind.INTEGER),
@@ -245,6 +248,7 @@ def turnaround(session: Session, actor: Actor, period: Period) -> ReportTable:
     return ReportTable(
         title="Turnaround time",
         filename=_name("turnaround", period),
+        period=f"{period.first:%d %b %Y} to {period.last:%d %b %Y}",
         columns=(
             Column("kind", "Kind"),
             Column("jobs", "Delivered", kind=Kind.INTEGER),
@@ -316,6 +320,7 @@ def metal_loss(session: Session, actor: Actor, period: Period) -> ReportTable:
     return ReportTable(
         title="Metal loss per karigar",
         filename=_name("metal-loss", period),
+        period=f"{period.first:%d %b %Y} to {period.last:%d %b %Y}",
         columns=(
             Column("karigar", "Karigar"),
             Column("jobs", "Jobs closed", kind=Kind.INTEGER),
@@ -368,4 +373,7 @@ def write_report(path: Path, table: ReportTable) -> int:
     """Write the report to .xlsx (numbers as numbers, notes under the rows); returns the rows written."""
     first = table.columns[0].key
     notes = [{first: note} for note in table.notes]
-    return write_table(path, table.columns, [*table.rows, *([{}] if notes else []), *notes], table.title)
+    rows = [*table.rows, *([{}] if notes else []), *notes]
+    return write_table(
+        path, table.columns, rows, table.title, filters=[("Period", table.period)] if table.period else None
+    )

@@ -69,9 +69,13 @@ def test_the_title_names_the_filters_the_header_is_frozen_and_filtered(tmp_path)
 
 
 def test_without_filters_the_title_says_every_record_and_an_empty_list_still_has_its_header(tmp_path):
-    sheet = load_workbook(_write(tmp_path, [])).active
+    sheet = load_workbook(_write(tmp_path, [], filters=[])).active
     assert sheet["A1"].value == "Invoices — every record"
     assert sheet["A2"].value == "Customer" and sheet.max_row == 2
+
+
+def test_a_sheet_that_names_no_filters_has_its_title_alone(tmp_path):
+    assert load_workbook(_write(tmp_path, [ROW])).active["A1"].value == "Invoices"
 
 
 def test_an_untitled_sheet_starts_with_its_header(tmp_path):

@@ -247,6 +247,7 @@ def test_the_export_holds_the_reports_cells_and_never_a_formula(world, november,
     cells = [[c.value for c in row] for row in sheet.iter_rows()]
     assert sheet["E3"].number_format == sheet["G3"].number_format == INR_FORMAT  # rupees in lakhs and crores
     assert sheet["A3"].number_format == "dd mmm yyyy" and sheet["D3"].data_type == "n"
+    assert cells[0][0] == "Sales report — Period: 01 Nov 2026 to 03 Nov 2026"
     assert cells[1] == ["Date", "Salesperson", "Category", "Invoices", "Taxable value", "GST", "Total"]
     first = table.rows[0]
     assert cells[2][:4] == [datetime(2026, 11, 1), "Sales", "Gold", 1]

@@ -135,6 +135,7 @@ def test_period_permission_and_the_excel_export(world, tmp_path):
     path = tmp_path / table.filename
     write_report(path, table)
     sheet = load_workbook(path).active
+    assert sheet["A1"].value == "Jobs by stage — Period: 01 Nov 2026 to 30 Nov 2026"
     assert [c.value for c in sheet[2]] == ["Kind", "Stage", "Jobs", "Overdue", "Estimates (₹)"]
     assert [c.value for c in sheet[8]][1:3] == ["Ready", 1]  # counts stay numbers in Excel
 
