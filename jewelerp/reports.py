@@ -110,6 +110,7 @@ class ReportTable:
     numeric: frozenset[str]
     summary: tuple[tuple[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
+    chart_rows: list[dict[str, Any]] | None = None  # what the chart draws when not the rows themselves
 
 
 def write_report(path: Path, table: ReportTable) -> int:
@@ -132,13 +133,15 @@ class ReportRequest:
 @dataclass(frozen=True)
 class ReportFilter:
     """A filter of one report beside the period: a drop-down of (value, label) options loaded per actor ("" means
-    every one), or, without ``options``, a whole number typed in (``default`` until changed)."""
+    every one), or, without ``options``, a whole number typed in (blank: the report's own default, told by
+    ``hint``)."""
 
     key: str
     label: str
     options: Callable[[Session, Actor], list[tuple[str, str]]] | None = None
     default: str = ""
     all_label: str = "All"
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,10 +156,12 @@ class Chart:
 @dataclass(frozen=True)
 class ReportKind:
     """How a report page builds its table, held as data (a bare function on a Reflex state would become an event
-    handler): ``build``, the permission checked before anything else, the period shown first and any filters."""
+    handler): ``build``, the permission checked before anything else, the period shown first (none for a report
+    as of today: ``period=False``), any filters and the chart."""
 
     build: Callable[[Session, Actor, ReportRequest], ReportTable]
     permission: str
     default_period: Callable[[Actor], tuple[date, date]] = this_month
     filters: tuple[ReportFilter, ...] = ()
     chart: Chart | None = None
+    period: bool = True

@@ -52,11 +52,11 @@ def _chart_number(value: Any) -> float:
 
 
 def read_choices(kind: ReportKind, form: dict[str, Any]) -> dict[str, str]:
-    """The report's own filters from a submitted form; a number filter must be a whole number from 1 on."""
+    """The report's own filters from a submitted form; a number filter is blank or a whole number from 1 on."""
     choices, errors = {}, {}
     for spec in kind.filters:
         raw = str(form.get(spec.key, spec.default)).strip()
-        if spec.options is None and not (raw.isdigit() and 0 < int(raw) <= MAX_NUMBER):
+        if spec.options is None and raw and not (raw.isdigit() and 0 < int(raw) <= MAX_NUMBER):
             errors[spec.key] = f"Enter a whole number of days from 1 to {MAX_NUMBER:,}."
         choices[spec.key] = raw
     require_fields(errors)
@@ -108,7 +108,7 @@ class ReportMixin(rx.State, mixin=True):
         """The report for the period, scope and filters (those of ``form`` when given; None after an error,
         which is shown). The permission is checked before the form is read."""
         kind = self.report
-        raw = form if form is not None else {"date_from": self.date_from, "date_to": self.date_to, **self.choices}
+        raw = {"date_from": self.date_from, "date_to": self.date_to, **self.choices, **(form or {})}
         every = (form.get("scope", "") if form is not None else self.scope) == EVERY_STORE
 
         def work(session: Session, actor: Actor) -> tuple[ReportTable, dict[str, str]]:
@@ -142,7 +142,7 @@ class ReportMixin(rx.State, mixin=True):
         self.chart_data = (
             [
                 {"name": str(row.get(chart.category, "")), **{k: _chart_number(row.get(k)) for k, _ in chart.series}}
-                for row in table.rows[: chart.limit]
+                for row in (table.chart_rows if table.chart_rows is not None else table.rows)[: chart.limit]
             ]
             if chart
             else []
@@ -207,15 +207,16 @@ def _filters(state: type[ReportMixin]) -> rx.Component:
         rx.box(
             select_field(spec.label, spec.key, state.filter_options[spec.key], default_value=state.choices[spec.key])
             if spec.options is not None
-            else field(spec.label, spec.key, type="number", min="1", default_value=state.choices[spec.key]),
+            else field(
+                spec.label, spec.key, type="number", min="1", hint=spec.hint, default_value=state.choices[spec.key]
+            ),
             min_width="11em",
         )
         for spec in state.report.filters
     ]
     return rx.form(
         rx.flex(
-            rx.box(field("From", "date_from", type="date", default_value=state.date_from), min_width="11em"),
-            rx.box(field("To", "date_to", type="date", default_value=state.date_to), min_width="11em"),
+            *_period(state),
             rx.cond(
                 state.several_stores,
                 rx.box(select_field("Stores", "scope", SCOPES, default_value=state.scope), min_width="11em"),
@@ -239,6 +240,15 @@ def _filters(state: type[ReportMixin]) -> rx.Component:
         key=state.form_version.to_string(),
         width="100%",
     )
+
+
+def _period(state: type[ReportMixin]) -> list[rx.Component]:
+    if not state.report.period:
+        return []
+    return [
+        rx.box(field("From", "date_from", type="date", default_value=state.date_from), min_width="11em"),
+        rx.box(field("To", "date_to", type="date", default_value=state.date_to), min_width="11em"),
+    ]
 
 
 def _summary(state: type[ReportMixin]) -> rx.Component:
