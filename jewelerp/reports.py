@@ -133,8 +133,8 @@ class ReportRequest:
 @dataclass(frozen=True)
 class ReportFilter:
     """A filter of one report beside the period: a drop-down of (value, label) options loaded per actor ("" means
-    every one), or, without ``options``, a whole number typed in (blank: the report's own default, told by
-    ``hint``)."""
+    every one, offered as ``all_label`` unless that is blank), or, without ``options``, a whole number typed in
+    (blank: the report's own default, told by ``hint``)."""
 
     key: str
     label: str

@@ -71,7 +71,7 @@ def _defaults(kind: ReportKind) -> Any:
             "end": end,
             "several": len(report_stores(session, actor, kind.permission, every_store=True)) > 1,
             "options": {
-                spec.key: [{"value": "", "label": spec.all_label}]
+                spec.key: ([{"value": "", "label": spec.all_label}] if spec.all_label else [])
                 + [{"value": value, "label": label} for value, label in spec.options(session, actor)]
                 for spec in kind.filters
                 if spec.options is not None

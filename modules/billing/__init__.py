@@ -127,6 +127,22 @@ MODULE = Module(
             menu=MenuEntry("GST summary", icon="landmark", order=39),
             on_load="modules.billing.report_pages:GstReportState.open_page",
         ),
+        Page(
+            route="/billing/reports/comparison",
+            component="modules.billing.report_pages:comparison_page",
+            title="Sales comparison",
+            permission="billing.report.view",
+            menu=MenuEntry("Sales comparison", icon="chart-no-axes-combined", order=41),
+            on_load="modules.billing.report_pages:ComparisonReportState.open_page",
+        ),
+        Page(
+            route="/billing/reports/margin",
+            component="modules.billing.report_pages:margin_page",
+            title="Margin",
+            permission="stock.cost.view",
+            menu=MenuEntry("Margin", icon="trending-up", order=42),
+            on_load="modules.billing.report_pages:MarginReportState.open_page",
+        ),
     ),
     emits=(("billing.invoice", "issued"), ("billing.invoice", "cancelled"), ("billing.payment", "received")),
     extension_points=(

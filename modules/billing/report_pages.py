@@ -1,4 +1,5 @@
-"""The report pages: daily sales (``/billing/reports/sales``) and the GST summary (``/billing/reports/gst``).
+"""The report pages: daily sales (``/billing/reports/sales``), the GST summary (``/billing/reports/gst``), sales
+against a year earlier (``/billing/reports/comparison``) and the margin (``/billing/reports/margin``).
 
 Each is a :func:`jewelerp.ui.report_page.report_page`: this month by default, an optional "every store" scope,
 summary figures, the table 50 rows at a time and "Export to Excel" with the whole report.
@@ -14,6 +15,7 @@ from jewelerp.reports import ReportKind
 from jewelerp.ui.report_page import ReportMixin, report_page
 from jewelerp.ui.state import AppState
 from modules.billing.reports import GST, SALES
+from modules.billing.sales_compare import COMPARISON, MARGIN
 
 
 class SalesReportState(ReportMixin, AppState):
@@ -26,6 +28,18 @@ class GstReportState(ReportMixin, AppState):
     """The GST summary page."""
 
     report: ClassVar[ReportKind] = GST
+
+
+class ComparisonReportState(ReportMixin, AppState):
+    """The sales comparison page."""
+
+    report: ClassVar[ReportKind] = COMPARISON
+
+
+class MarginReportState(ReportMixin, AppState):
+    """The margin page (cost prices: only with ``stock.cost.view``)."""
+
+    report: ClassVar[ReportKind] = MARGIN
 
 
 def sales_report_page() -> rx.Component:
@@ -49,4 +63,28 @@ def gst_report_page() -> rx.Component:
         "less the credit notes written in the period.",
         "GST summary",
         "No invoices or credit notes in this period.",
+    )
+
+
+def comparison_page() -> rx.Component:
+    """Sales by branch, salesperson, category or metal against a year earlier (``/billing/reports/comparison``)."""
+    return report_page(
+        ComparisonReportState,
+        "Sales comparison",
+        "Taxable value of the invoices issued in the period, grouped as you choose, beside the same dates a year "
+        "earlier and the change.",
+        "Sales this period and a year earlier",
+        "No sales in this period or a year earlier.",
+    )
+
+
+def margin_page() -> rx.Component:
+    """Sale less recorded cost of the pieces sold, per group (``/billing/reports/margin``)."""
+    return report_page(
+        MarginReportState,
+        "Margin",
+        "For the pieces sold in the period: sale (taxable value) less the recorded cost price, and the margin as a "
+        "% of the sale.",
+        "Margin of the pieces sold",
+        "No piece with a recorded cost was sold in this period.",
     )

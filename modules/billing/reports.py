@@ -74,7 +74,7 @@ def _stores(session: Session, actor: Actor, every_store: bool) -> list[ReportSto
     return report_stores(session, actor, VIEW, every_store)
 
 
-def _day_starts(store: ReportStore, start: date, end: date) -> list[datetime]:
+def day_starts(store: ReportStore, start: date, end: date) -> list[datetime]:
     """The UTC instants at which each local day of the period starts, and the one after it ends."""
     zone = ZoneInfo(store.time_zone)
     days = (end - start).days + 2
@@ -224,7 +224,7 @@ def daily_sales(session: Session, actor: Actor, start: date, end: date, every_st
     sums = {"invoices": 0, "taxable": ZERO, "gst": ZERO, "round_off": ZERO, "total": ZERO}
     cancelled, cancelled_total = 0, ZERO
     for store in stores:
-        starts = _day_starts(store, start, end)
+        starts = day_starts(store, start, end)
         rows += _sales_rows(session, store, start, starts)
         figures = _invoice_figures(session, store, starts)
         issued = figures.get("issued", {})
@@ -365,7 +365,7 @@ def gst_summary(session: Session, actor: Actor, start: date, end: date, every_st
     reductions: list[GstRow] = []
     invoices = credit_notes = 0
     for store in stores:
-        starts = _day_starts(store, start, end)
+        starts = day_starts(store, start, end)
         rows, count = _invoice_gst_rows(session, store, starts)
         sales += rows
         invoices += count

@@ -20,7 +20,15 @@ from modules.stock.masters import (
 )
 from modules.stock.models import Metal, Piece
 from modules.stock.old_gold import receive_lot, return_lot
-from modules.stock.pieces import PieceInput, StoneSummary, get_piece, piece_by_sku, receive_piece, stones_of
+from modules.stock.pieces import (
+    PieceInput,
+    StoneSummary,
+    get_piece,
+    piece_by_sku,
+    piece_costs,
+    receive_piece,
+    stones_of,
+)
 from modules.stock.tables import PIECES
 from modules.stock.tags import piece_url
 
@@ -39,6 +47,7 @@ __all__ = [
     "metal_label",
     "move",
     "piece_by_sku",
+    "piece_costs",
     "piece_here",
     "piece_hsn",
     "piece_url",
