@@ -44,6 +44,12 @@ def this_month(actor: Actor) -> tuple[date, date]:
     return today.replace(day=1), today
 
 
+def as_of_today(actor: Actor) -> tuple[date, date]:
+    """The "period" of a report as of today (one without a period: ``ReportKind(period=False)``)."""
+    today = actor.today()
+    return today, today
+
+
 def parse_period(raw_from: str, raw_to: str) -> tuple[date, date]:
     """The period typed on a report page (``2026-11-01``), at most :data:`MAX_DAYS` days."""
     errors: dict[str, str] = {}
@@ -111,6 +117,7 @@ class ReportTable:
     summary: tuple[tuple[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
     chart_rows: list[dict[str, Any]] | None = None  # what the chart draws when not the rows themselves
+    grams: frozenset[str] = frozenset()  # Decimal columns in grams (shown with 3 decimals, not as rupees)
 
 
 def write_report(path: Path, table: ReportTable) -> int:

@@ -31,8 +31,11 @@ SCOPES = [("", "This store"), (EVERY_STORE, "Every store")]
 MAX_NUMBER = 100_000
 
 
-def cell_text(value: Any) -> str:
-    """A cell as shown on the page: rupees with paise, dates as 02 Nov 2026, counts with commas."""
+def cell_text(value: Any, grams: bool = False) -> str:
+    """A cell as shown on the page: rupees with paise (``grams``: 12.345 g), dates as 02 Nov 2026, counts with
+    commas."""
+    if isinstance(value, Decimal) and grams:
+        return f"{value:,.3f} g"
     if isinstance(value, Decimal):
         return format_inr(value, paise=True)
     if isinstance(value, date):
@@ -43,7 +46,7 @@ def cell_text(value: Any) -> str:
 
 
 def _cells(table: ReportTable, row: dict[str, Any]) -> list[str]:
-    return [cell_text(row.get(column.key, "")) for column in table.columns]
+    return [cell_text(row.get(column.key, ""), column.key in table.grams) for column in table.columns]
 
 
 def _chart_number(value: Any) -> float:

@@ -36,6 +36,7 @@ from jewelerp.reports import (
     ReportRequest,
     ReportStore,
     ReportTable,
+    as_of_today,
     plural,
     report_stores,
     store_column,
@@ -58,11 +59,6 @@ def _categories(session: Session, actor: Actor) -> list[tuple[str, str]]:
 
 
 CATEGORY = ReportFilter("category", "Category", _categories, all_label="All categories")
-
-
-def _as_of_today(actor: Actor) -> tuple[date, date]:
-    today = actor.today()
-    return today, today
 
 
 def _midnight_utc(store: ReportStore, day: date) -> datetime:
@@ -178,6 +174,7 @@ def ageing_table(session: Session, actor: Actor, request: ReportRequest) -> Repo
         ],
         footer=[{"bucket": "Total", "pieces": pieces, "net_weight": weight, "value": value}],
         numeric=frozenset({"pieces", "net_weight", "value"}),
+        grams=frozenset({"net_weight"}),
         summary=(("Pieces", pieces), ("Net weight (g)", f"{weight:,.3f}"), ("Value today", value)),
         notes=(f"Not valued (no rate today): {', '.join(unrated)}.",) if unrated else (),
         chart_rows=[{"bucket": label, "value": amount} for label, amount in by_bucket.items()],
@@ -187,7 +184,7 @@ def ageing_table(session: Session, actor: Actor, request: ReportRequest) -> Repo
 AGEING = ReportKind(
     ageing_table,
     VIEW,
-    default_period=_as_of_today,
+    default_period=as_of_today,
     filters=(CATEGORY,),
     chart=Chart("bucket", (("value", "Value today (₹)"),)),
     period=False,
@@ -276,6 +273,7 @@ def dead_stock_table(session: Session, actor: Actor, request: ReportRequest) -> 
         ],
         footer=[{"sku": "Total", "net_weight": weight, "value": value}],
         numeric=frozenset({"net_weight", "days", "value"}),
+        grams=frozenset({"net_weight"}),
         summary=(("Pieces", len(pieces)), ("Net weight (g)", f"{weight:,.3f}"), ("Value today", value)),
         notes=(f"{plural(len(pieces), 'piece')} unsold for more than {days:,} days.",),
     )
@@ -284,7 +282,7 @@ def dead_stock_table(session: Session, actor: Actor, request: ReportRequest) -> 
 DEAD_STOCK = ReportKind(
     dead_stock_table,
     VIEW,
-    default_period=_as_of_today,
+    default_period=as_of_today,
     filters=(CATEGORY, ReportFilter("days", "Older than (days)", hint="Blank: the store's setting (365 by default).")),
     period=False,
 )
