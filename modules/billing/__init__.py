@@ -143,6 +143,14 @@ MODULE = Module(
             menu=MenuEntry("Margin", icon="trending-up", order=42),
             on_load="modules.billing.report_pages:MarginReportState.open_page",
         ),
+        Page(
+            route="/billing/reports/old-gold",
+            component="modules.billing.report_pages:old_gold_report_page",
+            title="Old gold bought",
+            permission="billing.report.view",
+            menu=MenuEntry("Old gold bought", icon="recycle", order=43),
+            on_load="modules.billing.report_pages:OldGoldReportState.open_page",
+        ),
     ),
     emits=(("billing.invoice", "issued"), ("billing.invoice", "cancelled"), ("billing.payment", "received")),
     extension_points=(

@@ -1,5 +1,6 @@
 """The report pages: daily sales (``/billing/reports/sales``), the GST summary (``/billing/reports/gst``), sales
-against a year earlier (``/billing/reports/comparison``) and the margin (``/billing/reports/margin``).
+against a year earlier (``/billing/reports/comparison``), the margin (``/billing/reports/margin``) and the old gold
+bought with its disposition (``/billing/reports/old-gold``).
 
 Each is a :func:`jewelerp.ui.report_page.report_page`: this month by default, an optional "every store" scope,
 summary figures, the table 50 rows at a time and "Export to Excel" with the whole report.
@@ -14,6 +15,7 @@ import reflex as rx
 from jewelerp.reports import ReportKind
 from jewelerp.ui.report_page import ReportMixin, report_page
 from jewelerp.ui.state import AppState
+from modules.billing.old_gold_report import OLD_GOLD
 from modules.billing.reports import GST, SALES
 from modules.billing.sales_compare import COMPARISON, MARGIN
 
@@ -40,6 +42,12 @@ class MarginReportState(ReportMixin, AppState):
     """The margin page (cost prices: only with ``stock.cost.view``)."""
 
     report: ClassVar[ReportKind] = MARGIN
+
+
+class OldGoldReportState(ReportMixin, AppState):
+    """The old gold bought page."""
+
+    report: ClassVar[ReportKind] = OLD_GOLD
 
 
 def sales_report_page() -> rx.Component:
@@ -87,4 +95,16 @@ def margin_page() -> rx.Component:
         "% of the sale.",
         "Margin of the pieces sold",
         "No piece with a recorded cost was sold in this period.",
+    )
+
+
+def old_gold_report_page() -> rx.Component:
+    """Old gold bought in the period and where its metal went (``/billing/reports/old-gold``)."""
+    return report_page(
+        OldGoldReportState,
+        "Old gold bought",
+        "Purchase vouchers (exchanges and buy-backs) of the period by metal and tested fineness, and where the "
+        "metal is now: sent to a refiner, melted, returned or still held.",
+        "Old gold bought and its disposition",
+        "No old gold was bought in this period.",
     )

@@ -19,7 +19,7 @@ from modules.stock.masters import (
     purities_of,
 )
 from modules.stock.models import Metal, Piece
-from modules.stock.old_gold import receive_lot, return_lot
+from modules.stock.old_gold import Disposition, lot_dispositions, receive_lot, return_lot
 from modules.stock.pieces import (
     PieceInput,
     StoneSummary,
@@ -35,6 +35,7 @@ from modules.stock.tags import piece_url
 __all__ = [
     "METALS",
     "PIECES",
+    "Disposition",
     "Metal",
     "Piece",
     "PieceInput",
@@ -44,6 +45,7 @@ __all__ = [
     "get_piece",
     "list_categories",
     "list_metals",
+    "lot_dispositions",
     "metal_label",
     "move",
     "piece_by_sku",
