@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -21,6 +22,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
 from jewelerp.core.models import Store
 from jewelerp.core.users import store_roles
+from jewelerp.db import utcnow
 from jewelerp.errors import require_fields
 from jewelerp.ui.table_query import Column, write_xlsx
 
@@ -87,6 +89,16 @@ def report_stores(session: Session, actor: Actor, permission: str, every_store: 
         select(Store).where(Store.id.in_(ids), Store.active | (Store.id == actor.store_id)).order_by(Store.code)
     )
     return [ReportStore(s.id, s.code, s.state, s.state_code, s.time_zone) for s in stores]
+
+
+def store_today(store: ReportStore) -> date:
+    """Today's date in the store's time zone."""
+    return utcnow().astimezone(ZoneInfo(store.time_zone)).date()
+
+
+def midnight_utc(time_zone: str, day: date) -> datetime:
+    """When ``day`` begins in ``time_zone``, in UTC (a local day is ``[midnight_utc(d), midnight_utc(d + 1))``)."""
+    return datetime.combine(day, time(), ZoneInfo(time_zone)).astimezone(UTC)
 
 
 def store_column(stores: list[ReportStore]) -> tuple[Column, ...]:

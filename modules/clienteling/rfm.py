@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +36,7 @@ from jewelerp.reports import (
     ReportKind,
     ReportRequest,
     ReportTable,
+    midnight_utc,
     period_filename,
     report_stores,
 )
@@ -105,8 +106,7 @@ def rfm(session: Session, actor: Actor, start: date, end: date, every_store: boo
     lifetime value."""
     stores = [s.id for s in report_stores(session, actor, VIEW, every_store)]
     zone = ZoneInfo(actor.time_zone)
-    since = datetime.combine(start, time(), zone).astimezone(UTC)
-    until = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(UTC)
+    since, until = midnight_utc(actor.time_zone, start), midnight_utc(actor.time_zone, end + timedelta(days=1))
     counted = (Purchase.store_id.in_(stores), Purchase.reversed_at.is_(None))
     window = session.execute(
         select(Purchase.customer_id, func.count(), func.sum(Purchase.amount), func.max(Purchase.at))

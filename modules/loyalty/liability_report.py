@@ -13,25 +13,22 @@ Permission ``loyalty.report.view``; with "every store" each active branch where 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.db import utcnow
 from jewelerp.money import ZERO
 from jewelerp.reports import (
     Chart,
     ReportKind,
     ReportRequest,
-    ReportStore,
     ReportTable,
     as_of_today,
     report_stores,
     store_column,
+    store_today,
 )
 from jewelerp.ui.table_query import Column
 from modules.billing.api import rate_on
@@ -61,10 +58,6 @@ class PointsLiability:
     value: Decimal
 
 
-def _today(store: ReportStore) -> date:
-    return utcnow().astimezone(ZoneInfo(store.time_zone)).date()
-
-
 def scheme_liabilities(session: Session, actor: Actor, every_store: bool = False) -> list[SchemeLiability]:
     """Per branch and scheme (by name): what the open enrolments are owed."""
     rows: list[SchemeLiability] = []
@@ -79,7 +72,7 @@ def scheme_liabilities(session: Session, actor: Actor, every_store: bool = False
         for enrolment, template in found:
             if template.id not in rates:
                 metal = template.metal_id if template.unit == "grams" else None
-                rates[template.id] = rate_on(session, store.id, metal, _today(store)) if metal else None
+                rates[template.id] = rate_on(session, store.id, metal, store_today(store)) if metal else None
             name, sums = owed.get(template.id, (template.name, NOTHING_OWED))
             owed[template.id] = (name, sums + scheme_liability(template, enrolment, rates[template.id]))
         rows += [SchemeLiability(store.code, name, sums) for name, sums in sorted(owed.values(), key=lambda o: o[0])]
@@ -97,7 +90,7 @@ def points_liabilities(session: Session, actor: Actor, every_store: bool = False
     for store in report_stores(session, actor, VIEW, every_store):
         points = session.scalar(
             select(func.sum(PointEntry.remaining)).where(
-                PointEntry.store_id == store.id, PointEntry.remaining > 0, PointEntry.expires_on >= _today(store)
+                PointEntry.store_id == store.id, PointEntry.remaining > 0, PointEntry.expires_on >= store_today(store)
             )
         )
         program = _program(session, store.id)

@@ -17,7 +17,7 @@ Both are as of today: the period of the report page does not apply. Permission `
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import system_actor
 from jewelerp.core.settings import get_setting
-from jewelerp.db import PAISA, utcnow
+from jewelerp.db import PAISA
 from jewelerp.reports import (
     Chart,
     ReportFilter,
@@ -37,9 +37,11 @@ from jewelerp.reports import (
     ReportStore,
     ReportTable,
     as_of_today,
+    midnight_utc,
     plural,
     report_stores,
     store_column,
+    store_today,
 )
 from jewelerp.ui.table_query import Column
 from modules.stock.masters import metal_label
@@ -61,15 +63,6 @@ def _categories(session: Session, actor: Actor) -> list[tuple[str, str]]:
 CATEGORY = ReportFilter("category", "Category", _categories, all_label="All categories")
 
 
-def _midnight_utc(store: ReportStore, day: date) -> datetime:
-    """When the branch's local ``day`` begins, in UTC."""
-    return datetime.combine(day, time(), ZoneInfo(store.time_zone)).astimezone(UTC)
-
-
-def _today(store: ReportStore) -> date:
-    return utcnow().astimezone(ZoneInfo(store.time_zone)).date()
-
-
 def _held(store: ReportStore, category: str) -> list[Any]:
     """The conditions for the pieces a branch holds today (of one category when ``category`` is an id)."""
     where = [Piece.store_id == store.id, Piece.status.in_(HELD_STATUSES), Piece.consignment.is_(False)]
@@ -81,7 +74,7 @@ def _held(store: ReportStore, category: str) -> list[Any]:
 def _rates(session: Session, actor: Actor, store: ReportStore, metals: dict[int, Metal]) -> dict[int, Decimal | None]:
     """Today's per-gram rate of each metal at the branch (None without one)."""
     branch_actor = actor if store.id == actor.store_id else system_actor(session, store.id)
-    on = _today(store)
+    on = store_today(store)
     return {metal_id: metal_rate(session, branch_actor, metal, on).rate for metal_id, metal in metals.items()}
 
 
@@ -108,7 +101,7 @@ class AgeingRow:
 def _bucket_case(store: ReportStore, today: date) -> Any:
     """The bucket number (0–4) of a piece from when it was received: thresholds at the branch's midnights."""
     whens = [
-        (Piece.created_at >= _midnight_utc(store, today - timedelta(days=days)), literal_column(str(n)))
+        (Piece.created_at >= midnight_utc(store.time_zone, today - timedelta(days=days)), literal_column(str(n)))
         for n, (days, _label) in enumerate(BUCKETS)
         if days is not None
     ]
@@ -123,7 +116,7 @@ def ageing(session: Session, actor: Actor, every_store: bool = False, category: 
     rows: list[AgeingRow] = []
     for store in stores:
         rates = _rates(session, actor, store, metals)
-        bucket = _bucket_case(store, _today(store)).label("bucket")
+        bucket = _bucket_case(store, store_today(store)).label("bucket")
         stmt = (
             select(bucket, Piece.category_id, Piece.metal_id, func.count(), func.sum(Piece.net_weight))
             .where(*_held(store, category))
@@ -222,9 +215,9 @@ def dead_stock(
     names = dict(session.execute(select(Category.id, Category.name)).all())
     found: list[DeadPiece] = []
     for store in stores:
-        today = _today(store)
+        today = store_today(store)
         rates = _rates(session, actor, store, metals)
-        before = _midnight_utc(store, today - timedelta(days=days))
+        before = midnight_utc(store.time_zone, today - timedelta(days=days))
         stmt = select(Piece.sku, Piece.category_id, Piece.metal_id, Piece.net_weight, Piece.created_at).where(
             *_held(store, category), Piece.created_at < before
         )
