@@ -21,17 +21,17 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, distinct, func
 from sqlmodel import Session, select
 
+from jewelerp import reports
 from jewelerp.auth.actor import Actor
-from jewelerp.errors import ValidationError, require_fields
+from jewelerp.errors import ValidationError
 from jewelerp.ui.table_query import Column, write_xlsx
 from modules.repairs.karigars import loss_pct
 from modules.repairs.models import Job, Karigar, KarigarEntry
@@ -39,7 +39,6 @@ from modules.repairs.records import KIND_LABELS
 from modules.repairs.stages import DELIVERED, stage_label, stages_for
 
 VIEW = "repairs.report.view"
-MAX_DAYS = 366
 DAY_SECONDS = Decimal(86_400)
 TENTH = Decimal("0.1")
 ZERO_G = Decimal("0.000")
@@ -78,31 +77,12 @@ def default_period(actor: Actor) -> tuple[date, date]:
     return today - timedelta(days=89), today
 
 
-def _iso(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        return None
-
-
 def parse_period(actor: Actor, raw_from: str, raw_to: str) -> Period:
-    """The period typed on the report page (``2026-11-01``), at most :data:`MAX_DAYS` days."""
-    errors: dict[str, str] = {}
-    first, last = _iso(raw_from), _iso(raw_to)
-    if first is None:
-        errors["date_from"] = "Enter the first day of the period, e.g. 2026-11-01."
-    if last is None:
-        errors["date_to"] = "Enter the last day of the period, e.g. 2026-11-30."
-    if first and last and last < first:
-        errors["date_to"] = "The last day cannot come before the first day."
-    elif first and last and (last - first).days >= MAX_DAYS:
-        errors["date_to"] = f"Choose a period of at most {MAX_DAYS} days."
-    require_fields(errors)
-    assert first is not None and last is not None
-    zone = ZoneInfo(actor.time_zone)
-    start = datetime.combine(first, time(), zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
-    return Period(first, last, start, end)
+    """The period typed on the report page (``2026-11-01``, :func:`jewelerp.reports.parse_period`) and its UTC
+    window in the store's zone."""
+    first, last = reports.parse_period(raw_from, raw_to)
+    zone = actor.time_zone
+    return Period(first, last, reports.midnight_utc(zone, first), reports.midnight_utc(zone, last + timedelta(days=1)))
 
 
 def _taken_in(actor: Actor, period: Period) -> Any:
