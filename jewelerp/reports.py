@@ -124,8 +124,8 @@ class ReportTable:
     filename: str
     columns: tuple[Column, ...]
     rows: list[dict[str, Any]]
-    footer: list[dict[str, Any]]
-    numeric: frozenset[str]
+    footer: list[dict[str, Any]] = field(default_factory=list)
+    numeric: frozenset[str] = frozenset()
     summary: tuple[tuple[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
     chart_rows: list[dict[str, Any]] | None = None  # what the chart draws when not the rows themselves

@@ -152,14 +152,14 @@ class ComparisonRow:
         return self.this_period - self.last_year
 
 
-def compare_sales(
-    session: Session, actor: Actor, start: date, end: date, dimension: str, *, every_store: bool = False, category=""
-) -> list[ComparisonRow]:
-    """Sales per group in ``start``–``end`` and on the same dates a year earlier, largest this period first."""
-    dimension = _dimension(dimension)
+def compare_sales(session: Session, actor: Actor, request: ReportRequest) -> list[ComparisonRow]:
+    """Sales per group (``choices["group"]``, of one ``choices["category"]`` when given) in the period and on the
+    same dates a year earlier, largest this period first."""
+    start, end = request.start, request.end
+    dimension, category = _dimension(request.choices.get("group", "")), request.choices.get("category", "")
     this: dict[str, Decimal] = {}
     last: dict[str, Decimal] = {}
-    for store in report_stores(session, actor, VIEW, every_store):
+    for store in report_stores(session, actor, VIEW, request.every_store):
         for target, (first, final) in ((this, (start, end)), (last, (year_earlier(start), year_earlier(end)))):
             for name, amount in _sales(session, store, first, final, dimension, category).items():
                 target[name] = target.get(name, ZERO) + amount
@@ -178,15 +178,7 @@ def _group_label(dimension: str) -> str:
 def comparison_table(session: Session, actor: Actor, request: ReportRequest) -> ReportTable:
     """The sales comparison as a table, with a chart of this period beside a year earlier."""
     dimension = request.choices.get("group", "")
-    rows = compare_sales(
-        session,
-        actor,
-        request.start,
-        request.end,
-        dimension,
-        every_store=request.every_store,
-        category=request.choices.get("category", ""),
-    )
+    rows = compare_sales(session, actor, request)
     this = sum((r.this_period for r in rows), ZERO)
     last = sum((r.last_year for r in rows), ZERO)
     earlier = (year_earlier(request.start), year_earlier(request.end))
@@ -253,15 +245,15 @@ class Margin:
     uncosted_sale: Decimal
 
 
-def margin(
-    session: Session, actor: Actor, start: date, end: date, dimension: str, *, every_store: bool = False, category=""
-) -> Margin:
-    """Sale, cost and margin of the pieces sold in the period per group (needs the cost permission)."""
+def margin(session: Session, actor: Actor, request: ReportRequest) -> Margin:
+    """Sale, cost and margin of the pieces sold in the period per group (as for :func:`compare_sales`; needs the
+    cost permission)."""
     actor.require(VIEW)
     actor.require(COST)
-    dimension = _dimension(dimension)
+    start, end = request.start, request.end
+    dimension, category = _dimension(request.choices.get("group", "")), request.choices.get("category", "")
     sold: list[tuple[str, int, Decimal]] = []
-    stores = report_stores(session, actor, VIEW, every_store) if category != "services" else []
+    stores = report_stores(session, actor, VIEW, request.every_store) if category != "services" else []
     for store in stores:
         keys = _key_columns(dimension)
         stmt = select(*keys, InvoiceLine.piece_id, func.sum(InvoiceLine.taxable)).where(
@@ -286,15 +278,7 @@ def margin(
 def margin_table(session: Session, actor: Actor, request: ReportRequest) -> ReportTable:
     """The margin report as a table, with a chart of sale and cost per group."""
     dimension = request.choices.get("group", "")
-    result = margin(
-        session,
-        actor,
-        request.start,
-        request.end,
-        dimension,
-        every_store=request.every_store,
-        category=request.choices.get("category", ""),
-    )
+    result = margin(session, actor, request)
     sale = sum((r.sale for r in result.rows), ZERO)
     cost = sum((r.cost for r in result.rows), ZERO)
     share = percent(sale - cost, sale, signed=False)

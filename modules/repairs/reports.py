@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, case, distinct, func
@@ -32,7 +31,8 @@ from sqlmodel import Session, select
 from jewelerp import reports
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import ValidationError
-from jewelerp.ui.table_query import Column, write_xlsx
+from jewelerp.reports import ReportTable
+from jewelerp.ui.table_query import Column
 from modules.repairs.karigars import loss_pct
 from modules.repairs.models import Job, Karigar, KarigarEntry
 from modules.repairs.records import KIND_LABELS
@@ -53,19 +53,6 @@ class Period:
     last: date
     start: datetime
     end: datetime
-
-
-@dataclass(frozen=True)
-class ReportTable:
-    """A report ready to show or export: typed cells (text, counts, Decimal grams, % and rupees)."""
-
-    title: str
-    filename: str
-    columns: tuple[Column, ...]
-    rows: list[dict[str, Any]]
-    numeric: frozenset[str]
-    summary: tuple[tuple[str, str], ...] = ()
-    notes: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------- period
@@ -341,10 +328,3 @@ def build_report(session: Session, actor: Actor, key: str, raw_from: str, raw_to
     if kind is None:
         raise ValidationError({"report": "Choose a report."})
     return kind.build(session, actor, parse_period(actor, raw_from, raw_to))
-
-
-def write_report(path: Path, table: ReportTable) -> int:
-    """Write the report to .xlsx (numbers as numbers, notes under the rows); returns the rows written."""
-    first = table.columns[0].key
-    notes = [{first: note} for note in table.notes]
-    return write_xlsx(path, table.columns, [*table.rows, *([{}] if notes else []), *notes], table.title)

@@ -15,7 +15,7 @@ from jewelerp.auth import service as auth
 from jewelerp.core.roles import set_grant
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied, SessionEnded
-from jewelerp.reports import report_stores
+from jewelerp.reports import ReportRequest, report_stores
 from jewelerp.ui.state import AppState
 from modules.billing.report_pages import ComparisonReportState, MarginReportState
 from modules.billing.sales_compare import margin
@@ -48,7 +48,7 @@ def _revoke_cost(world) -> None:
 def test_the_margin_refuses_a_manager_without_the_cost_permission(world):
     _revoke_cost(world)
     with read_session() as session, pytest.raises(PermissionDenied):
-        margin(session, world.actor("manager"), date(2026, 11, 1), date(2026, 11, 30), "branch")
+        margin(session, world.actor("manager"), ReportRequest(date(2026, 11, 1), date(2026, 11, 30)))
     page = _page(MarginReportState, "manager@test.in")
     _call(page, "open_page")
     _call(page, "apply", FORM)

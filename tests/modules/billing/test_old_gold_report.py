@@ -8,7 +8,6 @@ from decimal import Decimal as D
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied
@@ -16,15 +15,13 @@ from jewelerp.reports import ReportRequest, write_report
 from modules.billing.invoices import add_old_gold, add_service_line, cancel_invoice, create_draft, issue_invoice
 from modules.billing.old_gold import OldGoldEntry, buy_old_gold
 from modules.billing.old_gold_report import old_gold_bought, old_gold_table
-from modules.billing.rates import set_rate
 from modules.billing.supply import Recipient
-from modules.stock.masters import PartyInput, ensure_default_masters, save_party
-from modules.stock.models import Metal
+from modules.stock.masters import PartyInput, save_party
 from modules.stock.old_gold import move_lot
+from tests.modules.billing import test_old_gold
+from tests.modules.billing.test_old_gold import ASHA
 
-ASHA = OldGoldEntry(
-    "gold", "916", "10.500", "10.000", "3", "passport", "K1234567", "Asha Rao", "12 Marine Drive, Mumbai"
-)
+rates = test_old_gold.rates  # the day's gold rates (24K, 22K, 18K) in Mumbai, a fixture
 
 
 def _do(actor, fn, *args, **kwargs):
@@ -43,16 +40,11 @@ def _exchange(world, net: str) -> int:
 
 
 @pytest.fixture
-def bought(world) -> None:
+def bought(world, rates) -> None:
     """Today in Mumbai (22K ₹12,000/g, 18K ₹8,024.69/g): a buy-back of 10 g of 22K less 3% (₹1,16,400.00), of
     which 4.250 g went to a refiner and 1 g was melted; a buy-back of 5 g of 18K (₹40,123.45); an exchange of
     2 g of 22K (₹24,000.00); an exchange of 1 g whose invoice was cancelled."""
     manager = world.actor("manager")
-    with unit_of_work(manager) as session:
-        ensure_default_masters(session)
-        ids = {(m.metal, m.fineness): m.id for m in session.scalars(select(Metal))}
-        for key, rate in ((("gold", 999), "13000"), (("gold", 916), "12000"), (("gold", 750), "8024.69")):
-            set_rate(session, manager, ids[key], rate)
     first = _do(manager, buy_old_gold, ASHA, "bank", "UTR 4411")
     eighteen = replace(ASHA, fineness="750", gross_weight="5.000", net_weight="5.000", deduction_pct="0")
     _do(manager, buy_old_gold, eighteen, "upi", "412345678901")

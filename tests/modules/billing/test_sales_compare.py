@@ -14,12 +14,13 @@ from jewelerp.core.roles import set_grant
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied
 from jewelerp.reports import ReportRequest, write_report
-from modules.billing.invoices import add_piece_line, add_service_line, cancel_invoice, create_draft, issue_invoice
+from modules.billing.invoices import cancel_invoice
 from modules.billing.rates import set_rate
 from modules.billing.sales_compare import compare_sales, comparison_table, margin, margin_table, year_earlier
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal
 from modules.stock.pieces import PieceInput, receive_piece
+from tests.modules.billing.test_reports import _sell
 
 NOV_1, NOV_3 = date(2026, 11, 1), date(2026, 11, 3)
 
@@ -35,19 +36,6 @@ def _silver(world, grams: str, cost: str = "", store: int | None = None) -> int:
         silver = session.scalars(select(Metal.id).where(Metal.metal == "silver", Metal.fineness == 925)).one()
         chain = session.scalars(select(Category.id).where(Category.code == "CHAIN")).one()
         return receive_piece(session, manager, PieceInput(str(chain), str(silver), grams, cost_price=cost)).id
-
-
-def _sell(actor, at: datetime, pieces=(), services=()) -> int:
-    with unit_of_work(actor) as session:
-        invoice = create_draft(session, actor)
-        for piece in pieces:
-            add_piece_line(session, actor, invoice.id, piece)
-        for text, amount in services:
-            add_service_line(session, actor, invoice.id, text, amount)
-        issue_invoice(session, actor, invoice.id)
-        invoice.issued_at = at
-        session.add(invoice)
-        return invoice.id
 
 
 @pytest.fixture
@@ -73,9 +61,13 @@ def sales(world) -> None:
     _sell(delhi, _noon(2026, 2), services=[("Polishing", "1000")])
 
 
+def _request(group: str, every_store: bool = False, category: str = "") -> ReportRequest:
+    return ReportRequest(NOV_1, NOV_3, every_store, {"group": group, "category": category})
+
+
 def _compare(world, dimension: str, **kwargs) -> list[tuple]:
     with read_session() as session:
-        rows = compare_sales(session, world.actor("manager"), NOV_1, NOV_3, dimension, **kwargs)
+        rows = compare_sales(session, world.actor("manager"), _request(dimension, **kwargs))
     return [(r.group, r.this_period, r.last_year, r.change) for r in rows]
 
 
@@ -119,7 +111,7 @@ def test_the_comparison_table_shows_the_change_in_percent(world, sales):
 
 def test_margin_is_sale_less_recorded_cost_and_names_what_has_no_cost(world, sales, tmp_path):
     with read_session() as session:
-        result = margin(session, world.actor("manager"), NOV_1, NOV_3, "salesperson")
+        result = margin(session, world.actor("manager"), _request("salesperson"))
         table = margin_table(session, world.actor("manager"), ReportRequest(NOV_1, NOV_3, False, {"group": "branch"}))
     # Manager: 3,060 − 2,500 = 560; Sales: 1,530 − 1,200 = 330 (the 2 g chain has no cost, the polishing is a service)
     assert [(r.group, r.pieces, r.sale, r.cost, r.margin) for r in result.rows] == [
@@ -146,8 +138,8 @@ def test_margin_needs_the_cost_permission_besides_the_reports(world, sales):
         set_grant(session, admin, "manager", "stock.cost.view", False)
     manager = world.actor("manager")
     with read_session() as session:
-        assert compare_sales(session, manager, NOV_1, NOV_3, "branch")  # the comparison shows no cost
+        assert compare_sales(session, manager, _request("branch"))  # the comparison shows no cost
         with pytest.raises(PermissionDenied):
-            margin(session, manager, NOV_1, NOV_3, "branch")
+            margin(session, manager, _request("branch"))
         with pytest.raises(PermissionDenied):
-            compare_sales(session, world.actor("sales"), NOV_1, NOV_3, "branch")
+            compare_sales(session, world.actor("sales"), _request("branch"))
