@@ -107,29 +107,30 @@ class ReportMixin(rx.State, mixin=True):
     form_version: int = 0
     _cells: list[list[str]] = []
 
-    def _build(self, form: dict[str, Any] | None = None) -> ReportTable | None:
-        """The report for the period, scope and filters (those of ``form`` when given; None after an error,
-        which is shown). The permission is checked before the form is read."""
+    def _build(self, form: Any = None) -> ReportTable | None:
+        """The report for the period, scope and filters (those of ``form`` when given, else the last shown; None
+        after an error, which is shown). The form is read only once the session and permission are checked."""
         kind = self.report
-        raw = {"date_from": self.date_from, "date_to": self.date_to, **self.choices, **(form or {})}
-        every = (form.get("scope", "") if form is not None else self.scope) == EVERY_STORE
+        shown = {"date_from": self.date_from, "date_to": self.date_to, "scope": self.scope, **self.choices}
 
-        def work(session: Session, actor: Actor) -> tuple[ReportTable, dict[str, str]]:
+        def work(session: Session, actor: Actor) -> tuple[ReportTable, ReportRequest]:
             actor.require(kind.permission)
+            raw = shown | (form if isinstance(form, dict) else {})
             start, end = parse_period(str(raw.get("date_from", "")), str(raw.get("date_to", "")))
-            choices = read_choices(kind, raw)
-            return kind.build(session, actor, ReportRequest(start, end, every, choices)), choices
+            every = str(raw.get("scope", "")) == EVERY_STORE
+            request = ReportRequest(start, end, every, read_choices(kind, raw))
+            return kind.build(session, actor, request), request
 
         built = self._run(work, write=False)
         if built is None:
             return None
-        table, choices = built
-        if form is not None:
-            self.date_from, self.date_to = str(raw.get("date_from", "")).strip(), str(raw.get("date_to", "")).strip()
-            self.scope, self.choices = EVERY_STORE if every else "", choices
+        table, request = built
+        if kind.period:
+            self.date_from, self.date_to = request.start.isoformat(), request.end.isoformat()
+        self.scope, self.choices = EVERY_STORE if request.every_store else "", request.choices
         return table
 
-    def _show(self, form: dict[str, Any] | None = None) -> None:
+    def _show(self, form: Any = None) -> None:
         table = self._build(form)
         if table is None:
             self.rows, self.footer, self.summary, self.notes, self.chart_data, self._cells = [], [], [], [], [], []
@@ -158,6 +159,16 @@ class ReportMixin(rx.State, mixin=True):
     def _slice(self) -> None:
         self.rows = self._cells[self.page * PAGE_ROWS : (self.page + 1) * PAGE_ROWS]
 
+    def _allowed(self) -> bool:
+        """Whether the session is live and its user still holds the report's permission (said when not)."""
+        permission = self.report.permission
+
+        def check(_session: Session, actor: Actor) -> bool:
+            actor.require(permission)
+            return True
+
+        return bool(self._run(check, write=False))
+
     @rx.event
     def open_page(self) -> None:
         """Runs after the shell's access check: the report's default period, this store, every filter at its
@@ -174,7 +185,7 @@ class ReportMixin(rx.State, mixin=True):
         self._show()
 
     @rx.event
-    def apply(self, form: dict) -> None:
+    def apply(self, form: Any) -> None:
         """Show the report for the period, scope and filters in the form."""
         self._clear_messages()
         self._show(form)
@@ -182,14 +193,14 @@ class ReportMixin(rx.State, mixin=True):
     @rx.event
     def next_page(self) -> None:
         """The next 50 rows."""
-        if self.page + 1 < self.pages:
+        if self._allowed() and self.page + 1 < self.pages:
             self.page += 1
             self._slice()
 
     @rx.event
     def previous_page(self) -> None:
         """The previous 50 rows."""
-        if self.page > 0:
+        if self._allowed() and self.page > 0:
             self.page -= 1
             self._slice()
 

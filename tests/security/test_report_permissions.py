@@ -67,7 +67,7 @@ def test_staff_without_the_report_permission_see_nothing(world, state_class):
     assert _call(page, "export") is None
 
 
-@pytest.mark.parametrize("handler", ["open_page", "apply", "export"])
+@pytest.mark.parametrize("handler", ["open_page", "apply", "export", "next_page", "previous_page"])
 def test_without_a_session_a_report_handler_goes_to_sign_in(world, handler):
     page = _page(MarginReportState)
     with pytest.raises(SessionEnded):
@@ -87,3 +87,19 @@ def test_every_store_covers_only_stores_where_the_user_may_see_reports(world):
     _call(page, "apply", FORM)
     assert page.message == "" and not page.several_stores
     assert page.headers[0] == "Branch"
+
+
+def test_a_report_page_takes_any_junk_without_failing_or_changing_what_it_shows(world):
+    page = _page(ComparisonReportState, "manager@test.in")
+    _call(page, "open_page")
+    shown = (page.date_from, page.date_to, page.headers)
+    for junk in ("not a form", ["date_from"], {"date_from": ["2026-11-01"], "date_to": {"$gt": 1}}, {"group": 7}):
+        _call(page, "apply", junk)
+    assert (page.date_from, page.date_to) == shown[:2]
+    _call(page, "apply", {"date_from": "2026-11-30", "date_to": "2026-11-01"})
+    assert page.errors == {"date_to": "The last day cannot come before the first day."} and page.rows == []
+    assert (page.date_from, page.date_to) == shown[:2]
+    page = _page(DeadStockState, "manager@test.in")
+    _call(page, "open_page")
+    _call(page, "apply", {"days": "-5"})
+    assert "days" in page.errors and page.choices == {"category": "", "days": ""}
