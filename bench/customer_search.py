@@ -22,7 +22,6 @@ import argparse
 import random
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
@@ -39,6 +38,7 @@ from databases import (
     Row,
     add_db_option,
     analyze,
+    build_each,
     chosen,
     create_schema,
     is_postgres,
@@ -280,18 +280,15 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         databases = Databases(stack, Path(tmp))
-        urls, actors, build_s = {}, {}, {}
-        for backend in backends:
-            started = time.perf_counter()
-            urls[backend] = databases.new(backend, "customers")
-            actors[backend], users = build_database(urls[backend], args.rows, args.other_store)
-            build_s[backend] = time.perf_counter() - started
+        built = build_each(
+            databases, backends, "customers", lambda url: build_database(url, args.rows, args.other_store)
+        )
         results: dict[str, list[Result]] = {backend: [] for backend in backends}
-        for query in queries(users):  # the same ids on both: the same build order
+        for query in queries(built[backends[0]].made[1]):  # the same ids on both: the same build order
             for backend in backends:
-                use(urls[backend])
-                results[backend].append(time_query(CUSTOMERS, actors[backend], query, args.runs))
-    report(args, build_s, results)
+                use(built[backend].url)
+                results[backend].append(time_query(CUSTOMERS, built[backend].made[0], query, args.runs))
+    report(args, {backend: b.seconds for backend, b in built.items()}, results)
 
 
 def report(args: argparse.Namespace, build_s: dict[str, float], results: dict[str, list[Result]]) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+T = TypeVar("T")
 BACKENDS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}  # --db name: printed name
 
 
@@ -75,6 +77,26 @@ class Databases:
                 raise SystemExit(f"PostgreSQL: {exc}") from exc
             self.stack.callback(_reset_engine)  # before the server stops: no connection left open
         return self._server
+
+
+@dataclass
+class Built(Generic[T]):
+    """A bench database: its URL, what its build returned (actors, samples) and the seconds it took."""
+
+    url: str
+    made: T
+    seconds: float
+
+
+def build_each(databases: Databases, backends: list[str], name: str, build: Callable[[str], T]) -> dict[str, Built[T]]:
+    """Database ``name`` on each of ``backends`` in turn, filled by ``build(url)``."""
+    built = {}
+    for backend in backends:
+        started = time.perf_counter()
+        url = databases.new(backend, name)
+        made = build(url)
+        built[backend] = Built(url, made, time.perf_counter() - started)
+    return built
 
 
 def _reset_engine() -> None:

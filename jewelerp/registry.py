@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "jewelerp.modules"
 SETTING_TYPES = (str, int, bool, Decimal)
 EVENT_PHASES = ("in_transaction", "after_commit")
+DASHBOARD_FILTERS = ("period", "category", "salesperson")  # a card always shows its branches only
 ROLE_CODE_LENGTH = 20  # the width of core_role.code
 ROLE_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 
@@ -140,12 +141,26 @@ class Setting:
 
 @dataclass(frozen=True)
 class DashboardCard:
-    """A home-dashboard card: ``value`` names ``fn(session, actor) -> CardValue``."""
+    """A home-dashboard card: ``value`` names ``fn(session, actor, filters) -> CardValue | None``
+    (:mod:`jewelerp.dashboard`); ``filters`` names the dashboard filters it applies besides the branch
+    (:data:`DASHBOARD_FILTERS`)."""
 
     id: str
     title: str
     value: str
     permission: str | None = None
+    filters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Searcher:
+    """What the header search finds for a module: ``fn(session, actor, query) -> list[SearchHit]``
+    (:mod:`jewelerp.search`), shown under ``kind`` to people holding ``permission`` where the module is on."""
+
+    id: str
+    kind: str
+    fn: str
+    permission: str
 
 
 @dataclass(frozen=True)
@@ -167,6 +182,7 @@ class Module:
     jobs: tuple[Job, ...] = ()
     events: tuple[EventHandler, ...] = ()
     dashboard_cards: tuple[DashboardCard, ...] = ()
+    searchers: tuple[Searcher, ...] = ()
     contributions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     extension_points: tuple[ExtensionPoint, ...] = ()
     emits: tuple[tuple[str, str], ...] = ()
@@ -343,6 +359,7 @@ def _validate(modules: list[Module]) -> None:
     roles = _validate_roles(modules)
     permissions = _validate_permissions(modules, roles)
     _validate_pages(modules, permissions)
+    _validate_searchers(modules, permissions)
     jobs: dict[str, str] = {}
     settings: dict[str, str] = {}
     points: dict[str, str] = {}
@@ -356,6 +373,13 @@ def _validate(modules: list[Module]) -> None:
             if type(setting.default) not in SETTING_TYPES:
                 raise RegistryError(
                     f"module '{module.name}': setting '{setting.key}' default must be one of str, int, bool or Decimal"
+                )
+        for card in module.dashboard_cards:
+            _prefixed(module, card.id, "dashboard card")
+            if set(card.filters) - set(DASHBOARD_FILTERS):
+                raise RegistryError(
+                    f"module '{module.name}': dashboard card '{card.id}' filters must be among "
+                    + ", ".join(DASHBOARD_FILTERS)
                 )
         for point in module.extension_points:
             _claim(points, point.key, module.name, "extension point")
@@ -416,6 +440,22 @@ def _validate_pages(modules: list[Module], permissions: set[str]) -> None:
             if page.permission and page.permission not in permissions:
                 raise RegistryError(
                     f"module '{module.name}': page '{page.route}' needs undefined permission '{page.permission}'"
+                )
+
+
+def _validate_searchers(modules: list[Module], permissions: set[str]) -> None:
+    """Searcher ids are prefixed and unique; each names a kind and a defined permission."""
+    ids: dict[str, str] = {}
+    for module in modules:
+        for searcher in module.searchers:
+            _claim(ids, searcher.id, module.name, "searcher")
+            _prefixed(module, searcher.id, "searcher")
+            if not searcher.kind.strip():
+                raise RegistryError(f"module '{module.name}': searcher '{searcher.id}' needs a kind")
+            if searcher.permission not in permissions:
+                raise RegistryError(
+                    f"module '{module.name}': searcher '{searcher.id}' needs undefined permission "
+                    f"'{searcher.permission}'"
                 )
 
 

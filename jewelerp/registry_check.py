@@ -3,7 +3,7 @@
 :meth:`jewelerp.registry.Registry.check` (run by ``jewelerp modules check``, at app start-up and in the
 tests) imports the code every manifest names and reports, naming the module and the field:
 
-- a dotted path that does not resolve (models, pages, jobs, events, dashboard cards, contributions,
+- a dotted path that does not resolve (models, pages, jobs, events, dashboard cards, searchers, contributions,
   extension point protocols, demo and install data), or one that must be callable and is not;
 - a table defined by a module's models whose name lacks the module's prefix (``<name>_``; the platform's
   tables are ``core_``);
@@ -70,6 +70,7 @@ def _named_paths(module: Module) -> Iterator[Named]:
     yield from (Named(f"jobs[{i}].func", job.func) for i, job in enumerate(module.jobs))
     yield from (Named(f"events[{i}].handler", handler.handler) for i, handler in enumerate(module.events))
     yield from (Named(f"dashboard_cards[{i}].value", card.value) for i, card in enumerate(module.dashboard_cards))
+    yield from (Named(f"searchers[{i}].fn", searcher.fn) for i, searcher in enumerate(module.searchers))
     for i, point in enumerate(module.extension_points):
         yield Named(f"extension_points[{i}].protocol", point.protocol, "protocol")
     if module.demo_data:

@@ -20,11 +20,12 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
+from jewelerp.columns import Column
 from jewelerp.core.models import Store
 from jewelerp.core.users import store_roles
 from jewelerp.db import utcnow
 from jewelerp.errors import require_fields
-from jewelerp.ui.table_query import Column, write_xlsx
+from jewelerp.xlsx_export import write_table
 
 MAX_DAYS = 366
 
@@ -129,14 +130,14 @@ class ReportTable:
     summary: tuple[tuple[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
     chart_rows: list[dict[str, Any]] | None = None  # what the chart draws when not the rows themselves
-    grams: frozenset[str] = frozenset()  # Decimal columns in grams (shown with 3 decimals, not as rupees)
 
 
 def write_report(path: Path, table: ReportTable) -> int:
-    """Write the report to an .xlsx file (numbers as numbers, text never a formula); returns the rows written."""
+    """Write the report to an .xlsx file (typed cells as its columns' kinds say, text never a formula); returns the
+    rows written."""
     first = table.columns[0].key
     notes = [{first: note} for note in table.notes]
-    return write_xlsx(path, table.columns, [*table.rows, *table.footer, *([{}] if notes else []), *notes], table.title)
+    return write_table(path, table.columns, [*table.rows, *table.footer, *([{}] if notes else []), *notes], table.title)
 
 
 @dataclass(frozen=True)

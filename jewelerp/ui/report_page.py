@@ -17,11 +17,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Kind
 from jewelerp.errors import require_fields
 from jewelerp.money import format_inr
 from jewelerp.reports import ReportKind, ReportRequest, ReportTable, parse_period, report_stores, write_report
 from jewelerp.ui.downloads import download_export
-from jewelerp.ui.forms import field, select_field
+from jewelerp.ui.forms import field, scrolling_table, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.table_query import new_export
 
@@ -31,11 +32,8 @@ SCOPES = [("", "This store"), (EVERY_STORE, "Every store")]
 MAX_NUMBER = 100_000
 
 
-def cell_text(value: Any, grams: bool = False) -> str:
-    """A cell as shown on the page: rupees with paise (``grams``: 12.345 g), dates as 02 Nov 2026, counts with
-    commas."""
-    if isinstance(value, Decimal) and grams:
-        return f"{value:,.3f} g"
+def cell_text(value: Any) -> str:
+    """A summary figure as shown: rupees with paise, dates as 02 Nov 2026, counts with commas."""
     if isinstance(value, Decimal):
         return format_inr(value, paise=True)
     if isinstance(value, date):
@@ -46,7 +44,7 @@ def cell_text(value: Any, grams: bool = False) -> str:
 
 
 def _cells(table: ReportTable, row: dict[str, Any]) -> list[str]:
-    return [cell_text(row.get(column.key, ""), column.key in table.grams) for column in table.columns]
+    return [column.text(row.get(column.key)) for column in table.columns]
 
 
 def _chart_number(value: Any) -> float:
@@ -137,7 +135,9 @@ class ReportMixin(rx.State, mixin=True):
             self.page = self.pages = self.row_count = 0
             return
         self.headers = [column.label for column in table.columns]
-        self.aligns = ["right" if column.key in table.numeric else "left" for column in table.columns]
+        self.aligns = [
+            "right" if column.key in table.numeric or column.kind != Kind.TEXT else "left" for column in table.columns
+        ]
         self._cells = [_cells(table, row) for row in table.rows]
         self.footer = [_cells(table, row) for row in table.footer]
         self.summary = [{"label": label, "value": cell_text(value)} for label, value in table.summary]
@@ -324,7 +324,7 @@ def _cell_row(state: type[ReportMixin], row: rx.Var, bold: bool = False) -> rx.C
 
 
 def _table(state: type[ReportMixin], caption: str) -> rx.Component:
-    return rx.box(
+    return scrolling_table(
         rx.table.root(
             rx.el.caption(caption, class_name="sr-only"),
             rx.table.header(
@@ -343,10 +343,8 @@ def _table(state: type[ReportMixin], caption: str) -> rx.Component:
             ),
             variant="surface",
             size="1",
-            width="100%",
         ),
-        width="100%",
-        overflow_x="auto",
+        caption,
     )
 
 

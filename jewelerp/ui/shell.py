@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from jewelerp.ui.forms import page_message
+from jewelerp.ui.search_box import search_box
 from jewelerp.ui.shell_state import ShellState
 
 SIDEBAR_WIDTH = "15rem"
@@ -154,7 +155,12 @@ def user_menu() -> rx.Component:
     """Name and role, change password and sign out."""
     return rx.menu.root(
         rx.menu.trigger(
-            rx.button(rx.icon("circle-user", size=16), ShellState.user_name, variant="soft", aria_label="User menu")
+            rx.button(
+                rx.icon("circle-user", size=16),
+                ShellState.user_name,
+                variant="soft",
+                aria_label=ShellState.user_name + ", user menu",  # the name shown is part of it (WCAG 2.5.3)
+            )
         ),
         rx.menu.content(
             rx.box(
@@ -172,10 +178,11 @@ def user_menu() -> rx.Component:
 
 
 def header(title: str) -> rx.Component:
-    """Page title with the store switcher and user menu."""
+    """Page title, the search box, the store switcher and user menu."""
     return rx.flex(
         mobile_menu(),
         rx.heading(title, size="6"),
+        search_box(),
         rx.spacer(),
         store_switcher(),
         notification_bell(),

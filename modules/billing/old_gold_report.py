@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.money import ZERO
 from jewelerp.reports import (
     Chart,
@@ -30,7 +31,6 @@ from jewelerp.reports import (
     report_stores,
     store_column,
 )
-from jewelerp.ui.table_query import Column
 from modules.billing.models import OldGoldVoucher
 from modules.billing.reports import VIEW
 from modules.stock.api import lot_dispositions
@@ -111,10 +111,10 @@ def old_gold_table(session: Session, actor: Actor, request: ReportRequest) -> Re
         columns=(
             *store_column(stores),
             Column("metal", "Metal and fineness"),
-            Column("vouchers", "Vouchers"),
-            Column("net_weight", "Net weight bought (g)"),
-            Column("amount", "Amount (₹)"),
-            *(Column(key, f"{label} (g)") for key, label in DISPOSITIONS),
+            Column("vouchers", "Vouchers", kind=Kind.INTEGER),
+            Column("net_weight", "Net weight bought (g)", kind=Kind.WEIGHT),
+            Column("amount", "Amount (₹)", kind=Kind.MONEY),
+            *(Column(key, f"{label} (g)", kind=Kind.WEIGHT) for key, label in DISPOSITIONS),
         ),
         rows=[
             {"store": r.store, "metal": r.metal, "vouchers": r.vouchers, "net_weight": r.net_weight}
@@ -125,7 +125,6 @@ def old_gold_table(session: Session, actor: Actor, request: ReportRequest) -> Re
             {"metal": "Total", "vouchers": sum(r.vouchers for r in rows), "net_weight": weight, "amount": amount} | gone
         ],
         numeric=frozenset({"vouchers", "net_weight", "amount", *(key for key, _label in DISPOSITIONS)}),
-        grams=frozenset({"net_weight", *(key for key, _label in DISPOSITIONS)}),
         summary=(("Vouchers", sum(r.vouchers for r in rows)), ("Net weight (g)", f"{weight:,.3f}"), ("Amount", amount)),
         notes=tuple(notes),
         chart_rows=[{"disposition": label, "grams": gone[key]} for key, label in DISPOSITIONS],

@@ -44,6 +44,7 @@ from sqlalchemy import ColumnElement, Select, case, distinct, func, literal_colu
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.money import ZERO, format_inr
 from jewelerp.reports import (
     ReportKind,
@@ -52,10 +53,9 @@ from jewelerp.reports import (
     ReportTable,
     period_filename,
     plural,
-    report_stores,
     store_column,
 )
-from jewelerp.ui.table_query import Column
+from jewelerp.reports import report_stores as stores_holding
 from modules.billing.models import CreditNote, Invoice, InvoiceLine
 from modules.billing.supply import state_label
 
@@ -70,11 +70,15 @@ INTRA, INTER = "Intra-state", "Inter-state"
 # ---------------------------------------------------------------------------- period and stores
 
 
-def _stores(session: Session, actor: Actor, every_store: bool) -> list[ReportStore]:
-    return report_stores(session, actor, VIEW, every_store)
+def report_stores(
+    session: Session, actor: Actor, every_store: bool = False, permission: str = VIEW
+) -> list[ReportStore]:
+    """The actor's store, or with ``every_store`` each active store where the user holds ``permission`` (the
+    reports', by default: :func:`jewelerp.reports.report_stores`)."""
+    return stores_holding(session, actor, permission, every_store)
 
 
-def day_starts(store: ReportStore, start: date, end: date) -> list[datetime]:
+def _day_starts(store: ReportStore, start: date, end: date) -> list[datetime]:
     """The UTC instants at which each local day of the period starts, and the one after it ends."""
     zone = ZoneInfo(store.time_zone)
     days = (end - start).days + 2
@@ -103,6 +107,13 @@ def _issued_between(stmt: Select, store: ReportStore, starts: list[datetime], st
         Invoice.status.in_(statuses),
         Invoice.issued_at >= starts[0],
         Invoice.issued_at < starts[-1],
+    )
+
+
+def written_between(stmt: Select, store: ReportStore, starts: list[datetime]) -> Select:
+    """``stmt`` limited to the store's credit notes written in the period's UTC window."""
+    return stmt.where(
+        CreditNote.store_id == store.id, CreditNote.created_at >= starts[0], CreditNote.created_at < starts[-1]
     )
 
 
@@ -219,12 +230,12 @@ def _invoice_figures(session: Session, store: ReportStore, starts: list[datetime
 
 def daily_sales(session: Session, actor: Actor, start: date, end: date, every_store: bool = False) -> SalesReport:
     """Sales per local day, store, salesperson and category, with the invoices' totals."""
-    stores = _stores(session, actor, every_store)
+    stores = report_stores(session, actor, every_store)
     rows: list[SalesRow] = []
     sums = {"invoices": 0, "taxable": ZERO, "gst": ZERO, "round_off": ZERO, "total": ZERO}
     cancelled, cancelled_total = 0, ZERO
     for store in stores:
-        starts = day_starts(store, start, end)
+        starts = _day_starts(store, start, end)
         rows += _sales_rows(session, store, start, starts)
         figures = _invoice_figures(session, store, starts)
         issued = figures.get("issued", {})
@@ -306,9 +317,15 @@ class _GstKey:
 def _gst_key(store: ReportStore, place: str, typed: str, b2b: bool, hsn: str, rate: Decimal, igst: Any) -> _GstKey:
     """Supply type from the place of supply and the store's state (IGST Act 2017 s.7(1), s.8(1)); an invoice
     from before the place was recorded is inter-state when it was charged IGST."""
-    inter = place != store.state_code if place else bool(_money(igst))
+    inter = is_inter_state(store, place, igst)
     shown = state_label(place) or state_label("", typed) or state_label(store.state_code, store.state)
     return _GstKey(INTER if inter else INTRA, B2B if b2b else B2C, shown, hsn, _money(rate))
+
+
+def is_inter_state(store: ReportStore, place: str, igst: Decimal | None) -> bool:
+    """Whether a supply is inter-state: its place of supply is not the store's state (IGST Act 2017 s.7(1));
+    an invoice from before the place was recorded is when it was charged IGST."""
+    return place != store.state_code if place else bool(_money(igst))
 
 
 def _line_sums() -> tuple[Any, ...]:
@@ -336,15 +353,10 @@ def _invoice_gst_rows(session: Session, store: ReportStore, starts: list[datetim
 
 def _credit_note_rows(session: Session, store: ReportStore, starts: list[datetime]) -> tuple[list[GstRow], int]:
     stmt = (
-        select(CreditNote.number, Invoice.number, *GST_KEYS, *_line_sums())
+        written_between(select(CreditNote.number, Invoice.number, *GST_KEYS, *_line_sums()), store, starts)
         .join(Invoice, Invoice.id == CreditNote.invoice_id)
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .where(
-            CreditNote.store_id == store.id,
-            CreditNote.created_at >= starts[0],
-            CreditNote.created_at < starts[-1],
-            InvoiceLine.kind.in_(SALE_LINES),
-        )
+        .where(InvoiceLine.kind.in_(SALE_LINES))
         .group_by(CreditNote.id, CreditNote.number, Invoice.number, *GST_KEYS)
         .order_by(CreditNote.number, InvoiceLine.hsn_sac, InvoiceLine.tax_rate)
     )
@@ -360,12 +372,12 @@ def _credit_note_rows(session: Session, store: ReportStore, starts: list[datetim
 
 def gst_summary(session: Session, actor: Actor, start: date, end: date, every_store: bool = False) -> GstReport:
     """The GST figures to file for a period: invoices by supply, place, HSN and rate, less credit notes."""
-    stores = _stores(session, actor, every_store)
+    stores = report_stores(session, actor, every_store)
     sales: list[GstRow] = []
     reductions: list[GstRow] = []
     invoices = credit_notes = 0
     for store in stores:
-        starts = day_starts(store, start, end)
+        starts = _day_starts(store, start, end)
         rows, count = _invoice_gst_rows(session, store, starts)
         sales += rows
         invoices += count
@@ -382,14 +394,14 @@ def gst_summary(session: Session, actor: Actor, start: date, end: date, every_st
 def sales_table(report: SalesReport) -> ReportTable:
     """The daily sales as a table: one row per day, store, salesperson and category; round-off and total."""
     columns = (
-        Column("day", "Date"),
+        Column("day", "Date", kind=Kind.DATE),
         *store_column(report.stores),
         Column("salesperson", "Salesperson"),
         Column("category", "Category"),
-        Column("invoices", "Invoices"),
-        Column("taxable", "Taxable value"),
-        Column("gst", "GST"),
-        Column("total", "Total"),
+        Column("invoices", "Invoices", kind=Kind.INTEGER),
+        Column("taxable", "Taxable value", kind=Kind.MONEY),
+        Column("gst", "GST", kind=Kind.MONEY),
+        Column("total", "Total", kind=Kind.MONEY),
     )
     rows = [
         {k: getattr(r, k) for k in ("day", "store", "salesperson", "category", "invoices", "taxable", "gst", "total")}
@@ -440,11 +452,11 @@ def gst_table(report: GstReport) -> ReportTable:
         Column("place", "Place of supply"),
         Column("hsn", "HSN/SAC"),
         Column("rate", "Rate"),
-        Column("taxable", "Taxable value"),
-        Column("cgst", "CGST"),
-        Column("sgst", "SGST"),
-        Column("igst", "IGST"),
-        Column("total", "Total"),
+        Column("taxable", "Taxable value", kind=Kind.MONEY),
+        Column("cgst", "CGST", kind=Kind.MONEY),
+        Column("sgst", "SGST", kind=Kind.MONEY),
+        Column("igst", "IGST", kind=Kind.MONEY),
+        Column("total", "Total", kind=Kind.MONEY),
     )
     keys = ("section", "store", "document", "supply", "buyers", "place", "hsn")
     rows = [{**{k: getattr(r, k) for k in keys + amounts}, "rate": f"{r.rate.normalize():f}%"} for r in report.rows]

@@ -3,7 +3,7 @@
 - **Sales comparison**: the taxable value (before GST and round-off) of the sale lines (pieces and services)
   of the invoices issued in the period and not cancelled, per group, beside the same dates a year earlier
   (29 February falls back to the 28th), the change in rupees and in %. Days are the store's own
-  (:func:`modules.billing.reports.day_starts`).
+  (:func:`modules.billing.reports._day_starts`).
 - **Margin**: for the piece lines of the period, sale (taxable value) less the piece's recorded cost price
   (:func:`modules.stock.api.piece_costs`), per group, with the margin as a % of the sale. Pieces sold without a
   recorded cost are left out and counted in a note; services have no cost and are not in it. Only for those who
@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.money import ZERO, format_inr
 from jewelerp.reports import (
     Chart,
@@ -37,9 +38,8 @@ from jewelerp.reports import (
     plural,
     report_stores,
 )
-from jewelerp.ui.table_query import Column
 from modules.billing.models import Invoice, InvoiceLine
-from modules.billing.reports import CATEGORIES, SALE_LINES, SERVICES, VIEW, day_starts
+from modules.billing.reports import CATEGORIES, SALE_LINES, SERVICES, VIEW, _day_starts
 from modules.stock.api import get_metal, metal_label, piece_costs
 
 COST = "stock.cost.view"
@@ -109,7 +109,7 @@ def _labeller(session: Session, store: ReportStore, dimension: str) -> Callable[
 
 def _lines(store: ReportStore, start: date, end: date, category: str, kinds: tuple[str, ...]) -> list[Any]:
     """Conditions for the sale lines of the store's invoices issued (not cancelled) on its dates start–end."""
-    starts = day_starts(store, start, end)
+    starts = _day_starts(store, start, end)
     where = [
         InvoiceLine.invoice_id == Invoice.id,
         Invoice.store_id == store.id,
@@ -187,9 +187,9 @@ def comparison_table(session: Session, actor: Actor, request: ReportRequest) -> 
         filename=period_filename("sales-comparison", request.start, request.end),
         columns=(
             Column("group", _group_label(dimension)),
-            Column("this_period", "This period (₹)"),
-            Column("last_year", "A year earlier (₹)"),
-            Column("change", "Change (₹)"),
+            Column("this_period", "This period (₹)", kind=Kind.MONEY),
+            Column("last_year", "A year earlier (₹)", kind=Kind.MONEY),
+            Column("change", "Change (₹)", kind=Kind.MONEY),
             Column("change_pct", "Change %"),
         ),
         rows=[
@@ -293,10 +293,10 @@ def margin_table(session: Session, actor: Actor, request: ReportRequest) -> Repo
         filename=period_filename("margin", request.start, request.end),
         columns=(
             Column("group", _group_label(dimension)),
-            Column("pieces", "Pieces"),
-            Column("sale", "Sale (₹)"),
-            Column("cost", "Cost (₹)"),
-            Column("margin", "Margin (₹)"),
+            Column("pieces", "Pieces", kind=Kind.INTEGER),
+            Column("sale", "Sale (₹)", kind=Kind.MONEY),
+            Column("cost", "Cost (₹)", kind=Kind.MONEY),
+            Column("margin", "Margin (₹)", kind=Kind.MONEY),
             Column("margin_pct", "Margin %"),
         ),
         rows=[

@@ -11,6 +11,7 @@ from jewelerp.registry import (
     Module,
     Page,
     Permission,
+    Searcher,
     Setting,
 )
 
@@ -20,6 +21,14 @@ MODULE = Module(
     version="0.2.0",
     summary="Customer profiles with family, occasions, segments, communication history and follow-ups.",
     models=("modules.clienteling.models", "modules.clienteling.search_index"),
+    searchers=(
+        Searcher(
+            "clienteling.customers",
+            "Customers",
+            "modules.clienteling.searchers:find_customers",
+            "clienteling.customer.view",
+        ),
+    ),
     permissions=(
         Permission("clienteling.customer.view", "See customers", ("manager", "sales", "designer")),
         Permission("clienteling.customer.edit", "Create and edit customers", ("manager", "sales")),
@@ -111,6 +120,12 @@ MODULE = Module(
             "clienteling.follow_ups",
             "My follow-ups today",
             "modules.clienteling.cards:follow_ups_card",
+            "clienteling.customer.view",
+        ),
+        DashboardCard(
+            "clienteling.occasions",
+            "Birthdays and anniversaries this week",
+            "modules.clienteling.cards:occasions_card",
             "clienteling.customer.view",
         ),
     ),

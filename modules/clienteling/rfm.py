@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.db import PAISA
 from jewelerp.money import ZERO
 from jewelerp.reports import (
@@ -40,7 +41,6 @@ from jewelerp.reports import (
     period_filename,
     report_stores,
 )
-from jewelerp.ui.table_query import Column
 from modules.clienteling.models import Customer, Purchase
 
 VIEW = "clienteling.report.view"
@@ -172,15 +172,15 @@ def rfm_table(session: Session, actor: Actor, request: ReportRequest) -> ReportT
         title="Customer RFM",
         filename=period_filename("customer-rfm", request.start, request.end),
         columns=(
-            Column("customer_id", "Customer no."),
+            Column("customer_id", "Customer no.", kind=Kind.INTEGER),
             Column("name", "Customer"),
             Column("segment", "Segment"),
             Column("code", "RFM"),
-            Column("last_purchase", "Last purchase"),
-            Column("recency_days", "Days since"),
-            Column("purchases", "Purchases"),
-            Column("spend", "Spend in period (₹)"),
-            Column("lifetime_value", "Lifetime value (₹)"),
+            Column("last_purchase", "Last purchase", kind=Kind.DATE),
+            Column("recency_days", "Days since", kind=Kind.INTEGER),
+            Column("purchases", "Purchases", kind=Kind.INTEGER),
+            Column("spend", "Spend in period (₹)", kind=Kind.MONEY),
+            Column("lifetime_value", "Lifetime value (₹)", kind=Kind.MONEY),
         ),
         rows=[
             {k: getattr(c, k) for k in ("customer_id", "name", "segment", "code", "last_purchase", "recency_days")}

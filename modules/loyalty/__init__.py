@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from jewelerp.registry import EventHandler, Job, MenuEntry, Module, Page, Permission, Setting
+from jewelerp.registry import DashboardCard, EventHandler, Job, MenuEntry, Module, Page, Permission, Searcher, Setting
 
 MODULE = Module(
     name="loyalty",
@@ -11,6 +11,9 @@ MODULE = Module(
     summary="Points with tiers and referrals, earned on invoices and redeemed at billing; gold savings schemes.",
     depends=("billing", "clienteling"),
     models=("modules.loyalty.models",),
+    searchers=(
+        Searcher("loyalty.schemes", "Gold schemes", "modules.loyalty.searchers:find_enrolments", "loyalty.member.view"),
+    ),
     permissions=(
         Permission("loyalty.member.view", "See members, points and schemes", ("manager", "sales")),
         Permission("loyalty.points.redeem", "Redeem points and schemes at billing", ("manager", "sales")),
@@ -88,6 +91,17 @@ MODULE = Module(
             permission="loyalty.report.view",
             menu=MenuEntry("Loyalty liability", icon="scale", order=48),
             on_load="modules.loyalty.report_pages:LoyaltyLiabilityState.open_page",
+        ),
+    ),
+    dashboard_cards=(
+        DashboardCard(
+            "loyalty.maturing",
+            "Schemes maturing this month",
+            "modules.loyalty.cards:maturing_card",
+            "loyalty.member.view",
+        ),
+        DashboardCard(
+            "loyalty.liability", "Scheme liability", "modules.loyalty.cards:liability_card", "loyalty.member.view"
         ),
     ),
     events=(

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.money import ZERO
 from jewelerp.reports import (
     Chart,
@@ -30,7 +31,6 @@ from jewelerp.reports import (
     store_column,
     store_today,
 )
-from jewelerp.ui.table_query import Column
 from modules.billing.api import rate_on
 from modules.loyalty.models import Enrolment, PointEntry, Program, SchemeTemplate
 from modules.loyalty.schemes import NOTHING_OWED, OPEN, Liability, scheme_liability
@@ -123,13 +123,13 @@ def liability_table(session: Session, actor: Actor, request: ReportRequest) -> R
             *store_column(stores),
             Column("kind", "Kind"),
             Column("name", "Scheme or program"),
-            Column("count", "Open schemes / points"),
-            Column("paid", "Paid in (₹)"),
-            Column("bonus", "Bonus accrued (₹)"),
-            Column("redeemed", "Redeemed (₹)"),
-            Column("grams", "Grams held"),
-            Column("owed", "Liability (₹)"),
-            Column("at_today", "At today's rate (₹)"),
+            Column("count", "Open schemes / points", kind=Kind.INTEGER),
+            Column("paid", "Paid in (₹)", kind=Kind.MONEY),
+            Column("bonus", "Bonus accrued (₹)", kind=Kind.MONEY),
+            Column("redeemed", "Redeemed (₹)", kind=Kind.MONEY),
+            Column("grams", "Grams held", kind=Kind.WEIGHT),
+            Column("owed", "Liability (₹)", kind=Kind.MONEY),
+            Column("at_today", "At today's rate (₹)", kind=Kind.MONEY),
         ),
         rows=rows,
         footer=[
@@ -137,7 +137,6 @@ def liability_table(session: Session, actor: Actor, request: ReportRequest) -> R
             | {"owed": owed.total + points_value, "at_today": at_today}
         ],
         numeric=frozenset({"count", "paid", "bonus", "redeemed", "grams", "owed", "at_today"}),
-        grams=frozenset({"grams"}),
         summary=(
             ("Scheme liability", owed.total),
             ("Points liability", points_value),

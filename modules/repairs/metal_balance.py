@@ -22,6 +22,7 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.reports import (
     Chart,
     ReportKind,
@@ -32,7 +33,6 @@ from jewelerp.reports import (
     report_stores,
     store_column,
 )
-from jewelerp.ui.table_query import Column
 from modules.repairs.models import Karigar, KarigarEntry
 
 VIEW = "repairs.report.view"
@@ -123,18 +123,17 @@ def metal_balance_table(session: Session, actor: Actor, request: ReportRequest) 
         columns=(
             *store_column(stores),
             Column("karigar", "Karigar"),
-            Column("opening", "Opening (g)"),
-            Column("issued", "Issued (g)"),
-            Column("returned", "Returned (g)"),
-            Column("adjusted", "Adjusted (g)"),
-            Column("closing", "Closing (g)"),
-            Column("lost", "Lost on closed jobs (g)"),
-            Column("in_work", "In work (g)"),
+            Column("opening", "Opening (g)", kind=Kind.WEIGHT),
+            Column("issued", "Issued (g)", kind=Kind.WEIGHT),
+            Column("returned", "Returned (g)", kind=Kind.WEIGHT),
+            Column("adjusted", "Adjusted (g)", kind=Kind.WEIGHT),
+            Column("closing", "Closing (g)", kind=Kind.WEIGHT),
+            Column("lost", "Lost on closed jobs (g)", kind=Kind.WEIGHT),
+            Column("in_work", "In work (g)", kind=Kind.WEIGHT),
         ),
         rows=[{"store": r.store, "karigar": r.karigar} | {key: getattr(r, key) for key in FIGURES} for r in rows],
         footer=[{"karigar": "Total"} | totals],
         numeric=frozenset(FIGURES),
-        grams=frozenset(FIGURES),
         summary=tuple(
             (label, f"{totals[key]:,.3f} g")
             for key, label in (("issued", "Issued"), ("returned", "Returned"), ("closing", "Held"), ("lost", "Lost"))

@@ -30,9 +30,9 @@ from sqlmodel import Session, select
 
 from jewelerp import reports
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.errors import ValidationError
 from jewelerp.reports import ReportTable
-from jewelerp.ui.table_query import Column
 from modules.repairs.karigars import loss_pct
 from modules.repairs.models import Job, Karigar, KarigarEntry
 from modules.repairs.records import KIND_LABELS
@@ -120,9 +120,9 @@ def jobs_by_stage(session: Session, actor: Actor, period: Period) -> ReportTable
         columns=(
             Column("kind", "Kind"),
             Column("stage", "Stage"),
-            Column("jobs", "Jobs"),
-            Column("overdue", "Overdue"),
-            Column("estimate", "Estimates (₹)"),
+            Column("jobs", "Jobs", kind=Kind.INTEGER),
+            Column("overdue", "Overdue", kind=Kind.INTEGER),
+            Column("estimate", "Estimates (₹)", kind=Kind.MONEY),
         ),
         rows=rows,
         numeric=frozenset({"jobs", "overdue", "estimate"}),
@@ -162,10 +162,10 @@ def jobs_by_karigar(session: Session, actor: Actor, period: Period) -> ReportTab
         filename=_name("jobs-by-karigar", period),
         columns=(
             Column("karigar", "Karigar"),
-            Column("jobs", "Jobs"),
-            Column("in_progress", "In progress"),
-            Column("delivered", "Delivered"),
-            Column("overdue", "Overdue"),
+            Column("jobs", "Jobs", kind=Kind.INTEGER),
+            Column("in_progress", "In progress", kind=Kind.INTEGER),
+            Column("delivered", "Delivered", kind=Kind.INTEGER),
+            Column("overdue", "Overdue", kind=Kind.INTEGER),
         ),
         rows=rows,
         numeric=frozenset({"jobs", "in_progress", "delivered", "overdue"}),
@@ -213,11 +213,11 @@ def turnaround(session: Session, actor: Actor, period: Period) -> ReportTable:
         filename=_name("turnaround", period),
         columns=(
             Column("kind", "Kind"),
-            Column("jobs", "Delivered"),
-            Column("average", "Average days"),
-            Column("median", "Median days"),
-            Column("fastest", "Fastest (days)"),
-            Column("slowest", "Slowest (days)"),
+            Column("jobs", "Delivered", kind=Kind.INTEGER),
+            Column("average", "Average days", kind=Kind.DECIMAL),
+            Column("median", "Median days", kind=Kind.DECIMAL),
+            Column("fastest", "Fastest (days)", kind=Kind.DECIMAL),
+            Column("slowest", "Slowest (days)", kind=Kind.DECIMAL),
         ),
         rows=rows,
         numeric=frozenset({"jobs", "average", "median", "fastest", "slowest"}),
@@ -284,12 +284,12 @@ def metal_loss(session: Session, actor: Actor, period: Period) -> ReportTable:
         filename=_name("metal-loss", period),
         columns=(
             Column("karigar", "Karigar"),
-            Column("jobs", "Jobs closed"),
-            Column("issued", "Fine issued (g)"),
-            Column("returned", "Fine returned (g)"),
-            Column("loss", "Loss (g)"),
-            Column("loss_pct", "Loss %"),
-            Column("allowance", "Allowance %"),
+            Column("jobs", "Jobs closed", kind=Kind.INTEGER),
+            Column("issued", "Fine issued (g)", kind=Kind.WEIGHT),
+            Column("returned", "Fine returned (g)", kind=Kind.WEIGHT),
+            Column("loss", "Loss (g)", kind=Kind.WEIGHT),
+            Column("loss_pct", "Loss %", kind=Kind.PERCENT),
+            Column("allowance", "Allowance %", kind=Kind.PERCENT),
             Column("over", "Above allowance"),
         ),
         rows=rows,

@@ -10,6 +10,7 @@ from jewelerp.registry import (
     Module,
     Page,
     Permission,
+    Searcher,
     Setting,
 )
 
@@ -44,6 +45,7 @@ MODULE = Module(
     version="0.1.0",
     summary="Pieces with stones, certificates and provenance; the stock ledger across branches; QR tags.",
     models=("modules.stock.models", "modules.stock.search_index"),
+    searchers=(Searcher("stock.pieces", "Pieces", "modules.stock.searchers:find_pieces", "stock.piece.view"),),
     permissions=(
         Permission("stock.piece.view", "See pieces and stock", ("manager", "sales", "designer")),
         Permission("stock.piece.receive", "Receive pieces from suppliers, karigars and consignors", ("manager",)),
@@ -136,6 +138,10 @@ MODULE = Module(
     ),
     dashboard_cards=(
         DashboardCard("stock.on_hand", "Pieces in stock", "modules.stock.cards:on_hand_card", "stock.piece.view"),
+        DashboardCard(
+            "stock.value", "Stock value by metal", "modules.stock.cards:value_by_metal_card", "stock.piece.view"
+        ),
+        DashboardCard("stock.low", "Low stock", "modules.stock.cards:low_stock_card", "stock.piece.view"),
     ),
     emits=tuple(("stock.piece", kind) for kind in LEDGER_KINDS),
     extension_points=(

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import system_actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.settings import get_setting
 from jewelerp.db import PAISA
 from jewelerp.reports import (
@@ -43,7 +44,6 @@ from jewelerp.reports import (
     store_column,
     store_today,
 )
-from jewelerp.ui.table_query import Column
 from modules.stock.masters import metal_label
 from modules.stock.models import Category, Metal, Piece
 from modules.stock.valuation import HELD_STATUSES, metal_rate
@@ -156,9 +156,9 @@ def ageing_table(session: Session, actor: Actor, request: ReportRequest) -> Repo
             *store_column(stores),
             Column("bucket", "Days in stock"),
             Column("category", "Category"),
-            Column("pieces", "Pieces"),
-            Column("net_weight", "Net weight (g)"),
-            Column("value", "Value today (₹)"),
+            Column("pieces", "Pieces", kind=Kind.INTEGER),
+            Column("net_weight", "Net weight (g)", kind=Kind.WEIGHT),
+            Column("value", "Value today (₹)", kind=Kind.MONEY),
         ),
         rows=[
             {"store": r.store, "bucket": r.bucket, "category": r.category, "pieces": r.pieces}
@@ -167,7 +167,6 @@ def ageing_table(session: Session, actor: Actor, request: ReportRequest) -> Repo
         ],
         footer=[{"bucket": "Total", "pieces": pieces, "net_weight": weight, "value": value}],
         numeric=frozenset({"pieces", "net_weight", "value"}),
-        grams=frozenset({"net_weight"}),
         summary=(("Pieces", pieces), ("Net weight (g)", f"{weight:,.3f}"), ("Value today", value)),
         notes=(f"Not valued (no rate today): {', '.join(unrated)}.",) if unrated else (),
         chart_rows=[{"bucket": label, "value": amount} for label, amount in by_bucket.items()],
@@ -254,10 +253,10 @@ def dead_stock_table(session: Session, actor: Actor, request: ReportRequest) -> 
             Column("sku", "SKU"),
             Column("category", "Category"),
             Column("metal", "Metal"),
-            Column("net_weight", "Net weight (g)"),
-            Column("received", "Received"),
-            Column("days", "Days in stock"),
-            Column("value", "Value today (₹)"),
+            Column("net_weight", "Net weight (g)", kind=Kind.WEIGHT),
+            Column("received", "Received", kind=Kind.DATE),
+            Column("days", "Days in stock", kind=Kind.INTEGER),
+            Column("value", "Value today (₹)", kind=Kind.MONEY),
         ),
         rows=[
             {k: getattr(p, k) for k in ("store", "sku", "category", "metal", "net_weight", "received", "days")}
@@ -266,7 +265,6 @@ def dead_stock_table(session: Session, actor: Actor, request: ReportRequest) -> 
         ],
         footer=[{"sku": "Total", "net_weight": weight, "value": value}],
         numeric=frozenset({"net_weight", "days", "value"}),
-        grams=frozenset({"net_weight"}),
         summary=(("Pieces", len(pieces)), ("Net weight (g)", f"{weight:,.3f}"), ("Value today", value)),
         notes=(f"{plural(len(pieces), 'piece')} unsold for more than {days:,} days.",),
     )

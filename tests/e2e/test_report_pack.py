@@ -74,9 +74,10 @@ def test_stock_ageing_narrows_to_a_category_and_exports_numbers(login_as, base_u
     target = tmp_path / download.value.suggested_filename
     download.value.save_as(target)
     rows = list(load_workbook(target).active.values)
-    assert rows[0] == ("Days in stock", "Category", "Pieces", "Net weight (g)", "Value today (₹)")
+    assert rows[0][0].startswith("Stock ageing")
+    assert rows[1] == ("Days in stock", "Category", "Pieces", "Net weight (g)", "Value today (₹)")
     total_at = next(n for n, row in enumerate(rows) if row[0] == "Total")
-    assert {row[1] for row in rows[1:total_at]} == {category}
+    assert {row[1] for row in rows[2:total_at]} == {category}
     total_row = rows[total_at]
     assert total_row[2] == one.footer[0]["pieces"]
     assert Decimal(str(total_row[4])).quantize(Decimal("0.01")) == one.footer[0]["value"]

@@ -88,8 +88,8 @@ def test_the_table_totals_and_exports(world, ledger, tmp_path):
     path = tmp_path / table.filename
     write_report(path, table)
     cells = [[c.value for c in row] for row in load_workbook(path).active.iter_rows()]
-    assert cells[0][:3] == ["Karigar", "Opening (g)", "Issued (g)"]
-    assert cells[2][0] == "Ramesh" and D(str(cells[2][5])) == D("4.196")
+    assert cells[1][:3] == ["Karigar", "Opening (g)", "Issued (g)"]
+    assert cells[3][0] == "Ramesh" and D(str(cells[3][5])) == D("4.196")
 
 
 @pytest.mark.parametrize("who", ["sales", "designer"])
