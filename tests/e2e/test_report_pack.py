@@ -61,7 +61,7 @@ def test_stock_ageing_narrows_to_a_category_and_exports_numbers(login_as, base_u
     total = table.get_by_role("row").filter(has_text=re.compile(r"^Total"))
     expect(total).to_contain_text(f"{every.footer[0]['pieces']:,}")
     expect(table).to_contain_text("Over 365 days")
-    expect(page.get_by_role("img", name="Stock by days in stock and category")).to_be_visible()
+    expect(page.get_by_role("img", name="Chart: Stock by days in stock and category")).to_be_visible()
 
     page.get_by_label("Category", exact=True).select_option(label=category)
     page.get_by_role("button", name="Show").click()
