@@ -34,11 +34,9 @@ where the user holds that permission.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,18 +44,23 @@ from sqlalchemy import ColumnElement, Select, case, distinct, func, literal_colu
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.auth.service import build_actor
 from jewelerp.columns import Column, Kind
-from jewelerp.core.models import Store
-from jewelerp.core.users import store_roles
-from jewelerp.errors import require_fields
 from jewelerp.money import ZERO, format_inr
-from jewelerp.xlsx_export import write_table
+from jewelerp.reports import (
+    ReportKind,
+    ReportRequest,
+    ReportStore,
+    ReportTable,
+    period_filename,
+    period_text,
+    plural,
+    store_column,
+)
+from jewelerp.reports import report_stores as stores_holding
 from modules.billing.models import CreditNote, Invoice, InvoiceLine
 from modules.billing.supply import state_label
 
 VIEW = "billing.report.view"
-MAX_DAYS = 366
 SALE_LINES = ("piece", "service")
 CATEGORIES = ("Gold", "Diamond", "Platinum", "Silver")
 SERVICES = "Services"
@@ -68,59 +71,12 @@ INTRA, INTER = "Intra-state", "Inter-state"
 # ---------------------------------------------------------------------------- period and stores
 
 
-@dataclass(frozen=True)
-class ReportStore:
-    """A store a report covers, with what the report needs of it."""
-
-    id: int
-    code: str
-    state: str
-    state_code: str
-    time_zone: str
-
-
-def this_month(actor: Actor) -> tuple[date, date]:
-    """The default period: the first of the month to today, in the store's dates."""
-    today = actor.today()
-    return today.replace(day=1), today
-
-
-def parse_period(raw_from: str, raw_to: str) -> tuple[date, date]:
-    """The period typed on a report page (``2026-11-01``), at most :data:`MAX_DAYS` days."""
-    errors: dict[str, str] = {}
-    start, end = _iso_date(raw_from), _iso_date(raw_to)
-    if start is None:
-        errors["date_from"] = "Enter the first day of the period, e.g. 2026-11-01."
-    if end is None:
-        errors["date_to"] = "Enter the last day of the period, e.g. 2026-11-30."
-    if start and end and end < start:
-        errors["date_to"] = "The last day cannot come before the first day."
-    elif start and end and (end - start).days >= MAX_DAYS:
-        errors["date_to"] = f"Choose a period of at most {MAX_DAYS} days."
-    require_fields(errors)
-    return start, end
-
-
-def _iso_date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        return None
-
-
 def report_stores(
     session: Session, actor: Actor, every_store: bool = False, permission: str = VIEW
 ) -> list[ReportStore]:
-    """The actor's store, or with ``every_store`` each active store where the user holds ``permission``."""
-    actor.require(permission)
-    ids = {actor.store_id}
-    if every_store and actor.user_id is not None:
-        user = actor.user_id
-        ids |= {sid for sid in store_roles(session, user) if build_actor(session, user, sid).can(permission)}
-    stores = session.scalars(
-        select(Store).where(Store.id.in_(ids), Store.active | (Store.id == actor.store_id)).order_by(Store.code)
-    )
-    return [ReportStore(s.id, s.code, s.state, s.state_code, s.time_zone) for s in stores]
+    """The actor's store, or with ``every_store`` each active store where the user holds ``permission`` (the
+    reports', by default: :func:`jewelerp.reports.report_stores`)."""
+    return stores_holding(session, actor, permission, every_store)
 
 
 def _day_starts(store: ReportStore, start: date, end: date) -> list[datetime]:
@@ -164,11 +120,6 @@ def written_between(stmt: Select, store: ReportStore, starts: list[datetime]) ->
 
 def _money(value: Decimal | None) -> Decimal:
     return value if value is not None else ZERO
-
-
-def _count(number: int, noun: str) -> str:
-    """``1 invoice``, ``2 invoices``."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 # ---------------------------------------------------------------------------- daily sales
@@ -394,7 +345,7 @@ def _invoice_gst_rows(session: Session, store: ReportStore, starts: list[datetim
         sums = merged.setdefault(key, [0, ZERO, ZERO, ZERO, ZERO])
         merged[key] = [sums[0] + count, *(a + _money(b) for a, b in zip(sums[1:], amounts, strict=True))]
     rows = [
-        GstRow("Invoices", store.code, _count(count, "invoice"), k.supply, k.buyers, k.place, k.hsn, k.rate, *sums)
+        GstRow("Invoices", store.code, plural(count, "invoice"), k.supply, k.buyers, k.place, k.hsn, k.rate, *sums)
         for k, (count, *sums) in merged.items()
     ]
     count = _issued_between(select(func.count(Invoice.id)), store, starts, ("issued", "cancelled"))
@@ -441,38 +392,11 @@ def gst_summary(session: Session, actor: Actor, start: date, end: date, every_st
 # ---------------------------------------------------------------------------- tables for pages and Excel
 
 
-@dataclass(frozen=True)
-class ReportTable:
-    """A report ready to show or export: typed cells (dates, counts, Decimal rupees), footer and notes."""
-
-    title: str
-    filename: str
-    columns: tuple[Column, ...]
-    rows: list[dict[str, Any]]
-    footer: list[dict[str, Any]]
-    numeric: frozenset[str]
-    summary: tuple[tuple[str, Any], ...] = ()
-    notes: tuple[str, ...] = ()
-    period: str = ""  # "01 Nov 2026 to 30 Nov 2026", named in the export's title row
-
-
-def _store_column(stores: list[ReportStore]) -> tuple[Column, ...]:
-    return (Column("store", "Store"),) if len(stores) > 1 else ()
-
-
-def _period_name(prefix: str, start: date, end: date) -> str:
-    return f"{prefix}-{start.isoformat()}-to-{end.isoformat()}.xlsx"
-
-
-def _period_text(start: date, end: date) -> str:
-    return f"{start:%d %b %Y} to {end:%d %b %Y}"
-
-
 def sales_table(report: SalesReport) -> ReportTable:
     """The daily sales as a table: one row per day, store, salesperson and category; round-off and total."""
     columns = (
         Column("day", "Date", kind=Kind.DATE),
-        *_store_column(report.stores),
+        *store_column(report.stores),
         Column("salesperson", "Salesperson"),
         Column("category", "Category"),
         Column("invoices", "Invoices", kind=Kind.INTEGER),
@@ -497,13 +421,13 @@ def sales_table(report: SalesReport) -> ReportTable:
     notes = ()
     if report.cancelled:
         notes = (
-            f"Not counted: {_count(report.cancelled, 'invoice')} issued in the period and cancelled since "
+            f"Not counted: {plural(report.cancelled, 'invoice')} issued in the period and cancelled since "
             f"(total {format_inr(report.cancelled_total, paise=True)}).",
         )
     return ReportTable(
         title="Sales report",
-        filename=_period_name("sales", report.start, report.end),
-        period=_period_text(report.start, report.end),
+        filename=period_filename("sales", report.start, report.end),
+        period=period_text(report.start, report.end),
         columns=columns,
         rows=rows,
         footer=footer,
@@ -523,7 +447,7 @@ def gst_table(report: GstReport) -> ReportTable:
     amounts = ("taxable", "cgst", "sgst", "igst", "total")
     columns = (
         Column("section", "Section"),
-        *_store_column(report.stores),
+        *store_column(report.stores),
         Column("document", "Documents"),
         Column("supply", "Supply"),
         Column("buyers", "Buyers"),
@@ -540,14 +464,14 @@ def gst_table(report: GstReport) -> ReportTable:
     rows = [{**{k: getattr(r, k) for k in keys + amounts}, "rate": f"{r.rate.normalize():f}%"} for r in report.rows]
     footer = [{"section": "Net", **{k: report.net(k) for k in amounts}}]
     notes = (
-        f"{_count(report.invoices, 'invoice')} issued in the period (any cancelled since included); "
-        f"{_count(report.credit_notes, 'credit note')} written in the period reduce it. "
+        f"{plural(report.invoices, 'invoice')} issued in the period (any cancelled since included); "
+        f"{plural(report.credit_notes, 'credit note')} written in the period reduce it. "
         "B2B: the buyer's GSTIN is on the invoice; B2C: it is not.",
     )
     return ReportTable(
         title="GST summary",
-        filename=_period_name("gst", report.start, report.end),
-        period=_period_text(report.start, report.end),
+        filename=period_filename("gst", report.start, report.end),
+        period=period_text(report.start, report.end),
         columns=columns,
         rows=rows,
         footer=footer,
@@ -560,33 +484,15 @@ def gst_table(report: GstReport) -> ReportTable:
     )
 
 
-def write_report(path: Path, table: ReportTable) -> int:
-    """Write the report to an .xlsx file (numbers as numbers, text never a formula); returns the rows written."""
-    first = table.columns[0].key
-    notes = [{first: note} for note in table.notes]
-    rows = [*table.rows, *table.footer, *([{}] if notes else []), *notes]
-    return write_table(
-        path, table.columns, rows, table.title, filters=[("Period", table.period)] if table.period else None
-    )
-
-
-@dataclass(frozen=True)
-class ReportKind:
-    """How a report page builds its table, held as data (a bare function on a Reflex state would become
-    an event handler)."""
-
-    build: Callable[[Session, Actor, date, date, bool], ReportTable]
-
-
-def sales_report_table(session: Session, actor: Actor, start: date, end: date, every_store: bool) -> ReportTable:
+def sales_report_table(session: Session, actor: Actor, request: ReportRequest) -> ReportTable:
     """The daily sales of a period as a table (the sales report page and its export)."""
-    return sales_table(daily_sales(session, actor, start, end, every_store))
+    return sales_table(daily_sales(session, actor, request.start, request.end, request.every_store))
 
 
-def gst_report_table(session: Session, actor: Actor, start: date, end: date, every_store: bool) -> ReportTable:
+def gst_report_table(session: Session, actor: Actor, request: ReportRequest) -> ReportTable:
     """The GST summary of a period as a table (the GST page and its export)."""
-    return gst_table(gst_summary(session, actor, start, end, every_store))
+    return gst_table(gst_summary(session, actor, request.start, request.end, request.every_store))
 
 
-SALES = ReportKind(sales_report_table)
-GST = ReportKind(gst_report_table)
+SALES = ReportKind(sales_report_table, VIEW)
+GST = ReportKind(gst_report_table, VIEW)

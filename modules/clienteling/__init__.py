@@ -37,6 +37,7 @@ MODULE = Module(
         Permission("clienteling.customer.assign", "Assign customers and follow-ups to staff", ("manager",)),
         Permission("clienteling.customer.merge", "Merge duplicate customers", ("manager",)),
         Permission("clienteling.customer.import", "Import customers from spreadsheets", ("manager",)),
+        Permission("clienteling.report.view", "See customer RFM segments and lifetime value", ("manager",)),
     ),
     pages=(
         Page(
@@ -78,6 +79,14 @@ MODULE = Module(
             "clienteling.customer.import",
             MenuEntry("Import customers", "upload", 13),
             "modules.clienteling.import_page:ImportState.load",
+        ),
+        Page(
+            "/clienteling/reports/rfm",
+            "modules.clienteling.report_pages:rfm_page",
+            "Customer RFM",
+            "clienteling.report.view",
+            MenuEntry("Customer RFM", "target", 14),
+            "modules.clienteling.report_pages:RfmState.open_page",
         ),
     ),
     jobs=(

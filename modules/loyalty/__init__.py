@@ -22,6 +22,7 @@ MODULE = Module(
         Permission("loyalty.program.manage", "Set up the points program, tiers and schemes", ("manager",)),
         Permission("loyalty.scheme.enrol", "Enrol customers and collect scheme instalments", ("manager", "sales")),
         Permission("loyalty.scheme.close", "Foreclose schemes", ("manager",)),
+        Permission("loyalty.report.view", "See the loyalty liability report", ("manager",)),
     ),
     pages=(
         Page(
@@ -82,6 +83,14 @@ MODULE = Module(
             title="Scheme setup",
             permission="loyalty.member.view",
             on_load="modules.loyalty.scheme_pages:TemplatesState.open_page",
+        ),
+        Page(
+            route="/loyalty/reports/liability",
+            component="modules.loyalty.report_pages:liability_report_page",
+            title="Loyalty liability",
+            permission="loyalty.report.view",
+            menu=MenuEntry("Loyalty liability", icon="scale", order=48),
+            on_load="modules.loyalty.report_pages:LoyaltyLiabilityState.open_page",
         ),
     ),
     dashboard_cards=(

@@ -93,6 +93,14 @@ MODULE = Module(
             MenuEntry("Workshop reports", "chart-column", 45),
             "modules.repairs.report_page:WorkshopReportState.open_page",
         ),
+        Page(
+            "/repairs/reports/karigar-metal",
+            "modules.repairs.metal_balance_page:metal_balance_page",
+            "Karigar metal balance",
+            "repairs.report.view",
+            MenuEntry("Karigar metal balance", "scale", 46),
+            "modules.repairs.metal_balance_page:MetalBalanceState.open_page",
+        ),
     ),
     roles=(Role("repairs.coordinator", "Karigar coordinator"),),
     permissions=(

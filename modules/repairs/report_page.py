@@ -9,12 +9,13 @@ from typing import Any
 import reflex as rx
 
 from jewelerp.money import format_inr
+from jewelerp.reports import ReportTable, write_report
 from jewelerp.ui.downloads import download_export
 from jewelerp.ui.forms import field, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import new_export
-from modules.repairs.reports import REPORTS, ReportTable, build_report, default_period, write_report
+from modules.repairs.reports import REPORTS, build_report, default_period
 
 MONEY_COLUMNS = frozenset({"estimate"})
 

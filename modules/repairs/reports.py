@@ -21,26 +21,24 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, distinct, func
 from sqlmodel import Session, select
 
+from jewelerp import reports
 from jewelerp.auth.actor import Actor
 from jewelerp.columns import Column, Kind
-from jewelerp.errors import ValidationError, require_fields
-from jewelerp.xlsx_export import write_table
+from jewelerp.errors import ValidationError
+from jewelerp.reports import ReportTable, period_text
 from modules.repairs.karigars import loss_pct
 from modules.repairs.models import Job, Karigar, KarigarEntry
 from modules.repairs.records import KIND_LABELS
 from modules.repairs.stages import DELIVERED, stage_label, stages_for
 
 VIEW = "repairs.report.view"
-MAX_DAYS = 366
 DAY_SECONDS = Decimal(86_400)
 TENTH = Decimal("0.1")
 ZERO_G = Decimal("0.000")
@@ -57,20 +55,6 @@ class Period:
     end: datetime
 
 
-@dataclass(frozen=True)
-class ReportTable:
-    """A report ready to show or export: typed cells (text, counts, Decimal grams, % and rupees)."""
-
-    title: str
-    filename: str
-    columns: tuple[Column, ...]
-    rows: list[dict[str, Any]]
-    numeric: frozenset[str]
-    summary: tuple[tuple[str, str], ...] = ()
-    notes: tuple[str, ...] = ()
-    period: str = ""  # "01 Nov 2026 to 30 Nov 2026", named in the export's title row
-
-
 # ---------------------------------------------------------------------------- period
 
 
@@ -80,31 +64,12 @@ def default_period(actor: Actor) -> tuple[date, date]:
     return today - timedelta(days=89), today
 
 
-def _iso(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        return None
-
-
 def parse_period(actor: Actor, raw_from: str, raw_to: str) -> Period:
-    """The period typed on the report page (``2026-11-01``), at most :data:`MAX_DAYS` days."""
-    errors: dict[str, str] = {}
-    first, last = _iso(raw_from), _iso(raw_to)
-    if first is None:
-        errors["date_from"] = "Enter the first day of the period, e.g. 2026-11-01."
-    if last is None:
-        errors["date_to"] = "Enter the last day of the period, e.g. 2026-11-30."
-    if first and last and last < first:
-        errors["date_to"] = "The last day cannot come before the first day."
-    elif first and last and (last - first).days >= MAX_DAYS:
-        errors["date_to"] = f"Choose a period of at most {MAX_DAYS} days."
-    require_fields(errors)
-    assert first is not None and last is not None
-    zone = ZoneInfo(actor.time_zone)
-    start = datetime.combine(first, time(), zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
-    return Period(first, last, start, end)
+    """The period typed on the report page (``2026-11-01``, :func:`jewelerp.reports.parse_period`) and its UTC
+    window in the store's zone."""
+    first, last = reports.parse_period(raw_from, raw_to)
+    zone = actor.time_zone
+    return Period(first, last, reports.midnight_utc(zone, first), reports.midnight_utc(zone, last + timedelta(days=1)))
 
 
 def _taken_in(actor: Actor, period: Period) -> Any:
@@ -152,7 +117,7 @@ def jobs_by_stage(session: Session, actor: Actor, period: Period) -> ReportTable
     return ReportTable(
         title="Jobs by stage",
         filename=_name("jobs-by-stage", period),
-        period=f"{period.first:%d %b %Y} to {period.last:%d %b %Y}",
+        period=period_text(period.first, period.last),
         columns=(
             Column("kind", "Kind"),
             Column("stage", "Stage"),
@@ -196,7 +161,7 @@ def jobs_by_karigar(session: Session, actor: Actor, period: Period) -> ReportTab
     return ReportTable(
         title="Jobs by karigar",
         filename=_name("jobs-by-karigar", period),
-        period=f"{period.first:%d %b %Y} to {period.last:%d %b %Y}",
+        period=period_text(period.first, period.last),
         columns=(
             Column("karigar", "Karigar"),
             Column("jobs", "Jobs", kind=Kind.INTEGER),
@@ -248,7 +213,7 @@ def turnaround(session: Session, actor: Actor, period: Period) -> ReportTable:
     return ReportTable(
         title="Turnaround time",
         filename=_name("turnaround", period),
-        period=f"{period.first:%d %b %Y} to {period.last:%d %b %Y}",
+        period=period_text(period.first, period.last),
         columns=(
             Column("kind", "Kind"),
             Column("jobs", "Delivered", kind=Kind.INTEGER),
@@ -320,7 +285,7 @@ def metal_loss(session: Session, actor: Actor, period: Period) -> ReportTable:
     return ReportTable(
         title="Metal loss per karigar",
         filename=_name("metal-loss", period),
-        period=f"{period.first:%d %b %Y} to {period.last:%d %b %Y}",
+        period=period_text(period.first, period.last),
         columns=(
             Column("karigar", "Karigar"),
             Column("jobs", "Jobs closed", kind=Kind.INTEGER),
@@ -367,13 +332,3 @@ def build_report(session: Session, actor: Actor, key: str, raw_from: str, raw_to
     if kind is None:
         raise ValidationError({"report": "Choose a report."})
     return kind.build(session, actor, parse_period(actor, raw_from, raw_to))
-
-
-def write_report(path: Path, table: ReportTable) -> int:
-    """Write the report to .xlsx (numbers as numbers, notes under the rows); returns the rows written."""
-    first = table.columns[0].key
-    notes = [{first: note} for note in table.notes]
-    rows = [*table.rows, *([{}] if notes else []), *notes]
-    return write_table(
-        path, table.columns, rows, table.title, filters=[("Period", table.period)] if table.period else None
-    )

@@ -53,6 +53,7 @@ MODULE = Module(
         Permission("stock.piece.sell", "Sell, return and reserve pieces (used by billing)", ("manager", "sales")),
         Permission("stock.piece.adjust", "Write off or restore pieces with a reason", ("manager",)),
         Permission("stock.cost.view", "See cost prices", ("manager",)),
+        Permission("stock.report.view", "See the stock ageing and dead stock reports", ("manager",)),
         Permission("stock.masters.manage", "Edit categories, metals, designs, suppliers and karigars", ("manager",)),
         Permission("stock.certificate.edit", "Add certificates, provenance and photos", ("manager", "designer")),
         Permission("stock.tag.manage", "Print tags and revoke or reissue public links", ("manager", "sales")),
@@ -114,6 +115,22 @@ MODULE = Module(
             MenuEntry("Old-gold lots", "recycle", 25),
             "modules.stock.old_gold_page:OldGoldLots.open_page",
         ),
+        Page(
+            "/stock/reports/ageing",
+            "modules.stock.report_pages:ageing_page",
+            "Stock ageing",
+            "stock.report.view",
+            MenuEntry("Stock ageing", "hourglass", 26),
+            "modules.stock.report_pages:AgeingState.open_page",
+        ),
+        Page(
+            "/stock/reports/dead-stock",
+            "modules.stock.report_pages:dead_stock_page",
+            "Dead stock",
+            "stock.report.view",
+            MenuEntry("Dead stock", "archive", 27),
+            "modules.stock.report_pages:DeadStockState.open_page",
+        ),
     ),
     jobs=(Job("stock.reorder_alerts", "0 6 * * *", "modules.stock.reorder:raise_alerts", "Low-stock alerts"),),
     events=tuple(
@@ -144,6 +161,12 @@ MODULE = Module(
             "QR tags encode <this address>/c/<token>; use the address customers can open.",
         ),
         Setting("stock.label_show_price", "Print the price on tags", False),
+        Setting(
+            "stock.dead_stock_days",
+            "Dead stock after (days)",
+            365,
+            "The dead stock report lists pieces held unsold for longer than this many days.",
+        ),
         Setting(
             "stock.huid_mandatory",
             "HUID required on hallmarked gold jewellery",

@@ -19,14 +19,23 @@ from modules.stock.masters import (
     purities_of,
 )
 from modules.stock.models import Metal, Piece
-from modules.stock.old_gold import receive_lot, return_lot
-from modules.stock.pieces import PieceInput, StoneSummary, get_piece, piece_by_sku, receive_piece, stones_of
+from modules.stock.old_gold import Disposition, lot_dispositions, receive_lot, return_lot
+from modules.stock.pieces import (
+    PieceInput,
+    StoneSummary,
+    get_piece,
+    piece_by_sku,
+    piece_costs,
+    receive_piece,
+    stones_of,
+)
 from modules.stock.tables import PIECES
 from modules.stock.tags import piece_url
 
 __all__ = [
     "METALS",
     "PIECES",
+    "Disposition",
     "Metal",
     "Piece",
     "PieceInput",
@@ -36,9 +45,11 @@ __all__ = [
     "get_piece",
     "list_categories",
     "list_metals",
+    "lot_dispositions",
     "metal_label",
     "move",
     "piece_by_sku",
+    "piece_costs",
     "piece_here",
     "piece_hsn",
     "piece_url",

@@ -37,6 +37,7 @@ VIEW = "stock.piece.view"
 MOVE = "stock.piece.move"
 RECEIVE = "stock.piece.sell"
 REFINER = "refiner"
+LOT_BATCH = 500  # lot ids per query
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,31 @@ def return_lot(session: Session, actor: Actor, lot_id: int, reference: str) -> O
 def reconciles(lot: OldGoldLot) -> bool:
     """Whether the lot's weights add up to the milligram: received = sent + melted + returned + on hand."""
     return lot.received == lot.sent + lot.melted + lot.returned + lot.on_hand
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """Where a lot's metal went, in grams: sent to a refiner, melted, returned to the seller, still held."""
+
+    sent: Decimal
+    melted: Decimal
+    returned: Decimal
+    on_hand: Decimal
+
+
+def lot_dispositions(session: Session, actor: Actor, lot_ids: list[int]) -> dict[int, Disposition]:
+    """For billing's reports: each lot's disposition, by lot id (lots of any branch the caller reports on)."""
+    actor.require(VIEW)
+    found: dict[int, Disposition] = {}
+    unique = sorted(set(lot_ids))
+    for at in range(0, len(unique), LOT_BATCH):
+        rows = session.execute(
+            select(OldGoldLot.id, OldGoldLot.sent, OldGoldLot.melted, OldGoldLot.returned, OldGoldLot.on_hand).where(
+                OldGoldLot.id.in_(unique[at : at + LOT_BATCH])
+            )
+        )
+        found.update({lot_id: Disposition(*weights) for lot_id, *weights in rows})
+    return found
 
 
 def lot_moves(session: Session, actor: Actor, lot_id: int) -> list[OldGoldMove]:

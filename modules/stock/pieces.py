@@ -16,6 +16,8 @@ from jewelerp.validation import MAX_ID, check_lengths, parse_amount_field, parse
 from modules.stock.hallmark import clean_huid, huid_missing, huid_required
 from modules.stock.models import Category, Design, Metal, Movement, Party, Piece, SkuCounter, Stone
 
+COST_BATCH = 500  # piece ids per query (SQLite allows 32,766 bound parameters; keep statements small)
+
 MAKING_RULES = (("per_gram", "₹ per gram"), ("percent", "% of metal value"), ("flat", "₹ per piece"))
 MAX_STONES = 10_000  # stones on one line of a piece
 STONE_KINDS = ("diamond", "ruby", "emerald", "sapphire", "pearl", "polki", "kundan", "cz", "other")
@@ -217,6 +219,21 @@ def get_piece(session: Session, actor: Actor, piece_id: int) -> Piece:
     if piece is None:
         raise NotFound("That piece does not exist.")
     return piece
+
+
+def piece_costs(session: Session, actor: Actor, piece_ids: list[int]) -> dict[int, Decimal]:
+    """The recorded cost price of each of the pieces that has one (for margin reports); needs
+    ``stock.cost.view``."""
+    actor.require("stock.cost.view")
+    costs: dict[int, Decimal] = {}
+    unique = sorted(set(piece_ids))
+    for at in range(0, len(unique), COST_BATCH):
+        batch = unique[at : at + COST_BATCH]
+        rows = session.execute(
+            select(Piece.id, Piece.cost_price).where(Piece.id.in_(batch), Piece.cost_price.isnot(None))
+        )
+        costs.update(dict(rows.all()))
+    return costs
 
 
 def piece_by_sku(session: Session, actor: Actor, sku: str) -> Piece:

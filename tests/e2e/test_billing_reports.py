@@ -44,7 +44,8 @@ def _sell_today(actor, customer_id: int | None = None) -> str:
 
 def _this_month(actor):
     from jewelerp.db import read_session
-    from modules.billing.reports import daily_sales, this_month
+    from jewelerp.reports import this_month
+    from modules.billing.reports import daily_sales
 
     with read_session() as session:
         return daily_sales(session, actor, *this_month(actor))

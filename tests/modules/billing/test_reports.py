@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied, ValidationError
+from jewelerp.reports import parse_period, report_stores, write_report
 from jewelerp.xlsx_export import INR_FORMAT
 from modules.billing.customer import purchases
 from modules.billing.invoices import add_piece_line, add_service_line, cancel_invoice, create_draft, issue_invoice
@@ -21,10 +22,7 @@ from modules.billing.reports import (
     daily_sales,
     gst_summary,
     gst_table,
-    parse_period,
-    report_stores,
     sales_table,
-    write_report,
 )
 from modules.billing.supply import NO_RECIPIENT, Recipient
 from modules.clienteling.extension import contributed_sections
@@ -208,7 +206,8 @@ def test_every_store_covers_the_stores_where_the_manager_may_report(world, novem
     delhi = world.actor("manager", world.dl)
     _sell(delhi, _utc(2, 12, 0), services=[("Polishing", "800")])
     with read_session() as session:
-        assert [s.code for s in report_stores(session, world.actor("manager"), every_store=True)] == ["DEL", "MUM"]
+        stores = report_stores(session, world.actor("manager"), "billing.report.view", every_store=True)
+        assert [s.code for s in stores] == ["DEL", "MUM"]
         one = daily_sales(session, world.actor("manager"), NOV_1, NOV_3)
         both = daily_sales(session, world.actor("manager"), NOV_1, NOV_3, every_store=True)
         gst = gst_table(gst_summary(session, delhi, NOV_1, NOV_3))

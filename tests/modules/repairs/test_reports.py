@@ -14,11 +14,12 @@ from sqlmodel import select
 from jewelerp.auth.service import system_actor
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied, ValidationError
+from jewelerp.reports import write_report
 from modules.clienteling import demo as customers_demo
 from modules.repairs import demo
 from modules.repairs.karigars import IssueInput, KarigarInput, ReceiptInput, create_karigar, issue_metal, receive_work
 from modules.repairs.models import Job, KarigarEntry
-from modules.repairs.reports import build_report, write_report
+from modules.repairs.reports import build_report
 from modules.repairs.stages import stages_for
 from tests.modules.repairs.jobrows import job_row
 
