@@ -25,6 +25,7 @@ from jewelerp.core.models import Store
 from jewelerp.core.users import store_roles
 from jewelerp.db import utcnow
 from jewelerp.errors import require_fields
+from jewelerp.validation import check_period
 from jewelerp.xlsx_export import write_table
 
 MAX_DAYS = 366
@@ -54,19 +55,13 @@ def as_of_today(actor: Actor) -> tuple[date, date]:
 
 
 def parse_period(raw_from: str, raw_to: str) -> tuple[date, date]:
-    """The period typed on a report page (``2026-11-01``), at most :data:`MAX_DAYS` days."""
+    """The period typed on a report page (``2026-11-01``), at most :data:`MAX_DAYS` days
+    (:func:`jewelerp.validation.check_period` names what is wrong)."""
     errors: dict[str, str] = {}
     start, end = _iso_date(raw_from), _iso_date(raw_to)
-    if start is None:
-        errors["date_from"] = "Enter the first day of the period, e.g. 2026-11-01."
-    if end is None:
-        errors["date_to"] = "Enter the last day of the period, e.g. 2026-11-30."
-    if start and end and end < start:
-        errors["date_to"] = "The last day cannot come before the first day."
-    elif start and end and (end - start).days >= MAX_DAYS:
-        errors["date_to"] = f"Choose a period of at most {MAX_DAYS} days."
+    check_period(start, end, MAX_DAYS, errors)
     require_fields(errors)
-    return start, end
+    return start, end  # type: ignore[return-value]
 
 
 def _iso_date(raw: str) -> date | None:

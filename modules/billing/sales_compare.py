@@ -39,6 +39,7 @@ from jewelerp.reports import (
     plural,
     report_stores,
 )
+from jewelerp.validation import years_after
 from modules.billing.models import Invoice, InvoiceLine
 from modules.billing.reports import CATEGORIES, SALE_LINES, SERVICES, VIEW, _day_starts
 from modules.stock.api import get_metal, metal_label, piece_costs
@@ -48,14 +49,6 @@ TENTH = Decimal("0.1")
 DIMENSIONS = (("branch", "Branch"), ("salesperson", "Salesperson"), ("category", "Category"), ("metal", "Metal"))
 CATEGORY_CHOICES = [*((c.lower(), c) for c in CATEGORIES), ("services", SERVICES)]
 NO_METAL = "No metal recorded"
-
-
-def year_earlier(day: date) -> date:
-    """The same date a year before (29 February: the 28th)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
 
 
 def percent(part: Decimal, whole: Decimal, signed: bool = True) -> str:
@@ -161,7 +154,7 @@ def compare_sales(session: Session, actor: Actor, request: ReportRequest) -> lis
     this: dict[str, Decimal] = {}
     last: dict[str, Decimal] = {}
     for store in report_stores(session, actor, VIEW, request.every_store):
-        for target, (first, final) in ((this, (start, end)), (last, (year_earlier(start), year_earlier(end)))):
+        for target, (first, final) in ((this, (start, end)), (last, (years_after(start, -1), years_after(end, -1)))):
             for name, amount in _sales(session, store, first, final, dimension, category).items():
                 target[name] = target.get(name, ZERO) + amount
     rows = [ComparisonRow(name, this.get(name, ZERO), last.get(name, ZERO)) for name in this.keys() | last.keys()]
@@ -182,7 +175,7 @@ def comparison_table(session: Session, actor: Actor, request: ReportRequest) -> 
     rows = compare_sales(session, actor, request)
     this = sum((r.this_period for r in rows), ZERO)
     last = sum((r.last_year for r in rows), ZERO)
-    earlier = (year_earlier(request.start), year_earlier(request.end))
+    earlier = (years_after(request.start, -1), years_after(request.end, -1))
     return ReportTable(
         title="Sales comparison",
         filename=period_filename("sales-comparison", request.start, request.end),

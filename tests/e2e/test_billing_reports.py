@@ -81,7 +81,7 @@ def test_manager_sees_the_months_sales_and_exports_them(login_as, base_url, tmp_
 
     page.get_by_label("To", exact=True).fill("2020-01-01")
     page.get_by_role("button", name="Show").click()
-    expect(page.locator("#date_to-error")).to_contain_text("cannot come before the first day")
+    expect(page.locator("#date_to-error")).to_contain_text("comes before the first day")
 
 
 def test_gst_summary_shows_the_supplies_by_hsn(login_as, base_url):

@@ -132,4 +132,4 @@ def test_workshop_reports_show_and_export(login_as, base_url):
     page.get_by_label("From", exact=True).fill("2026-12-01")
     page.get_by_label("To", exact=True).fill("2026-11-01")
     page.get_by_role("button", name="Show").click()
-    expect(page.locator("#date_to-error")).to_contain_text("cannot come before the first day")
+    expect(page.locator("#date_to-error")).to_contain_text("comes before the first day")

@@ -14,9 +14,10 @@ from jewelerp.core.roles import set_grant
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied
 from jewelerp.reports import ReportRequest, write_report
+from jewelerp.validation import years_after
 from modules.billing.invoices import cancel_invoice
 from modules.billing.rates import set_rate
-from modules.billing.sales_compare import compare_sales, comparison_table, margin, margin_table, year_earlier
+from modules.billing.sales_compare import compare_sales, comparison_table, margin, margin_table
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal
 from modules.stock.pieces import PieceInput, receive_piece
@@ -72,8 +73,8 @@ def _compare(world, dimension: str, **kwargs) -> list[tuple]:
 
 
 def test_a_year_earlier_is_the_same_dates_and_29_february_falls_back():
-    assert year_earlier(date(2026, 11, 3)) == date(2025, 11, 3)
-    assert year_earlier(date(2028, 2, 29)) == date(2027, 2, 28)
+    assert years_after(date(2026, 11, 3), -1) == date(2025, 11, 3)
+    assert years_after(date(2028, 2, 29), -1) == date(2027, 2, 28)
 
 
 def test_sales_by_branch_salesperson_category_and_metal_against_a_year_earlier(world, sales):
