@@ -87,7 +87,7 @@ MODULE = Module(
         ),
         Page(
             "/repairs/reports",
-            "modules.repairs.report_page:report_page",
+            "modules.repairs.report_page:workshop_report_page",
             "Workshop reports",
             "repairs.report.view",
             MenuEntry("Workshop reports", "chart-column", 45),

@@ -28,11 +28,10 @@ from typing import Any
 from sqlalchemy import and_, case, distinct, func
 from sqlmodel import Session, select
 
-from jewelerp import reports
 from jewelerp.auth.actor import Actor
 from jewelerp.columns import Column, Kind
 from jewelerp.errors import ValidationError
-from jewelerp.reports import ReportTable, period_text
+from jewelerp.reports import ReportFilter, ReportKind, ReportRequest, ReportTable, midnight_utc, period_text
 from modules.repairs.karigars import loss_pct
 from modules.repairs.models import Job, Karigar, KarigarEntry
 from modules.repairs.records import KIND_LABELS
@@ -64,12 +63,10 @@ def default_period(actor: Actor) -> tuple[date, date]:
     return today - timedelta(days=89), today
 
 
-def parse_period(actor: Actor, raw_from: str, raw_to: str) -> Period:
-    """The period typed on the report page (``2026-11-01``, :func:`jewelerp.reports.parse_period`) and its UTC
-    window in the store's zone."""
-    first, last = reports.parse_period(raw_from, raw_to)
+def local_period(actor: Actor, first: date, last: date) -> Period:
+    """The days ``first`` to ``last`` and their UTC window in the store's zone."""
     zone = actor.time_zone
-    return Period(first, last, reports.midnight_utc(zone, first), reports.midnight_utc(zone, last + timedelta(days=1)))
+    return Period(first, last, midnight_utc(zone, first), midnight_utc(zone, last + timedelta(days=1)))
 
 
 def _taken_in(actor: Actor, period: Period) -> Any:
@@ -294,7 +291,7 @@ def metal_loss(session: Session, actor: Actor, period: Period) -> ReportTable:
             Column("loss", "Loss (g)", kind=Kind.WEIGHT),
             Column("loss_pct", "Loss %", kind=Kind.PERCENT),
             Column("allowance", "Allowance %", kind=Kind.PERCENT),
-            Column("over", "Above allowance"),
+            Column("over", "Above allowance", kind=Kind.INTEGER),
         ),
         rows=rows,
         numeric=frozenset({"jobs", "issued", "returned", "loss", "loss_pct", "allowance", "over"}),
@@ -309,8 +306,9 @@ def metal_loss(session: Session, actor: Actor, period: Period) -> ReportTable:
 
 
 @dataclass(frozen=True)
-class ReportKind:
-    """A report the page offers (held as data: a bare function on a Reflex state would become an event)."""
+class WorkshopReport:
+    """One of the four reports offered in the page's "Report" choice (held as data: a bare function on a Reflex
+    state would become an event)."""
 
     key: str
     label: str
@@ -318,17 +316,32 @@ class ReportKind:
 
 
 REPORTS = (
-    ReportKind("stage", "Jobs by stage", jobs_by_stage),
-    ReportKind("karigar", "Jobs by karigar", jobs_by_karigar),
-    ReportKind("turnaround", "Turnaround time", turnaround),
-    ReportKind("loss", "Metal loss per karigar", metal_loss),
+    WorkshopReport("stage", "Jobs by stage", jobs_by_stage),
+    WorkshopReport("karigar", "Jobs by karigar", jobs_by_karigar),
+    WorkshopReport("turnaround", "Turnaround time", turnaround),
+    WorkshopReport("loss", "Metal loss per karigar", metal_loss),
 )
 
 
-def build_report(session: Session, actor: Actor, key: str, raw_from: str, raw_to: str) -> ReportTable:
-    """The report ``key`` for the period typed on the page."""
+def workshop_table(session: Session, actor: Actor, request: ReportRequest) -> ReportTable:
+    """The report chosen in the request's "report" filter for its period; the workshop reports cover the actor's
+    store only."""
     actor.require(VIEW)
-    kind = next((r for r in REPORTS if r.key == key), None)
-    if kind is None:
+    chosen = next((r for r in REPORTS if r.key == request.choices.get("report", "")), None)
+    if chosen is None:
         raise ValidationError({"report": "Choose a report."})
-    return kind.build(session, actor, parse_period(actor, raw_from, raw_to))
+    if request.every_store:
+        raise ValidationError({"scope": "The workshop reports cover this store only: choose This store."})
+    return chosen.build(session, actor, local_period(actor, request.start, request.end))
+
+
+WORKSHOP = ReportKind(
+    workshop_table,
+    VIEW,
+    default_period=default_period,
+    filters=(
+        ReportFilter(
+            "report", "Report", lambda _s, _a: [(r.key, r.label) for r in REPORTS], default=REPORTS[0].key, all_label=""
+        ),
+    ),
+)

@@ -14,12 +14,12 @@ from sqlmodel import select
 from jewelerp.auth.service import system_actor
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied, ValidationError
-from jewelerp.reports import write_report
+from jewelerp.reports import ReportRequest, parse_period, write_report
 from modules.clienteling import demo as customers_demo
 from modules.repairs import demo
 from modules.repairs.karigars import IssueInput, KarigarInput, ReceiptInput, create_karigar, issue_metal, receive_work
 from modules.repairs.models import Job, KarigarEntry
-from modules.repairs.reports import build_report
+from modules.repairs.reports import WORKSHOP
 from modules.repairs.stages import stages_for
 from tests.modules.repairs.jobrows import job_row
 
@@ -28,7 +28,8 @@ NOV = datetime(2026, 11, 10, 6, 0, tzinfo=UTC)  # 11:30 in Mumbai
 
 def _report(actor, key, first="2026-11-01", last="2026-11-30"):
     with read_session() as session:
-        return build_report(session, actor, key, first, last)
+        start, end = parse_period(first, last)  # as the page reads the period typed in
+        return WORKSHOP.build(session, actor, ReportRequest(start, end, choices={"report": key}))
 
 
 def _rows(table, *keys):
@@ -113,6 +114,16 @@ def test_metal_loss_per_karigar_covers_work_closed_in_the_period(world):
         ("Ramesh", 2, Decimal("19.980"), Decimal("19.730"), Decimal("0.250"), Decimal("1.25"), Decimal("1.00"), 1)
     ]
     assert dict(table.summary)["Above allowance"] == "1"
+    assert [c.text(table.rows[0][c.key]) for c in table.columns] == [  # as the page shows them
+        "Ramesh",
+        "2",
+        "19.980 g",
+        "19.730 g",
+        "0.250 g",
+        "1.25%",
+        "1.00%",
+        "1",
+    ]
     assert _report(manager, "loss", "2026-12-01", "2026-12-31").rows == []
 
 
@@ -130,7 +141,11 @@ def test_period_permission_and_the_excel_export(world, tmp_path):
         _report(manager, "nonsense")
     with pytest.raises(PermissionDenied):
         _report(world.actor("sales"), "stage")
-    job_row(world.mum, "repair", "ready", created_at=NOV)
+    with read_session() as session, pytest.raises(ValidationError) as err:
+        every_store = ReportRequest(date(2026, 11, 1), date(2026, 11, 30), True, {"report": "stage"})
+        WORKSHOP.build(session, manager, every_store)
+    assert set(err.value.fields) == {"scope"}  # the workshop reports cover this store only
+    job_row(world.mum, "repair", "ready", created_at=NOV, estimate=Decimal("150000.50"))
     table = _report(manager, "stage")
     assert table.filename == "jobs-by-stage-2026-11-01-to-2026-11-30.xlsx"
     path = tmp_path / table.filename
@@ -139,6 +154,23 @@ def test_period_permission_and_the_excel_export(world, tmp_path):
     assert sheet["A1"].value == "Jobs by stage — Period: 01 Nov 2026 to 30 Nov 2026"
     assert [c.value for c in sheet[2]] == ["Kind", "Stage", "Jobs", "Overdue", "Estimates (₹)"]
     assert [c.value for c in sheet[8]][1:3] == ["Ready", 1]  # counts stay numbers in Excel
+    ready = next(row for row in table.rows if row["stage"] == "Ready" and row["kind"] == "Repair")
+    assert [c.text(ready[c.key]) for c in table.columns] == ["Repair", "Ready", "1", "0", "₹1,50,000.50"]
+
+
+def test_the_page_offers_the_four_reports_over_the_last_90_days(world):
+    manager = world.actor("manager")
+    today = manager.today()
+    assert WORKSHOP.default_period(manager) == (today - timedelta(days=89), today)
+    (choice,) = WORKSHOP.filters
+    assert (choice.key, choice.default, choice.all_label) == ("report", "stage", "")
+    with read_session() as session:
+        assert [label for _key, label in choice.options(session, manager)] == [
+            "Jobs by stage",
+            "Jobs by karigar",
+            "Turnaround time",
+            "Metal loss per karigar",
+        ]
 
 
 def _load_demo(store_id: int, tmp_path) -> None:
