@@ -13,7 +13,8 @@ and metal loss per karigar, each aggregated in SQL where it can be and exportabl
   issued and returned for those jobs, the loss in grams and as a % against the karigar's allowance, and
   how many closings were above it.
 
-Permission: ``repairs.report.view``; every report covers the actor's store.
+The page (``/repairs/reports``) shows them as one platform report, :data:`WORKSHOP`, whose "Report" filter
+chooses among the four. Permission: ``repairs.report.view``; every report covers the actor's store.
 """
 
 from __future__ import annotations
