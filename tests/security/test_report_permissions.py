@@ -19,6 +19,7 @@ from jewelerp.reports import ReportRequest, report_stores
 from jewelerp.ui.state import AppState
 from modules.billing.report_pages import ComparisonReportState, MarginReportState
 from modules.billing.sales_compare import margin
+from modules.repairs.report_page import WorkshopReportState
 from modules.stock.report_pages import AgeingState, DeadStockState
 from tests.conftest import PASSWORD
 
@@ -57,7 +58,9 @@ def test_the_margin_refuses_a_manager_without_the_cost_permission(world):
     assert _call(page, "export") is None  # no file is written or offered
 
 
-@pytest.mark.parametrize("state_class", [AgeingState, DeadStockState, ComparisonReportState, MarginReportState])
+@pytest.mark.parametrize(
+    "state_class", [AgeingState, DeadStockState, ComparisonReportState, MarginReportState, WorkshopReportState]
+)
 def test_staff_without_the_report_permission_see_nothing(world, state_class):
     page = _page(state_class, "sales@test.in")
     _call(page, "open_page")

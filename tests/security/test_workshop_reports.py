@@ -1,6 +1,6 @@
-"""The workshop reports page called as anyone with a websocket can call it: nothing without
-``repairs.report.view``, and a forged report choice or "every store" (these reports cover this store only) is
-refused with a message, showing nothing."""
+"""The workshop reports page called as anyone with a websocket can call it: a forged report choice or "every store"
+(these reports cover this store only) is refused with a message, showing nothing. Staff without
+``repairs.report.view`` are refused in tests/security/test_report_permissions.py."""
 
 from __future__ import annotations
 
@@ -9,16 +9,6 @@ from tests.modules.repairs.jobrows import job_row
 from tests.security.test_report_permissions import _call, _page
 
 FORM = {"date_from": "2026-11-01", "date_to": "2026-11-30", "report": "stage"}
-
-
-def test_staff_without_the_workshop_report_permission_see_nothing(world):
-    job_row(world.mum, "repair", "received")
-    page = _page(WorkshopReportState, "sales@test.in")
-    _call(page, "open_page")
-    _call(page, "apply", FORM)
-    assert not page.message_ok and "permission" in page.message.lower()
-    assert page.rows == [] and page.filter_options == {}
-    assert _call(page, "export") is None
 
 
 def test_a_forged_report_or_every_store_shows_nothing(world):
