@@ -180,7 +180,8 @@ class Chart:
 class ReportKind:
     """How a report page builds its table, held as data (a bare function on a Reflex state would become an event
     handler): ``build``, the permission checked before anything else, the period shown first (none for a report
-    as of today: ``period=False``), any filters and the chart."""
+    as of today: ``period=False``), any filters, the chart, and whether it may cover every store the user reports
+    on (``every_store=False``: the current store only, and the page offers no choice)."""
 
     build: Callable[[Session, Actor, ReportRequest], ReportTable]
     permission: str
@@ -188,3 +189,4 @@ class ReportKind:
     filters: tuple[ReportFilter, ...] = ()
     chart: Chart | None = None
     period: bool = True
+    every_store: bool = True

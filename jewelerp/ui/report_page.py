@@ -70,7 +70,7 @@ def _defaults(kind: ReportKind) -> Any:
         return {
             "start": start,
             "end": end,
-            "several": len(report_stores(session, actor, kind.permission, every_store=True)) > 1,
+            "several": kind.every_store and len(report_stores(session, actor, kind.permission, every_store=True)) > 1,
             "options": {
                 spec.key: ([{"value": "", "label": spec.all_label}] if spec.all_label else [])
                 + [{"value": value, "label": label} for value, label in spec.options(session, actor)]

@@ -340,6 +340,7 @@ WORKSHOP = ReportKind(
     workshop_table,
     VIEW,
     default_period=default_period,
+    every_store=False,
     filters=(
         ReportFilter(
             "report", "Report", lambda _s, _a: [(r.key, r.label) for r in REPORTS], default=REPORTS[0].key, all_label=""
