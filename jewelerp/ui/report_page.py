@@ -66,6 +66,7 @@ def read_choices(kind: ReportKind, form: dict[str, Any]) -> dict[str, str]:
 
 def _defaults(kind: ReportKind) -> Any:
     def load(session: Session, actor: Actor) -> dict[str, Any]:
+        actor.require(kind.permission)  # before any option is read
         start, end = kind.default_period(actor)
         return {
             "start": start,
