@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "jewelerp.modules"
 SETTING_TYPES = (str, int, bool, Decimal)
 EVENT_PHASES = ("in_transaction", "after_commit")
+DASHBOARD_FILTERS = ("period", "category", "salesperson")  # a card always shows its branches only
 ROLE_CODE_LENGTH = 20  # the width of core_role.code
 ROLE_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 
@@ -140,12 +141,15 @@ class Setting:
 
 @dataclass(frozen=True)
 class DashboardCard:
-    """A home-dashboard card: ``value`` names ``fn(session, actor) -> CardValue``."""
+    """A home-dashboard card: ``value`` names ``fn(session, actor, filters) -> CardValue | None``
+    (:mod:`jewelerp.dashboard`); ``filters`` names the dashboard filters it applies besides the branch
+    (:data:`DASHBOARD_FILTERS`)."""
 
     id: str
     title: str
     value: str
     permission: str | None = None
+    filters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -369,6 +373,13 @@ def _validate(modules: list[Module]) -> None:
             if type(setting.default) not in SETTING_TYPES:
                 raise RegistryError(
                     f"module '{module.name}': setting '{setting.key}' default must be one of str, int, bool or Decimal"
+                )
+        for card in module.dashboard_cards:
+            _prefixed(module, card.id, "dashboard card")
+            if set(card.filters) - set(DASHBOARD_FILTERS):
+                raise RegistryError(
+                    f"module '{module.name}': dashboard card '{card.id}' filters must be among "
+                    + ", ".join(DASHBOARD_FILTERS)
                 )
         for point in module.extension_points:
             _claim(points, point.key, module.name, "extension point")

@@ -150,6 +150,19 @@ def date_within(value: date | None, low: date, high: date, message: str, errors:
         errors[key] = message
 
 
+def check_period(start: date | None, end: date | None, max_days: int, errors: dict[str, str]) -> None:
+    """Name a first or last day that is not a date, an end before the start, or a period longer than
+    ``max_days`` days, under ``date_from`` / ``date_to`` in ``errors`` (the fields of a period filter)."""
+    if start is None:
+        errors["date_from"] = "Enter the first day as a date, e.g. 2026-11-01."
+    if end is None:
+        errors["date_to"] = "Enter the last day as a date, e.g. 2026-11-30."
+    if start and end and end < start:
+        errors["date_to"] = "The last day comes before the first day: choose a period that ends after it starts."
+    elif start and end and (end - start).days >= max_days:
+        errors["date_to"] = f"Choose a period of at most {max_days} days."
+
+
 def years_after(day: date, years: int) -> date:
     """The same day ``years`` later (29 February becomes 28 February)."""
     try:

@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-NODE_PKGS="node@22.23.3 bun@1.4.5"
+NODE_PKGS="node@22.23.3 bun@1.4.5 axe-core@4.14.1"
 
 say() { printf '\033[1m[jewelerp]\033[0m %s\n' "$*"; }
 
@@ -117,20 +117,31 @@ case "${1:-}" in
     sqlite_rc=0 postgres_rc=0
     cpus=$(nproc)
     if [ "$db" = both ] && ! names_paths "$@"; then
-      # the whole suite: service tests on SQLite in parallel (a process per CPU); then the browser and add-on
-      # tests, which mostly wait on the browser, alongside the service tests on PostgreSQL (a process per CPU)
+      # the whole suite: service tests on SQLite in parallel (a process per CPU); then the browser tests, which
+      # mostly wait on the browser, alongside the service tests on PostgreSQL (a process per CPU) followed by
+      # the add-on tests (its browser test builds in a folder of its own; tests/core with the add-on installed)
       say "service tests on SQLite ($cpus processes)"
       python -m pytest -n "$cpus" --dist loadfile "$@" tests/core tests/modules tests/security || sqlite_rc=$?
       mapfile -t pg_args < <(postgres_args "$@")
-      pg_log=$(mktemp)
-      say "service tests on PostgreSQL ($cpus processes, output at the end), browser and add-on tests on SQLite"
-      python -m tests.pg_cluster python -m pytest -n "$cpus" --dist loadfile "${pg_args[@]}" >"$pg_log" 2>&1 &
+      pg_log=$(mktemp) addon_log=$(mktemp) addon_rc_file=$(mktemp)
+      say "browser tests on SQLite; alongside, service tests on PostgreSQL then the add-on tests (output at the end)"
+      (
+        pg=0 addon=0
+        python -m tests.pg_cluster python -m pytest -n "$cpus" --dist loadfile "${pg_args[@]}" >"$pg_log" 2>&1 || pg=$?
+        python -m pytest "$@" tests/addon >"$addon_log" 2>&1 || addon=$?
+        echo "$addon" >"$addon_rc_file"
+        exit "$pg"
+      ) &
       pg_pid=$!
-      python -m pytest "$@" tests/addon tests/e2e || sqlite_rc=$((sqlite_rc | $?))
+      python -m pytest "$@" tests/e2e || sqlite_rc=$((sqlite_rc | $?))
       wait "$pg_pid" || postgres_rc=$?
+      say "add-on tests on SQLite:"
+      cat "$addon_log"
+      addon_rc=$(cat "$addon_rc_file")
+      sqlite_rc=$((sqlite_rc | ${addon_rc:-1}))
       say "service tests on PostgreSQL:"
       cat "$pg_log"
-      rm -f "$pg_log"
+      rm -f "$pg_log" "$addon_log" "$addon_rc_file"
     else
       if [ "$db" != postgres ]; then
         if names_paths "$@"; then

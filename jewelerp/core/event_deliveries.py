@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -69,6 +70,26 @@ def queue_delivery(
     session.flush()
     on_commit(session, partial(run_delivery, delivery.id, due_only=False))
     return delivery
+
+
+def restate_pending(
+    session: Session, record: str, event: str, restate: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> int:
+    """Rewrite the payloads of the pending deliveries of ``(record, event)``: ``restate(payload)`` gives the new
+    payload, or None to leave it. For an emitter that re-dates, in the same transaction, what it just emitted
+    about (a demo's history made today and moved to its days); returns how many changed."""
+    changed = 0
+    pending = select(EventDelivery).where(
+        EventDelivery.record == record, EventDelivery.event == event, EventDelivery.status == PENDING
+    )
+    for delivery in session.exec(pending):
+        payload = restate(dict(delivery.payload))
+        if payload is not None:
+            delivery.payload = payload  # a new dict: the JSON column sees the change
+            session.add(delivery)
+            changed += 1
+    session.flush()
+    return changed
 
 
 def retry_delay(attempts: int) -> timedelta:

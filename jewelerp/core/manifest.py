@@ -1,6 +1,6 @@
 """The platform's own manifest: admin pages and ``core.*`` permissions (always enabled)."""
 
-from jewelerp.registry import ExtensionPoint, Job, MenuEntry, Module, Page, Permission, Setting
+from jewelerp.registry import DashboardCard, ExtensionPoint, Job, MenuEntry, Module, Page, Permission, Setting
 
 CORE = Module(
     name="core",
@@ -72,6 +72,15 @@ CORE = Module(
         ExtensionPoint("core.api_routes", "jewelerp.ui.api:ApiRoutes", "Starlette routes mounted beside the app"),
         ExtensionPoint("core.files", "jewelerp.files:FileChecker", "Who may see a record's private file"),
         ExtensionPoint("core.senders", "jewelerp.notifications.senders:SendsChannel", "Outbox senders by channel"),
+    ),
+    dashboard_cards=(
+        DashboardCard(
+            "core.recent_activity",
+            "My recent activity",
+            "jewelerp.core.activity:recent_activity_card",
+            None,
+            ("period",),
+        ),
     ),
     contributions={"core.api_routes": ("jewelerp.auth.session_cookie:routes", "jewelerp.auth.oidc_routes:routes")},
     pages=(

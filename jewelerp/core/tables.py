@@ -11,10 +11,11 @@ from sqlalchemy import Select, exists, func, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import AuditLog, Role, Store, User, UserStoreRole
 from jewelerp.db import utcnow
 from jewelerp.registry import get_registry
-from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec, store_scoped
+from jewelerp.ui.table_query import STORE_SCOPE, Filter, TableQuery, TableSpec, store_scoped
 
 
 def _staff_base(_actor: Actor, q: TableQuery) -> Select:
@@ -105,12 +106,12 @@ def _describe(changes: str) -> str:
     return "; ".join(parts)
 
 
-def _audit_row(r: Any, _actor: Actor) -> dict[str, str]:
+def _audit_row(r: Any, _actor: Actor) -> dict[str, Any]:
     entry, code, tz = r
     local = entry.at.astimezone(ZoneInfo(tz or "Asia/Kolkata"))
     return {
         "id": str(entry.id),
-        "at": local.strftime("%d %b %Y %H:%M:%S"),
+        "at": local,
         "user": entry.user_name,
         "store": code or "-",
         "record": f"{entry.record_type} #{entry.record_id}",
@@ -124,7 +125,7 @@ AUDIT = TableSpec(
     title="Audit log",
     permission="core.audit.view",
     columns=(
-        Column("at", "When"),
+        Column("at", "When", kind=Kind.DATETIME, shown=lambda moment: f"{moment:%d %b %Y %H:%M:%S}"),
         Column("user", "Who"),
         Column("store", "Store", False),
         Column("record", "Record"),

@@ -21,13 +21,14 @@ from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.module_states import enabled_modules
 from jewelerp.db import unit_of_work, utcnow
 from jewelerp.errors import JewelError, NotFound, require_fields
 from jewelerp.notifications.models import OutboxMessage
 from jewelerp.notifications.senders import OutgoingMessage, SenderNotConfigured, sender_for
 from jewelerp.registry import Registry, get_registry
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 
 log = logging.getLogger(__name__)
 STATUSES = (("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"))
@@ -227,12 +228,12 @@ def _base(actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
-def _row(r: Any, actor: Actor) -> dict[str, str]:
+def _row(r: Any, actor: Actor) -> dict[str, Any]:
     (message,) = r
     subject = message.subject or message.body
     return {
         "id": str(message.id),
-        "created": f"{actor.local(message.created_at):%d %b %H:%M}",
+        "created": actor.local(message.created_at),
         "recipient": message.recipient,
         "channel": message.channel,
         "subject": subject if len(subject) <= SUBJECT_SHOWN else subject[: SUBJECT_SHOWN - 1] + "…",
@@ -248,7 +249,7 @@ OUTBOX = TableSpec(
     title="Outbox",
     permission="core.outbox.manage",
     columns=(
-        Column("created", "Queued"),
+        Column("created", "Queued", kind=Kind.DATETIME, shown=lambda moment: f"{moment:%d %b %H:%M}"),
         Column("recipient", "To"),
         Column("channel", "Channel"),
         Column("subject", "Message", False),

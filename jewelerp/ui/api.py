@@ -28,6 +28,8 @@ MEDIA_TYPES = {
     ".pdf": "application/pdf",
     ".png": "image/png",
     ".csv": "text/csv",
+    ".json": "application/json",
+    ".xml": "application/xml",
 }
 
 

@@ -27,6 +27,7 @@ from jewelerp.ui.shell_state import ShellState
 from jewelerp.ui.web_security import is_allowed_origin
 
 log = logging.getLogger(__name__)
+PRODUCT = "JewelERP"
 STATE_STORE_UNAVAILABLE = "The server is reconnecting. Try again in a moment."
 STYLE = {
     ".sr-only": {
@@ -47,6 +48,17 @@ STYLE = {
         "color": "var(--gray-12)",
     },
 }
+
+
+def document_title(page: str) -> str:
+    """The browser tab's title of a page seen before signing in: "Sign in — JewelERP"."""
+    return f"{page} — {PRODUCT}"
+
+
+def store_page_title(page: str) -> rx.Var:
+    """The title of a signed-in page, naming it and the store it works in: "Invoices · Zaveri Bazaar, Mumbai —
+    JewelERP" (the page alone until the shell knows the store)."""
+    return rx.cond(ShellState.store_title != "", f"{page} · {ShellState.store_title} — {PRODUCT}", document_title(page))
 
 
 def _sync_permissions() -> None:
@@ -98,21 +110,22 @@ def build_app() -> rx.App:
         routes.extend(module_routes())
     app = rx.App(
         style=STYLE,
+        stylesheets=["/theme.css"],  # the theme's colours darkened to WCAG AA contrast
         api_transformer=[api_app(routes), UploadBodyLimit],
         backend_exception_handler=backend_exception_handler,
     )
     if app.sio is not None:  # the websocket accepts only the app's own origins, checked on each connection
         app.sio.eio.cors_allowed_origins = lambda origin, _environ: is_allowed_origin(origin)
-    app.add_page(login_page, route="/login", title="Sign in · JewelERP", on_load=LoginState.open)
-    app.add_page(code_page, route=CODE_PAGE, title="Sign-in code · JewelERP", on_load=CodeState.open)
+    app.add_page(login_page, route="/login", title=document_title("Sign in"), on_load=LoginState.open)
+    app.add_page(code_page, route=CODE_PAGE, title=document_title("Sign-in code"), on_load=CodeState.open)
     for route, component, title, on_load in RECOVERY_PAGES:
-        app.add_page(component, route=route, title=f"{title} · JewelERP", on_load=on_load)
+        app.add_page(component, route=route, title=document_title(title), on_load=on_load)
     for _module, page in registry.pages():
         if page.public:
-            on_load = resolve(page.on_load) if page.on_load else None
+            on_load, title = resolve(page.on_load) if page.on_load else None, document_title(page.title)
         else:
-            on_load = ShellState.enter_page(page.route)
-        app.add_page(resolve(page.component), route=page.route, title=f"{page.title} · JewelERP", on_load=on_load)
+            on_load, title = ShellState.enter_page(page.route), store_page_title(page.title)
+        app.add_page(resolve(page.component), route=page.route, title=title, on_load=on_load)
     app.register_lifespan_task(_sync_permissions)
     app.register_lifespan_task(lifespan)
     app.register_lifespan_task(live.start)

@@ -6,16 +6,21 @@ and renders ``data_table(CustomersTable)``. State holds one page of rows only.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
-from datetime import date
 from typing import Any, ClassVar
 
 import reflex as rx
 
+from jewelerp.errors import JewelError
 from jewelerp.ui.downloads import download_export
-from jewelerp.ui.table_query import TableQuery, TableSpec, count_label, new_export, write_xlsx
+from jewelerp.ui.export_job import EXPORT_FAILED, ExportJob
+from jewelerp.ui.table_query import TableQuery, TableSpec, count_label
 
 PAGE_SIZE = 25
+PROGRESS_SECONDS = 0.3  # how often the page hears how far an export got
+log = logging.getLogger(__name__)
 
 
 class DataTableMixin(rx.State, mixin=True):
@@ -31,6 +36,10 @@ class DataTableMixin(rx.State, mixin=True):
     sort: str = ""
     descending: bool = False
     filter_options: dict[str, list[dict[str, str]]] = {}
+    exporting: bool = False
+    export_written: int = 0
+    export_total: int = 0
+    export_status: str = ""
 
     def _query(self, paged: bool = True) -> TableQuery:
         return TableQuery(
@@ -105,20 +114,45 @@ class DataTableMixin(rx.State, mixin=True):
             self.page -= 1
             self._refresh()
 
-    @rx.event
-    def export(self):
-        """Write every filtered row to an .xlsx file and hand it to the browser."""
-        query, spec = self._query(paged=False), self.spec
+    @rx.event(background=True)
+    async def export(self):
+        """Write every filtered row to an .xlsx file in the background while the page shows the rows written so
+        far; the browser downloads the file when it is ready. A second click meanwhile starts nothing."""
+        async with self:
+            if self.exporting:
+                return None
+            query, spec = self._query(paged=False), self.spec
+            started = self._run(lambda s, a: (a, spec.count(s, a, query)), write=False)
+            if started is None:
+                return None
+            actor, total = started
+            loaded = {k: [(o["value"], o["label"]) for o in options] for k, options in self.filter_options.items()}
+            job = ExportJob(spec, actor, query, spec.filters_used(query, loaded))
+            self._clear_messages()
+            self.exporting, self.export_total = True, total
+            self._show_progress(0)
+        work = asyncio.ensure_future(asyncio.to_thread(job.run))
+        while not work.done():
+            await asyncio.wait({work}, timeout=PROGRESS_SECONDS)
+            async with self:
+                self._show_progress(job.written)
+        async with self:
+            self.exporting = False
+            try:
+                token = work.result()
+            except JewelError as exc:
+                self._say(exc.message, ok=False)
+                return None
+            except Exception:
+                log.exception("The %s export failed", spec.name)
+                self._say(EXPORT_FAILED, ok=False)
+                return None
+            self._say(f"Exported {job.written:,} rows; the download starts now.")
+        return download_export(token)
 
-        def work(session: Any, actor: Any) -> str:
-            token, path = new_export(f"{spec.name}-{date.today().isoformat()}.xlsx")
-            write_xlsx(path, spec.columns, spec.iter_rows(session, actor, query), spec.title)
-            return token
-
-        token = self._run(work, write=False)
-        if token:
-            return download_export(token)
-        return None
+    def _show_progress(self, written: int) -> None:
+        self.export_written = written
+        self.export_status = f"Exporting: {written:,} of {self.export_total:,} rows written"
 
 
 def _header(state: type[DataTableMixin], spec: TableSpec, actions: bool) -> rx.Component:
@@ -146,6 +180,21 @@ def _header(state: type[DataTableMixin], spec: TableSpec, actions: bool) -> rx.C
     if actions:
         cells.append(rx.table.column_header_cell(rx.text("Actions", class_name="sr-only")))
     return rx.table.header(rx.table.row(*cells))
+
+
+def _export_progress(state: type[DataTableMixin]) -> rx.Component:
+    """The bar of a running export: rows written out of the rows to write."""
+    return rx.hstack(
+        rx.progress(
+            value=state.export_written,
+            max=rx.cond(state.export_total > 0, state.export_total, 1),
+            width="16rem",
+            aria_label="Export progress",
+        ),
+        rx.text(state.export_status, size="2", role="status"),
+        align="center",
+        spacing="3",
+    )
 
 
 def data_table(
@@ -203,12 +252,19 @@ def data_table(
             *filters,
             rx.spacer(),
             toolbar or rx.fragment(),
-            rx.button(rx.icon("file-spreadsheet", size=16), "Export to Excel", variant="soft", on_click=state.export),
+            rx.button(
+                rx.icon("file-spreadsheet", size=16),
+                "Export to Excel",
+                variant="soft",
+                on_click=state.export,
+                loading=state.exporting,
+            ),
             spacing="2",
             wrap="wrap",
             width="100%",
             align="center",
         ),
+        rx.cond(state.exporting, _export_progress(state)),
         rx.box(
             rx.table.root(
                 _header(state, spec, row_actions is not None),

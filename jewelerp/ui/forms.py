@@ -74,6 +74,14 @@ def page_message() -> rx.Component:
     )
 
 
+def scrolling_table(table: rx.Component, label: str | rx.Var) -> rx.Component:
+    """``table`` (an ``rx.table.root``) in a box that scrolls sideways when the table is wider than the screen: a
+    region named ``label`` that keyboard users can focus and scroll (WCAG 2.1.1). The table takes at least its
+    narrowest width, so the box scrolls rather than the table's own inner scroll area, which cannot be focused."""
+    table.style.update({"width": "fit-content", "min_width": "100%"})
+    return rx.box(table, overflow_x="auto", width="100%", tab_index=0, role="region", aria_label=label)
+
+
 def simple_table(headers: tuple[str, ...], rows: Any, row: Any) -> rx.Component:
     """A plain table of ``rows`` (a list var) drawn by ``row(item)``, under ``headers``; it scrolls sideways on a
     narrow screen instead of squeezing."""

@@ -74,7 +74,7 @@ SECURITY_HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
 }
 STYLE = """
-:root{--ink:#1f1b16;--muted:#6b6359;--line:#e7e0d6;--card:#fff;--bg:#f7f4ef;--gold:#9a7b2f;--gold-soft:#f3ead6;
+:root{--ink:#1f1b16;--muted:#6b6359;--line:#e7e0d6;--card:#fff;--bg:#f7f4ef;--gold:#7a5f1f;--gold-soft:#f3ead6;
 color-scheme:light dark}
 @media (prefers-color-scheme:dark){:root{--ink:#f1ece4;--muted:#b3a99b;--line:#3a342c;--card:#211d18;
 --bg:#16130f;--gold:#d9b869;--gold-soft:#2e2719}}
@@ -128,6 +128,18 @@ def escape(value: object) -> str:
 def public_headers(cache: str) -> dict[str, str]:
     """The security headers of every public answer, with its ``Cache-Control``."""
     return {"Cache-Control": cache, **SECURITY_HEADERS}
+
+
+def document_head(page: str, store_name: str, style: str = STYLE) -> str:
+    """A public page's HTML up to ``<body>``: its title names the page and the store ("Ring · MUM-000012 ·
+    Zaveri Bazaar, Mumbai — JewelERP"), as the signed-in pages' titles do."""
+    title = f"{page} · {store_name}" if store_name else page
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
+        f"<title>{escape(title)} — JewelERP</title><style>{style}</style></head><body>"
+    )
 
 
 def not_found_page(message: str) -> Response:

@@ -35,6 +35,7 @@ class ShellState(AppState):
     role: str = ""
     store_id: str = ""
     store_name: str = ""
+    store_title: str = ""  # the current store's own name, for the document title
     stores: list[dict[str, str]] = []
     menu: list[dict[str, str]] = []
     admin_menu: list[dict[str, str]] = []
@@ -65,6 +66,7 @@ class ShellState(AppState):
         self.stores = [{"id": str(s.id), "label": f"{s.code} · {s.name}"} for s in stores if s.id in roles]
         self.store_id = str(actor.store_id)
         self.store_name = next(s["label"] for s in self.stores if s["id"] == self.store_id)
+        self.store_title = next(s.name for s in stores if s.id == actor.store_id)
         entries = sorted(
             (page.menu.order, page.menu.label, page.route)
             for module, page in registry.pages()

@@ -1,4 +1,4 @@
-"""Server-side search, filter, sort and paging for list pages, and Excel export.
+"""Server-side search, filter, sort and paging for list pages, and the one-time files of exports.
 
 A :class:`TableSpec` says what a list shows; its ``query`` builds one SQL
 statement from a :class:`TableQuery`, so only one page of rows is ever loaded.
@@ -12,34 +12,22 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import Select, func, literal, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, shown_row
 from jewelerp.errors import JewelError
 from jewelerp.validation import clean_search
 
 EXPORT_DIR = Path(tempfile.gettempdir()) / "jewelerp-exports"
 EXPORT_TTL_SECONDS = 600
-FORMULA_START = ("=", "+", "-", "@")
 COUNT_CAP = 1_000  # a list counts at most this many rows past the current page: exact counts scan everything
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column: ``key`` in the row dicts, the header ``label``, whether it sorts, whether text wraps."""
-
-    key: str
-    label: str
-    sortable: bool = True
-    wrap: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,14 +63,15 @@ class TableQuery:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """A list page's data: ``base`` builds the filtered statement, ``row`` formats one result."""
+    """A list page's data: ``base`` builds the filtered statement, ``row`` turns one result into a dict of typed
+    values per column key (see :mod:`jewelerp.columns`) plus extra keys such as ``_link``."""
 
     name: str
     title: str
     permission: str
     columns: tuple[Column, ...]
     base: Callable[[Actor, TableQuery], Select]
-    row: Callable[[Any, Actor], dict[str, str]]
+    row: Callable[[Any, Actor], dict[str, Any]]
     sort_columns: dict[str, Any]
     default_sort: str
     filters: tuple[Filter, ...] = ()
@@ -119,10 +108,28 @@ class TableSpec:
         page = _ordered(self, stmt, q).offset(q.offset)
         if q.limit is not None:
             page = page.limit(q.limit)
-        return [self.row(r, actor) for r in session.execute(page)], total
+        return [shown_row(self.columns, self.row(r, actor)) for r in session.execute(page)], total
 
-    def iter_rows(self, session: Session, actor: Actor, q: TableQuery) -> Iterator[dict[str, str]]:
-        """Every matching row, streamed in order (for exports)."""
+    def count(self, session: Session, actor: Actor, q: TableQuery) -> int:
+        """How many rows match, uncapped (an export's progress counts against it)."""
+        actor.require(self.permission)
+        stmt = self.statement(actor, q).order_by(None).with_only_columns(literal(1), maintain_column_froms=True)
+        return session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+
+    def filters_used(self, q: TableQuery, loaded: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+        """The (filter, chosen option) pairs and the search text of ``q``, for an export's title row;
+        ``loaded`` holds the options of filters loaded per actor."""
+        used = []
+        for f in self.filters:
+            value = q.filters.get(f.key, "")
+            if value:
+                used.append((f.label, dict((*f.options, *loaded.get(f.key, []))).get(value, value)))
+        if q.search.strip():
+            used.append(("Search", q.search.strip()))
+        return used
+
+    def iter_rows(self, session: Session, actor: Actor, q: TableQuery) -> Iterator[dict[str, Any]]:
+        """Every matching row with typed values, streamed in order (for exports)."""
         actor.require(self.permission)
         stmt = _ordered(self, self.statement(actor, q), q)
         for r in session.execute(stmt.execution_options(yield_per=500)):
@@ -152,27 +159,6 @@ def _ordered(spec: TableSpec, stmt: Select, q: TableQuery) -> Select:
         column = spec.sort_columns[spec.default_sort]
     descending = q.descending != (spec.newest_first and q.sort in ("", spec.default_sort))
     return stmt.order_by(column.desc() if descending else column.asc())
-
-
-def write_xlsx(path: Path, columns: Iterable[Column], rows: Iterable[dict[str, str]], title: str) -> int:
-    """Write rows with openpyxl's write-only mode; returns how many rows were written."""
-    columns = list(columns)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31] or "Export")
-    sheet.append([c.label for c in columns])
-    count = 0
-    for row in rows:
-        cells = []
-        for column in columns:
-            value = row.get(column.key, "")
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith(FORMULA_START):
-                cell.data_type = "s"  # never a formula, whatever the text
-            cells.append(cell)
-        sheet.append(cells)
-        count += 1
-    workbook.save(path)
-    return count
 
 
 def _export_root() -> Path:

@@ -1,4 +1,5 @@
-"""The drop zone used wherever a spreadsheet is imported, and reading its upload safely."""
+"""Labelled uploads (every file picker of the app), the drop zone used wherever a spreadsheet is imported, and
+reading its upload safely."""
 
 from __future__ import annotations
 
@@ -24,9 +25,22 @@ SPREADSHEETS = {
 }
 
 
+def labelled_upload(*children: rx.Component, label: str, **props: Any) -> rx.Component:
+    """``rx.upload`` whose file input is named ``label`` for screen readers and browser tests (WCAG 1.3.1, 4.1.2:
+    the input react-dropzone renders is otherwise nameless)."""
+    picker = rx.upload(*children, **props)
+    file_input(picker).custom_attrs["aria-label"] = label
+    return picker
+
+
+def file_input(picker: rx.Component) -> rx.Component:
+    """The ``<input type="file">`` inside an ``rx.upload``'s drop area."""
+    return picker.children[0].children[0]
+
+
 def spreadsheet_drop_zone(upload_id: str, label: str, max_bytes: int) -> rx.Component:
     """A labelled area to drop or choose one .csv or .xlsx file; shows the chosen name."""
-    return rx.upload(
+    return labelled_upload(
         rx.vstack(
             rx.icon("file-spreadsheet", size=28, color="var(--amber-9)"),
             rx.text("Drop the file here, or click to choose it", size="2"),
@@ -41,7 +55,7 @@ def spreadsheet_drop_zone(upload_id: str, label: str, max_bytes: int) -> rx.Comp
         max_size=max_bytes,
         padding="1.75em",
         width="100%",
-        aria_label=label,
+        label=label,
         cursor="pointer",
     )
 

@@ -9,7 +9,27 @@ number on invoices, estimates and bookings is read through its services, :mod:`m
 
 from decimal import Decimal
 
-from jewelerp.registry import ExtensionPoint, MenuEntry, Module, Page, Permission, Searcher, Setting
+from jewelerp.registry import DashboardCard, ExtensionPoint, MenuEntry, Module, Page, Permission, Searcher, Setting
+
+CARDS = "modules.billing.cards"  # the home dashboard's cards
+REPORT = "billing.report.view"
+SALES_FILTERS = ("category", "salesperson")
+ALL = ("period", "category", "salesperson")
+
+# Tally ledgers the accountant's export names (modules.billing.tally): setting key suffix, what it books, default.
+TALLY_LEDGERS = (
+    ("sales", "sales (taxable value)", "Sales"),
+    ("cgst", "output CGST", "Output CGST"),
+    ("sgst", "output SGST", "Output SGST"),
+    ("igst", "output IGST", "Output IGST"),
+    ("round_off", "round-off", "Round Off"),
+    ("party", "customers (the party of every voucher)", "Customers"),
+    ("cash", "cash received", "Cash"),
+    ("bank", "bank transfers received", "Bank"),
+    ("card", "card payments received", "Card Receipts"),
+    ("upi", "UPI payments received", "UPI Receipts"),
+    ("old_gold", "old gold taken in exchange", "Old Gold Purchase"),
+)
 
 MODULE = Module(
     name="billing",
@@ -34,6 +54,7 @@ MODULE = Module(
         Permission("billing.payment.take", "Take payments and print receipts", ("manager", "sales")),
         Permission("billing.booking.manage", "Book pieces against advances (layaway)", ("manager", "sales")),
         Permission("billing.report.view", "See sales, GST and dues reports", ("manager",)),
+        Permission("billing.returns.export", "Export GSTR-1 and Tally vouchers for the accountant", ("manager",)),
         Permission("billing.tax.manage", "Change GST tax classes and their rates", ()),
         Permission(
             "billing.old_gold.buy", "Buy old gold from customers (buy-back vouchers) and see vouchers", ("manager",)
@@ -134,6 +155,23 @@ MODULE = Module(
             menu=MenuEntry("GST summary", icon="landmark", order=39),
             on_load="modules.billing.report_pages:GstReportState.open_page",
         ),
+        Page(
+            route="/billing/reports/returns",
+            component="modules.billing.returns_pages:returns_page",
+            title="GST returns",
+            permission="billing.returns.export",
+            menu=MenuEntry("GST returns", icon="file-json", order=41),
+            on_load="modules.billing.returns_pages:ReturnsState.open_page",
+        ),
+    ),
+    dashboard_cards=(
+        DashboardCard("billing.sales_today", "Sales today", f"{CARDS}:sales_today_card", REPORT, SALES_FILTERS),
+        DashboardCard("billing.sales_period", "Sales in the period", f"{CARDS}:sales_period_card", REPORT, ALL),
+        DashboardCard("billing.branches", "Branch comparison", f"{CARDS}:branches_card", REPORT, ALL),
+        DashboardCard("billing.top_categories", "Top categories", f"{CARDS}:top_categories_card", REPORT, ALL),
+        DashboardCard("billing.top_salespeople", "Top salespeople", f"{CARDS}:top_salespeople_card", REPORT, ALL),
+        DashboardCard("billing.dues", "Dues by age", f"{CARDS}:dues_card", REPORT),
+        DashboardCard("billing.gold_rate", "Gold rate today", f"{CARDS}:gold_rate_card", "billing.rate.view"),
     ),
     emits=(("billing.invoice", "issued"), ("billing.invoice", "cancelled"), ("billing.payment", "received")),
     extension_points=(
@@ -178,6 +216,10 @@ MODULE = Module(
             "Share of advances kept when a booking is cancelled (%)",
             Decimal("10.00"),
             "The store's refund rule: the rest of the advances is refunded.",
+        ),
+        *(
+            Setting(f"billing.tally_{key}_ledger", f"Tally ledger for {what}", default, "Used by the Tally XML export.")
+            for key, what, default in TALLY_LEDGERS
         ),
     ),
     install_data="modules.billing.tax_classes:ensure_default_tax_classes",

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select, type_coerce
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.db import Money
 from jewelerp.errors import ValidationError
 from jewelerp.money import format_inr
@@ -19,7 +20,7 @@ from jewelerp.ui.forms import fact, field, select_field
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 from modules.billing import bookings
 from modules.billing.invoices import shown_pan
 from modules.billing.models import Booking, Invoice, Payment
@@ -65,16 +66,16 @@ def _base(actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
-def _row(r: Any, actor: Actor) -> dict[str, str]:
+def _row(r: Any, actor: Actor) -> dict[str, Any]:
     booking, held = r
     return {
         "number": booking.number,
         "_link": f"/billing/bookings/{booking.id}",
-        "date": f"{actor.local(booking.created_at):%d %b %Y}",
+        "date": actor.local(booking.created_at).date(),
         "customer": booking.customer_name,
         "piece": booking.description,
         "rate": f"Locked {booking.locked_on:%d %b %Y}" if booking.rate_locked else "Not locked",
-        "advances": _money(held or 0),
+        "advances": held or 0,
         "status": STATUS_LABELS.get(booking.status, booking.status),
     }
 
@@ -85,11 +86,11 @@ BOOKINGS = TableSpec(
     permission=bookings.MANAGE,
     columns=(
         Column("number", "Number"),
-        Column("date", "Booked"),
+        Column("date", "Booked", kind=Kind.DATE),
         Column("customer", "Customer"),
         Column("piece", "Piece", wrap=True),
         Column("rate", "Rate", sortable=False),
-        Column("advances", "Advances", sortable=False),
+        Column("advances", "Advances", sortable=False, kind=Kind.MONEY),
         Column("status", "Status", sortable=False),
     ),
     base=_base,

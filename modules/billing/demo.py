@@ -49,6 +49,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
+from jewelerp.core.event_deliveries import restate_pending
 from jewelerp.core.users import staff_options
 from jewelerp.gst import gstin_check_char
 from jewelerp.ui.table_query import TableQuery
@@ -548,6 +549,21 @@ def _waiting_for_approval(shop: _Shop) -> None:
         request_approval(shop.session, actor, draft.id)
 
 
+def _redate_sale_events(session: Session, moved: dict[int, datetime], zone: ZoneInfo) -> None:
+    """The "issued" events of the invoices just moved to their days, still queued for after the commit, tell
+    their listeners (clienteling's purchases) the moved time and date, as a sale made that day would."""
+    numbers = dict(session.execute(select(Invoice.number, Invoice.id).where(Invoice.id.in_(moved))).all())
+
+    def redate(payload: dict) -> dict | None:
+        invoice_id = numbers.get(payload.get("number"))
+        if invoice_id is None:
+            return None
+        at = moved[invoice_id]
+        return payload | {"issued_at": at.isoformat(), "invoice_date": at.astimezone(zone).date().isoformat()}
+
+    restate_pending(session, "billing.invoice", "issued", redate)
+
+
 def _backdate(shop: _Shop) -> None:
     """Move the history's rows to their days (bulk statements: the audit log keeps the real insert)."""
     session, dated, zone = shop.session, shop.dated, shop.zone
@@ -563,6 +579,7 @@ def _backdate(shop: _Shop) -> None:
             for i, at in dated.invoices.items()
         ]
         session.execute(update(Invoice), rows)
+        _redate_sale_events(session, dated.invoices, zone)
     if dated.payments:
         rows = [{"id": i, "received_at": at, "on": at.astimezone(zone).date()} for i, at in dated.payments.items()]
         session.execute(update(Payment), rows)

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from jewelerp.auth.actor import Actor
-from jewelerp.money import format_inr
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.columns import Column, Kind
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 from modules.billing.models import Invoice
 
 STATUSES = (("draft", "Draft"), ("issued", "Issued"), ("cancelled", "Cancelled"))
@@ -29,18 +29,14 @@ def document_title(invoice: Invoice) -> str:
     return f"Estimate {invoice.number}" if invoice.number else f"Estimate draft #{invoice.id}"
 
 
-def _date(invoice: Invoice) -> str:
-    return f"{invoice.invoice_date:%d %b %Y}" if invoice.invoice_date else ""
-
-
-def _common(invoice: Invoice) -> dict[str, str]:
+def _common(invoice: Invoice) -> dict[str, Any]:
     return {
         "id": str(invoice.id),
         "number": invoice_label(invoice),
         "_link": f"/billing/invoices/{invoice.id}",
-        "date": _date(invoice),
+        "date": invoice.invoice_date,
         "customer": invoice.customer_name or "Walk-in customer",
-        "total": format_inr(invoice.total, paise=True),
+        "total": invoice.total,
     }
 
 
@@ -51,7 +47,7 @@ def _of_kind(actor: Actor, kind: str, q: TableQuery, statuses: tuple[tuple[str, 
     return stmt
 
 
-def _invoice_row(r: Any, actor: Actor) -> dict[str, str]:
+def _invoice_row(r: Any, actor: Actor) -> dict[str, Any]:
     (invoice,) = r
     return {**_common(invoice), "status": STATUS_LABELS.get(invoice.status, invoice.status)}
 
@@ -63,9 +59,9 @@ INVOICES = TableSpec(
     permission="billing.invoice.create",
     columns=(
         Column("number", "Number"),
-        Column("date", "Date"),
+        Column("date", "Date", kind=Kind.DATE),
         Column("customer", "Customer"),
-        Column("total", "Total", sortable=False),
+        Column("total", "Total", sortable=False, kind=Kind.MONEY),
         Column("status", "Status", sortable=False),
     ),
     base=lambda actor, q: _of_kind(actor, "invoice", q, STATUSES),
@@ -78,12 +74,12 @@ INVOICES = TableSpec(
 )
 
 
-def _estimate_row(r: Any, actor: Actor) -> dict[str, str]:
+def _estimate_row(r: Any, actor: Actor) -> dict[str, Any]:
     (estimate,) = r
     expired = estimate.status == "quoted" and estimate.valid_until < actor.today()
     return {
         **_common(estimate),
-        "valid_until": f"{estimate.valid_until:%d %b %Y}" if estimate.valid_until else "",
+        "valid_until": estimate.valid_until,
         "status": "Expired" if expired else STATUS_LABELS.get(estimate.status, estimate.status),
     }
 
@@ -94,10 +90,10 @@ ESTIMATES = TableSpec(
     permission="billing.invoice.create",
     columns=(
         Column("number", "Number"),
-        Column("date", "Date"),
+        Column("date", "Date", kind=Kind.DATE),
         Column("customer", "Customer"),
-        Column("total", "Total", sortable=False),
-        Column("valid_until", "Valid until", sortable=False),
+        Column("total", "Total", sortable=False, kind=Kind.MONEY),
+        Column("valid_until", "Valid until", sortable=False, kind=Kind.DATE),
         Column("status", "Status", sortable=False),
     ),
     base=lambda actor, q: _of_kind(actor, "estimate", q, ESTIMATE_STATUSES),
@@ -119,7 +115,7 @@ def _pending(actor: Actor, q: TableQuery) -> Select:
     )
 
 
-def _pending_row(r: Any, actor: Actor) -> dict[str, str]:
+def _pending_row(r: Any, actor: Actor) -> dict[str, Any]:
     (invoice,) = r
     return {**_common(invoice), "reason": invoice.approval_reason, "asked_by": invoice.created_by}
 
@@ -130,9 +126,9 @@ APPROVALS = TableSpec(
     permission="billing.invoice.approve",
     columns=(
         Column("number", "Draft"),
-        Column("date", "Date"),
+        Column("date", "Date", kind=Kind.DATE),
         Column("customer", "Customer"),
-        Column("total", "Total", sortable=False),
+        Column("total", "Total", sortable=False, kind=Kind.MONEY),
         Column("reason", "Why it needs approval", sortable=False, wrap=True),
         Column("asked_by", "Asked by"),
     ),

@@ -33,8 +33,9 @@
 - An issued invoice is never edited or deleted: :func:`cancel_invoice` writes a credit note with its
   own gapless number and returns the pieces to stock.
 
-Events: ``("billing.invoice", "issued", {"customer_id", "number", "amount", "issued_at"})`` with
-``amount`` the value before tax as text, and ``("billing.invoice", "cancelled", {"number"})``.
+Events: ``("billing.invoice", "issued", {"customer_id", "number", "amount", "issued_at", "invoice_date"})`` with
+``amount`` the value before tax as text and ``invoice_date`` the invoice's date (ISO), and
+``("billing.invoice", "cancelled", {"number"})``.
 
 Permissions: ``billing.invoice.create`` (drafts, lines, issue) and ``billing.invoice.cancel``.
 """
@@ -600,6 +601,7 @@ def issue_invoice(session: Session, actor: Actor, invoice_id: int) -> Invoice:
             "number": number,
             "amount": str(invoice.taxable),
             "issued_at": invoice.issued_at.isoformat(),
+            "invoice_date": invoice.invoice_date.isoformat(),
         },
     )
     return invoice

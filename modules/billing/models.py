@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from jewelerp.db import Money, Weight, utcnow
@@ -49,6 +49,7 @@ class Invoice(SQLModel, table=True):
     """
 
     __tablename__ = "billing_invoice"
+    __table_args__ = (Index("ix_billing_invoice_store_issued", "store_id", "issued_at"),)  # dashboard sales
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key="core_store.id", index=True)

@@ -51,13 +51,14 @@ from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import Store
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.id_proof import ID_FORMATS, id_kind_label, read_id_proof
 from jewelerp.masking import mask_id, mask_pan
 from jewelerp.money import PAISA, RUPEE, ZERO, format_inr
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 from jewelerp.validation import MAX_GRAMS, MAX_ID, check_lengths, read_grams, read_int, read_percent, too_long
 from modules.billing.customer_link import billed_customer
 from modules.billing.models import Invoice, InvoiceLine, OldGoldVoucher
@@ -528,11 +529,17 @@ def _vouchers_base(actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
-def _voucher_row(r: Any, actor: Actor) -> dict[str, str]:
+def _voucher_row(r: Any, actor: Actor) -> dict[str, Any]:
     voucher, invoice_number = r
     shown = voucher_view(actor, voucher)
-    keys = ("id", "number", "date", "kind", "status", "seller", "id_proof", "metal", "net", "amount", "paid", "payout")
-    return {key: shown[key] for key in keys} | {"invoice": invoice_number or ""}
+    keys = ("id", "number", "kind", "status", "seller", "id_proof", "metal", "payout")
+    typed = {
+        "date": voucher.voucher_date,
+        "net": voucher.net_weight,
+        "amount": voucher.amount,
+        "paid": voucher.paid if voucher.kind == "buyback" else None,
+    }
+    return {key: shown[key] for key in keys} | typed | {"invoice": invoice_number or ""}
 
 
 OLD_GOLD_VOUCHERS = TableSpec(
@@ -541,14 +548,14 @@ OLD_GOLD_VOUCHERS = TableSpec(
     permission=BUY,
     columns=(
         Column("number", "Voucher"),
-        Column("date", "Date"),
+        Column("date", "Date", kind=Kind.DATE),
         Column("kind", "Kind", sortable=False),
         Column("seller", "Seller", sortable=False),
         Column("id_proof", "Identity document", sortable=False),
         Column("metal", "Metal", sortable=False),
-        Column("net", "Net weight", sortable=False),
-        Column("amount", "Amount", sortable=False),
-        Column("paid", "Paid out", sortable=False),
+        Column("net", "Net weight", sortable=False, kind=Kind.WEIGHT, shown=lambda grams: f"{grams:,.3f} g"),
+        Column("amount", "Amount", sortable=False, kind=Kind.MONEY),
+        Column("paid", "Paid out", sortable=False, kind=Kind.MONEY),
         Column("payout", "How", sortable=False),
         Column("invoice", "Against invoice", sortable=False),
         Column("status", "Status", sortable=False),

@@ -19,13 +19,14 @@ from sqlalchemy import literal_column
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.audit import client_ip_scope
 from jewelerp.money import format_inr
 from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.forms import field, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from jewelerp.ui.table_query import Column, TableSpec
+from jewelerp.ui.table_query import TableSpec
 from modules.billing import payments
 from modules.billing.invoices import CANCEL
 from modules.billing.models import Invoice
@@ -277,16 +278,16 @@ def payments_panel(state: Any) -> rx.Component:
 # ---------------------------------------------------------------------------- the dues page
 
 
-def _dues_row(r: Any, actor: Actor) -> dict[str, str]:
+def _dues_row(r: Any, actor: Actor) -> dict[str, Any]:
     row = r._mapping
     walk_in = row["customer_id"] is None
     return {
         "customer": row["customer_name"] or "Walk-in customer",
         "number": "Walk-in" if walk_in else f"#{row['customer_id']}",
-        "invoices": str(row["invoices"]),
-        **{key: _money(row[key]) for key, _label in payments.AGEING},
-        "total": _money(row["total"]),
-        "oldest": f"{actor.local(row['oldest']):%d %b %Y}" if row["oldest"] else "",
+        "invoices": row["invoices"],
+        **{key: row[key] for key, _label in payments.AGEING},
+        "total": row["total"],
+        "oldest": actor.local(row["oldest"]).date() if row["oldest"] else None,
     }
 
 
@@ -297,10 +298,10 @@ DUES = TableSpec(
     columns=(
         Column("customer", "Customer"),
         Column("number", "Customer no.", sortable=False),
-        Column("invoices", "Invoices", sortable=False),
-        *[Column(key, label) for key, label in payments.AGEING],
-        Column("total", "Total due"),
-        Column("oldest", "Oldest invoice"),
+        Column("invoices", "Invoices", sortable=False, kind=Kind.INTEGER, shown=str),
+        *[Column(key, label, kind=Kind.MONEY) for key, label in payments.AGEING],
+        Column("total", "Total due", kind=Kind.MONEY),
+        Column("oldest", "Oldest invoice", kind=Kind.DATE),
     ),
     base=lambda actor, q: payments.dues_statement(actor),
     row=_dues_row,
@@ -314,18 +315,21 @@ DUES = TableSpec(
 )
 
 
-def _open_row(r: Any, actor: Actor) -> dict[str, str]:
+def _days(days: int) -> str:
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def _open_row(r: Any, actor: Actor) -> dict[str, Any]:
     (invoice,) = r
-    days = payments.age_in_days(actor, invoice.issued_at)
     return {
         "number": invoice.number or "",
         "_link": f"/billing/invoices/{invoice.id}",
-        "issued": f"{actor.local(invoice.issued_at):%d %b %Y}",
+        "issued": actor.local(invoice.issued_at).date(),
         "customer": invoice.customer_name or "Walk-in customer",
-        "payable": _money(invoice.payable),
-        "paid": _money(invoice.paid),
-        "balance": _money(payments.balance(invoice)),
-        "age": f"{days} day{'s' if days != 1 else ''}",
+        "payable": invoice.payable,
+        "paid": invoice.paid,
+        "balance": payments.balance(invoice),
+        "age": payments.age_in_days(actor, invoice.issued_at),
     }
 
 
@@ -335,12 +339,12 @@ OPEN_DUES = TableSpec(
     permission=payments.REPORT,
     columns=(
         Column("number", "Invoice"),
-        Column("issued", "Issued"),
+        Column("issued", "Issued", kind=Kind.DATE),
         Column("customer", "Customer"),
-        Column("payable", "Payable", sortable=False),
-        Column("paid", "Paid", sortable=False),
-        Column("balance", "Balance"),
-        Column("age", "Age", sortable=False),
+        Column("payable", "Payable", sortable=False, kind=Kind.MONEY),
+        Column("paid", "Paid", sortable=False, kind=Kind.MONEY),
+        Column("balance", "Balance", kind=Kind.MONEY),
+        Column("age", "Age", sortable=False, kind=Kind.INTEGER, shown=_days),
     ),
     base=lambda actor, q: payments.open_dues_statement(actor),
     row=_open_row,

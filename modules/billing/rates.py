@@ -19,10 +19,11 @@ from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, require_fields
 from jewelerp.money import format_inr
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 from jewelerp.validation import PAISA, read_amount
 from modules.billing.models import BillingMetalRate
 from modules.stock.api import get_metal, list_metals, metal_label
@@ -153,15 +154,20 @@ def _history_base(actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
-def _history_row(r: Any, actor: Actor) -> dict[str, str]:
+def _history_row(r: Any, actor: Actor) -> dict[str, Any]:
     (rate,) = r
     return {
-        "on": f"{rate.on:%d %b %Y}",
+        "on": rate.on,
         "metal": rate.metal_label,
-        "rate": f"{format_inr(rate.rate, paise=True)}/g",
+        "rate": rate.rate,
         "entered_by": rate.entered_by or "—",
-        "entered_at": actor.local(rate.entered_at).strftime("%d %b %Y %H:%M"),
+        "entered_at": actor.local(rate.entered_at),
     }
+
+
+def per_gram(rate: Decimal) -> str:
+    """``₹6,500.00/g``: a rate per gram as the pages show it."""
+    return f"{format_inr(rate, paise=True)}/g"
 
 
 def _metal_filter(session: Session, actor: Actor) -> list[tuple[str, str]]:
@@ -173,11 +179,11 @@ RATE_HISTORY = TableSpec(
     title="Metal rates, last 30 days",
     permission=VIEW,
     columns=(
-        Column("on", "Date"),
+        Column("on", "Date", kind=Kind.DATE),
         Column("metal", "Metal", sortable=False),
-        Column("rate", "Rate", sortable=False),
+        Column("rate", "Rate", sortable=False, kind=Kind.MONEY, shown=per_gram),
         Column("entered_by", "Entered by", sortable=False),
-        Column("entered_at", "Entered at", sortable=False),
+        Column("entered_at", "Entered at", sortable=False, kind=Kind.DATETIME),
     ),
     base=_history_base,
     row=_history_row,

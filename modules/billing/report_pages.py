@@ -17,7 +17,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.money import format_inr
 from jewelerp.ui.downloads import download_export
-from jewelerp.ui.forms import field, select_field
+from jewelerp.ui.forms import field, scrolling_table, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import new_export
@@ -221,7 +221,7 @@ def _cell_row(state: type[ReportMixin], row: rx.Var, bold: bool = False) -> rx.C
 
 
 def _table(state: type[ReportMixin], caption: str) -> rx.Component:
-    return rx.box(
+    return scrolling_table(
         rx.table.root(
             rx.el.caption(caption, class_name="sr-only"),
             rx.table.header(
@@ -240,10 +240,8 @@ def _table(state: type[ReportMixin], caption: str) -> rx.Component:
             ),
             variant="surface",
             size="1",
-            width="100%",
         ),
-        width="100%",
-        overflow_x="auto",
+        caption,
     )
 
 

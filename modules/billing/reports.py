@@ -47,11 +47,12 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import Store
 from jewelerp.core.users import store_roles
 from jewelerp.errors import require_fields
 from jewelerp.money import ZERO, format_inr
-from jewelerp.ui.table_query import Column, write_xlsx
+from jewelerp.xlsx_export import write_table
 from modules.billing.models import CreditNote, Invoice, InvoiceLine
 from modules.billing.supply import state_label
 
@@ -107,20 +108,19 @@ def _iso_date(raw: str) -> date | None:
         return None
 
 
-def report_stores(session: Session, actor: Actor, every_store: bool = False) -> list[ReportStore]:
-    """The actor's store, or with ``every_store`` each active store where the user may see reports."""
-    actor.require(VIEW)
+def report_stores(
+    session: Session, actor: Actor, every_store: bool = False, permission: str = VIEW
+) -> list[ReportStore]:
+    """The actor's store, or with ``every_store`` each active store where the user holds ``permission``."""
+    actor.require(permission)
     ids = {actor.store_id}
     if every_store and actor.user_id is not None:
-        ids |= {sid for sid in store_roles(session, actor.user_id) if _may_report(session, actor.user_id, sid)}
+        user = actor.user_id
+        ids |= {sid for sid in store_roles(session, user) if build_actor(session, user, sid).can(permission)}
     stores = session.scalars(
         select(Store).where(Store.id.in_(ids), Store.active | (Store.id == actor.store_id)).order_by(Store.code)
     )
     return [ReportStore(s.id, s.code, s.state, s.state_code, s.time_zone) for s in stores]
-
-
-def _may_report(session: Session, user_id: int, store_id: int) -> bool:
-    return build_actor(session, user_id, store_id).can(VIEW)
 
 
 def _day_starts(store: ReportStore, start: date, end: date) -> list[datetime]:
@@ -152,6 +152,13 @@ def _issued_between(stmt: Select, store: ReportStore, starts: list[datetime], st
         Invoice.status.in_(statuses),
         Invoice.issued_at >= starts[0],
         Invoice.issued_at < starts[-1],
+    )
+
+
+def written_between(stmt: Select, store: ReportStore, starts: list[datetime]) -> Select:
+    """``stmt`` limited to the store's credit notes written in the period's UTC window."""
+    return stmt.where(
+        CreditNote.store_id == store.id, CreditNote.created_at >= starts[0], CreditNote.created_at < starts[-1]
     )
 
 
@@ -360,9 +367,15 @@ class _GstKey:
 def _gst_key(store: ReportStore, place: str, typed: str, b2b: bool, hsn: str, rate: Decimal, igst: Any) -> _GstKey:
     """Supply type from the place of supply and the store's state (IGST Act 2017 s.7(1), s.8(1)); an invoice
     from before the place was recorded is inter-state when it was charged IGST."""
-    inter = place != store.state_code if place else bool(_money(igst))
+    inter = is_inter_state(store, place, igst)
     shown = state_label(place) or state_label("", typed) or state_label(store.state_code, store.state)
     return _GstKey(INTER if inter else INTRA, B2B if b2b else B2C, shown, hsn, _money(rate))
+
+
+def is_inter_state(store: ReportStore, place: str, igst: Decimal | None) -> bool:
+    """Whether a supply is inter-state: its place of supply is not the store's state (IGST Act 2017 s.7(1));
+    an invoice from before the place was recorded is when it was charged IGST."""
+    return place != store.state_code if place else bool(_money(igst))
 
 
 def _line_sums() -> tuple[Any, ...]:
@@ -390,15 +403,10 @@ def _invoice_gst_rows(session: Session, store: ReportStore, starts: list[datetim
 
 def _credit_note_rows(session: Session, store: ReportStore, starts: list[datetime]) -> tuple[list[GstRow], int]:
     stmt = (
-        select(CreditNote.number, Invoice.number, *GST_KEYS, *_line_sums())
+        written_between(select(CreditNote.number, Invoice.number, *GST_KEYS, *_line_sums()), store, starts)
         .join(Invoice, Invoice.id == CreditNote.invoice_id)
         .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
-        .where(
-            CreditNote.store_id == store.id,
-            CreditNote.created_at >= starts[0],
-            CreditNote.created_at < starts[-1],
-            InvoiceLine.kind.in_(SALE_LINES),
-        )
+        .where(InvoiceLine.kind.in_(SALE_LINES))
         .group_by(CreditNote.id, CreditNote.number, Invoice.number, *GST_KEYS)
         .order_by(CreditNote.number, InvoiceLine.hsn_sac, InvoiceLine.tax_rate)
     )
@@ -458,14 +466,14 @@ def _period_name(prefix: str, start: date, end: date) -> str:
 def sales_table(report: SalesReport) -> ReportTable:
     """The daily sales as a table: one row per day, store, salesperson and category; round-off and total."""
     columns = (
-        Column("day", "Date"),
+        Column("day", "Date", kind=Kind.DATE),
         *_store_column(report.stores),
         Column("salesperson", "Salesperson"),
         Column("category", "Category"),
-        Column("invoices", "Invoices"),
-        Column("taxable", "Taxable value"),
-        Column("gst", "GST"),
-        Column("total", "Total"),
+        Column("invoices", "Invoices", kind=Kind.INTEGER),
+        Column("taxable", "Taxable value", kind=Kind.MONEY),
+        Column("gst", "GST", kind=Kind.MONEY),
+        Column("total", "Total", kind=Kind.MONEY),
     )
     rows = [
         {k: getattr(r, k) for k in ("day", "store", "salesperson", "category", "invoices", "taxable", "gst", "total")}
@@ -516,11 +524,11 @@ def gst_table(report: GstReport) -> ReportTable:
         Column("place", "Place of supply"),
         Column("hsn", "HSN/SAC"),
         Column("rate", "Rate"),
-        Column("taxable", "Taxable value"),
-        Column("cgst", "CGST"),
-        Column("sgst", "SGST"),
-        Column("igst", "IGST"),
-        Column("total", "Total"),
+        Column("taxable", "Taxable value", kind=Kind.MONEY),
+        Column("cgst", "CGST", kind=Kind.MONEY),
+        Column("sgst", "SGST", kind=Kind.MONEY),
+        Column("igst", "IGST", kind=Kind.MONEY),
+        Column("total", "Total", kind=Kind.MONEY),
     )
     keys = ("section", "store", "document", "supply", "buyers", "place", "hsn")
     rows = [{**{k: getattr(r, k) for k in keys + amounts}, "rate": f"{r.rate.normalize():f}%"} for r in report.rows]
@@ -549,7 +557,7 @@ def write_report(path: Path, table: ReportTable) -> int:
     """Write the report to an .xlsx file (numbers as numbers, text never a formula); returns the rows written."""
     first = table.columns[0].key
     notes = [{first: note} for note in table.notes]
-    return write_xlsx(path, table.columns, [*table.rows, *table.footer, *([{}] if notes else []), *notes], table.title)
+    return write_table(path, table.columns, [*table.rows, *table.footer, *([{}] if notes else []), *notes], table.title)
 
 
 @dataclass(frozen=True)

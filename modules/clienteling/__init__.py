@@ -113,6 +113,12 @@ MODULE = Module(
             "modules.clienteling.cards:follow_ups_card",
             "clienteling.customer.view",
         ),
+        DashboardCard(
+            "clienteling.occasions",
+            "Birthdays and anniversaries this week",
+            "modules.clienteling.cards:occasions_card",
+            "clienteling.customer.view",
+        ),
     ),
     emits=(("clienteling.customer", "merged"),),
     extension_points=(

@@ -235,4 +235,5 @@ def _family_and_history(
     for n in range(rng.choice((0, 0, 1, 2, 3))):
         amount = Decimal(rng.choice((35_000, 80_000, 150_000, 260_000, 620_000)))
         at = utcnow() - timedelta(days=rng.randrange(5, 330))
-        record_purchase(session, actor, customer.id, f"DEMO-{actor.store_code}-{index:04d}-{n}", amount, at)
+        ref = f"DEMO-{actor.store_code}-{index:04d}-{n}"
+        record_purchase(session, actor, customer.id, ref, amount, at, actor.local(at).date())

@@ -2,7 +2,9 @@
 
 A module adds ``contributions={"clienteling.customer360": ("modules.billing.customer:purchases",)}``;
 each function is ``fn(session, actor, customer_id) -> dict | None`` returning
-``{"title": str, "columns": [(key, label), ...], "rows": [{key: text}, ...]}``.
+``{"title": str, "columns": [(key, label), ...], "rows": [{key: text}, ...]}`` and optionally
+``"links": [(label, path), ...]``: links shown under the table to pages of the app (a path such as
+``/loyalty/members/85``; anything else is left out).
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ def contributed_sections(session: Session, actor: Actor, customer_id: int) -> li
                     "title": section["title"],
                     "headers": [label for _key, label in section["columns"]],
                     "rows": [[str(row.get(key, "")) for key in keys] for row in section["rows"]],
+                    "links": [
+                        {"label": label, "href": path} for label, path in section.get("links", ()) if _in_app(path)
+                    ],
                 }
             )
     return sections
+
+
+def _in_app(path: str) -> bool:
+    """Whether ``path`` is a page of this app (``/...``, never ``//host`` or a scheme)."""
+    return path.startswith("/") and not path.startswith("//") and "\\" not in path

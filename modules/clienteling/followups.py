@@ -10,11 +10,12 @@ from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import User
 from jewelerp.core.roles import user_role_in_store
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, require_fields
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 from modules.clienteling.models import Customer, FollowUp, Interaction
 from modules.clienteling.services import get_customer
 
@@ -188,13 +189,13 @@ def _follow_ups_base(actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
-def _follow_up_row(r: Any, actor: Actor) -> dict[str, str]:
+def _follow_up_row(r: Any, actor: Actor) -> dict[str, Any]:
     follow_up, customer_name, owner = r
     today = actor.local(utcnow()).date()
     status = "done" if follow_up.done_at else ("overdue" if follow_up.due_on < today else "open")
     return {
         "id": str(follow_up.id),
-        "due": follow_up.due_on.strftime("%d %b %Y"),
+        "due": follow_up.due_on,
         "customer": customer_name,
         "_link": f"/clienteling/customers/{follow_up.customer_id}",
         "reason": follow_up.reason,
@@ -209,7 +210,7 @@ FOLLOW_UPS = TableSpec(
     title="Follow-ups",
     permission="clienteling.customer.view",
     columns=(
-        Column("due", "Due"),
+        Column("due", "Due", kind=Kind.DATE),
         Column("customer", "Customer"),
         Column("reason", "Reason", False, wrap=True),
         Column("owner", "Assigned to", False),

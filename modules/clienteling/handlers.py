@@ -1,12 +1,13 @@
 """Reactions to other modules' events (declared in the manifest, never imported by them).
 
-Billing emits ``("billing.invoice", "issued", {"customer_id", "number", "amount", "issued_at"})``
-and ``("billing.invoice", "cancelled", {"number"})``; ``amount`` is the value before tax as text.
+Billing emits ``("billing.invoice", "issued", {"customer_id", "number", "amount", "issued_at", "invoice_date"})``
+and ``("billing.invoice", "cancelled", {"number"})``; ``amount`` is the value before tax as text, ``invoice_date``
+the invoice's date (ISO; an event queued before billing sent it is dated by ``issued_at`` in the store's zone).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,10 @@ def invoice_issued(session: Session, actor: Actor, payload: dict[str, Any]) -> N
     if payload.get("customer_id"):
         issued = payload["issued_at"]
         at = issued if isinstance(issued, datetime) else datetime.fromisoformat(issued)
-        record_purchase(session, actor, int(payload["customer_id"]), payload["number"], Decimal(payload["amount"]), at)
+        dated = payload.get("invoice_date")
+        sold_on = date.fromisoformat(dated) if dated else actor.local(at).date()
+        amount = Decimal(payload["amount"])
+        record_purchase(session, actor, int(payload["customer_id"]), payload["number"], amount, at, sold_on)
 
 
 def invoice_cancelled(session: Session, actor: Actor, payload: dict[str, Any]) -> None:

@@ -21,9 +21,10 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column
 from jewelerp.errors import JewelError
 from jewelerp.spreadsheets import MB, Record, SheetLimits, read_records
-from jewelerp.ui.table_query import Column, write_xlsx
+from jewelerp.xlsx_export import write_table
 from modules.clienteling.models import Customer
 from modules.clienteling.services import CustomerInput, _apply_consent, clean_customer
 
@@ -281,7 +282,7 @@ def error_report_xlsx(path: Path, preview: ImportPreview) -> int:
         {**r.values, "name": r.values.get("name", r.name), "row": str(r.row), "status": r.status, "message": r.message}
         for r in problems
     )
-    return write_xlsx(path, columns, lines, "Rows to fix")
+    return write_table(path, columns, lines, "Rows to fix", titled=False)
 
 
 def _insert(session: Session, actor: Actor, values: dict[str, Any], data: CustomerInput) -> Customer:

@@ -148,7 +148,11 @@ class Wish(SQLModel, table=True):
 
 
 class Purchase(SQLModel, table=True):
-    """A purchase reported by another module (billing), feeding the segments."""
+    """A purchase reported by another module (billing), feeding the segments.
+
+    ``at`` is the moment of the sale as reported; ``sold_on`` the store's date of its document (the invoice's
+    date), NULL for purchases reported before it was kept (clienteling_0004): those are dated by ``at``.
+    """
 
     __tablename__ = "clienteling_purchase"
 
@@ -158,4 +162,5 @@ class Purchase(SQLModel, table=True):
     ref: str = Field(max_length=60, unique=True)
     amount: Decimal = Field(sa_type=Money)
     at: datetime
+    sold_on: date | None = None
     reversed_at: datetime | None = None

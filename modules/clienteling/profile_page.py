@@ -13,11 +13,12 @@ from jewelerp.auth.actor import Actor
 from jewelerp.core.users import staff_options
 from jewelerp.staging import discard
 from jewelerp.ui.file_uploads import UploadRule, receive_uploads
-from jewelerp.ui.forms import fact, field, field_error, select_field
+from jewelerp.ui.forms import fact, field, field_error, scrolling_table, select_field
 from jewelerp.ui.private_files import file_src
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
+from jewelerp.ui.uploads import labelled_upload
 from modules.clienteling.extension import contributed_sections
 from modules.clienteling.family import RELATIONS, RelativeInput, add_occasion, add_relative, family_rows, occasion_rows
 from modules.clienteling.followups import (
@@ -265,7 +266,7 @@ def _photo() -> rx.Component:
         rx.cond(
             ProfileState.can_edit,
             rx.vstack(
-                rx.upload(
+                labelled_upload(
                     rx.button(rx.icon("camera", size=14), "Choose photo", size="1", variant="soft", type="button"),
                     id=PHOTO_UPLOAD,
                     accept={"image/*": [".jpg", ".jpeg", ".png", ".webp"]},
@@ -273,7 +274,7 @@ def _photo() -> rx.Component:
                     max_files=1,
                     border="none",
                     padding="0",
-                    aria_label="Customer photo",
+                    label="Customer photo",
                 ),
                 rx.foreach(rx.selected_files(PHOTO_UPLOAD), lambda f: rx.text(f, size="1")),
                 rx.cond(
@@ -459,18 +460,16 @@ def _profile_fields() -> rx.Component:
     )
 
 
-def _table(headers: list[str], rows: rx.Var, keys: list[str], empty: str) -> rx.Component:
+def _table(label: str, headers: list[str], rows: rx.Var, keys: list[str], empty: str) -> rx.Component:
     return rx.cond(
         rows.length() > 0,
-        rx.box(
+        scrolling_table(
             rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
                 rx.table.body(rx.foreach(rows, lambda r: rx.table.row(*[rx.table.cell(r[k]) for k in keys]))),
                 size="1",
-                width="100%",
             ),
-            overflow_x="auto",
-            width="100%",
+            label,
         ),
         rx.text(empty, size="2", color_scheme="gray"),
     )
@@ -511,6 +510,7 @@ def _timeline_panel() -> rx.Component:
             ),
         ),
         _table(
+            "Communication",
             ["When", "Channel", "Outcome", "Summary", "By"],
             ProfileState.history,
             ["at", "channel", "outcome", "summary", "who"],
@@ -523,6 +523,7 @@ def _family_panel() -> rx.Component:
     return _panel(
         "Family and gift recipients",
         _table(
+            "Family and gift recipients",
             ["Name", "Relation", "Birthday", "Anniversary", "Ring", "Likes"],
             ProfileState.family,
             ["name", "relation", "birthday", "anniversary", "ring_size", "likes"],
@@ -547,7 +548,7 @@ def _family_panel() -> rx.Component:
 def _occasions_panel() -> rx.Component:
     return _panel(
         "Occasions",
-        _table(["Date", "Occasion"], ProfileState.occasions, ["when", "what"], "No dates known yet."),
+        _table("Occasions", ["Date", "Occasion"], ProfileState.occasions, ["when", "what"], "No dates known yet."),
         rx.cond(
             ProfileState.can_edit,
             _small_form(
@@ -563,7 +564,13 @@ def _occasions_panel() -> rx.Component:
 def _wishlist_panel() -> rx.Component:
     return _panel(
         "Wishlist",
-        _table(["Wish", "Item", "Added"], ProfileState.wishes, ["text", "ref", "added"], "Nothing on the wishlist."),
+        _table(
+            "Wishlist",
+            ["Wish", "Item", "Added"],
+            ProfileState.wishes,
+            ["text", "ref", "added"],
+            "Nothing on the wishlist.",
+        ),
         rx.cond(
             ProfileState.can_edit,
             _small_form(
@@ -580,7 +587,7 @@ def _section(section: dict) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(section["title"], size="4"),
-            rx.box(
+            scrolling_table(
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
@@ -594,10 +601,12 @@ def _section(section: dict) -> rx.Component:
                         )
                     ),
                     size="1",
-                    width="100%",
                 ),
-                overflow_x="auto",
-                width="100%",
+                section["title"].to(str),
+            ),
+            rx.foreach(
+                section["links"].to(list[dict[str, str]]),
+                lambda link: rx.link(link["label"], href=link["href"], size="2"),
             ),
             spacing="2",
             width="100%",
@@ -652,7 +661,11 @@ def profile_page() -> rx.Component:
                         _panel(
                             "Open follow-ups",
                             _table(
-                                ["Due", "Reason"], ProfileState.follow_ups, ["due", "reason"], "No open follow-ups."
+                                "Open follow-ups",
+                                ["Due", "Reason"],
+                                ProfileState.follow_ups,
+                                ["due", "reason"],
+                                "No open follow-ups.",
                             ),
                         ),
                         _family_panel(),

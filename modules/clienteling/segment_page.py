@@ -68,7 +68,6 @@ def _card(segment: dict) -> rx.Component:
         ),
         href=segment["link"],
         underline="none",
-        aria_label=segment["label"] + " customers",
     )
 
 

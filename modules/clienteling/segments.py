@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -49,9 +49,10 @@ def refresh_customer(session: Session, customer: Customer, now: datetime | None 
 
 
 def record_purchase(
-    session: Session, actor: Actor, customer_id: int, ref: str, amount: Decimal, at: datetime
+    session: Session, actor: Actor, customer_id: int, ref: str, amount: Decimal, at: datetime, sold_on: date
 ) -> Purchase | None:
-    """Note a purchase (idempotent by ``ref``) and move the customer to the right segment."""
+    """Note a purchase made at ``at``, its document dated ``sold_on`` (idempotent by ``ref``), and move the
+    customer to the right segment."""
     if session.scalars(select(Purchase).where(Purchase.ref == ref)).first():
         return None
     customer = session.get(Customer, customer_id)
@@ -59,7 +60,9 @@ def record_purchase(
         raise JewelError(f"Purchase {ref} names an unknown customer #{customer_id}.")
     while customer.merged_into_id:
         customer = session.get(Customer, customer.merged_into_id)
-    purchase = Purchase(customer_id=customer.id, store_id=actor.store_id, ref=ref, amount=amount, at=at)
+    purchase = Purchase(
+        customer_id=customer.id, store_id=actor.store_id, ref=ref, amount=amount, at=at, sold_on=sold_on
+    )
     session.add(purchase)
     session.flush()
     refresh_customer(session, customer)
@@ -94,9 +97,13 @@ def refresh_store(session: Session, actor: Actor) -> int:
 
 
 def purchases_section(session: Session, actor: Actor, customer_id: int) -> dict | None:
-    """Customer 360 section: purchases other modules reported, newest first."""
+    """Customer 360 section: purchases other modules reported, newest first, each on its document's date (one
+    reported before that date was kept: the day it was processed)."""
     rows = session.scalars(
-        select(Purchase).where(Purchase.customer_id == customer_id).order_by(Purchase.at.desc()).limit(20)
+        select(Purchase)
+        .where(Purchase.customer_id == customer_id)
+        .order_by(Purchase.sold_on.desc().nulls_last(), Purchase.at.desc())
+        .limit(20)
     ).all()
     if not rows:
         return None
@@ -105,7 +112,7 @@ def purchases_section(session: Session, actor: Actor, customer_id: int) -> dict 
         "columns": [("date", "Date"), ("ref", "Reference"), ("amount", "Amount"), ("state", "State")],
         "rows": [
             {
-                "date": actor.local(p.at).strftime("%d %b %Y"),
+                "date": f"{p.sold_on or actor.local(p.at).date():%d %b %Y}",
                 "ref": p.ref,
                 "amount": format_inr(p.amount),
                 "state": "cancelled" if p.reversed_at else "counted",

@@ -14,9 +14,10 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import Store, User
 from jewelerp.core.users import staff_options
-from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec, store_scoped
+from jewelerp.ui.table_query import STORE_SCOPE, Filter, TableQuery, TableSpec, store_scoped
 from jewelerp.validation import MAX_ID, read_int
 from modules.clienteling.models import Customer
 from modules.clienteling.search_index import METAL_LIST, indexed_search
@@ -127,7 +128,7 @@ def customer_search(actor: Actor, typed: str) -> Any:
     return or_(*clauses, *([] if contacts else _whole_contacts(actor, typed)))
 
 
-def _customer_row(r: Any, actor: Actor) -> dict[str, str]:
+def _customer_row(r: Any, actor: Actor) -> dict[str, Any]:
     customer, code, salesperson = r
     contact = contact_view(customer, actor)
     return {
@@ -140,7 +141,7 @@ def _customer_row(r: Any, actor: Actor) -> dict[str, str]:
         "salesperson": salesperson or "",
         "tags": customer.tags,
         "store": code,
-        "since": actor.local(customer.created_at).strftime("%d %b %Y"),
+        "since": actor.local(customer.created_at).date(),
     }
 
 
@@ -156,7 +157,7 @@ CUSTOMERS = TableSpec(
         Column("salesperson", "Salesperson", False),
         Column("tags", "Tags", False),
         Column("store", "Home store", False),
-        Column("since", "Customer since"),
+        Column("since", "Customer since", kind=Kind.DATE),
     ),
     base=_customers_base,
     row=_customer_row,

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from jewelerp.registry import EventHandler, Job, MenuEntry, Module, Page, Permission, Searcher, Setting
+from jewelerp.registry import DashboardCard, EventHandler, Job, MenuEntry, Module, Page, Permission, Searcher, Setting
 
 MODULE = Module(
     name="loyalty",
@@ -82,6 +82,17 @@ MODULE = Module(
             title="Scheme setup",
             permission="loyalty.member.view",
             on_load="modules.loyalty.scheme_pages:TemplatesState.open_page",
+        ),
+    ),
+    dashboard_cards=(
+        DashboardCard(
+            "loyalty.maturing",
+            "Schemes maturing this month",
+            "modules.loyalty.cards:maturing_card",
+            "loyalty.member.view",
+        ),
+        DashboardCard(
+            "loyalty.liability", "Scheme liability", "modules.loyalty.cards:liability_card", "loyalty.member.view"
         ),
     ),
     events=(

@@ -1,7 +1,7 @@
 """Loyalty's section of the customer 360 page (extension point ``"clienteling.customer360"``).
 
-A plain dict in clienteling's contract, ``{"title", "columns", "rows"}``: the first row is the member's
-tier, balance and referral code, then the latest ledger rows.
+A plain dict in clienteling's contract, ``{"title", "columns", "rows", "links"}``: the first row is the member's
+tier, balance and referral code, then the latest ledger rows; a link opens the member's loyalty account.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def points_section(session: Session, actor: Actor, customer_id: int) -> dict[str
         "date": status.tier.name if status.tier else "",
         "what": "Balance",
         "points": f"{status.balance:,}",
-        "detail": f"Worth {worth} · referral code {member.referral_code} · /loyalty/members/{member.id}",
+        "detail": f"Worth {worth} · referral code {member.referral_code}",
     }
     rows = [
         {
@@ -43,4 +43,9 @@ def points_section(session: Session, actor: Actor, customer_id: int) -> dict[str
         }
         for entry in history(session, actor, member.id, limit=SHOWN)
     ]
-    return {"title": "Loyalty points", "columns": list(COLUMNS), "rows": [summary, *rows]}
+    return {
+        "title": "Loyalty points",
+        "columns": list(COLUMNS),
+        "rows": [summary, *rows],
+        "links": [("Open the loyalty account", f"/loyalty/members/{member.id}")],
+    }

@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select, type_coerce
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.audit import client_ip_scope
 from jewelerp.db import Money, utcnow
 from jewelerp.money import format_inr
@@ -23,7 +24,7 @@ from jewelerp.ui.datatable import DataTableMixin, data_table
 from jewelerp.ui.forms import fact, field, page_message
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from jewelerp.ui.table_query import Column, TableQuery, TableSpec
+from jewelerp.ui.table_query import TableQuery, TableSpec
 from modules.loyalty import pins, points
 from modules.loyalty.models import Member, PointEntry, Program, Tier
 from modules.loyalty.program import (
@@ -83,16 +84,16 @@ def _members(actor: Actor, q: TableQuery) -> Select:
     )
 
 
-def _member_row(r: Any, actor: Actor) -> dict[str, str]:
+def _member_row(r: Any, actor: Actor) -> dict[str, Any]:
     member, balance, spend, tier = r
     return {
         "name": member.customer_name,
         "_link": f"/loyalty/members/{member.id}",
         "code": member.referral_code,
         "tier": tier or "",
-        "balance": f"{int(balance or 0):,}",
-        "spend": format_inr(spend or Decimal(0)),
-        "joined": f"{actor.local(member.joined_at):%d %b %Y}",
+        "balance": int(balance or 0),
+        "spend": spend or Decimal(0),
+        "joined": actor.local(member.joined_at).date(),
     }
 
 
@@ -104,9 +105,9 @@ MEMBERS = TableSpec(
         Column("name", "Member"),
         Column("code", "Referral code", sortable=False),
         Column("tier", "Tier", sortable=False),
-        Column("balance", "Points"),
-        Column("spend", "Spend, 12 months", sortable=False),
-        Column("joined", "Joined"),
+        Column("balance", "Points", kind=Kind.INTEGER),
+        Column("spend", "Spend, 12 months", sortable=False, kind=Kind.MONEY, shown=format_inr),
+        Column("joined", "Joined", kind=Kind.DATE),
     ),
     base=_members,
     row=_member_row,

@@ -26,6 +26,7 @@ from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import Store
 from jewelerp.errors import NotFound
 from jewelerp.masking import mask_pan
@@ -37,7 +38,7 @@ from jewelerp.ui.forms import fact, field, select_field
 from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 from modules.billing.api import METHOD_OPTIONS, METHODS, REFERENCE_HINT
 from modules.clienteling.api import PII
 from modules.loyalty import schemes
@@ -89,17 +90,17 @@ def _enrolments(actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
-def _enrolment_row(r: Any, actor: Actor) -> dict[str, str]:
+def _enrolment_row(r: Any, actor: Actor) -> dict[str, Any]:
     enrolment, scheme = r
     return {
         "number": enrolment.number,
         "_link": f"/loyalty/enrolments/{enrolment.id}",
         "customer": enrolment.customer_name,
         "scheme": scheme,
-        "started": f"{enrolment.start_on:%d %b %Y}",
-        "matures": f"{enrolment.maturity_on:%d %b %Y}",
-        "paid": _money(enrolment.paid),
-        "grams": _grams(enrolment.grams),
+        "started": enrolment.start_on,
+        "matures": enrolment.maturity_on,
+        "paid": enrolment.paid,
+        "grams": enrolment.grams or None,
         "status": STATUS_LABELS.get(enrolment.status, enrolment.status),
     }
 
@@ -108,10 +109,10 @@ ENROLMENT_COLUMNS = (
     Column("number", "Number"),
     Column("customer", "Customer"),
     Column("scheme", "Scheme"),
-    Column("started", "Started"),
-    Column("matures", "Matures"),
-    Column("paid", "Paid", sortable=False),
-    Column("grams", "Grams", sortable=False),
+    Column("started", "Started", kind=Kind.DATE),
+    Column("matures", "Matures", kind=Kind.DATE),
+    Column("paid", "Paid", sortable=False, kind=Kind.MONEY),
+    Column("grams", "Grams", sortable=False, kind=Kind.WEIGHT),
     Column("status", "Status", sortable=False),
 )
 SORTS = {
@@ -165,7 +166,7 @@ def _owed(actor: Actor, q: TableQuery) -> Select:
     return stmt.where(Enrolment.store_id == actor.store_id, Enrolment.status.in_(schemes.OPEN))
 
 
-def _owed_row(r: Any, actor: Actor) -> dict[str, str]:
+def _owed_row(r: Any, actor: Actor) -> dict[str, Any]:
     enrolment, template = r
     rate = schemes.rate_for_liability(object_session(enrolment), actor, template)  # the page's own session
     owed = schemes.scheme_liability(template, enrolment, rate)
@@ -175,12 +176,12 @@ def _owed_row(r: Any, actor: Actor) -> dict[str, str]:
         "customer": enrolment.customer_name,
         "scheme": template.name,
         "status": STATUS_LABELS.get(enrolment.status, enrolment.status),
-        "paid": _money(owed.paid),
-        "bonus": _money(owed.bonus),
-        "redeemed": _money(owed.redeemed) if owed.redeemed else "",
-        "owed": _money(owed.total),
-        "today": _money(owed.at_today) if owed.at_today is not None else NO_RATE,
-        "grams": _grams(owed.grams),
+        "paid": owed.paid,
+        "bonus": owed.bonus,
+        "redeemed": owed.redeemed or None,
+        "owed": owed.total,
+        "today": owed.at_today if owed.at_today is not None else NO_RATE,
+        "grams": owed.grams or None,
     }
 
 
@@ -193,12 +194,12 @@ LIABILITY = TableSpec(
         Column("customer", "Customer"),
         Column("scheme", "Scheme"),
         Column("status", "Status", sortable=False),
-        Column("paid", "Paid", sortable=False),
-        Column("bonus", "Bonus accrued", sortable=False),
-        Column("redeemed", "Redeemed", sortable=False),
-        Column("owed", "Owed at what was paid", sortable=False),
-        Column("today", "Owed at today's rate", sortable=False),
-        Column("grams", "Grams", sortable=False),
+        Column("paid", "Paid", sortable=False, kind=Kind.MONEY),
+        Column("bonus", "Bonus accrued", sortable=False, kind=Kind.MONEY),
+        Column("redeemed", "Redeemed", sortable=False, kind=Kind.MONEY),
+        Column("owed", "Owed at what was paid", sortable=False, kind=Kind.MONEY),
+        Column("today", "Owed at today's rate", sortable=False, kind=Kind.MONEY),
+        Column("grams", "Grams", sortable=False, kind=Kind.WEIGHT),
     ),
     base=_owed,
     row=_owed_row,

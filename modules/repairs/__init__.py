@@ -10,7 +10,18 @@ another module's pages about the job, shown as buttons on the job page.
 
 from decimal import Decimal
 
-from jewelerp.registry import ExtensionPoint, Job, MenuEntry, Module, Page, Permission, Role, Searcher, Setting
+from jewelerp.registry import (
+    DashboardCard,
+    ExtensionPoint,
+    Job,
+    MenuEntry,
+    Module,
+    Page,
+    Permission,
+    Role,
+    Searcher,
+    Setting,
+)
 
 REPAIR_STAGES = "received, estimated, approved, in workshop, quality check, ready, delivered"
 CUSTOM_STAGES = (
@@ -117,6 +128,9 @@ MODULE = Module(
         Setting("repairs.warranty_days", "Default warranty of a repair (days)", 180, "Printed on the job ticket."),
     ),
     jobs=(Job("repairs.remind", "0 9 * * *", "modules.repairs.reminders:remind", "Jobs due tomorrow and overdue"),),
+    dashboard_cards=(
+        DashboardCard("repairs.due", "Repairs due today", "modules.repairs.cards:due_card", "repairs.job.view"),
+    ),
     emits=(("repairs.job", "created"), ("repairs.job", "moved"), ("repairs.job", "delivered")),
     extension_points=(
         ExtensionPoint("repairs.amount_paid", "modules.repairs.payments:AmountPaid", "What was paid towards a job"),

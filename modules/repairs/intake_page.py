@@ -18,6 +18,7 @@ from jewelerp.ui.file_uploads import StagedBatch, UploadRule, forget_staged, sta
 from jewelerp.ui.forms import field, field_error, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
+from jewelerp.ui.uploads import file_input, labelled_upload
 from modules.clienteling.api import contact_view, get_customer
 from modules.repairs.jobs import JobInput, StoneInput, create_job
 from modules.repairs.karigars import karigar_options
@@ -89,7 +90,7 @@ def stone_line(line: int, prefix: str = "stone", what: str = "Stone") -> rx.Comp
 
 def camera_upload(upload_id: str, label: str, on_drop: Any) -> rx.Component:
     """A photo picker that opens the camera on phones and tablets (``accept="image/*"``, ``capture``)."""
-    picker = rx.upload(
+    picker = labelled_upload(
         rx.button(rx.icon("camera", size=16), label, type="button", variant="soft"),
         id=upload_id,
         accept={"image/*": [".jpg", ".jpeg", ".png", ".webp"]},
@@ -99,9 +100,9 @@ def camera_upload(upload_id: str, label: str, on_drop: Any) -> rx.Component:
         on_drop=on_drop(rx.upload_files(upload_id=upload_id)),
         border="none",
         padding="0",
-        aria_label=label,
+        label=label,
     )
-    picker.children[0].children[0].capture = rx.Var.create("environment")  # the dropzone's <input type="file">
+    file_input(picker).capture = rx.Var.create("environment")
     return picker
 
 

@@ -511,7 +511,14 @@ def _link_panel() -> rx.Component:
             link != "",
             rx.vstack(
                 rx.text("The customer follows the job at:", size="2", color_scheme="gray"),
-                rx.link(link, href=link, is_external=True, size="2", word_break="break-all", aria_label="Status link"),
+                rx.link(
+                    link,
+                    href=link,
+                    is_external=True,
+                    size="2",
+                    word_break="break-all",
+                    aria_label="Status link: " + link,
+                ),
                 spacing="1",
             ),
             rx.text("The status link is revoked: the ticket's QR shows “not found”.", size="2", color_scheme="gray"),

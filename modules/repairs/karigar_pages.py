@@ -27,6 +27,7 @@ from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
+from jewelerp.ui.uploads import labelled_upload
 from modules.repairs.design import KINDS, add_version, approve_version, design_rows, prepare_design
 from modules.repairs.design import MANAGE as DESIGN_MANAGE
 from modules.repairs.karigars import (
@@ -655,7 +656,7 @@ def _design_upload(state: type[JobWorkMixin]) -> rx.Component:
                 field("Design remarks", "design_note", hint="Optional, e.g. thinner band as asked"),
             ),
             rx.vstack(
-                rx.upload(
+                labelled_upload(
                     rx.button(
                         rx.icon("paperclip", size=14), "Choose sketch or render", variant="outline", type="button"
                     ),
@@ -666,7 +667,7 @@ def _design_upload(state: type[JobWorkMixin]) -> rx.Component:
                     border="none",
                     padding="0",
                     on_drop=state.stage_design(rx.upload_files(upload_id=DESIGN_UPLOAD)),
-                    aria_label="Sketch or render file",
+                    label="Sketch or render file",
                 ),
                 rx.cond(
                     state.staged_design != "",

@@ -28,11 +28,12 @@ from sqlalchemy import Select, case, func
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind, shown_row
 from jewelerp.core.settings import get_setting
 from jewelerp.db import MILLIGRAM, PAISA
 from jewelerp.errors import JewelError, NotFound, ValidationError, require_fields
 from jewelerp.notifications import notify_staff
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 from jewelerp.validation import parse_amount_field, parse_grams_field
 from modules.clienteling.api import parse_phone
 from modules.repairs.models import Job, Karigar, KarigarEntry
@@ -477,20 +478,20 @@ def open_work(session: Session, actor: Actor, karigar_id: int) -> list[tuple[str
     return [(str(i), f"{number} · {customer}" if customer else number) for i, number, customer in session.execute(stmt)]
 
 
-def _entry_row(entry: KarigarEntry, actor: Actor, number: str, karigar: str) -> dict[str, str]:
+def _entry_row(entry: KarigarEntry, actor: Actor, number: str, karigar: str) -> dict[str, Any]:
     fine = entry.fine_weight
     return {
         "id": str(entry.id),
-        "at": actor.local(entry.at).strftime("%d %b %Y %H:%M"),
+        "at": actor.local(entry.at),
         "job": number,
         "_link": f"/repairs/jobs/{entry.job_id}" if entry.job_id else "",
         "karigar": karigar,
         "what": ENTRY_LABELS.get(entry.kind, entry.kind),
-        "weight": f"{abs(entry.weight) + entry.stone_weight:.3f} g",
-        "stones": f"{entry.stone_weight:.3f} g" if entry.stone_weight else "",
-        "fineness": str(entry.fineness),
-        "fine_in": f"{fine:.3f} g" if fine > 0 else "",
-        "fine_out": f"{-fine:.3f} g" if fine < 0 else "",
+        "weight": abs(entry.weight) + entry.stone_weight,
+        "stones": entry.stone_weight or None,
+        "fineness": entry.fineness,
+        "fine_in": fine if fine > 0 else None,
+        "fine_out": -fine if fine < 0 else None,
         "note": entry.note,
         "by": entry.user_name,
         "alert": "Loss above allowance" if entry.over_allowance else "",
@@ -506,7 +507,9 @@ def job_entries(session: Session, actor: Actor, job_id: int) -> list[dict[str, s
         .where(KarigarEntry.job_id == job_id)
         .order_by(KarigarEntry.id)
     )
-    return [_entry_row(entry, actor, job.number, name) for entry, name in session.execute(stmt)]
+    return [
+        shown_row(LEDGER.columns, _entry_row(entry, actor, job.number, name)) for entry, name in session.execute(stmt)
+    ]
 
 
 def _ledger_base(actor: Actor, q: TableQuery) -> Select:
@@ -520,7 +523,7 @@ def _ledger_base(actor: Actor, q: TableQuery) -> Select:
     )
 
 
-def _ledger_row(r: Any, actor: Actor) -> dict[str, str]:
+def _ledger_row(r: Any, actor: Actor) -> dict[str, Any]:
     entry, number, name = r
     return _entry_row(entry, actor, number or "", name)
 
@@ -530,14 +533,14 @@ LEDGER = TableSpec(
     title="Karigar metal ledger",
     permission=MANAGE,
     columns=(
-        Column("at", "When"),
+        Column("at", "When", kind=Kind.DATETIME),
         Column("job", "Job"),
         Column("what", "What", sortable=False),
-        Column("weight", "Gross weight", sortable=False),
-        Column("stones", "Stones", sortable=False),
-        Column("fineness", "Fineness", sortable=False),
-        Column("fine_in", "Fine issued", sortable=False),
-        Column("fine_out", "Fine returned", sortable=False),
+        Column("weight", "Gross weight", sortable=False, kind=Kind.WEIGHT),
+        Column("stones", "Stones", sortable=False, kind=Kind.WEIGHT),
+        Column("fineness", "Fineness", sortable=False, kind=Kind.INTEGER, shown=str),
+        Column("fine_in", "Fine issued", sortable=False, kind=Kind.WEIGHT),
+        Column("fine_out", "Fine returned", sortable=False, kind=Kind.WEIGHT),
         Column("alert", "Alert", sortable=False),
         Column("note", "Note", sortable=False, wrap=True),
         Column("by", "By", sortable=False),
@@ -570,15 +573,15 @@ def _karigars_base(actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
-def _karigar_row(r: Any, actor: Actor) -> dict[str, str]:
+def _karigar_row(r: Any, actor: Actor) -> dict[str, Any]:
     karigar, held = r
     return {
         "id": str(karigar.id),
         "_link": f"/repairs/karigars/{karigar.id}",
         "name": karigar.name,
         "phone": karigar.phone,
-        "allowance": f"{karigar.loss_allowance_pct}%",
-        "balance": f"{_grams(held):.3f} g",
+        "allowance": karigar.loss_allowance_pct,
+        "balance": _grams(held),
         "active": "Yes" if karigar.active else "No",
     }
 
@@ -590,8 +593,8 @@ KARIGARS = TableSpec(
     columns=(
         Column("name", "Name"),
         Column("phone", "Phone", sortable=False),
-        Column("allowance", "Loss allowance", sortable=False),
-        Column("balance", "Fine metal held", sortable=False),
+        Column("allowance", "Loss allowance", sortable=False, kind=Kind.PERCENT),
+        Column("balance", "Fine metal held", sortable=False, kind=Kind.WEIGHT),
         Column("active", "Takes work", sortable=False),
     ),
     base=_karigars_base,

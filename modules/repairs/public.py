@@ -35,6 +35,7 @@ from jewelerp.ui.public_page import (
     PAGE_CACHE,
     STYLE,
     PageRecord,
+    document_head,
     escape,
     live_record,
     not_found_page,
@@ -133,11 +134,8 @@ def render_page(session: Session, job: Job, actor: Actor) -> str:
         + f"<section><h2>Progress</h2>{_stages_list(session, job)}</section>"
     )
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
-        f"<title>{escape(job.number)} · {escape(store_name)}</title><style>{STYLE}{EXTRA_STYLE}</style></head><body>"
-        f'<header><div class="store">{escape(store_name)}</div><div class="sub">Job status</div></header>'
+        document_head(job.number, store_name, STYLE + EXTRA_STYLE)
+        + f'<header><div class="store">{escape(store_name)}</div><div class="sub">Job status</div></header>'
         f"<main>{body}</main>"
         f"<footer>Questions about your job? Please contact {escape(store_name)} with the number {escape(job.number)}."
         "</footer></body></html>"

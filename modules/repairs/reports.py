@@ -31,8 +31,9 @@ from sqlalchemy import and_, case, distinct, func
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.errors import ValidationError, require_fields
-from jewelerp.ui.table_query import Column, write_xlsx
+from jewelerp.xlsx_export import write_table
 from modules.repairs.karigars import loss_pct
 from modules.repairs.models import Job, Karigar, KarigarEntry
 from modules.repairs.records import KIND_LABELS
@@ -153,9 +154,9 @@ def jobs_by_stage(session: Session, actor: Actor, period: Period) -> ReportTable
         columns=(
             Column("kind", "Kind"),
             Column("stage", "Stage"),
-            Column("jobs", "Jobs"),
-            Column("overdue", "Overdue"),
-            Column("estimate", "Estimates (₹)"),
+            Column("jobs", "Jobs", kind=Kind.INTEGER),
+            Column("overdue", "Overdue", kind=Kind.INTEGER),
+            Column("estimate", "Estimates (₹)", kind=Kind.MONEY),
         ),
         rows=rows,
         numeric=frozenset({"jobs", "overdue", "estimate"}),
@@ -195,10 +196,10 @@ def jobs_by_karigar(session: Session, actor: Actor, period: Period) -> ReportTab
         filename=_name("jobs-by-karigar", period),
         columns=(
             Column("karigar", "Karigar"),
-            Column("jobs", "Jobs"),
-            Column("in_progress", "In progress"),
-            Column("delivered", "Delivered"),
-            Column("overdue", "Overdue"),
+            Column("jobs", "Jobs", kind=Kind.INTEGER),
+            Column("in_progress", "In progress", kind=Kind.INTEGER),
+            Column("delivered", "Delivered", kind=Kind.INTEGER),
+            Column("overdue", "Overdue", kind=Kind.INTEGER),
         ),
         rows=rows,
         numeric=frozenset({"jobs", "in_progress", "delivered", "overdue"}),
@@ -246,11 +247,11 @@ def turnaround(session: Session, actor: Actor, period: Period) -> ReportTable:
         filename=_name("turnaround", period),
         columns=(
             Column("kind", "Kind"),
-            Column("jobs", "Delivered"),
-            Column("average", "Average days"),
-            Column("median", "Median days"),
-            Column("fastest", "Fastest (days)"),
-            Column("slowest", "Slowest (days)"),
+            Column("jobs", "Delivered", kind=Kind.INTEGER),
+            Column("average", "Average days", kind=Kind.DECIMAL),
+            Column("median", "Median days", kind=Kind.DECIMAL),
+            Column("fastest", "Fastest (days)", kind=Kind.DECIMAL),
+            Column("slowest", "Slowest (days)", kind=Kind.DECIMAL),
         ),
         rows=rows,
         numeric=frozenset({"jobs", "average", "median", "fastest", "slowest"}),
@@ -317,12 +318,12 @@ def metal_loss(session: Session, actor: Actor, period: Period) -> ReportTable:
         filename=_name("metal-loss", period),
         columns=(
             Column("karigar", "Karigar"),
-            Column("jobs", "Jobs closed"),
-            Column("issued", "Fine issued (g)"),
-            Column("returned", "Fine returned (g)"),
-            Column("loss", "Loss (g)"),
-            Column("loss_pct", "Loss %"),
-            Column("allowance", "Allowance %"),
+            Column("jobs", "Jobs closed", kind=Kind.INTEGER),
+            Column("issued", "Fine issued (g)", kind=Kind.WEIGHT),
+            Column("returned", "Fine returned (g)", kind=Kind.WEIGHT),
+            Column("loss", "Loss (g)", kind=Kind.WEIGHT),
+            Column("loss_pct", "Loss %", kind=Kind.PERCENT),
+            Column("allowance", "Allowance %", kind=Kind.PERCENT),
             Column("over", "Above allowance"),
         ),
         rows=rows,
@@ -367,4 +368,4 @@ def write_report(path: Path, table: ReportTable) -> int:
     """Write the report to .xlsx (numbers as numbers, notes under the rows); returns the rows written."""
     first = table.columns[0].key
     notes = [{first: note} for note in table.notes]
-    return write_xlsx(path, table.columns, [*table.rows, *([{}] if notes else []), *notes], table.title)
+    return write_table(path, table.columns, [*table.rows, *([{}] if notes else []), *notes], table.title)

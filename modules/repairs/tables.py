@@ -13,9 +13,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import User
 from jewelerp.money import format_inr
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 from modules.clienteling.api import PII, searched_phone, shown_phone
 from modules.repairs.jobs import job_stones
 from modules.repairs.models import Job, Karigar
@@ -81,7 +82,7 @@ def _search(actor: Actor, typed: str) -> Any:
     return or_(*clauses)
 
 
-def _row(r: Any, actor: Actor) -> dict[str, str]:
+def _row(r: Any, actor: Actor) -> dict[str, Any]:
     job, assigned = r
     return {
         "number": job.number,
@@ -90,10 +91,10 @@ def _row(r: Any, actor: Actor) -> dict[str, str]:
         "customer": job.customer_name,
         "item": job.item_description,
         "stage": stage_label(job.stage),
-        "promised": f"{job.promised_on:%d %b %Y}" if job.promised_on else "",
-        "estimate": format_inr(job.estimate),
+        "promised": job.promised_on,
+        "estimate": job.estimate,
         "assigned": assigned or "",
-        "taken": f"{actor.local(job.created_at):%d %b %Y}",
+        "taken": actor.local(job.created_at).date(),
     }
 
 
@@ -107,10 +108,10 @@ JOBS = TableSpec(
         Column("customer", "Customer"),
         Column("item", "Item", sortable=False, wrap=True),
         Column("stage", "Stage", sortable=False),
-        Column("promised", "Promised"),
-        Column("estimate", "Estimate", sortable=False),
+        Column("promised", "Promised", kind=Kind.DATE),
+        Column("estimate", "Estimate", sortable=False, kind=Kind.MONEY, shown=format_inr),
         Column("assigned", "Assigned to", sortable=False),
-        Column("taken", "Taken in"),
+        Column("taken", "Taken in", kind=Kind.DATE),
     ),
     base=_base,
     row=_row,

@@ -121,6 +121,10 @@ MODULE = Module(
     ),
     dashboard_cards=(
         DashboardCard("stock.on_hand", "Pieces in stock", "modules.stock.cards:on_hand_card", "stock.piece.view"),
+        DashboardCard(
+            "stock.value", "Stock value by metal", "modules.stock.cards:value_by_metal_card", "stock.piece.view"
+        ),
+        DashboardCard("stock.low", "Low stock", "modules.stock.cards:low_stock_card", "stock.piece.view"),
     ),
     emits=tuple(("stock.piece", kind) for kind in LEDGER_KINDS),
     extension_points=(

@@ -26,8 +26,9 @@ from sqlalchemy import Select, select, update
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.errors import JewelError, NotFound, require_fields
-from jewelerp.ui.table_query import Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 from jewelerp.validation import MAX_GRAMS, check_lengths, read_grams
 from modules.stock.models import OldGoldLot, OldGoldMove, Party
 from modules.stock.tables import grams, local_time
@@ -203,19 +204,19 @@ def _lots_base(actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
-def _lot_row(r: Any, actor: Actor) -> dict[str, str]:
+def _lot_row(r: Any, actor: Actor) -> dict[str, Any]:
     (lot,) = r
     return {
         "id": str(lot.id),
         "reference": lot.reference,
-        "received_at": local_time(actor, lot.received_at).strftime("%d %b %Y"),
+        "received_at": local_time(actor, lot.received_at).date(),
         "metal": f"{lot.metal.title()} {lot.fineness}",
-        "gross": grams(lot.gross_weight),
-        "received": grams(lot.received),
-        "sent": grams(lot.sent),
-        "melted": grams(lot.melted),
-        "returned": grams(lot.returned),
-        "on_hand": grams(lot.on_hand),
+        "gross": lot.gross_weight,
+        "received": lot.received,
+        "sent": lot.sent,
+        "melted": lot.melted,
+        "returned": lot.returned,
+        "on_hand": lot.on_hand,
         "open": "yes" if lot.on_hand > 0 else "",
     }
 
@@ -226,14 +227,14 @@ OLD_GOLD_LOTS = TableSpec(
     permission=VIEW,
     columns=(
         Column("reference", "Voucher"),
-        Column("received_at", "Received"),
+        Column("received_at", "Received", kind=Kind.DATE),
         Column("metal", "Metal and fineness", sortable=False),
-        Column("gross", "Gross", sortable=False),
-        Column("received", "Net received", sortable=False),
-        Column("sent", "To refiner", sortable=False),
-        Column("melted", "Melted", sortable=False),
-        Column("returned", "Returned", sortable=False),
-        Column("on_hand", "On hand", sortable=False),
+        Column("gross", "Gross", sortable=False, kind=Kind.WEIGHT),
+        Column("received", "Net received", sortable=False, kind=Kind.WEIGHT),
+        Column("sent", "To refiner", sortable=False, kind=Kind.WEIGHT),
+        Column("melted", "Melted", sortable=False, kind=Kind.WEIGHT),
+        Column("returned", "Returned", sortable=False, kind=Kind.WEIGHT),
+        Column("on_hand", "On hand", sortable=False, kind=Kind.WEIGHT),
     ),
     base=_lots_base,
     row=_lot_row,

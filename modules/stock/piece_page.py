@@ -17,6 +17,7 @@ from jewelerp.ui.forms import fact, field, field_error, select_field
 from jewelerp.ui.private_files import file_src
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
+from jewelerp.ui.uploads import labelled_upload
 from modules.stock.certificates import (
     LABS,
     MAX_FILE_BYTES,
@@ -519,7 +520,7 @@ def _tag_panel() -> rx.Component:
                         is_external=True,
                         size="2",
                         word_break="break-all",
-                        aria_label="Public page link",
+                        aria_label="Public page link: " + PieceState.public_link,
                     ),
                     rx.cond(
                         PieceState.can_tag,
@@ -583,7 +584,7 @@ def _images_panel() -> rx.Component:
         rx.cond(
             can_add,
             rx.vstack(
-                rx.upload(
+                labelled_upload(
                     rx.button(rx.icon("camera", size=14), "Choose photos", size="2", variant="soft", type="button"),
                     id=IMAGE_UPLOAD,
                     accept={"image/*": [".jpg", ".jpeg", ".png", ".webp"]},
@@ -591,7 +592,7 @@ def _images_panel() -> rx.Component:
                     max_files=6,
                     border="none",
                     padding="0",
-                    aria_label="Piece photos",
+                    label="Piece photos",
                 ),
                 rx.foreach(rx.selected_files(IMAGE_UPLOAD), lambda f: rx.text(f, size="1")),
                 rx.cond(
@@ -616,7 +617,7 @@ def _file_picker(purpose: str, label: str, handler: Any) -> rx.Component:
     """Choose a file for a form; it is sent at once and attached when the form is saved."""
     upload_id = f"{purpose}-file"
     return rx.vstack(
-        rx.upload(
+        labelled_upload(
             rx.button(rx.icon("paperclip", size=14), label, size="1", variant="outline", type="button"),
             id=upload_id,
             accept={"application/pdf": [".pdf"], "image/*": [".jpg", ".jpeg", ".png", ".webp"]},
@@ -625,7 +626,7 @@ def _file_picker(purpose: str, label: str, handler: Any) -> rx.Component:
             border="none",
             padding="0",
             on_drop=handler(rx.upload_files(upload_id=upload_id)),
-            aria_label=label,
+            label=label,
         ),
         rx.cond(
             PieceState.staged.contains(purpose),

@@ -38,8 +38,8 @@ from jewelerp.files import MEDIA_TYPES, files_root
 from jewelerp.qr import qr_png
 from jewelerp.ui.public_page import (
     ASSET_CACHE,
-    STYLE,
     PageRecord,
+    document_head,
     escape,
     live_record,
     not_found_page,
@@ -263,12 +263,8 @@ def render_page(view: PublicView, token: str) -> str:
         )
     )
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
-        f"<title>{escape(title)} · {escape(view.piece.sku)} · {escape(store_name)}</title>"
-        f"<style>{STYLE}</style></head><body>"
-        f'<header><div class="store">{escape(store_name)}</div>'
+        document_head(f"{title} · {view.piece.sku}", store_name)
+        + f'<header><div class="store">{escape(store_name)}</div>'
         '<div class="sub">Certificate of authenticity</div></header>'
         f"<main>{body}</main>"
         f"<footer>Issued by {escape(store_name)}{', ' + escape(address) if address else ''}.<br>"

@@ -12,9 +12,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import Store
 from jewelerp.money import format_inr
-from jewelerp.ui.table_query import STORE_SCOPE, Column, Filter, TableQuery, TableSpec
+from jewelerp.ui.table_query import STORE_SCOPE, Filter, TableQuery, TableSpec
 from modules.stock.ledger import RULES, STATUS_LABELS
 from modules.stock.masters import category_options, metal_label, metal_options, party_kind_label
 from modules.stock.models import Category, Certificate, Design, Metal, Movement, Party, Piece, Stone
@@ -122,7 +123,7 @@ def status_text(piece: Piece, actor: Actor, destination: str | None) -> str:
     return STATUS_LABELS.get(piece.status, piece.status)
 
 
-def _piece_row(r: Any, actor: Actor) -> dict[str, str]:
+def _piece_row(r: Any, actor: Actor) -> dict[str, Any]:
     piece, category, metal, branch, destination = r
     show_cost = actor.can("stock.cost.view") and piece.cost_price is not None
     return {
@@ -131,12 +132,12 @@ def _piece_row(r: Any, actor: Actor) -> dict[str, str]:
         "sku": piece.sku,
         "category": category,
         "metal": metal_label(metal),
-        "net": grams(piece.net_weight),
-        "gross": grams(piece.gross_weight),
+        "net": piece.net_weight,
+        "gross": piece.gross_weight,
         "huid": piece.huid or "",
         "status": status_text(piece, actor, destination),
         "branch": f"{branch} → {destination}" if destination and piece.status == "in_transit" else branch,
-        "cost": format_inr(piece.cost_price) if show_cost else "",
+        "cost": piece.cost_price if show_cost else None,
         "taggable": "yes" if piece.store_id == actor.store_id and piece.token_revoked_at is None else "",
     }
 
@@ -149,12 +150,12 @@ PIECES = TableSpec(
         Column("sku", "SKU"),
         Column("category", "Category", False),
         Column("metal", "Metal", False),
-        Column("net", "Net weight"),
-        Column("gross", "Gross weight"),
+        Column("net", "Net weight", kind=Kind.WEIGHT),
+        Column("gross", "Gross weight", kind=Kind.WEIGHT),
         Column("huid", "HUID", False),
         Column("status", "Status"),
         Column("branch", "Branch", False),
-        Column("cost", "Cost", False),
+        Column("cost", "Cost", False, kind=Kind.MONEY, shown=format_inr),
     ),
     base=_pieces_base,
     row=_piece_row,

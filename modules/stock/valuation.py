@@ -27,14 +27,16 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import system_actor
+from jewelerp.columns import Column, Kind
 from jewelerp.core.models import Store
 from jewelerp.core.module_states import enabled_stores
 from jewelerp.db import PAISA
 from jewelerp.errors import require_fields
 from jewelerp.money import format_inr
 from jewelerp.registry import get_registry
-from jewelerp.ui.table_query import Column, new_export, write_xlsx
+from jewelerp.ui.table_query import new_export
 from jewelerp.validation import parse_amount_field
+from jewelerp.xlsx_export import write_table
 from modules.stock.masters import metal_label
 from modules.stock.models import Metal, MetalRate, Piece
 
@@ -44,11 +46,11 @@ STOCK_SOURCE = "Stock"
 EXPORT_COLUMNS = (
     Column("branch", "Branch"),
     Column("metal", "Metal"),
-    Column("pieces", "Pieces"),
-    Column("net_weight", "Net weight (g)"),
-    Column("rate", "Rate (₹/g)"),
+    Column("pieces", "Pieces", kind=Kind.INTEGER),
+    Column("net_weight", "Net weight (g)", kind=Kind.WEIGHT),
+    Column("rate", "Rate (₹/g)", kind=Kind.MONEY),
     Column("source", "Rate from"),
-    Column("value", "Value (₹)"),
+    Column("value", "Value (₹)", kind=Kind.MONEY),
 )
 
 
@@ -316,5 +318,5 @@ def export_valuation(session: Session, actor: Actor) -> str:
     """Write the valuation to an .xlsx file; returns the one-time download token (``/api/export/<token>``)."""
     result = valuation(session, actor)
     token, path = new_export(f"stock-valuation-{actor.today().isoformat()}.xlsx")
-    write_xlsx(path, EXPORT_COLUMNS, _export_rows(result), "Stock valuation")
+    write_table(path, EXPORT_COLUMNS, _export_rows(result), "Stock valuation")
     return token

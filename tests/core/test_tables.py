@@ -11,7 +11,8 @@ from jewelerp.core.users import UserInput, create_user
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied
 from jewelerp.ui.api import api_app, api_routes
-from jewelerp.ui.table_query import TableQuery, new_export, write_xlsx
+from jewelerp.ui.table_query import TableQuery, new_export
+from jewelerp.xlsx_export import write_table
 from tests.conftest import PASSWORD
 
 
@@ -78,7 +79,7 @@ def test_audit_list_is_newest_first_and_scoped_to_the_store(world):
 def test_export_route_serves_the_file_once_known_and_refuses_bad_tokens(world):
     token, path = new_export("staff.xlsx")
     with read_session() as session:
-        write_xlsx(path, STAFF.columns, STAFF.iter_rows(session, world.actor("admin"), TableQuery()), "Staff")
+        write_table(path, STAFF.columns, STAFF.iter_rows(session, world.actor("admin"), TableQuery()), "Staff")
     client = TestClient(api_app(api_routes()))
     response = client.get(f"/api/export/{token}")
     assert response.status_code == 200 and response.content[:2] == b"PK"

@@ -72,7 +72,7 @@ def test_bad_setting_is_refused_and_a_good_one_saved(login_as, base_url):
 def test_admin_runs_a_job_and_sees_the_run(login_as, base_url):
     page = login_as("admin")
     page.goto(f"{base_url}/admin/jobs")
-    page.get_by_role("button", name="Run Delete old sessions, login tries and job runs now").click()
+    page.get_by_role("button", name="Run now: Delete old sessions, login tries and job runs").click()
     expect(page.get_by_role("status")).to_contain_text("core.purge_stale_records: ok (all stores)")
     expect(page.get_by_role("cell", name="manual").first).to_be_visible()
 

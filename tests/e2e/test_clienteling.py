@@ -23,7 +23,8 @@ def test_search_by_phone_and_export_the_filtered_rows(login_as, base_url, tmp_pa
     download.value.save_as(target)
     assert target.name.startswith("customers-") and target.suffix == ".xlsx"
     rows = list(load_workbook(target).active.values)
-    assert rows[0][:2] == ("Name", "Phone") and len(rows) == 2 and rows[1][1] == "+91 98010 00007"
+    assert rows[0][0] == "Customers — Search: 98-01-000-007"
+    assert rows[1][:2] == ("Name", "Phone") and len(rows) == 3 and rows[2][1] == "+91 98010 00007"
 
 
 def test_sales_adds_a_customer_after_fixing_the_phone_and_sees_masks(login_as, base_url):
@@ -79,7 +80,7 @@ def test_a_visit_with_a_follow_up_shows_on_my_follow_ups(login_as, base_url):
 def test_manager_sees_full_details_and_opens_a_segment_list(login_as, base_url):
     page = login_as("manager")
     page.goto(f"{base_url}/clienteling/segments")
-    page.get_by_role("link", name="VIP customers").click()
+    page.get_by_role("link", name=re.compile(r"^VIP ")).click()  # the segment card: its name is its text
     page.wait_for_url(re.compile(r"segment=vip"))
     expect(page.get_by_label("Segments")).to_have_value("vip")
     first = page.get_by_role("row").nth(1)
@@ -109,3 +110,38 @@ def test_manager_edits_a_profile_and_adds_a_photo(login_as, base_url, tmp_path):
     page.get_by_role("button", name="Save photo").click()
     expect(page.get_by_role("status")).to_contain_text("Photo saved.")
     expect(page.get_by_role("img", name=re.compile(r"^Photo of "))).to_be_visible()
+
+
+def _member_with_an_earlier_invoice() -> tuple[int, int, str, str]:
+    """A Mumbai loyalty member whose purchases include an invoice of an earlier day: (customer id, member id,
+    invoice number, the invoice's date as the page shows it)."""
+    from sqlmodel import select
+
+    from jewelerp.core.models import Store
+    from jewelerp.db import read_session
+    from modules.billing.models import Invoice
+    from modules.clienteling.models import Purchase
+    from modules.loyalty.models import Member
+
+    with read_session() as session:
+        mumbai = session.exec(select(Store.id).where(Store.code == "MUM")).one()
+        customer, member, number, on = session.exec(
+            select(Purchase.customer_id, Member.id, Invoice.number, Invoice.invoice_date)
+            .join(Member, Member.customer_id == Purchase.customer_id)
+            .join(Invoice, Invoice.number == Purchase.ref)
+            .where(Invoice.store_id == mumbai, Invoice.invoice_date < date.today() - timedelta(days=2))
+            .order_by(Invoice.id)
+        ).first()
+    return customer, member, number, f"{on:%d %b %Y}"
+
+
+def test_the_360_page_dates_purchases_by_invoice_and_links_the_loyalty_account(login_as, base_url):
+    customer, member, number, invoice_date = _member_with_an_earlier_invoice()
+    page = login_as("manager")
+    page.goto(f"{base_url}/clienteling/customers/{customer}")
+    purchases = page.get_by_role("region", name="Purchases reported")
+    expect(purchases.get_by_role("row").filter(has_text=number)).to_contain_text(invoice_date)  # not today's
+    loyalty = page.get_by_role("region", name="Loyalty points")
+    expect(loyalty).not_to_contain_text("/loyalty/members/")
+    page.get_by_role("link", name="Open the loyalty account").click()
+    page.wait_for_url(f"{base_url}/loyalty/members/{member}")

@@ -19,7 +19,7 @@ def test_manager_previews_imports_and_downloads_the_rows_to_fix(login_as, base_u
     page = login_as("manager")
     page.goto(f"{base_url}/clienteling/import")
     expect(page.get_by_role("button", name="Preview")).to_be_enabled()  # the page has loaded its state
-    page.get_by_label("Customer file").locator("input[type=file]").set_input_files(str(source))
+    page.get_by_label("Customer file").set_input_files(str(source))
     expect(page.get_by_text("customers.csv")).to_be_visible()
     page.get_by_role("button", name="Preview").click()
 

@@ -76,7 +76,7 @@ def _job_row(module_title: str, job_id: str, title: str, cron: str) -> rx.Compon
                     size="1",
                     variant="soft",
                     on_click=JobsState.run_now(job_id),
-                    aria_label=f"Run {title} now",
+                    aria_label=f"Run now: {title}",
                 ),
             )
         ),

@@ -29,7 +29,7 @@ from modules.billing.old_gold import fineness_rate
 from modules.billing.payments import AGEING, dues
 from modules.billing.rates import rate_on
 from modules.clienteling.demo import load as load_customers
-from modules.clienteling.models import Customer
+from modules.clienteling.models import Customer, Purchase
 from modules.stock import demo as stock_demo
 from modules.stock.models import Piece
 
@@ -162,6 +162,20 @@ def _check_serials() -> None:
     assert numbers and all(re.fullmatch(r"[A-Z0-9/]{1,16}", n) for n in numbers), numbers
 
 
+def _check_purchase_dates(mumbai: int) -> None:
+    """Clienteling reports each customer's invoice on its own day, though the history was issued today."""
+    with read_session() as session:
+        invoices = session.execute(
+            select(Invoice.number, Invoice.invoice_date, Invoice.issued_at).where(
+                Invoice.store_id == mumbai, Invoice.customer_id.is_not(None), Invoice.number.is_not(None)
+            )
+        ).all()
+        reported = {p.ref: (p.sold_on, p.at) for p in session.scalars(select(Purchase))}
+    sold = {number: (on, at) for number, on, at in invoices if number in reported}
+    assert len({on for on, _at in sold.values()}) > 30, "the history's invoices fall on many days"
+    assert {number: reported[number] for number in sold} == sold
+
+
 def test_the_demo_makes_a_sales_history_and_todays_business_once(world, install_data, tmp_path, monkeypatch):
     monkeypatch.setattr(stock_demo, "PER_STORE", 300)  # enough pieces, loaded quickly
     _load(world.mum, lambda s, a: stock_demo.load(s, a, tmp_path), load_customers, demo.load)
@@ -169,6 +183,7 @@ def test_the_demo_makes_a_sales_history_and_todays_business_once(world, install_
     _check_payments_and_dues(world)
     _check_today(world, world.mum)
     _check_serials()
+    _check_purchase_dates(world.mum)
     before = _counts()
     _load(world.mum, demo.load)
     assert _counts() == before

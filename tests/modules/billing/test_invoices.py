@@ -11,6 +11,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import func, select
 
+from jewelerp.core.models import EventDelivery
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, PermissionDenied, ValidationError
 from modules.billing.invoices import (
@@ -29,7 +30,7 @@ from modules.billing.old_gold import OldGoldEntry
 from modules.billing.pricing import Discount, PriceInput, price
 from modules.billing.rates import set_rate
 from modules.billing.supply import Recipient
-from modules.clienteling.models import Customer
+from modules.clienteling.models import Customer, Purchase
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.stock.masters import ensure_default_masters
 from modules.stock.models import Category, Metal, Piece
@@ -342,6 +343,10 @@ def test_clienteling_counts_the_purchase_and_the_credit_note_takes_it_back(world
     with read_session() as session:
         row = session.get(Customer, customer)
         assert row.purchases_12m == 1 and row.spend_12m == issued.taxable  # the value before tax
+        event = session.scalars(select(EventDelivery).where(EventDelivery.module == "clienteling")).one()
+        purchase = session.scalars(select(Purchase).where(Purchase.ref == issued.number)).one()
+    assert event.payload["invoice_date"] == issued.invoice_date.isoformat()  # the sale event names its date
+    assert purchase.sold_on == issued.invoice_date
     _do(manager, cancel_invoice, invoice_id, "Returned")
     with read_session() as session:
         assert session.get(Customer, customer).purchases_12m == 0

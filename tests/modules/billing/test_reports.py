@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied, ValidationError
+from jewelerp.xlsx_export import INR_FORMAT
 from modules.billing.customer import purchases
 from modules.billing.invoices import add_piece_line, add_service_line, cancel_invoice, create_draft, issue_invoice
 from modules.billing.models import Invoice, InvoiceLine
@@ -244,11 +245,13 @@ def test_the_export_holds_the_reports_cells_and_never_a_formula(world, november,
     write_report(path, table)
     sheet = load_workbook(path).active
     cells = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert cells[0] == ["Date", "Salesperson", "Category", "Invoices", "Taxable value", "GST", "Total"]
+    assert sheet["E3"].number_format == sheet["G3"].number_format == INR_FORMAT  # rupees in lakhs and crores
+    assert sheet["A3"].number_format == "dd mmm yyyy" and sheet["D3"].data_type == "n"
+    assert cells[1] == ["Date", "Salesperson", "Category", "Invoices", "Taxable value", "GST", "Total"]
     first = table.rows[0]
-    assert cells[1][:4] == [datetime(2026, 11, 1), "Sales", "Gold", 1]
-    assert D(str(cells[1][4])) == first["taxable"] and D(str(cells[1][6])) == first["total"]
-    formula = sheet.cell(row=3, column=2)
+    assert cells[2][:4] == [datetime(2026, 11, 1), "Sales", "Gold", 1]
+    assert D(str(cells[2][4])) == first["taxable"] and D(str(cells[2][6])) == first["total"]
+    formula = sheet.cell(row=4, column=2)
     assert (formula.value, formula.data_type) == ("=HYPERLINK(1)", "s")
     total = next(row for row in cells if row[0] == "Total")
     assert total[3] == 4 and D(str(total[6])) == table.footer[-1]["total"]

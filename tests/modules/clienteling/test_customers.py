@@ -9,7 +9,8 @@ from jewelerp.core.module_states import disable_module
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import ModuleDisabled, PermissionDenied, ValidationError
 from jewelerp.registry import get_registry
-from jewelerp.ui.table_query import TableQuery, write_xlsx
+from jewelerp.ui.table_query import TableQuery
+from jewelerp.xlsx_export import write_table
 from modules.clienteling.parsing import normalize_phone
 from modules.clienteling.services import METALS, CustomerInput, create_customer
 from modules.clienteling.tables import CUSTOMERS
@@ -90,11 +91,12 @@ def test_export_writes_filtered_rows_and_never_formulas(world, tmp_path):
     path = tmp_path / "customers.xlsx"
     with read_session() as session:
         rows = CUSTOMERS.iter_rows(session, world.actor("manager"), TableQuery(search="98200 55555"))
-        assert write_xlsx(path, CUSTOMERS.columns, rows, CUSTOMERS.title) == 1
+        assert write_table(path, CUSTOMERS.columns, rows, CUSTOMERS.title) == 1
     sheet = load_workbook(path).active
-    assert [c.value for c in sheet[1]][:2] == ["Name", "Phone"]
-    cell = sheet["A2"]
+    assert [c.value for c in sheet[2]][:2] == ["Name", "Phone"]
+    cell = sheet["A3"]
     assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
+    assert sheet["H3"].is_date and sheet["H3"].number_format == "dd mmm yyyy"  # customer since: a date
 
 
 def test_the_search_index_follows_edits_and_matches_the_plain_scan(world, monkeypatch):

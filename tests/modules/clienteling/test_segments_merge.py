@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,14 +11,14 @@ from sqlmodel import select
 
 from jewelerp.core.models import AuditLog
 from jewelerp.core.settings import set_setting
-from jewelerp.db import read_session, utcnow
+from jewelerp.db import read_session, unit_of_work, utcnow
 from jewelerp.errors import JewelError, PermissionDenied
 from jewelerp.events import emit
 from jewelerp.ui.table_query import TableQuery
 from modules.clienteling.extension import contributed_sections
 from modules.clienteling.followups import InteractionInput, log_interaction
 from modules.clienteling.merge import merge_customers
-from modules.clienteling.models import Customer, Interaction
+from modules.clienteling.models import Customer, Interaction, Purchase
 from modules.clienteling.segments import refresh_store
 from modules.clienteling.services import customer_profile
 from modules.clienteling.tables import CUSTOMERS
@@ -156,3 +156,41 @@ def test_customer_360_shows_sections_of_enabled_modules_only(world):
         sections = contributed_sections(session, manager, customer.id)
     assert sections[0]["title"] == "Purchases reported"
     assert sections[0]["rows"][0][1:] == ["MUM/2026-27/000050", "₹45,000", "counted"]
+
+
+def test_purchases_reported_show_the_invoice_date_not_when_the_event_was_processed(world):
+    manager = world.actor("manager")
+    customer = add_customer(manager, name="Ishaan Kapoor", phone="9820030022")
+    sale = {"customer_id": customer.id, "amount": "52000", "issued_at": "2026-11-30T20:00:00+00:00"}
+    # billing's event names the invoice's date; it was processed (issued_at) the evening after, in UTC
+    dated = sale | {"number": "MUM/2627/000061", "invoice_date": "2026-11-28"}
+    run(manager, lambda s, a: emit(s, a, "billing.invoice", "issued", dated))
+    # an event queued before billing sent the date: dated by issued_at in Mumbai, 20:00 UTC = 01:30 IST next day
+    undated = sale | {"number": "MUM/2627/000060"}
+    run(manager, lambda s, a: emit(s, a, "billing.invoice", "issued", undated))
+    with unit_of_work() as session:  # reported before clienteling_0004 kept the date: no sold_on
+        at = datetime(2026, 3, 31, 19, 0, tzinfo=UTC)  # 00:30 IST on 1 April
+        session.add(Purchase(customer_id=customer.id, store_id=world.mum, ref="OLD-9", amount=Decimal(9000), at=at))
+    with read_session() as session:
+        purchases = contributed_sections(session, manager, customer.id)[0]
+    assert purchases["title"] == "Purchases reported"
+    assert [row[:2] for row in purchases["rows"]] == [
+        ["01 Dec 2026", "MUM/2627/000060"],
+        ["28 Nov 2026", "MUM/2627/000061"],
+        ["01 Apr 2026", "OLD-9"],
+    ]
+
+
+def test_a_section_links_only_to_pages_of_the_app(world, monkeypatch):
+    def section(_session, _actor, _customer_id):
+        links = [("Open", "/loyalty/members/7"), ("Away", "https://example.com/x"), ("Host", "//example.com/x")]
+        return {"title": "Extra", "columns": [("a", "A")], "rows": [{"a": "1"}], "links": links}
+
+    class Registry:
+        def contributions(self, _point, _actor):
+            return [section]
+
+    monkeypatch.setattr("modules.clienteling.extension.get_registry", Registry)
+    with read_session() as session:
+        [shown] = contributed_sections(session, world.actor("manager"), 1)
+    assert shown["links"] == [{"label": "Open", "href": "/loyalty/members/7"}]

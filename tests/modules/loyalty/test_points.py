@@ -22,6 +22,7 @@ from modules.billing.invoices import add_piece_line, add_service_line, cancel_in
 from modules.billing.models import Invoice, Payment
 from modules.billing.payments import method_options, take_payment
 from modules.billing.rates import set_rate
+from modules.clienteling.extension import contributed_sections
 from modules.clienteling.services import CustomerInput, create_customer
 from modules.loyalty import points
 from modules.loyalty.api import customer_points
@@ -418,7 +419,12 @@ def test_the_customer_360_shows_tier_balance_and_history(world):
     section = _do(world.actor("sales"), points_section, asha)
     assert section["title"] == "Loyalty points"
     assert section["rows"][0]["points"] == "120" and section["rows"][0]["date"] == "Silver"
+    assert "/loyalty/" not in section["rows"][0]["detail"]  # the account is a link, not a path printed as text
     assert section["rows"][1]["what"] == "Adjusted"
+    with read_session() as session:  # as the 360 page gets it
+        sections = contributed_sections(session, world.actor("sales"), asha)
+    [shown] = [s for s in sections if s["title"] == "Loyalty points"]
+    assert shown["links"] == [{"label": "Open the loyalty account", "href": f"/loyalty/members/{member.id}"}]
     assert _do(world.actor("designer"), points_section, asha) is None
 
 

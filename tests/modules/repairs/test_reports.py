@@ -135,8 +135,8 @@ def test_period_permission_and_the_excel_export(world, tmp_path):
     path = tmp_path / table.filename
     write_report(path, table)
     sheet = load_workbook(path).active
-    assert [c.value for c in sheet[1]] == ["Kind", "Stage", "Jobs", "Overdue", "Estimates (₹)"]
-    assert [c.value for c in sheet[7]][1:3] == ["Ready", 1]  # counts stay numbers in Excel
+    assert [c.value for c in sheet[2]] == ["Kind", "Stage", "Jobs", "Overdue", "Estimates (₹)"]
+    assert [c.value for c in sheet[8]][1:3] == ["Ready", 1]  # counts stay numbers in Excel
 
 
 def _load_demo(store_id: int, tmp_path) -> None:

@@ -16,6 +16,7 @@ from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import NotFound, PermissionDenied, ValidationError
 from jewelerp.registry import Module, Registry, discover, set_registry
 from jewelerp.ui.table_query import forget_export, take_export
+from jewelerp.xlsx_export import INR_FORMAT
 from modules.stock import demo
 from modules.stock.ledger import move
 from modules.stock.masters import DesignInput, ensure_default_masters, save_design
@@ -217,8 +218,9 @@ def test_valuation_is_net_weight_times_todays_rate_exact_to_the_paisa(world, tmp
     sheet = load_workbook(path).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     forget_export(path)
-    assert values[0][0] == "Branch"
-    assert values[1][:3] == ["MUM", "Gold 22K (916)", 3] and Decimal(str(values[1][6])) == Decimal("93622.25")
+    assert (sheet["G3"].number_format, sheet["D3"].number_format) == (INR_FORMAT, "0.000")  # rupees, grams
+    assert values[1][0] == "Branch"
+    assert values[2][:3] == ["MUM", "Gold 22K (916)", 3] and Decimal(str(values[2][6])) == Decimal("93622.25")
 
 
 def test_a_metal_without_a_rate_today_is_reported_not_valued_at_zero(world):
