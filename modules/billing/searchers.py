@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.money import format_inr
-from jewelerp.search import SearchHit, SearchQuery, numbered, unindexed
+from jewelerp.search import SearchHit, SearchQuery, numbered
 from modules.billing.bookings import STATUSES as BOOKING_STATUSES
 from modules.billing.invoice_tables import STATUS_LABELS
 from modules.billing.models import Booking, Invoice
@@ -27,17 +27,13 @@ def _invoice_line(invoice: Invoice) -> str:
 def find_invoices(session: Session, actor: Actor, query: SearchQuery) -> list[SearchHit]:
     """Invoices of the actor's store by number."""
     actor.require(CREATE)
-    return numbered(
-        session, actor, query, Invoice, "/billing/invoices/{id}", _invoice_line, unindexed(Invoice.kind) == "invoice"
-    )
+    return numbered(session, actor, query, Invoice, "/billing/invoices/{id}", _invoice_line, Invoice.kind == "invoice")
 
 
 def find_estimates(session: Session, actor: Actor, query: SearchQuery) -> list[SearchHit]:
     """Estimates of the actor's store by number (they open on the invoice page)."""
     actor.require(CREATE)
-    return numbered(
-        session, actor, query, Invoice, "/billing/invoices/{id}", _invoice_line, unindexed(Invoice.kind) == "estimate"
-    )
+    return numbered(session, actor, query, Invoice, "/billing/invoices/{id}", _invoice_line, Invoice.kind == "estimate")
 
 
 def _booking_line(booking: Booking) -> str:
