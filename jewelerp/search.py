@@ -119,11 +119,16 @@ def starts_with(column: Any, prefix: str) -> Any:
     return found
 
 
+def unindexed(column: Any) -> Any:
+    """``column`` as an expression no index answers (``store_id + 0``, ``kind || ''``), for the filters beside a
+    search's own: SQLite keeps no statistics here and would otherwise read every row of a store (or every
+    invoice of a kind) through that column's index instead of the few the search's index finds."""
+    return column + 0 if column.type.python_type is int else column.concat("")
+
+
 def in_store(column: Any, store_id: int) -> Any:
-    """``column`` (a record's ``store_id``) is ``store_id``, written as an expression so that SQLite, which keeps
-    no statistics here, never reads the whole store through its ``store_id`` index instead of finding the few
-    rows through the search's own index (the number's, the SKU's, the search table's)."""
-    return column + 0 == store_id
+    """``column`` (a record's ``store_id``) is ``store_id``, as a filter beside the search's own index."""
+    return unindexed(column) == store_id
 
 
 def numbered(

@@ -49,7 +49,10 @@ class Invoice(SQLModel, table=True):
     """
 
     __tablename__ = "billing_invoice"
-    __table_args__ = (Index("ix_billing_invoice_store_issued", "store_id", "issued_at"),)  # dashboard sales
+    __table_args__ = (
+        Index("ix_billing_invoice_store_issued", "store_id", "issued_at"),  # dashboard sales
+        Index("ix_billing_invoice_kind_number", "kind", "number"),  # the search box: invoices or estimates by number
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key="core_store.id", index=True)

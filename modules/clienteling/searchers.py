@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.search import SearchHit, SearchQuery, in_store
+from jewelerp.search import SearchHit, SearchQuery, in_store, unindexed
 from modules.clienteling.models import Customer
 from modules.clienteling.services import shown_phone
 from modules.clienteling.tables import customer_search
@@ -33,8 +33,8 @@ def find_customers(session: Session, actor: Actor, query: SearchQuery) -> list[S
         return []
     stmt = (
         select(Customer.id, Customer.name, Customer.phone)
-        .where(in_store(Customer.store_id, actor.store_id), Customer.merged_into_id.is_(None), or_(*clauses))
-        .order_by(Customer.name, Customer.id)
+        .where(in_store(Customer.store_id, actor.store_id), unindexed(Customer.merged_into_id).is_(None), or_(*clauses))
+        .order_by(unindexed(Customer.name), Customer.id)  # sorted after the search's own index found them
         .limit(query.limit)
     )
     return [
