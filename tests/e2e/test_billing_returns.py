@@ -14,7 +14,8 @@ from tests.e2e.test_billing_reports import _manager_in_mumbai, _sell_today
 
 def _month_figures(actor):
     from jewelerp.db import read_session
-    from modules.billing.reports import gst_summary, this_month
+    from jewelerp.reports import this_month
+    from modules.billing.reports import gst_summary
 
     with read_session() as session:
         return gst_summary(session, actor, *this_month(actor))
