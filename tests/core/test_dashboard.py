@@ -12,7 +12,7 @@ from jewelerp.core.module_states import disable_module
 from jewelerp.dashboard import DashboardFilters, dashboard_cards, filters_query, parse_filters
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import ValidationError
-from jewelerp.registry import DashboardCard, Registry, RegistryError
+from jewelerp.registry import DashboardCard, Registry, RegistryError, get_registry
 from modules.clienteling.services import CustomerInput, create_customer
 from tests.core.sample_modules import CATALOG
 
@@ -35,9 +35,10 @@ def _cards(actor, query: dict[str, str]) -> dict[str, dict]:
 
 
 def _disable_clienteling(store_id: int) -> None:
-    """Switch clienteling off in a branch (and first the modules that need it)."""
+    """Switch clienteling off in a branch, first the modules that need it (an installed add-on's among them)."""
+    registry = get_registry()
     with unit_of_work() as session:
-        for module in ("loyalty", "repairs", "billing", "clienteling"):
+        for module in [*reversed(registry.dependents("clienteling")), "clienteling"]:
             disable_module(session, None, module, store_id)
 
 
