@@ -26,7 +26,7 @@ def cli(tmp_path_factory):
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
-            timeout=120,
+            timeout=300,  # the demo takes a minute on an idle machine; the suite runs this beside the browser tests
         )
 
     run.folder = folder  # type: ignore[attr-defined]
