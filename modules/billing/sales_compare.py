@@ -240,6 +240,13 @@ class Margin:
     uncosted_sale: Decimal
 
 
+def margin_stores(session: Session, actor: Actor, every_store: bool) -> list[ReportStore]:
+    """The stores a margin covers: the actor's, or with ``every_store`` each where the user may see both the
+    reports and cost prices."""
+    costed = {store.id for store in report_stores(session, actor, COST, every_store)}
+    return [store for store in report_stores(session, actor, VIEW, every_store) if store.id in costed]
+
+
 def margin(session: Session, actor: Actor, request: ReportRequest) -> Margin:
     """Sale, cost and margin of the pieces sold in the period per group (as for :func:`compare_sales`; needs the
     cost permission)."""
@@ -248,7 +255,7 @@ def margin(session: Session, actor: Actor, request: ReportRequest) -> Margin:
     start, end = request.start, request.end
     dimension, category = _dimension(request.choices.get("group", "")), request.choices.get("category", "")
     sold: list[tuple[str, int, Decimal]] = []
-    stores = report_stores(session, actor, VIEW, request.every_store) if category != "services" else []
+    stores = margin_stores(session, actor, request.every_store) if category != "services" else []
     for store in stores:
         keys = _key_columns(dimension)
         stmt = select(*keys, InvoiceLine.piece_id, func.sum(InvoiceLine.taxable)).where(

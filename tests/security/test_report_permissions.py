@@ -13,12 +13,13 @@ from reflex.istate.data import SessionData
 
 from jewelerp.auth import service as auth
 from jewelerp.core.roles import set_grant
+from jewelerp.core.users import UserInput, create_user
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import PermissionDenied, SessionEnded
 from jewelerp.reports import ReportRequest, report_stores
 from jewelerp.ui.state import AppState
 from modules.billing.report_pages import ComparisonReportState, MarginReportState
-from modules.billing.sales_compare import margin
+from modules.billing.sales_compare import margin, margin_stores
 from modules.repairs.report_page import WorkshopReportState
 from modules.stock.report_pages import AgeingState, DeadStockState
 from tests.conftest import PASSWORD
@@ -110,3 +111,17 @@ def test_a_report_page_takes_any_junk_without_failing_or_changing_what_it_shows(
     _call(page, "open_page")
     _call(page, "apply", {"days": "-5"})
     assert "days" in page.errors and page.choices == {"category": "", "days": ""}
+
+
+def test_the_margin_of_every_store_covers_only_stores_where_the_user_may_see_costs(world):
+    """A manager in Mumbai who is sales staff in Delhi, where sales staff may see reports but not cost prices."""
+    admin = world.actor("admin")
+    with unit_of_work(admin) as session:
+        set_grant(session, admin, "sales", "billing.report.view", True)
+        mixed = create_user(
+            session, admin, UserInput("Mixed", "mixed@test.in"), PASSWORD, {"MUM": "manager", "DEL": "sales"}
+        )
+    with read_session() as session:
+        actor = auth.build_actor(session, mixed.id, world.mum)
+        assert [s.code for s in report_stores(session, actor, "billing.report.view", True)] == ["DEL", "MUM"]
+        assert [s.code for s in margin_stores(session, actor, True)] == ["MUM"]
