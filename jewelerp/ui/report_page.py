@@ -21,6 +21,7 @@ from jewelerp.columns import Kind
 from jewelerp.errors import require_fields
 from jewelerp.money import format_inr
 from jewelerp.reports import ReportKind, ReportRequest, ReportTable, parse_period, report_stores, write_report
+from jewelerp.ui.charts import SHORT_NUMBER
 from jewelerp.ui.downloads import download_export
 from jewelerp.ui.forms import field, scrolling_table, select_field
 from jewelerp.ui.shell import shell
@@ -298,7 +299,7 @@ def _chart(state: type[ReportMixin], caption: str) -> rx.Component:
             rx.recharts.bar_chart(
                 *bars,
                 rx.recharts.x_axis(data_key="name", tick={"fontSize": 12}),
-                rx.recharts.y_axis(width=80, tick={"fontSize": 12}),
+                rx.recharts.y_axis(width=56, tick={"fontSize": 12}, tick_formatter=SHORT_NUMBER),
                 rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
                 rx.recharts.graphing_tooltip(),
                 rx.recharts.legend(),

@@ -48,6 +48,7 @@ def test_a_manager_filters_the_dashboard_by_branch_and_dates(login_as, base_url)
 
     page = login_as("manager")
     expect(_figure(page, "Sales in the period")).to_have_text(mumbai)
+    expect(page.get_by_label("Branch", exact=True)).to_have_value(str(stores["MUM"]))  # the branch shown
     expect(page.get_by_role("region", name="Branch comparison")).to_have_count(0)
 
     page.get_by_label("Branch", exact=True).select_option(label="All my branches")

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.dashboard import ALL_BRANCHES, dashboard_cards, filters_query, parse_filters, visible_branches
+from jewelerp.ui.charts import SHORT_NUMBER
 from jewelerp.ui.forms import field, select_field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.shell_state import ShellState
@@ -42,7 +43,7 @@ class HomeState(AppState):
     def _show(self, query: dict[str, str]) -> bool:
         """Check ``query``'s filters and compute the cards; on bad filters show why and no card."""
 
-        def work(session: Session, actor: Actor) -> tuple[list[dict[str, str]], dict[str, str], list]:
+        def work(session: Session, actor: Actor) -> tuple[list[dict[str, str]], dict[str, str], list, str]:
             branches = visible_branches(session, actor)
             filters = parse_filters(session, actor, query)
             every = query.get("branch") == ALL_BRANCHES and len(branches) > 1
@@ -50,6 +51,7 @@ class HomeState(AppState):
                 [{"value": str(b.id), "label": f"{b.code} · {b.name}"} for b in branches],
                 filters_query(filters, actor, every),
                 dashboard_cards(session, actor, filters),
+                str(actor.store_id),
             )
 
         self._clear_messages()
@@ -60,12 +62,12 @@ class HomeState(AppState):
             self.cards = []
             self.form_version += 1
             return False
-        branches, normal, self.cards = result
+        branches, normal, self.cards, current = result
         if len(branches) > 1:
             branches = [*branches, {"value": ALL_BRANCHES, "label": "All my branches"}]
         self.branches = branches
         self.date_from, self.date_to = normal["from"], normal["to"]
-        self.branch = normal.get("branch", "")
+        self.branch = normal.get("branch", current)  # the branch list shows the branch the cards are of
         self._address = "/?" + urlencode(normal)
         self.form_version += 1
         return True
@@ -85,12 +87,6 @@ class HomeState(AppState):
             return None
         address = json.dumps(self._address)
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {address})")
-
-
-# Axis figures in Indian short form (1.2L, 3.5Cr), so the chart keeps its width on a tablet.
-SHORT_NUMBER = (
-    "(value) => new Intl.NumberFormat('en-IN', {notation: 'compact', maximumFractionDigits: 1}).format(value)"
-)
 
 
 def _chart(card: rx.Var) -> rx.Component:
