@@ -102,6 +102,7 @@ def _public_pages() -> list[str]:
     return [f"{_backend_url()}/c/{certificate}", f"{_backend_url()}/r/{ticket}"]
 
 
+@pytest.mark.timeout(900)  # some 50 pages in one test, and the harness's build when it runs first
 def test_every_page_meets_wcag_2_1_aa_and_names_itself_and_the_store(tab, base_url):
     with read_session() as session:
         stores = {store.code: store.name for store in session.exec(select(Store)).all()}
