@@ -110,7 +110,7 @@ def test_tabs_on_different_workers_sign_in_switch_stores_and_see_moves_live(brow
     watchers = []
     for tab in itertools.chain([manager], (_tab(browser, workers_url, "sales") for _ in range(MAX_TABS))):
         tab.goto(f"{workers_url}/repairs/board")
-        expect(_card(tab, "Received", number)).to_be_visible()
+        expect(_card(tab, "Received", number)).to_be_visible(timeout=TIMEOUT_MS)  # a page's first load, under load
         watchers += [tab] if tab is not manager else []
         if len(watchers) >= TABS and len(_workers_of(redis_server_url)) == WORKERS:
             break  # the OS hands each connection to a worker: under load it may take more tabs to reach both
