@@ -75,12 +75,16 @@ class HomeState(AppState):
     @rx.event
     def load(self) -> None:
         """Runs after the shell's access check: the filters of the URL (this month and this branch by default)."""
+        self._session()
         params = self.router.url.query_parameters
         self._show({key: str(params[key])[:200] for key in FILTER_KEYS if key in params})
 
     @rx.event
     def apply(self, form: dict) -> rx.event.EventSpec | None:
         """Show the dashboard for the filters in the form and keep them in the address bar."""
+        self._session()
+        if not isinstance(form, dict):
+            return None
         query = {key: str(form.get(FORM_FIELDS.get(key, key), ""))[:200] for key in FILTER_KEYS}
         query = {key: value for key, value in query.items() if value.strip()}
         if not self._show(query):
