@@ -81,7 +81,7 @@ MODULE = Module(
             "My cases",
             "clienteling.case.view",
             MenuEntry("My cases", "life-buoy", 11),
-            "modules.clienteling.case_lists:MyCasesTable.open_page",
+            "modules.clienteling.case_lists:MyCasesTable.load",
         ),
         Page(
             "/clienteling/case-queue",
@@ -89,7 +89,7 @@ MODULE = Module(
             "Case queue",
             "clienteling.case.assign",
             MenuEntry("Case queue", "inbox", 11),
-            "modules.clienteling.case_lists:CaseQueueTable.open_page",
+            "modules.clienteling.case_lists:CaseQueueTable.load",
         ),
         Page(
             "/clienteling/cases/[case_id]",
