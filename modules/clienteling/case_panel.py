@@ -57,7 +57,7 @@ def _form(state: Any) -> rx.Component:
         rx.vstack(
             rx.grid(
                 select_field("Kind of case", name("kind"), list(KINDS)),
-                select_field("Channel", name("channel"), list(CHANNELS)),
+                select_field("How it came in", name("channel"), list(CHANNELS)),
                 select_field("Priority", name("priority"), list(PRIORITIES), default_value="normal"),
                 field("Due date", name("due_on"), type="date", hint="Empty: from the priority"),
                 rx.cond(

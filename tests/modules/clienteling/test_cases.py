@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, NotFound, PermissionDenied, ValidationError
@@ -298,3 +298,17 @@ def test_cases_move_with_a_merged_profile(world, customer):
     with read_session() as session:
         assert [r["number"] for r in customer_case_rows(session, manager, customer)] == [case.number]
         assert [c.number for c in customer_cases(session, duplicate)] == [case.number]  # the kept profile's
+
+
+def test_demo_cases_are_loaded_once_with_overdue_ones_for_the_salesperson(world, customer):
+    from modules.clienteling.case_demo import PER_STORE, load_cases
+
+    manager = world.actor("manager")
+    for _ in range(2):
+        run(manager, load_cases)
+    mine = _list(MY_CASES, world.actor("sales"), status="any")
+    with read_session() as session:
+        assert session.exec(select(func.count()).select_from(ServiceCase)).one() == PER_STORE
+    assert len(mine) >= PER_STORE // 2
+    assert any(r["overdue"] == "Overdue" for r in mine)
+    assert any(r["assignee"] == "Queue" for r in _list(CASE_QUEUE, manager))
