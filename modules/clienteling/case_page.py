@@ -216,12 +216,10 @@ def _entry(row: dict) -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        rx.text(
-            row["text"],
-            size="2",
-            white_space="pre-wrap",
-            color_scheme=rx.cond(row["kind"] == "change", "gray", None),
-            style=rx.cond(row["kind"] == "change", {"font_style": "italic"}, {}),
+        rx.cond(
+            row["kind"] == "change",
+            rx.text(row["text"], size="2", color_scheme="gray", font_style="italic"),
+            rx.text(row["text"], size="2", white_space="pre-wrap"),
         ),
         padding_y="0.5rem",
         border_bottom="1px solid var(--gray-a4)",
