@@ -67,6 +67,18 @@ def test_cases_are_numbered_per_store_and_found_by_number(world, customer):
         assert find_cases(session, manager, read_query("CS-DEL")) == []  # Delhi's cases stay in Delhi
 
 
+def test_a_number_taken_meanwhile_by_another_counter_is_skipped(world, customer, monkeypatch):
+    from modules.clienteling import cases
+
+    manager = world.actor("manager")
+    _case(manager, customer)
+    counted = iter([1, 2])  # as if another transaction had taken number 1 after this one counted
+    monkeypatch.setattr(cases, "_next_seq", lambda session, store_id: next(counted))
+    second = _case(manager, customer, subject="Second")
+    assert second.number == "CS-MUM-000002"
+    assert _thread(manager, second.id) == ["Manager opened the case."]
+
+
 def test_the_due_date_follows_the_priority_unless_one_is_typed(world, customer):
     sales = world.actor("sales")
     today = sales.today()
