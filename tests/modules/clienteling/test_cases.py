@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
+from jewelerp.dashboard import DashboardFilters
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, NotFound, PermissionDenied, ValidationError
 from jewelerp.notifications.models import Notification
 from jewelerp.search import read_query
 from jewelerp.ui.table_query import TableQuery
 from modules.clienteling.api import add_customer_reply, customer_cases, open_customer_case
+from modules.clienteling.cards import cases_card
 from modules.clienteling.case_tables import CASE_QUEUE, MY_CASES
 from modules.clienteling.case_view import case_details, thread_rows
 from modules.clienteling.cases import (
@@ -324,3 +326,21 @@ def test_demo_cases_are_loaded_once_with_overdue_ones_for_the_salesperson(world,
     assert len(mine) >= PER_STORE // 2
     assert any(r["overdue"] == "Overdue" for r in mine)
     assert any(r["assignee"] == "Queue" for r in _list(CASE_QUEUE, manager))
+
+
+def test_the_dashboard_card_counts_my_open_cases_and_the_overdue_ones(world, customer):
+    manager, sales = world.actor("manager"), world.actor("sales")
+    late = _case(manager, customer, subject="Late one", assignee=str(world.users["sales"]))
+    _case(manager, customer, subject="On time", priority="low", assignee=str(world.users["sales"]))
+    done = _case(manager, customer, subject="Done", assignee=str(world.users["sales"]))
+    _case(manager, customer, subject="Someone else's")
+    run(sales, lambda s, a: set_status(s, a, done.id, "resolved"))
+    with unit_of_work() as session:
+        session.get(ServiceCase, late.id).due_on = sales.today() - timedelta(days=1)
+    today = sales.today()
+    with read_session() as session:
+        card = cases_card(session, sales, DashboardFilters(today, today, (world.mum,)))
+        elsewhere = cases_card(session, sales, DashboardFilters(today, today, (world.dl,)))
+    assert (card.value, card.caption, card.link) == ("2", "1 overdue", "/clienteling/cases")
+    assert [r.label for r in card.rows] == ["CS-MUM-000001 · Late one", "CS-MUM-000002 · On time"]
+    assert (elsewhere.value, elsewhere.caption) == ("0", "nothing overdue")
