@@ -229,7 +229,8 @@ def open_case(session: Session, actor: Actor, customer_id: int, data: CaseInput)
         assigned_user_id=assignee,
         opened_by=actor.user_id,
     )
-    _change(session, actor, case, f"{actor.user_name} opened the case.")
+    given = _staff_member(session, actor.store_id, assignee) if assignee != actor.user_id else None
+    _change(session, actor, case, f"{actor.user_name} opened the case" + (f" for {given.name}." if given else "."))
     if note:
         add_thread_entry(
             session, case, CaseNote(kind="staff", author_id=actor.user_id, author_name=actor.user_name, text=note)
@@ -260,8 +261,10 @@ def set_status(session: Session, actor: Actor, case_id: int, status: str) -> Ser
         raise ValidationError({"status": "Choose a status."})
     if wanted == case.status:
         raise JewelError(f"Case {case.number} is already {label(STATUSES, wanted).lower()}.")
+    if not NEXT_STATUSES[case.status]:
+        raise JewelError(f"Case {case.number} is closed; open a new case for a new matter.")
     if wanted not in NEXT_STATUSES[case.status]:
-        allowed = " or ".join(label(STATUSES, s).lower() for s in NEXT_STATUSES[case.status]) or "nothing else"
+        allowed = " or ".join(label(STATUSES, s).lower() for s in NEXT_STATUSES[case.status])
         raise JewelError(f"A {label(STATUSES, case.status).lower()} case can only become {allowed}.")
     before, case.status = case.status, wanted
     if wanted in ACTIVE:

@@ -3,11 +3,13 @@ permissions, scoping to the store, and the functions a customer portal calls."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlmodel import func, select
 
+from jewelerp.core.models import AuditLog
 from jewelerp.dashboard import DashboardFilters
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, NotFound, PermissionDenied, ValidationError
@@ -163,6 +165,16 @@ def test_assigning_notifies_the_assignee_and_reassigning_says_who_moved_it(world
         "Manager assigned the case to Sales.",
         "Manager moved the case from Sales to Designer.",
     ]
+    with read_session() as session:  # every change is in the audit log, who and what
+        changes = session.exec(
+            select(AuditLog.user_name, AuditLog.changes).where(
+                AuditLog.record_type == "clienteling_case",
+                AuditLog.record_id == str(case.id),
+                AuditLog.action == "update",
+            )
+        ).all()
+    assigned = [(who, json.loads(what)["assigned_user_id"]) for who, what in changes if "assigned_user_id" in what]
+    assert assigned == [("Manager", [None, sales_id]), ("Manager", [sales_id, designer_id])]
     with pytest.raises(JewelError, match="already with them"):
         run(manager, lambda s, a: assign_case(s, a, case.id, designer_id))
     with pytest.raises(ValidationError):
@@ -198,7 +210,7 @@ def test_status_moves_follow_the_allowed_steps(world, customer):
     with pytest.raises(ValidationError):
         run(sales, lambda s, a: set_status(s, a, case.id, "deleted"))
     run(sales, lambda s, a: set_status(s, a, case.id, "closed"))
-    with pytest.raises(JewelError, match="can only become nothing else"):
+    with pytest.raises(JewelError, match="is closed; open a new case"):
         run(sales, lambda s, a: set_status(s, a, case.id, "open"))
     with pytest.raises(JewelError, match="is closed"):
         run(sales, lambda s, a: add_note(s, a, case.id, "One more thing"))
