@@ -27,6 +27,7 @@ from modules.clienteling.cases import (
     default_due,
     insert_case,
     label,
+    staff_member,
 )
 from modules.clienteling.models import CaseNote, Customer, ServiceCase
 
@@ -122,7 +123,7 @@ def open_customer_case(session: Session, customer_id: int, kind: str, subject: s
         priority="normal",
         subject=subject,
         due_on=default_due("normal", today),
-        assigned_user_id=customer.assigned_user_id,
+        assigned_user_id=staff.id if (staff := staff_member(session, store.id, customer.assigned_user_id)) else None,
     )
     note = CaseNote(kind="customer", author_name=customer.name, internal=False, text=text)
     add_thread_entry(session, case, note)

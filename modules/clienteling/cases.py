@@ -110,7 +110,8 @@ def _choice(raw: str, choices: tuple[tuple[str, str], ...], key: str, what: str,
     return value
 
 
-def _staff_member(session: Session, store_id: int, user_id: int | None) -> User | None:
+def staff_member(session: Session, store_id: int, user_id: int | None) -> User | None:
+    """The active user ``user_id`` when they hold a role in the store; None otherwise."""
     user = session.get(User, user_id) if user_id else None
     if user is None or not user.active or user_role_in_store(session, user.id, store_id) is None:
         return None
@@ -212,7 +213,7 @@ def open_case(session: Session, actor: Actor, customer_id: int, data: CaseInput)
     if actor.can(ASSIGN):
         typed = str(data.assignee or "").strip()
         assignee = read_int(typed, 1, MAX_ID) if typed else None
-        if typed and _staff_member(session, actor.store_id, assignee) is None:
+        if typed and staff_member(session, actor.store_id, assignee) is None:
             errors["assignee"] = "Choose an active member of staff of this store."
     note = _note_text(data.note, "note", errors, required=False)
     require_fields(errors)
@@ -293,7 +294,7 @@ def assign_case(session: Session, actor: Actor, case_id: int, user_id: int | Non
     handing_back = user_id is None and case.assigned_user_id == actor.user_id
     if not handing_back:
         actor.require(ASSIGN)
-    target = _staff_member(session, actor.store_id, user_id) if user_id is not None else None
+    target = staff_member(session, actor.store_id, user_id) if user_id is not None else None
     if user_id is not None and target is None:
         raise ValidationError({"assignee": "Choose an active member of staff of this store."})
     if case.assigned_user_id == (target.id if target else None):

@@ -314,6 +314,25 @@ def test_a_portal_case_is_opened_read_and_replied_to_only_for_its_customer(world
     assert [c.number for c in run(manager, lambda s, a: customer_cases(s, customer))] == ["CS-MUM-000001"]
 
 
+def test_a_portal_case_goes_to_the_queue_when_the_customers_salesperson_has_left(world, customer):
+    from jewelerp.core.models import User
+    from modules.clienteling.models import Customer
+
+    with unit_of_work() as session:
+        session.get(Customer, customer).assigned_user_id = world.users["sales"]
+    with unit_of_work() as session:
+        kept = open_customer_case(session, customer, "request", "Polish my bangles", "Before Diwali, please.")
+    with unit_of_work() as session:
+        session.get(User, world.users["sales"]).active = False
+    with unit_of_work() as session:
+        queued = open_customer_case(session, customer, "request", "Resize my ring", "A size smaller.")
+    manager = world.actor("manager")
+    with read_session() as session:
+        assert case_details(session, manager, kept.id)["assignee"] == "Sales"
+        assert case_details(session, manager, queued.id)["assignee"] == "Nobody (in the store's queue)"
+    assert [n.title for n in _notices(world.users["manager"])] == [f"New case {queued.number} from Meera Iyer (portal)"]
+
+
 def test_cases_move_with_a_merged_profile(world, customer):
     from modules.clienteling.merge import merge_customers
 
