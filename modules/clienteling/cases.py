@@ -230,7 +230,7 @@ def open_case(session: Session, actor: Actor, customer_id: int, data: CaseInput)
         assigned_user_id=assignee,
         opened_by=actor.user_id,
     )
-    given = _staff_member(session, actor.store_id, assignee) if assignee != actor.user_id else None
+    given = staff_member(session, actor.store_id, assignee) if assignee != actor.user_id else None
     _change(session, actor, case, f"{actor.user_name} opened the case" + (f" for {given.name}." if given else "."))
     if note:
         add_thread_entry(
