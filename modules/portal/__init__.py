@@ -48,4 +48,5 @@ MODULE = Module(
         _page("/portal/consent", f"{P}:consent_page", "My contact choices", f"{P}:PortalConsentState.load"),
     ),
     contributions={"core.api_routes": ("modules.portal.routes:routes",)},
+    demo_data="modules.portal.demo:load",
 )
