@@ -68,10 +68,6 @@ Open this link within 30 minutes to confirm {email} for your account on {store}'
 
 If you did not register, ignore this mail.
 """
-ALREADY_BODY = """Hello {name},
-
-You already have an account on {store}'s customer portal: sign in with a code sent to {email}.
-"""
 CODE_SUBJECT = "Your sign-in code for {store}"
 CODE_BODY = "Your sign-in code for {store}'s customer portal is {code}. It works for 10 minutes. Never share it."
 
@@ -116,32 +112,44 @@ def register(data: Registration, origin: str, client_ip: str) -> str:
     """Record a registration and mail its confirmation link; returns the message to show.
 
     Registering again with an unconfirmed address updates what was typed and sends a new link (earlier ones stop
-    working); an already confirmed account is told by mail to sign in instead, so the answer never tells whether
-    the address was known. Bad input raises ValidationError and changes nothing.
+    working, at most :data:`LINKS_PER_ACCOUNT` in :data:`LIMIT_WINDOW`); an already confirmed account is left as it
+    is and sent nothing (its owner signs in with a code), and the answer is the same, so it never tells whether the
+    address was known. At most :data:`PER_CLIENT` registrations per client address in :data:`LIMIT_WINDOW`
+    (refusals logged). Bad input raises ValidationError and changes nothing.
     """
     with unit_of_work() as session:
         name, email, phone = _clean(session, data)
         store = _store_name(session, data.store_id)
-        account = session.exec(
-            select(PortalAccount).where(PortalAccount.store_id == data.store_id, PortalAccount.email == email)
-        ).first()
-        if account is not None and account.email_confirmed_at is not None:
-            body = ALREADY_BODY.format(name=account.name, store=store, email=email)
-            send_mail(session, data.store_id, email, CONFIRM_SUBJECT.format(store=store), body, "portal.register")
-            return LINK_SENT.format(email=email)
-        if account is None:
-            account = PortalAccount(store_id=data.store_id, email=email, name=name)
-        elif _links_lately(session, account.id or 0) >= LINKS_PER_ACCOUNT:
-            record_refusal("portal", client_ip, {"reason": "too many confirmation links", "email": email})
-            raise JewelError(TOO_MANY)
-        account.name, account.phone = name, phone
-        account.consent_email, account.consent_sms = data.consent_email, data.consent_sms
-        account.consent_whatsapp = data.consent_whatsapp
-        session.add(account)
-        session.flush()
-        token = _issue_link(session, account.id or 0, email)
-        text = CONFIRM_BODY.format(name=name, email=email, store=store, link=link_url(origin, CONFIRM_PATH, token))
-        send_mail(session, data.store_id, email, CONFIRM_SUBJECT.format(store=store), text, "portal.register")
+        since = utcnow() - LIMIT_WINDOW
+        recent = select(func.count()).where(PortalEmailLink.client_ip == client_ip, PortalEmailLink.created_at > since)
+        crowded = session.exec(recent).one() >= PER_CLIENT
+        if not crowded:
+            return _register(session, data, name, email, phone, store, origin, client_ip)
+    record_refusal("portal", client_ip, {"reason": "too many registrations from this address"})
+    raise JewelError(TOO_MANY)
+
+
+def _register(
+    session: Session, data: Registration, name: str, email: str, phone: str, store: str, origin: str, client_ip: str
+) -> str:
+    """Keep or update an unconfirmed registration and mail its link (see :func:`register`)."""
+    account = session.exec(
+        select(PortalAccount).where(PortalAccount.store_id == data.store_id, PortalAccount.email == email)
+    ).first()
+    if account is not None and account.email_confirmed_at is not None:
+        return LINK_SENT.format(email=email)  # already theirs: nothing changes, the answer is the same
+    if account is None:
+        account = PortalAccount(store_id=data.store_id, email=email, name=name)
+    elif _links_lately(session, account.id or 0) >= LINKS_PER_ACCOUNT:
+        raise JewelError(TOO_MANY)
+    account.name, account.phone = name, phone
+    account.consent_email, account.consent_sms = data.consent_email, data.consent_sms
+    account.consent_whatsapp = data.consent_whatsapp
+    session.add(account)
+    session.flush()
+    token = _issue_link(session, account.id or 0, email, client_ip)
+    text = CONFIRM_BODY.format(name=name, email=email, store=store, link=link_url(origin, CONFIRM_PATH, token))
+    send_mail(session, data.store_id, email, CONFIRM_SUBJECT.format(store=store), text, "portal.register")
     return LINK_SENT.format(email=email)
 
 
@@ -151,7 +159,7 @@ def _links_lately(session: Session, account_id: int) -> int:
     return session.exec(stmt).one()
 
 
-def _issue_link(session: Session, account_id: int, email: str) -> str:
+def _issue_link(session: Session, account_id: int, email: str, client_ip: str) -> str:
     now = utcnow()
     session.execute(
         update(PortalEmailLink)
@@ -161,7 +169,12 @@ def _issue_link(session: Session, account_id: int, email: str) -> str:
     token = secrets.token_urlsafe(32)
     session.add(
         PortalEmailLink(
-            account_id=account_id, email=email, token_hash=digest(token), created_at=now, expires_at=now + LINK_TTL
+            account_id=account_id,
+            email=email,
+            token_hash=digest(token),
+            client_ip=client_ip[:45],
+            created_at=now,
+            expires_at=now + LINK_TTL,
         )
     )
     return token

@@ -57,7 +57,8 @@ class PortalEmailLink(SQLModel, table=True):
     account_id: int = Field(foreign_key="portal_account.id", index=True)
     email: str = Field(max_length=254)
     token_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = Field(default_factory=utcnow)
+    client_ip: str = Field(default="", max_length=45, index=True)  # who registered (the per-client limit)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     expires_at: datetime
     used_at: datetime | None = None
     revoked_at: datetime | None = None

@@ -192,9 +192,9 @@ def register_page() -> rx.Component:
         field("Mobile number", "phone", type="tel", auto_complete="tel", hint="Optional; include the country code."),
         rx.text("The store may contact me by:", size="2", weight="medium"),
         rx.flex(
-            _consent("email", "E-mail"),
-            _consent("sms", "SMS"),
-            _consent("whatsapp", "WhatsApp"),
+            _consent("email", "By e-mail"),
+            _consent("sms", "By SMS"),
+            _consent("whatsapp", "By WhatsApp"),
             gap="1rem",
             wrap="wrap",
         ),

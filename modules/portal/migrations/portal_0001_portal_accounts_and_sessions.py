@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("client_ip", sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("used_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -86,6 +87,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("portal_email_link", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_portal_email_link_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_portal_email_link_client_ip"), ["client_ip"], unique=False)
+        batch_op.create_index(batch_op.f("ix_portal_email_link_created_at"), ["created_at"], unique=False)
 
     op.create_table(
         "portal_link",
@@ -143,6 +146,8 @@ def downgrade() -> None:
 
     op.drop_table("portal_link")
     with op.batch_alter_table("portal_email_link", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_portal_email_link_created_at"))
+        batch_op.drop_index(batch_op.f("ix_portal_email_link_client_ip"))
         batch_op.drop_index(batch_op.f("ix_portal_email_link_account_id"))
 
     op.drop_table("portal_email_link")
