@@ -79,7 +79,7 @@ class PortalCode(SQLModel, table=True):
     channel: str = Field(max_length=10)  # email | sms
     address: str = Field(max_length=254, index=True)
     account_id: int | None = Field(default=None, foreign_key="portal_account.id")
-    code_hash: str = Field(max_length=64)
+    code_hash: str = Field(max_length=96)  # "<salt>$<HMAC-SHA256>"
     client_ip: str = Field(default="", max_length=45, index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
     expires_at: datetime

@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("address", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=True),
-        sa.Column("code_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("code_hash", sqlmodel.sql.sqltypes.AutoString(length=96), nullable=False),
         sa.Column("client_ip", sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
