@@ -3,10 +3,11 @@ accounts), then see their own purchases and invoices, pieces with certificates, 
 points, wishlist, family occasions and consent choices. Everything is read through the other modules' apis for the
 customers linked to the signed-in account only.
 
-It emits no events.
+It emits no events. Other modules add sections to its menu through ``"portal.menu"`` (a
+``modules.portal.api.MenuLink``).
 """
 
-from jewelerp.registry import Module, Page
+from jewelerp.registry import ExtensionPoint, Module, Page
 
 P = "modules.portal.records_pages"
 S = "modules.portal.sign_in_pages"
@@ -49,4 +50,9 @@ MODULE = Module(
     ),
     contributions={"core.api_routes": ("modules.portal.routes:routes",)},
     demo_data="modules.portal.demo:load",
+    extension_points=(
+        ExtensionPoint(
+            "portal.menu", "modules.portal.layout:MenuItem", "Sections other modules add to the portal's menu"
+        ),
+    ),
 )
