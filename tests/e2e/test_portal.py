@@ -16,6 +16,7 @@ from modules.billing.invoices import add_service_line, create_draft, issue_invoi
 from modules.portal.models import PortalAccount, PortalLink
 from modules.repairs.jobs import JobInput, create_job
 from modules.repairs.stages import move_job
+from tests.e2e.test_accessibility import _violations, tab  # noqa: F401 - tab: the page with axe-core in it
 from tests.e2e.test_identity import mail  # noqa: F401 - the fixture: every demo store sends to the test server
 
 EMAIL = "meera.portal@example.in"
@@ -57,9 +58,19 @@ def _move(store_id: int, job_id: int, stage: str) -> None:
         move_job(session, actor, job_id, stage)
 
 
-def test_a_customer_registers_signs_in_with_a_code_and_sees_a_repair_move_live(page, base_url, mail):  # noqa: F811
+def _check_accessible(page) -> None:
+    """No WCAG 2.1 AA violation with the pointer off the links (a hovered link takes the theme's lighter colour)."""
+    page.mouse.move(0, 0)
+    found = _violations(page)
+    assert found == [], found
+
+
+def test_a_customer_registers_signs_in_with_a_code_and_sees_a_repair_move_live(tab, base_url, mail):  # noqa: F811
+    page = tab
     page.set_viewport_size({"width": 360, "height": 760})
     page.goto(f"{base_url}/portal/register")
+    page.get_by_label("Your name").wait_for()
+    _check_accessible(page)
     page.get_by_label("Your name").fill("Meera Iyer")
     page.get_by_label("E-mail", exact=True).fill(EMAIL)
     page.get_by_label("Mobile number").fill("98201 55555")
@@ -71,6 +82,7 @@ def test_a_customer_registers_signs_in_with_a_code_and_sees_a_repair_move_live(p
     expect(page.get_by_role("status")).to_contain_text("Your address is confirmed")
     page.get_by_role("link", name="Sign in", exact=True).click()
     page.get_by_label("E-mail or mobile number").fill(EMAIL)
+    _check_accessible(page)
     page.get_by_role("button", name="Send me a code").click()
     code = re.search(r"\b(\d{6})\b", mail.wait_for(EMAIL, count=2).text).group(1)
     page.get_by_label("Sign-in code").fill(code)
@@ -85,10 +97,12 @@ def test_a_customer_registers_signs_in_with_a_code_and_sees_a_repair_move_live(p
     expect(stage).to_have_text("Received")
     _move(store_id, job_id, "estimated")
     expect(stage).to_have_text("Estimated")  # pushed: the page was not reloaded
+    _check_accessible(page)
 
     page.get_by_role("link", name="Invoices").click()
     button = page.get_by_role("button", name=re.compile(r"^Download PDF of "))
     with page.expect_download() as download:
         button.click()
     assert download.value.suggested_filename.startswith("invoice-")
+    _check_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
