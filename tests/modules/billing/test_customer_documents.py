@@ -8,19 +8,9 @@ from jewelerp.db import unit_of_work
 from jewelerp.errors import NotFound
 from modules.billing.api import customer_invoice_pdf, customer_invoices, customer_piece_ids
 from modules.billing.invoices import add_piece_line, create_draft, issue_invoice
-from modules.clienteling.api import CustomerInput, create_customer
 from modules.stock.pieces import PieceInput, receive_piece
+from tests.modules.repairs.intake import customer
 from tests.modules.stock.huids import new_huid
-
-
-def _customer(actor, name: str) -> int:
-    with unit_of_work(actor) as session:
-        return create_customer(
-            session,
-            actor,
-            CustomerInput(name=name, email=f"{name.split()[0].lower()}@example.com"),
-            allow_duplicate=True,
-        ).id
 
 
 def _sale(actor, gold, customer_id: int, issue: bool = True) -> tuple[int, int]:
@@ -37,7 +27,7 @@ def _sale(actor, gold, customer_id: int, issue: bool = True) -> tuple[int, int]:
 
 def test_a_customer_gets_only_their_issued_invoices_and_pieces(world, gold):
     manager = world.actor("manager")
-    asha, ravi = _customer(manager, "Asha Rao"), _customer(manager, "Ravi Menon")
+    asha, ravi = customer(manager, "Asha Rao"), customer(manager, "Ravi Menon")
     mine, piece = _sale(manager, gold, asha)
     _sale(manager, gold, asha, issue=False)  # a draft is no document of the customer's yet
     theirs, _ = _sale(manager, gold, ravi)

@@ -5,25 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from jewelerp.db import read_session, unit_of_work
-from modules.clienteling.services import CustomerInput, create_customer
 from modules.loyalty import schemes
 from modules.loyalty.api import customer_schemes
 from modules.loyalty.schemes import EnrolInput, TemplateInput
-
-
-def _customer(actor, name: str) -> int:
-    with unit_of_work(actor) as session:
-        return create_customer(
-            session,
-            actor,
-            CustomerInput(name=name, email=f"{name.split()[0].lower()}@example.com"),
-            allow_duplicate=True,
-        ).id
+from tests.modules.repairs.intake import customer
 
 
 def test_a_customers_schemes_show_the_next_instalment_and_only_theirs(world):
     manager = world.actor("manager")
-    asha, ravi = _customer(manager, "Asha Rao"), _customer(manager, "Ravi Menon")
+    asha, ravi = customer(manager, "Asha Rao"), customer(manager, "Ravi Menon")
     with unit_of_work(manager) as session:
         template = schemes.save_template(session, manager, TemplateInput(name="Swarna", instalment="5000", months="6"))
         for who in (asha, ravi):
