@@ -50,7 +50,7 @@ MODULE = Module(
             "modules.events.event_page:EventState.load",
         ),
         Page(
-            "/events/checkin/[ticket]",
+            "/events/checkin/[ticket_token]",
             "modules.events.checkin_page:checkin_page",
             "Check-in",
             "events.checkin",
