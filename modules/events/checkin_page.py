@@ -26,12 +26,12 @@ class CheckInState(AppState):
     found: bool = False
 
     def _scanned(self) -> str:
-        return str(getattr(self, "ticket_token", "") or "")[:100]
+        """The ticket token, the last part of the page's address (``/events/checkin/<token>``)."""
+        return self.router.url.path.rstrip("/").rpartition("/")[2][:100]
 
     def _ticket(self, work: Callable[[Session, Actor, str], Ticket], *, write: bool) -> Ticket | None:
-        token = self._scanned()
-        try:
-            return self._run(lambda s, a: work(s, a, token), write=write, reraise=NotFound)
+        try:  # the session is checked before the address is read
+            return self._run(lambda s, a: work(s, a, self._scanned()), write=write, reraise=NotFound)
         except NotFound:
             record_refusal("events.ticket", self._client_ip(), {"page": "checkin"})
             self.found = False

@@ -9,6 +9,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.errors import require_fields
 from jewelerp.ui.forms import fact, field, select_field, simple_table
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
@@ -38,12 +39,11 @@ class EventState(AppState):
         return self._route_number("event_id")
 
     def _reload(self) -> None:
-        event_id = self._id()
-
         def work(session: Session, actor: Actor) -> dict[str, Any]:
-            return {**event_view(session, actor, event_id), "can_manage": actor.can(MANAGE)}
+            return {**event_view(session, actor, self._id()), "can_manage": actor.can(MANAGE)}
 
-        data = self._open_record(event_id, work, "That event does not exist in this store.")
+        data = self._run(work, write=False)  # the session is checked before the address is read
+        self.found = data is not None
         if data is None:
             return
         self.confirmed, self.waiting, self.cancelled = data["confirmed"], data["waiting"], data["cancelled"]
@@ -71,8 +71,7 @@ class EventState(AppState):
     @rx.event
     def invite(self) -> None:
         """Send the invitations not sent yet."""
-        event_id = self._id()
-        report = self._run(lambda s, a: send_invitations(s, a, event_id))
+        report = self._run(lambda s, a: send_invitations(s, a, self._id()))
         if report is not None:
             self._say(f"Invited {report.invited} customer(s); {report.already} had been invited before.")
         self._after(report)
@@ -80,25 +79,26 @@ class EventState(AppState):
     @rx.event
     def toggle_registration(self) -> None:
         """Close an open registration, or open a closed one."""
-        event_id, wanted = self._id(), not self.registration_open
+        wanted = not self.registration_open
         done = "Registration is open." if wanted else "Registration is closed."
-        self._after(self._run(lambda s, a: set_registration_open(s, a, event_id, wanted), done=done))
+        self._after(self._run(lambda s, a: set_registration_open(s, a, self._id(), wanted), done=done))
 
     @rx.event
     def link(self, form: dict) -> None:
-        """Link a registration to the customer staff recognised (customer number)."""
-        registration_id = read_int(str(form.get("registration", "")), 1, MAX_ID)
-        customer_id = read_int(str(form.get("customer", "")).lstrip("#"), 1, MAX_ID)
-        if registration_id is None or customer_id is None:
-            self._clear_messages()
-            self.errors = {
+        """Link a registration to the customer staff recognised (customer number); the form is read only after
+        the session is checked."""
+
+        def work(session: Session, actor: Actor) -> object:
+            registration_id = read_int(str(form.get("registration", "")), 1, MAX_ID)
+            customer_id = read_int(str(form.get("customer", "")).lstrip("#"), 1, MAX_ID)
+            errors = {
                 **({"registration": "Choose a registration."} if registration_id is None else {}),
                 **({"customer": "Enter the customer number, e.g. 42."} if customer_id is None else {}),
             }
-            return
-        self._after(
-            self._run(lambda s, a: link_customer(s, a, registration_id, customer_id), done="Registration linked.")
-        )
+            require_fields(errors)
+            return link_customer(session, actor, registration_id, customer_id)
+
+        self._after(self._run(work, done="Registration linked."))
 
 
 def _row(row: rx.Var) -> rx.Component:
