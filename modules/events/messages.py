@@ -9,7 +9,6 @@ public page and goes to the e-mail address they typed there.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -40,17 +39,19 @@ def when_text(event: Event, time_zone: str) -> str:
     return f"{start:%a %d %b %Y, %H:%M}–{end_text}"
 
 
-def where_text(event: Event) -> str:
-    """Where it happens: the place, or "Online" with the meeting's address."""
-    return event.place if event.place else f"Online: {event.meeting_link}"
+def where_text(event: Event, with_link: bool = False) -> str:
+    """Where it happens: the place, or "Online" (with the meeting's address for those who have a place)."""
+    if event.place:
+        return event.place
+    return f"Online: {event.meeting_link}" if with_link else "Online (the link comes with your confirmation)"
 
 
-def _about(session: Session, event: Event) -> list[str]:
+def _about(session: Session, event: Event, with_link: bool = False) -> list[str]:
     store = _store(session, event)
     return [
         f"{KIND_LABELS.get(event.kind, 'Event')}: {event.title}",
         f"When: {when_text(event, store.time_zone)}",
-        f"Where: {where_text(event)}",
+        f"Where: {where_text(event, with_link)}",
     ]
 
 
@@ -84,11 +85,12 @@ def queue_invitation(
 
 
 def _ticket_files(session: Session, event: Event, registration: Registration) -> tuple[Attachment, ...]:
+    """The calendar file, and for an event with a door (not a webinar) the QR ticket."""
     host = urlsplit(public_base(session, event.store_id)).hostname or "jewelerp"
-    return (
-        Attachment("event.ics", "text/calendar", event_ics(event, host, utcnow())),
-        Attachment("ticket.png", "image/png", qr_png(check_in_url(session, registration))),
-    )
+    calendar = Attachment("event.ics", "text/calendar", event_ics(event, host, utcnow()))
+    if not event.place:
+        return (calendar,)
+    return calendar, Attachment("ticket.png", "image/png", qr_png(check_in_url(session, registration)))
 
 
 def queue_confirmation(session: Session, event: Event, registration: Registration, promoted: bool = False) -> None:
@@ -97,7 +99,7 @@ def queue_confirmation(session: Session, event: Event, registration: Registratio
     lines = [
         f"Dear {registration.name},",
         opening,
-        *_about(session, event),
+        *_about(session, event, with_link=True),
         "Show the attached QR ticket at the entrance." if event.place else "Join at the address above.",
         f"Cannot come? Cancel here so someone else can take your place: {cancel_url(session, registration)}",
     ]
@@ -123,12 +125,7 @@ def queue_reminder(session: Session, event: Event, registration: Registration) -
     lines = [
         f"Dear {registration.name},",
         "A reminder: see you tomorrow.",
-        *_about(session, event),
+        *_about(session, event, with_link=True),
         f"Cannot come? Please cancel here: {cancel_url(session, registration)}",
     ]
     _queue(session, event, "email", registration.email, f"Tomorrow: {event.title}", lines, "events.reminder")
-
-
-def local_time(moment: datetime, time_zone: str) -> str:
-    """``moment`` as hh:mm in the store's zone."""
-    return f"{moment.astimezone(ZoneInfo(time_zone)):%H:%M}"

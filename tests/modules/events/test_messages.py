@@ -124,3 +124,17 @@ def test_a_started_event_sends_no_reminder(world):
 def _run_job(actor) -> int:
     with unit_of_work(actor) as session:
         return remind(session, actor)
+
+
+def test_a_webinar_link_goes_only_to_registrants_and_needs_no_ticket(world, smtp_inbox):
+    send_mail_through(smtp_inbox, world.mum)
+    link = "https://meet.example.com/abc-defg"
+    event = make_event(world.actor("manager"), kind="webinar", place="", meeting_link=link)
+    _register(event.id, "Asha Mehta", "asha@example.com")
+    _register(event.id, "Ravi Shah", "ravi@example.com")
+    _register(event.id, "Neha Rao", "neha@example.com")  # the third of two places waits
+    assert deliver_due().sent == 3
+    confirmed = smtp_inbox.wait_for("asha@example.com")
+    assert f"Where: Online: {link}" in confirmed.text
+    assert [p.get_filename() for p in confirmed.mail.iter_attachments()] == ["event.ics"]
+    assert link not in smtp_inbox.wait_for("neha@example.com").text
