@@ -72,8 +72,8 @@ def test_an_event_from_creation_to_check_in(login_as, base_url, browser):
         context.close()
 
     page.reload()
-    expect(page.get_by_text("Tara Kapoor")).to_be_visible()
-    expect(page.get_by_text("Uday Rao")).to_be_visible()
+    expect(page.get_by_role("cell", name="Tara Kapoor", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="Uday Rao", exact=True)).to_be_visible()
     page.goto(f"{base_url}/events/checkin/{ticket}")
     expect(page.get_by_role("heading", name="Tara Kapoor")).to_be_visible()
     page.get_by_role("button", name="Check in").click()
