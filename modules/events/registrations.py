@@ -85,6 +85,12 @@ def _invitation(session: Session, event: Event, token: str) -> Invitation | None
     return session.scalars(select(Invitation).where(Invitation.token == token, Invitation.event_id == event.id)).first()
 
 
+def _lock(session: Session, event: Event) -> None:
+    """Hold the event's row until the commit, so two registrations for its last place (or a cancellation and a
+    registration) take turns on PostgreSQL; SQLite's write transactions take turns already."""
+    session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+
+
 def waiting_position(session: Session, registration: Registration) -> int:
     """The registration's place on its event's waiting list, from 1 (0 when not waiting)."""
     waiting = [r.id for r in registrations_of(session, registration.event_id, "waiting")]
@@ -104,6 +110,7 @@ def register(session: Session, event: Event, data: RegistrationInput, invitation
     values = _clean(session, event, data)
     if not is_open(event):
         raise RegistrationClosed("Registration for this event is closed.")
+    _lock(session, event)
     existing = _existing(session, event.id, values["email"], values["phone"])
     if existing is not None and existing.status != "cancelled":
         return Registered(existing.status, waiting_position(session, existing), True, existing.name)
@@ -153,6 +160,7 @@ def cancel(session: Session, registration: Registration) -> bool:
     event = session.get_one(Event, registration.event_id)
     if event.starts_at <= utcnow():
         raise JewelError("The event has started; a registration can no longer be cancelled.")
+    _lock(session, event)
     registration.status, registration.cancelled_at = "cancelled", utcnow()
     session.add(registration)
     session.flush()

@@ -3,6 +3,8 @@ the same person twice is one registration; a customer is linked only through the
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlmodel import select
 
@@ -148,3 +150,20 @@ def test_a_started_event_cannot_be_cancelled(world):
     with pytest.raises(JewelError, match="started"), unit_of_work() as session:
         cancel(session, session.exec(select(Registration)).one())
     assert _status("asha@example.com") == "confirmed"
+
+
+def test_two_people_at_once_for_the_last_place_get_one_place_and_one_wait(world):
+    event = make_event(world.actor("manager"), capacity="1")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt(name: str) -> None:
+        start.wait()
+        outcomes.append(_register(event.id, name).status)
+
+    threads = [threading.Thread(target=attempt, args=(name,)) for name in ("Asha Mehta", "Ravi Shah")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["confirmed", "waiting"]
