@@ -38,7 +38,8 @@ def _cmd_demo(args: argparse.Namespace) -> str:
 
     logins = load_demo(force=args.force)
     lines = ["demo data ready; sign in with:"]
-    lines += [f"  {role:<9} {email:<28} {password}" for role, email, password in logins]
+    wide = max(len(email) for _r, email, _p in logins)
+    lines += [f"  {role:<12} {email:<{wide}}  {password}" for role, email, password in logins]
     return "\n".join(lines)
 
 

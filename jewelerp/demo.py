@@ -73,7 +73,8 @@ def real_records(session: Session) -> list[str]:
 
 
 def load_demo(force: bool = False) -> list[tuple[str, str, str]]:
-    """Create (or top up) the demo records; returns (role, email, password) logins.
+    """Create (or top up) the demo records; returns (role, email, password) logins: the staff's, then those a
+    module's demo loader returned (a list of (who, login, how to sign in), e.g. a customer portal's accounts).
 
     Refuses a database with real records (see :func:`real_records`) unless ``force``. It first brings the
     database to what ``jewelerp db upgrade`` leaves (roles, every module's install data: nothing new after
@@ -98,14 +99,15 @@ def load_demo(force: bool = False) -> list[tuple[str, str, str]]:
         for store in stores:
             for module in registry.toggleable():
                 enable_module(session, None, module.name, store.id, registry)
+    logins = [(next(iter(roles.values())), email, DEMO_PASSWORD) for _n, email, roles in DEMO_STAFF]
     for store in stores:
         for module in registry.modules:
             if module.demo_data:
                 with unit_of_work() as session:
                     actor = system_actor(session, store.id)
                     session.info["actor"] = actor
-                    call(module.demo_data)(session, actor)
-    return [(next(iter(roles.values())), email, DEMO_PASSWORD) for _n, email, roles in DEMO_STAFF]
+                    logins += call(module.demo_data)(session, actor) or []
+    return logins
 
 
 def make_demo_database(url: str) -> list[tuple[str, str, str]]:

@@ -133,7 +133,7 @@ case "${1:-}" in
         exit "$pg"
       ) &
       pg_pid=$!
-      python -m pytest "$@" tests/e2e || sqlite_rc=$((sqlite_rc | $?))
+      python -m pytest --durations=12 "$@" tests/e2e || sqlite_rc=$((sqlite_rc | $?))  # the slowest, to keep the budget
       wait "$pg_pid" || postgres_rc=$?
       say "add-on tests on SQLite:"
       cat "$addon_log"

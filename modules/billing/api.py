@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from modules.billing.customer_documents import (
+    CustomerInvoice,
+    customer_invoice_pdf,
+    customer_invoices,
+    customer_piece_ids,
+)
 from modules.billing.estimates import create_estimate, quote_estimate
 from modules.billing.invoice_tables import INVOICES
 from modules.billing.invoices import (
@@ -65,6 +71,7 @@ __all__ = [
     "REPAIR",
     "TAKE",
     "CashFor",
+    "CustomerInvoice",
     "ExternalMethod",
     "Invoice",
     "InvoiceLine",
@@ -78,6 +85,9 @@ __all__ = [
     "check_cash",
     "create_draft",
     "create_estimate",
+    "customer_invoice_pdf",
+    "customer_invoices",
+    "customer_piece_ids",
     "declare_series",
     "documents_with_service_line",
     "invoice_pieces",

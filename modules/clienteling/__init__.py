@@ -1,4 +1,4 @@
-"""Clienteling: customer profiles, families and occasions, segments, follow-ups, customer 360."""
+"""Clienteling: customer profiles, families and occasions, segments, follow-ups, service cases, customer 360."""
 
 from decimal import Decimal
 
@@ -28,6 +28,12 @@ MODULE = Module(
             "modules.clienteling.searchers:find_customers",
             "clienteling.customer.view",
         ),
+        Searcher(
+            "clienteling.cases",
+            "Service cases",
+            "modules.clienteling.searchers:find_cases",
+            "clienteling.case.view",
+        ),
     ),
     permissions=(
         Permission("clienteling.customer.view", "See customers", ("manager", "sales", "designer")),
@@ -38,6 +44,11 @@ MODULE = Module(
         Permission("clienteling.customer.merge", "Merge duplicate customers", ("manager",)),
         Permission("clienteling.customer.import", "Import customers from spreadsheets", ("manager",)),
         Permission("clienteling.report.view", "See customer RFM segments and lifetime value", ("manager",)),
+        Permission("clienteling.case.view", "See service cases", ("manager", "sales", "designer")),
+        Permission(
+            "clienteling.case.edit", "Open service cases, add notes and change their status", ("manager", "sales")
+        ),
+        Permission("clienteling.case.assign", "Assign service cases to staff and see the store's queue", ("manager",)),
     ),
     pages=(
         Page(
@@ -63,6 +74,30 @@ MODULE = Module(
             "clienteling.customer.view",
             MenuEntry("My follow-ups", "list-checks", 11),
             "modules.clienteling.follow_up_page:FollowUpsTable.open_page",
+        ),
+        Page(
+            "/clienteling/cases",
+            "modules.clienteling.case_lists:my_cases_page",
+            "My cases",
+            "clienteling.case.view",
+            MenuEntry("My cases", "life-buoy", 11),
+            "modules.clienteling.case_lists:MyCasesTable.load",
+        ),
+        Page(
+            "/clienteling/case-queue",
+            "modules.clienteling.case_lists:case_queue_page",
+            "Case queue",
+            "clienteling.case.assign",
+            MenuEntry("Case queue", "inbox", 11),
+            "modules.clienteling.case_lists:CaseQueueTable.load",
+        ),
+        Page(
+            "/clienteling/cases/[case_id]",
+            "modules.clienteling.case_page:case_page",
+            "Case",
+            "clienteling.case.view",
+            None,
+            "modules.clienteling.case_page:CaseState.load",
         ),
         Page(
             "/clienteling/segments",
@@ -121,6 +156,12 @@ MODULE = Module(
             "My follow-ups today",
             "modules.clienteling.cards:follow_ups_card",
             "clienteling.customer.view",
+        ),
+        DashboardCard(
+            "clienteling.cases",
+            "My open cases",
+            "modules.clienteling.cards:cases_card",
+            "clienteling.case.view",
         ),
         DashboardCard(
             "clienteling.occasions",

@@ -11,7 +11,8 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.dashboard import CardRow, CardValue, DashboardFilters
 from jewelerp.db import utcnow
-from modules.clienteling.models import Customer, FollowUp
+from modules.clienteling.cases import ACTIVE
+from modules.clienteling.models import Customer, FollowUp, ServiceCase
 
 WEEK = 7
 LISTED = 6
@@ -35,6 +36,27 @@ def follow_ups_card(session: Session, actor: Actor, filters: DashboardFilters) -
     due = session.execute(select(func.count()).where(mine, here, FollowUp.due_on <= today)).scalar_one()
     overdue = session.execute(select(func.count()).where(mine, here, FollowUp.due_on < today)).scalar_one()
     return CardValue(str(due), f"{overdue} overdue" if overdue else "nothing overdue", "/clienteling/follow-ups")
+
+
+def cases_card(session: Session, actor: Actor, filters: DashboardFilters) -> CardValue:
+    """The signed-in person's open and waiting service cases at the dashboard's branches, soonest due first."""
+    today = actor.today()
+    mine = (
+        (ServiceCase.assigned_user_id == actor.user_id)
+        & ServiceCase.status.in_(ACTIVE)
+        & ServiceCase.store_id.in_(filters.store_ids)
+    )
+    total = session.execute(select(func.count()).where(mine)).scalar_one()
+    overdue = session.execute(select(func.count()).where(mine, ServiceCase.due_on < today)).scalar_one()
+    soonest = session.scalars(
+        select(ServiceCase).where(mine).order_by(ServiceCase.due_on, ServiceCase.id).limit(LISTED)
+    )
+    rows = tuple(
+        CardRow(f"{case.number} · {case.subject}", f"due {case.due_on:%d %b}", f"/clienteling/cases/{case.id}")
+        for case in soonest
+    )
+    caption = f"{overdue} overdue" if overdue else "nothing overdue"
+    return CardValue(str(total), caption, "/clienteling/cases", rows=rows)
 
 
 def occasions_card(session: Session, actor: Actor, filters: DashboardFilters) -> CardValue:

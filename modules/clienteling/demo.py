@@ -1,4 +1,4 @@
-"""Demo customers: realistic Indian names, families, occasions, conversations and purchases.
+"""Demo customers: realistic Indian names, families, occasions, conversations, purchases and service cases.
 
 The same records on every run (seeded by store code); nothing is added twice.
 """
@@ -15,6 +15,7 @@ from sqlmodel import Session
 from jewelerp.auth.actor import Actor
 from jewelerp.core.models import Role, User, UserStoreRole
 from jewelerp.db import utcnow
+from modules.clienteling.case_demo import load_cases
 from modules.clienteling.followups import INTERACTION_CHANNELS
 from modules.clienteling.models import Customer, FollowUp, Interaction, Occasion, Relative, Wish
 from modules.clienteling.segments import record_purchase
@@ -114,9 +115,14 @@ def _staff(session: Session, store_id: int) -> list[User]:
 
 
 def load(session: Session, actor: Actor) -> None:
-    """Add the store's demo customers unless it already has some (idempotent)."""
-    if session.execute(select(func.count()).where(Customer.store_id == actor.store_id)).scalar_one():
-        return
+    """Add the store's demo customers unless it already has some, then its demo service cases unless it has
+    cases (each idempotent)."""
+    if not session.execute(select(func.count()).where(Customer.store_id == actor.store_id)).scalar_one():
+        _customers(session, actor)
+    load_cases(session, actor)
+
+
+def _customers(session: Session, actor: Actor) -> None:
     rng = random.Random(f"customers-{actor.store_code}")
     staff = _staff(session, actor.store_id)
     prefix = {"MUM": "98", "DEL": "99"}.get(actor.store_code, "97")

@@ -9,11 +9,20 @@ from jewelerp.auth.actor import Actor
 from jewelerp.errors import JewelError, ValidationError
 from jewelerp.events import emit
 from jewelerp.validation import too_long
-from modules.clienteling.models import Customer, FollowUp, Interaction, Occasion, Purchase, Relative, Wish
+from modules.clienteling.models import (
+    Customer,
+    FollowUp,
+    Interaction,
+    Occasion,
+    Purchase,
+    Relative,
+    ServiceCase,
+    Wish,
+)
 from modules.clienteling.segments import refresh_customer
 from modules.clienteling.services import get_customer
 
-HISTORY = (Relative, Occasion, FollowUp, Interaction, Wish, Purchase)
+HISTORY = (Relative, Occasion, FollowUp, Interaction, Wish, Purchase, ServiceCase)
 FILLABLE = (
     "phone",
     "alt_phone",

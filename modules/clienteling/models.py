@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from jewelerp.db import Money, utcnow
@@ -164,3 +164,54 @@ class Purchase(SQLModel, table=True):
     at: datetime
     sold_on: date | None = None
     reversed_at: datetime | None = None
+
+
+class ServiceCase(SQLModel, table=True):
+    """A complaint, request, enquiry or after-sales case on a customer, numbered per store (``CS-MUM-000012``).
+
+    ``seq`` is the store's running count (unique per store); ``number`` spells it with the store's code.
+    ``assigned_user_id`` is the member of staff looking after it (NULL: waiting in the store's queue).
+    """
+
+    __tablename__ = "clienteling_case"
+    __table_args__ = (
+        UniqueConstraint("store_id", "seq", name="uq_clienteling_case_store_seq"),
+        Index("ix_clienteling_case_queue", "store_id", "status", "due_on"),
+        Index("ix_clienteling_case_assignee", "assigned_user_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="core_store.id")
+    customer_id: int = Field(foreign_key="clienteling_customer.id", index=True)
+    seq: int
+    number: str = Field(max_length=30, unique=True)
+    kind: str = Field(max_length=12)
+    channel: str = Field(max_length=12)
+    priority: str = Field(max_length=8)
+    subject: str = Field(max_length=200)
+    status: str = Field(default="open", max_length=10)
+    due_on: date
+    assigned_user_id: int | None = Field(default=None, foreign_key="core_user.id")
+    opened_by: int | None = Field(default=None, foreign_key="core_user.id")
+    opened_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+
+
+class CaseNote(SQLModel, table=True):
+    """One entry of a case's thread: a staff note, a customer's reply, or what changed (``kind``).
+
+    ``internal`` notes are for staff only; the others are shown to the customer (the portal).
+    """
+
+    __tablename__ = "clienteling_case_note"
+    __table_args__ = (Index("ix_clienteling_case_note_case_at", "case_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="clienteling_case.id")
+    at: datetime = Field(default_factory=utcnow)
+    kind: str = Field(default="staff", max_length=10)  # staff | customer | change
+    author_id: int | None = Field(default=None, foreign_key="core_user.id")
+    author_name: str = Field(default="", max_length=120)
+    internal: bool = True
+    text: str = Field(sa_column=Column(Text, nullable=False))

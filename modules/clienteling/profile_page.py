@@ -19,6 +19,11 @@ from jewelerp.ui.record_form import RecordFormMixin, record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.uploads import labelled_upload
+from modules.clienteling.case_panel import case_input, cases_panel, prefixed_errors
+from modules.clienteling.cases import ASSIGN as CASE_ASSIGN
+from modules.clienteling.cases import EDIT as CASE_EDIT
+from modules.clienteling.cases import VIEW as CASE_VIEW
+from modules.clienteling.cases import customer_case_rows, open_case
 from modules.clienteling.extension import contributed_sections
 from modules.clienteling.family import RELATIONS, RelativeInput, add_occasion, add_relative, family_rows, occasion_rows
 from modules.clienteling.followups import (
@@ -91,6 +96,11 @@ class ProfileState(RecordFormMixin, AppState):
     follow_ups: list[dict[str, str]] = []
     sections: list[dict] = []
     staff: list[dict[str, str]] = []
+    cases: list[dict[str, str]] = []
+    case_assignees: list[dict[str, str]] = []
+    can_open_cases: bool = False
+    can_assign_cases: bool = False
+    cases_shown: bool = False
     can_edit: bool = False
     can_log: bool = False
     can_assign: bool = False
@@ -118,6 +128,10 @@ class ProfileState(RecordFormMixin, AppState):
                 "follow_ups": _open_follow_ups(session, actor, real_id),
                 "sections": contributed_sections(session, actor, real_id),
                 "staff": staff_options(session, actor, "clienteling.customer.view"),
+                "cases": customer_case_rows(session, actor, real_id) if actor.can(CASE_VIEW) else [],
+                "cases_shown": actor.can(CASE_VIEW),
+                "can_open_cases": actor.can(CASE_EDIT),
+                "can_assign_cases": actor.can(CASE_ASSIGN),
                 "flags": {
                     p: actor.can(f"clienteling.{p}")
                     for p in ("customer.edit", "interaction.log", "customer.assign", "customer.merge", "customer.pii")
@@ -138,6 +152,7 @@ class ProfileState(RecordFormMixin, AppState):
             flags["customer.pii"],
         )
         self.photo_address = _photo_address(self.profile)
+        self.case_assignees = [{"value": "", "label": "Nobody (the store's queue)"}, *self.staff]
         self.version += 1
 
     @rx.event
@@ -200,6 +215,17 @@ class ProfileState(RecordFormMixin, AppState):
         customer_id = int(self.profile.get("id", "0"))
         done = "Logged." + (" Follow-up added." if data.follow_up_on else "")
         self._after(self._run(lambda s, a: log_interaction(s, a, customer_id, data), done=done))
+
+    @rx.event
+    def open_case(self, form: dict) -> None:
+        """Open a service case on this customer (the form's fields are read after the session check)."""
+        customer_id = int(self.profile.get("id", "0"))
+        case = self._run(lambda s, a: open_case(s, a, customer_id, case_input(form)))
+        if case is None:
+            self.errors = prefixed_errors(self.errors)
+            return
+        self._say(f"Case {case.number} opened.")
+        self._after(case)
 
     @rx.event
     def wish(self, form: dict) -> None:
@@ -677,6 +703,7 @@ def profile_page() -> rx.Component:
                     spacing="4",
                     width="100%",
                 ),
+                rx.cond(ProfileState.cases_shown, cases_panel(ProfileState)),
                 rx.foreach(ProfileState.sections, _section),
                 _merge_panel(),
                 spacing="4",

@@ -1,4 +1,5 @@
-"""The header search's customers: by name, by phone in any format, by customer number (``#42``).
+"""The header search's customers: by name, by phone in any format, by customer number (``#42``); and service
+cases by their number or its start (``CS-MUM-000012``).
 
 A query with both letters and digits is a document number or a SKU, never a name or a phone, so customers
 are not searched for it. A phone matches as the customer list matches it (:func:`customer_search`): part
@@ -11,12 +12,14 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.search import SearchHit, SearchQuery, in_store, unindexed
-from modules.clienteling.models import Customer
+from jewelerp.search import SearchHit, SearchQuery, in_store, numbered, unindexed
+from modules.clienteling.cases import STATUSES, label
+from modules.clienteling.models import Customer, ServiceCase
 from modules.clienteling.services import shown_phone
 from modules.clienteling.tables import customer_search
 
 VIEW = "clienteling.customer.view"
+CASE_VIEW = "clienteling.case.view"
 MIN_TEXT = 3  # names and phones are matched from three characters (the trigram index's unit)
 
 
@@ -43,3 +46,18 @@ def find_customers(session: Session, actor: Actor, query: SearchQuery) -> list[S
         )
         for id_, name, phone in session.execute(stmt)
     ]
+
+
+def find_cases(session: Session, actor: Actor, query: SearchQuery) -> list[SearchHit]:
+    """Service cases of the actor's store by number."""
+    actor.require(CASE_VIEW)
+    if len(query.code) < MIN_TEXT:
+        return []
+    return numbered(
+        session,
+        actor,
+        query,
+        ServiceCase,
+        "/clienteling/cases/{id}",
+        lambda case: f"{label(STATUSES, case.status)} · {case.subject}",
+    )

@@ -47,4 +47,7 @@ def wish_rows(session: Session, actor: Actor, customer_id: int) -> list[dict[str
     """The wishlist, newest first."""
     customer = get_customer(session, actor, customer_id)
     wishes = session.scalars(select(Wish).where(Wish.customer_id == customer.id).order_by(Wish.added_at.desc()))
-    return [{"text": w.text, "ref": w.stock_ref, "added": actor.local(w.added_at).strftime("%d %b %Y")} for w in wishes]
+    return [
+        {"id": str(w.id), "text": w.text, "ref": w.stock_ref, "added": actor.local(w.added_at).strftime("%d %b %Y")}
+        for w in wishes
+    ]

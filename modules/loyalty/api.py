@@ -11,9 +11,10 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from modules.loyalty.customer_schemes import CustomerScheme, SchemeInstalmentRow, customer_schemes
 from modules.loyalty.points import member_for_customer, member_status
 
-__all__ = ["CustomerPoints", "customer_points"]
+__all__ = ["CustomerPoints", "CustomerScheme", "SchemeInstalmentRow", "customer_points", "customer_schemes"]
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,20 @@
 """What other modules may use of repairs: job lookups, the charge and balance of a job, labels, and telling the
-customer's status page that what it shows changed (:func:`touch_public_page`: a payment taken elsewhere).
+customer's status page that what it shows changed (:func:`touch_public_page`: a payment taken elsewhere). Each
+stage move is announced live on the job's channel (:func:`job_channel`, see ``jewelerp.live``).
+
+``create_job`` takes a job in at the counter (a demo's or an importer's records).
 
 Functions that take ``(session, actor)`` check the actor's permission like the page that does the same.
 ``Job`` is exported as a type for annotations only: read what a service returns, and query or change
 jobs only through these services (the boundary test refuses any other use).
 """
 
+from modules.repairs.jobs import JobInput, create_job
 from modules.repairs.models import Job
 from modules.repairs.payments import balance_due, charge_of
 from modules.repairs.public import touch_public_page
-from modules.repairs.records import KIND_LABELS, delivered_jobs, get_job, job_by_number
-from modules.repairs.stages import stage_label
+from modules.repairs.records import KIND_LABELS, customer_jobs, delivered_jobs, get_job, job_by_number
+from modules.repairs.stages import job_channel, stage_label
 
 JOB_VIEW = "repairs.job.view"
 
@@ -18,11 +22,15 @@ __all__ = [
     "JOB_VIEW",
     "KIND_LABELS",
     "Job",
+    "JobInput",
     "balance_due",
     "charge_of",
+    "create_job",
+    "customer_jobs",
     "delivered_jobs",
     "get_job",
     "job_by_number",
+    "job_channel",
     "stage_label",
     "touch_public_page",
 ]

@@ -49,3 +49,10 @@ def status_url(session: Session, job: Job) -> str:
     """The address the ticket's QR encodes: ``<stock.public_base_url of the store>/r/<token>``."""
     base = str(get_setting(session, job.store_id, "stock.public_base_url")).strip().rstrip("/")
     return f"{base}/r/{job.public_token}"
+
+
+def customer_jobs(session: Session, actor: Actor, customer_ids: tuple[int, ...]) -> list[Job]:
+    """The jobs of the actor's store for any of ``customer_ids``, newest first (a portal shows a customer theirs)."""
+    actor.require("repairs.job.view")
+    stmt = select(Job).where(Job.store_id == actor.store_id, Job.customer_id.in_(list(customer_ids) or [-1]))
+    return list(session.scalars(stmt.order_by(Job.id.desc())))

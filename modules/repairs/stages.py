@@ -146,6 +146,7 @@ def record_move(
     session.add(move)
     session.flush()
     announce(session, board_channel(job.store_id))
+    announce(session, job_channel(job.id or 0))
     payload = {
         "job_id": job.id,
         "number": job.number,
@@ -191,6 +192,11 @@ def stage_history(session: Session, actor: Actor, job_id: int) -> list[StageMove
     """The job's moves, oldest first."""
     get_job(session, actor, job_id)
     return list(session.exec(select(StageMove).where(StageMove.job_id == job_id).order_by(StageMove.id)))
+
+
+def job_channel(job_id: int) -> str:
+    """The live channel of one job: each of its stage moves is announced on it (a page showing the job listens)."""
+    return f"repairs.job:{job_id}"
 
 
 def board_channel(store_id: int) -> str:

@@ -1,0 +1,73 @@
+"""Demo portal customers: two of the store's demo customers with an e-mail, purchases and a gold scheme get a
+confirmed portal account (the customers with that e-mail linked), and a repair at the counter when they have none
+(through repairs' api, as the counter would take it). Nothing is added twice.
+
+Their logins are returned for ``jewelerp demo`` to print: the e-mail address, and where the sign-in code can be
+read in the demo (the outbox page, as the demo stores have no mail server).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from jewelerp.auth.actor import Actor
+from jewelerp.db import utcnow
+from jewelerp.ui.table_query import TableQuery
+from modules.billing.api import customer_invoices
+from modules.clienteling.api import CUSTOMERS, customers_with_contact, get_customer
+from modules.loyalty.api import customer_schemes
+from modules.portal.models import PortalAccount, PortalLink
+from modules.repairs.api import JobInput, create_job, customer_jobs
+
+ACCOUNTS = 2
+HOW_TO_SIGN_IN = "code: /admin/outbox"
+
+
+def _candidates(session: Session, actor: Actor) -> list[tuple[int, str, str]]:
+    """(customer id, name, e-mail) of customers with an e-mail, invoices and a gold scheme, oldest first."""
+    found = []
+    for row in CUSTOMERS.iter_rows(session, actor, TableQuery(sort="since", limit=None)):
+        customer = get_customer(session, actor, int(row["id"]))
+        ids = (customer.id or 0,)
+        if not customer.email or customer.store_id != actor.store_id:
+            continue
+        if customer_invoices(session, actor, ids) and customer_schemes(session, actor, ids):
+            found.append((customer.id or 0, customer.name, customer.email))
+        if len(found) == ACCOUNTS:
+            break
+    return found
+
+
+def _take_repair(session: Session, actor: Actor, customer_id: int) -> None:
+    """A chain brought in to mend, promised in five days, as the counter takes it."""
+    promised = (actor.today() + timedelta(days=5)).isoformat()
+    job = JobInput(
+        customer_id=str(customer_id),
+        item_description="22K gold chain, 18 inches",
+        requested_work="Repair the broken clasp and polish",
+        promised_on=promised,
+        estimate="1200",
+        weight_in="12.400",
+        terms_accepted=True,
+    )
+    create_job(session, actor, job)
+
+
+def load(session: Session, actor: Actor) -> list[tuple[str, str, str]]:
+    """Make the demo accounts once; returns their logins as (who, e-mail, how to get the code)."""
+    accounts = session.exec(select(PortalAccount).where(PortalAccount.store_id == actor.store_id)).all()
+    if not accounts:
+        now = utcnow()
+        for customer_id, name, email in _candidates(session, actor):
+            if not customer_jobs(session, actor, (customer_id,)):
+                _take_repair(session, actor, customer_id)
+            account = PortalAccount(store_id=actor.store_id, name=name, email=email, email_confirmed_at=now)
+            session.add(account)
+            session.flush()
+            for linked in customers_with_contact(session, actor, email=email):
+                session.add(PortalLink(account_id=account.id or 0, customer_id=linked, via="email"))
+            accounts.append(account)
+        session.flush()
+    return [(f"customer {actor.store_code}", a.email, HOW_TO_SIGN_IN) for a in accounts[:ACCOUNTS]]

@@ -1,0 +1,96 @@
+"""The portal's look: one narrow column that fits a 360 px phone, a header with the store and the sections.
+
+Other modules add sections to the menu through the ``"portal.menu"`` extension point: a :class:`MenuLink`
+(``label``, ``href`` under ``/portal/``), e.g. an events module's "My events". The menu is built when the app is
+compiled, from the installed modules; a page whose module is off in the customer's store must say so itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import reflex as rx
+
+from jewelerp.registry import get_registry
+from jewelerp.ui.forms import page_message
+from jewelerp.ui.shell import logo
+
+SECTIONS = (
+    ("Home", "/portal"),
+    ("Invoices", "/portal/invoices"),
+    ("My pieces", "/portal/pieces"),
+    ("Repairs", "/portal/repairs"),
+    ("Gold schemes", "/portal/schemes"),
+    ("Wish list", "/portal/wishlist"),
+    ("Occasions", "/portal/occasions"),
+    ("My choices", "/portal/consent"),
+)
+
+
+MENU = "portal.menu"
+
+
+class MenuItem(Protocol):
+    """A ``"portal.menu"`` contribution: the text of the link and the portal page it opens."""
+
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    """A link a module adds to the portal's menu (``href`` starts with ``/portal/``)."""
+
+    label: str
+    href: str
+
+
+def menu() -> list[tuple[str, str]]:
+    """The portal's own sections, then those installed modules contribute (links outside the portal left out)."""
+    added = [(c.label, c.href) for c in get_registry().contributions(MENU, None) if c.href.startswith("/portal/")]
+    return [*SECTIONS, *added]
+
+
+def _brand(store: rx.Var | str) -> rx.Component:
+    return rx.hstack(logo("1.6rem"), rx.heading(store, size="4"), align="center", spacing="2")
+
+
+def portal_page(title: str, state: type, *children: rx.Component) -> rx.Component:
+    """A signed-in portal page: the store, the sections as links, ``title`` and the content."""
+    nav = rx.el.nav(
+        rx.flex(
+            *[rx.link(label, href=href, size="2", weight="medium") for label, href in menu()],
+            rx.button("Sign out", on_click=state.sign_out, variant="soft", size="1"),
+            wrap="wrap",
+            gap="0.6rem 1rem",
+            align="center",
+        ),
+        aria_label="Portal sections",
+    )
+    return rx.box(
+        rx.vstack(
+            rx.hstack(_brand(state.store_name), rx.spacer(), rx.text(state.customer_name, size="2"), width="100%"),
+            nav,
+            rx.divider(),
+            rx.heading(title, size="6", as_="h1"),
+            page_message(),
+            *children,
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+        max_width="44rem",
+        margin="0 auto",
+        padding="1rem",
+    )
+
+
+def record_card(*children: rx.Component) -> rx.Component:
+    """One record (an invoice, a job, a scheme) as a card: rows of text stacked, readable on a phone."""
+    return rx.card(rx.vstack(*children, spacing="1", width="100%"), width="100%")
+
+
+def empty(text: str) -> rx.Component:
+    """What a section says when it has nothing to show."""
+    return rx.text(text, color_scheme="gray", size="2")

@@ -1,0 +1,490 @@
+"""The signed-in customer's pages: home, invoices (PDF), pieces, repairs (live), schemes, wish list, occasions and
+contact choices. Each handler checks the portal session first and reads only the signed-in customer's records."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import ClassVar
+
+import reflex as rx
+
+from jewelerp.auth.pages import form_text
+from jewelerp.errors import JewelError, ValidationError
+from jewelerp.live import subscribe, unsubscribe
+from jewelerp.ui.downloads import download_pdf
+from jewelerp.ui.forms import field
+from modules.portal import identity, records
+from modules.portal.access import Customer
+from modules.portal.layout import empty, portal_page, record_card
+from modules.portal.state import PortalState, to_sign_in
+from modules.repairs.api import job_channel
+
+
+class SectionMixin(rx.State, mixin=True):
+    """A portal section listing the signed-in customer's records of one kind (``reader`` makes the rows)."""
+
+    reader: ClassVar[str]  # the name of the function of modules.portal.records that makes the rows
+    rows: list[dict[str, str]] = []
+
+    def _reload(self, customer: Customer) -> None:
+        self.rows = self._portal(customer, getattr(records, self.reader)) or []  # type: ignore[attr-defined]
+
+    @rx.event
+    def load(self):
+        """Show the signed-in customer's records (without a portal session: the sign-in page)."""
+        customer = self._signed_in()  # type: ignore[attr-defined]
+        if customer is None:
+            return to_sign_in()
+        self._reload(customer)
+        return None
+
+
+def section(state: type, title: str, row: Callable[[rx.Var], rx.Component], none: str, *above: rx.Component):
+    """A portal page listing ``state.rows`` as cards drawn by ``row`` (``none`` when there are none)."""
+    return portal_page(
+        title,
+        state,
+        *above,
+        rx.cond(state.rows, rx.vstack(rx.foreach(state.rows, row), width="100%"), empty(none)),
+    )
+
+
+def _line(label: str, value: rx.Var | str) -> rx.Component:
+    return rx.cond(
+        value != "",
+        rx.hstack(rx.text(label, size="2", color_scheme="gray", min_width="7rem"), rx.text(value, size="2")),
+    )
+
+
+class PortalHomeState(PortalState):
+    """The customer's name, store, points and tier."""
+
+    summary: dict[str, str] = {}
+
+    @rx.event
+    def load(self):
+        """Show the summary of the signed-in customer."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        self.summary = self._portal(customer, records.home) or {}
+        return None
+
+
+def home_page() -> rx.Component:
+    """Home: who and where, points and tier, and the sections."""
+    s = PortalHomeState.summary
+    return portal_page(
+        "Welcome",
+        PortalHomeState,
+        record_card(
+            rx.text("Hello ", rx.text.strong(s["name"]), size="3"),
+            rx.text("Your store: ", s["store"], size="2"),
+        ),
+        record_card(
+            rx.heading("Loyalty points", size="3", as_="h2"),
+            rx.cond(
+                s["points"] != "",
+                rx.vstack(
+                    _line("Points", s["points"]),
+                    _line("Worth", s["worth"]),
+                    _line("Tier", s["tier"]),
+                    _line("Next tier", s["next_tier"]),
+                    spacing="1",
+                ),
+                empty("You are not a member of the store's points program yet."),
+            ),
+        ),
+    )
+
+
+class PortalInvoicesState(SectionMixin, PortalState):
+    """The customer's issued invoices."""
+
+    reader = "invoices"
+
+    @rx.event
+    def download(self, invoice_id: str):
+        """The PDF of one of the customer's invoices; another's id answers "Not found." and is logged."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        self._clear_messages()
+        found = self._portal(customer, lambda s, c: records.invoice_pdf(s, c, invoice_id))
+        return download_pdf(found[1], found[0]) if found else None
+
+
+def invoices_page() -> rx.Component:
+    """Invoices, each with its PDF."""
+
+    def row(invoice: rx.Var) -> rx.Component:
+        return record_card(
+            rx.hstack(rx.text.strong(invoice["number"]), rx.spacer(), rx.badge(invoice["status"]), width="100%"),
+            _line("Date", invoice["date"]),
+            _line("Total", invoice["total"]),
+            rx.button(
+                "Download PDF",
+                on_click=PortalInvoicesState.download(invoice["id"]),
+                size="2",
+                variant="soft",
+                aria_label="Download PDF of " + invoice["number"],
+            ),
+        )
+
+    return section(PortalInvoicesState, "Invoices", row, "No invoices yet.")
+
+
+class PortalPiecesState(SectionMixin, PortalState):
+    """The pieces the customer bought."""
+
+    reader = "pieces"
+
+
+def pieces_page() -> rx.Component:
+    """Pieces with a link to each certificate and provenance passport."""
+
+    def row(piece: rx.Var) -> rx.Component:
+        return record_card(
+            rx.text.strong(piece["description"]),
+            _line("SKU", piece["sku"]),
+            rx.cond(
+                piece["certificate"] != "",
+                rx.link("Certificate and provenance", href=piece["certificate"], is_external=True, size="2"),
+            ),
+        )
+
+    return section(PortalPiecesState, "My pieces", row, "No pieces bought here yet.")
+
+
+class PortalRepairsState(SectionMixin, PortalState):
+    """The customer's repair and custom-order jobs; each job's stage moves reach the page as they happen."""
+
+    reader = "jobs"
+
+    @rx.event
+    def load(self):
+        """List the jobs and listen to each job's own channel."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        self._reload(customer)
+        for job in self.rows:
+            subscribe(self, job_channel(int(job["id"])))
+        return None
+
+    def _on_live(self, channel: str) -> None:
+        """A job moved: show the stages again while this tab is on the page and still signed in."""
+        customer = self._customer()
+        if customer is None or not str(self.router.url.path).startswith("/portal/repairs"):
+            unsubscribe(self, channel)
+            return
+        self._reload(customer)
+
+
+def repairs_page() -> rx.Component:
+    """Repair and custom-order jobs with their stage."""
+
+    def row(job: rx.Var) -> rx.Component:
+        return record_card(
+            rx.hstack(rx.text.strong(job["number"]), rx.spacer(), rx.badge(job["kind"]), width="100%"),
+            rx.text(job["item"], size="2"),
+            rx.hstack(
+                rx.text("Stage", size="2", color_scheme="gray", min_width="7rem"),
+                rx.text(job["stage"], size="2", weight="bold", aria_label="Stage of " + job["number"]),
+            ),
+            _line("Promised for", job["promised"]),
+        )
+
+    note = rx.text("Stages change here as the workshop moves your piece.", size="2", color_scheme="gray")
+    return section(PortalRepairsState, "Repairs and orders", row, "No repairs or orders.", note)
+
+
+class PortalSchemesState(PortalState):
+    """The customer's gold schemes."""
+
+    schemes: list[dict] = []
+
+    @rx.event
+    def load(self):
+        """List the signed-in customer's schemes."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        self.schemes = self._portal(customer, records.schemes) or []
+        return None
+
+
+def schemes_page() -> rx.Component:
+    """Schemes with what was paid, the next instalment and every instalment."""
+
+    def instalment(i: rx.Var) -> rx.Component:
+        return rx.hstack(
+            rx.text(i["seq"].to(str) + ".", size="1", min_width="1.5rem"),
+            rx.text(i["due"].to(str), size="1", min_width="6rem"),
+            rx.text(i["amount"].to(str), size="1", min_width="5rem"),
+            rx.text(i["status"].to(str), size="1"),
+        )
+
+    def row(scheme: rx.Var) -> rx.Component:
+        return record_card(
+            rx.hstack(
+                rx.text.strong(scheme["scheme"].to(str)), rx.spacer(), rx.badge(scheme["status"].to(str)), width="100%"
+            ),
+            _line("Number", scheme["number"].to(str)),
+            _line("Paid so far", scheme["paid"].to(str)),
+            _line("Balance today", scheme["value"].to(str)),
+            _line("Next due", scheme["next_due"].to(str)),
+            _line("Next amount", scheme["next_amount"].to(str)),
+            rx.el.details(
+                rx.el.summary("Instalments"),
+                rx.vstack(rx.foreach(scheme["instalments"].to(list[dict[str, str]]), instalment), spacing="1"),
+            ),
+        )
+
+    return portal_page(
+        "Gold schemes",
+        PortalSchemesState,
+        rx.cond(
+            PortalSchemesState.schemes,
+            rx.vstack(rx.foreach(PortalSchemesState.schemes, row), width="100%"),
+            empty("No gold schemes."),
+        ),
+    )
+
+
+class PortalWishlistState(SectionMixin, PortalState):
+    """The customer's wish list."""
+
+    reader = "wishes"
+
+    @rx.event
+    def add(self, form: dict):
+        """Add words to the wish list."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        text = form_text(form, "wish_text")[:400]
+        done = self._portal(customer, lambda s, c: records.add_wish(s, c, text) or True, write=True)
+        if done:
+            self._say("Added to your wish list.")
+            self._reload(customer)
+        return None
+
+    @rx.event
+    def remove(self, wish_id: str):
+        """Take a wish off the list; another customer's wish answers "Not found." and is logged."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        if self._portal(customer, lambda s, c: records.remove_wish(s, c, wish_id) or True, write=True):
+            self._say("Removed from your wish list.")
+            self._reload(customer)
+        return None
+
+
+def wishlist_page() -> rx.Component:
+    """The wish list with a form to add to it."""
+
+    def row(wish: rx.Var) -> rx.Component:
+        return record_card(
+            rx.text(wish["text"], size="2"),
+            rx.hstack(
+                rx.text("Added " + wish["added"], size="1", color_scheme="gray"),
+                rx.spacer(),
+                rx.button(
+                    "Remove",
+                    on_click=PortalWishlistState.remove(wish["id"]),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    aria_label="Remove " + wish["text"],
+                ),
+                width="100%",
+            ),
+        )
+
+    form = rx.form(
+        rx.vstack(
+            field("What would you like?", "wish_text", max_length=300),
+            rx.button("Add to wish list", type="submit"),
+            width="100%",
+        ),
+        on_submit=PortalWishlistState.add,
+        no_validate=True,
+        reset_on_submit=True,
+        width="100%",
+    )
+    return section(PortalWishlistState, "Wish list", row, "Nothing on your wish list yet.", form)
+
+
+class PortalOccasionsState(SectionMixin, PortalState):
+    """The family occasions the customer told the store."""
+
+    reader = "occasions"
+
+    @rx.event
+    def add(self, form: dict):
+        """Remember an occasion every year."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        label, on = form_text(form, "occasion_label")[:200], form_text(form, "occasion_date")[:20]
+        if self._portal(customer, lambda s, c: records.add_occasion(s, c, label, on) or True, write=True):
+            self._say("Occasion saved.")
+            self._reload(customer)
+        return None
+
+
+def occasions_page() -> rx.Component:
+    """Occasions with a form to add one."""
+
+    def row(occasion: rx.Var) -> rx.Component:
+        return record_card(
+            rx.hstack(rx.text.strong(occasion["when"]), rx.text(occasion["what"], size="2"), spacing="3", wrap="wrap")
+        )
+
+    form = rx.form(
+        rx.vstack(
+            field("Occasion", "occasion_label", max_length=120, placeholder="Daughter's birthday"),
+            field("Date", "occasion_date", type="date"),
+            rx.button("Save occasion", type="submit"),
+            width="100%",
+        ),
+        on_submit=PortalOccasionsState.add,
+        no_validate=True,
+        reset_on_submit=True,
+        width="100%",
+    )
+    return section(PortalOccasionsState, "Family occasions", row, "No occasions yet.", form)
+
+
+class PortalConsentState(PortalState):
+    """The customer's contact choices, and their phone to confirm for SMS sign-in."""
+
+    consents: list[dict[str, str]] = []
+    phone: str = ""
+    phone_confirmed: bool = False
+    phone_code_sent: bool = False
+
+    def _reload(self, customer: Customer) -> None:
+        self.consents = self._portal(customer, records.consents) or []
+        self.phone, self.phone_confirmed = customer.phone, customer.phone_confirmed
+
+    @rx.event
+    def load(self):
+        """Show the choices."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        self._reload(customer)
+        return None
+
+    @rx.event
+    def change(self, channel: str, wanted: bool):
+        """Give or withdraw consent to one channel; the time of the change is kept."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        changed = self._portal(
+            customer, lambda s, c: records.set_consent(s, c, str(channel), wanted is True), write=True
+        )
+        if changed is not None:
+            self._say("Your choice is saved.")
+            self._reload(customer)
+        return None
+
+    @rx.event
+    async def send_phone_code(self):
+        """Text a code to the account's phone, to confirm it."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        self._clear_messages()
+        try:
+            await asyncio.to_thread(
+                identity.request_code,
+                customer.store_id,
+                "sms",
+                customer.phone,
+                self._client_ip(),
+                account_id=customer.account_id,
+            )
+        except (ValidationError, JewelError) as exc:
+            self._say(exc.message, ok=False)
+            return None
+        self.phone_code_sent = True
+        self._say("We have sent a code to your mobile.")
+        return None
+
+    @rx.event
+    async def confirm_phone(self, form: dict):
+        """Check the code: the phone may then sign in, and the store's profiles with it are linked."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        self._clear_messages()
+        code = form_text(form, "phone_code")[:12]
+        try:
+            await asyncio.to_thread(identity.confirm_phone, customer.account_id, code, self._client_ip())
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return None
+        self.phone_code_sent, self.phone_confirmed = False, True
+        self._say("Your mobile number is confirmed; you can sign in with it.")
+        return None
+
+
+def consent_page() -> rx.Component:
+    """Contact choices, each with when it was last set, and the phone confirmation."""
+
+    def row(choice: rx.Var) -> rx.Component:
+        return rx.el.label(
+            rx.hstack(
+                rx.checkbox(
+                    checked=choice["on"] != "",
+                    on_change=lambda wanted: PortalConsentState.change(choice["channel"], wanted),
+                ),
+                rx.text(choice["label"], size="2"),
+                rx.text(rx.cond(choice["since"] != "", "since " + choice["since"], ""), size="1", color_scheme="gray"),
+                align="center",
+                wrap="wrap",
+            )
+        )
+
+    phone = record_card(
+        rx.heading("Mobile number", size="3", as_="h2"),
+        rx.cond(
+            PortalConsentState.phone == "",
+            empty("You gave no mobile number when you registered."),
+            rx.vstack(
+                rx.text(PortalConsentState.phone, size="2"),
+                rx.cond(
+                    PortalConsentState.phone_confirmed,
+                    rx.badge("Confirmed: you can sign in with it", color_scheme="green"),
+                    rx.cond(
+                        PortalConsentState.phone_code_sent,
+                        rx.form(
+                            rx.vstack(
+                                field("Code from the SMS", "phone_code", input_mode="numeric", max_length=6),
+                                rx.button("Confirm my number", type="submit"),
+                            ),
+                            on_submit=PortalConsentState.confirm_phone,
+                            no_validate=True,
+                            reset_on_submit=True,
+                        ),
+                        rx.button("Text me a code to confirm it", on_click=PortalConsentState.send_phone_code),
+                    ),
+                ),
+            ),
+        ),
+    )
+    return portal_page(
+        "My choices",
+        PortalConsentState,
+        record_card(
+            rx.heading("The store may contact me by", size="3", as_="h2"),
+            rx.foreach(PortalConsentState.consents, row),
+        ),
+        phone,
+    )

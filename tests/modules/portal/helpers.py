@@ -1,0 +1,79 @@
+"""Portal test helpers: register and confirm a customer, read the code the outbox holds, sign in."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from jewelerp.core.models import AuditLog
+from jewelerp.db import read_session, unit_of_work
+from jewelerp.notifications.models import OutboxMessage
+from modules.clienteling.api import CustomerInput, create_customer
+from modules.portal import identity
+from modules.portal.identity import Registration
+from modules.portal.models import PortalEmailLink
+from modules.portal.sessions import account_of, begin_session
+
+ORIGIN = "http://portal.test"
+IP = "198.51.100.7"
+
+
+def customer(actor, name: str, email: str = "", phone: str = "") -> int:
+    """A clienteling customer of the actor's store (made by staff); returns the id."""
+    with unit_of_work(actor) as session:
+        data = CustomerInput(name=name, email=email, phone=phone)
+        return create_customer(session, actor, data, allow_duplicate=True).id
+
+
+def last_message(recipient: str) -> OutboxMessage:
+    """The newest outbox message to ``recipient``."""
+    with read_session() as session:
+        stmt = select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id.desc())
+        return session.exec(stmt).first()
+
+
+def mailed_token(email: str) -> str:
+    """The token of the confirmation link last mailed to ``email``."""
+    return re.search(r"token=([\w-]+)", last_message(email).body).group(1)
+
+
+def mailed_code(recipient: str) -> str:
+    """The sign-in code last sent to ``recipient``."""
+    return re.search(r"\b(\d{6})\b", last_message(recipient).body).group(1)
+
+
+def register(store_id: int, name: str, email: str, phone: str = "", **consent: bool) -> str:
+    """Register and return the confirmation token mailed."""
+    identity.register(Registration(store_id, name, email, phone, **consent), ORIGIN, IP)
+    return mailed_token(email.strip().lower())
+
+
+def signed_up(store_id: int, name: str, email: str, phone: str = "") -> int:
+    """Register, confirm and sign in by e-mail code; returns the account id."""
+    identity.confirm(register(store_id, name, email, phone), IP)
+    return sign_in(store_id, email)
+
+
+def sign_in(store_id: int, address: str, channel: str = "email") -> int:
+    """Ask for a code, use it and exchange the ticket; returns the account the session belongs to."""
+    identity.request_code(store_id, channel, address, IP)
+    ticket = identity.sign_in(store_id, channel, address, mailed_code(address), IP)
+    return account_of(begin_session(ticket))
+
+
+def links_of(account_id: int) -> int:
+    """How many confirmation links the account was sent."""
+    with read_session() as session:
+        return len(session.exec(select(PortalEmailLink).where(PortalEmailLink.account_id == account_id)).all())
+
+
+def portal_refusals() -> list[str]:
+    """The reasons of the portal refusals in the security log, oldest first."""
+    with read_session() as session:
+        rows = session.exec(
+            select(AuditLog)
+            .where(AuditLog.record_type == "security", AuditLog.record_id == "portal")
+            .order_by(AuditLog.id)
+        ).all()
+    return [row.changes for row in rows if row.action == "refused"]
