@@ -281,8 +281,15 @@ class ReceivedMail:
 
     @property
     def text(self) -> str:
-        """The plain-text body, decoded (quoted-printable and all)."""
-        return self.mail.get_content()
+        """The plain-text body, decoded (quoted-printable and all), of a plain or multipart mail."""
+        return self.mail.get_body(("plain",)).get_content()
+
+    def attachment(self, filename: str) -> bytes:
+        """The bytes of the attached file named ``filename``."""
+        for part in self.mail.iter_attachments():
+            if part.get_filename() == filename:
+                return part.get_payload(decode=True)
+        raise AssertionError(f"no attachment {filename} in the mail")
 
     def link(self, path: str) -> str:
         """The first link in the body whose path is ``path`` (``/password/reset``), with its query."""

@@ -32,8 +32,8 @@ def clienteling_alone(world):
     from jewelerp.registry import get_registry
 
     admin = world.actor("admin")
-    for name in [*reversed(get_registry().dependents("loyalty")), "loyalty"]:  # what needs loyalty goes first
-        for store in (world.mum, world.dl):
+    for store in (world.mum, world.dl):
+        for name in [*reversed(get_registry().dependents("loyalty")), "loyalty"]:  # what needs loyalty goes first
             run(admin, lambda s, a, store=store, name=name: disable_module(s, a, name, store))
 
 
