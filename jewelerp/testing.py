@@ -39,7 +39,7 @@ from typing import TypeVar
 
 import pytest
 from sqlalchemy import URL, create_engine, make_url
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
@@ -255,12 +255,18 @@ def world(db: str, world_template: tuple[str, World]) -> World:
     return world_template[1]
 
 
+def disable_with_dependents(session: Session, module: str, store_id: int) -> None:
+    """Switch ``module`` off in the store, after every module that needs it (they could not stay on without it)."""
+    for name in [*reversed(get_registry().dependents(module)), module]:
+        disable_module(session, None, name, store_id)
+
+
 def disable_everywhere(world: World, module: str) -> World:
-    """Switch ``module`` off in both of the world's stores (a test of a module without one of its neighbours);
-    returns the world."""
+    """Switch ``module`` (and what needs it) off in both of the world's stores (a test of a module without one of
+    its neighbours); returns the world."""
     with unit_of_work() as session:
         for store in (world.mum, world.dl):
-            disable_module(session, None, module, store)
+            disable_with_dependents(session, module, store)
     return world
 
 
