@@ -124,8 +124,8 @@ def queue_reminder(session: Session, event: Event, registration: Registration) -
     """Remind a confirmed registrant the day before."""
     lines = [
         f"Dear {registration.name},",
-        "A reminder: see you tomorrow.",
+        "A reminder: we look forward to seeing you.",  # sent within the day before, not always on the eve
         *_about(session, event, with_link=True),
         f"Cannot come? Please cancel here: {cancel_url(session, registration)}",
     ]
-    _queue(session, event, "email", registration.email, f"Tomorrow: {event.title}", lines, "events.reminder")
+    _queue(session, event, "email", registration.email, f"Reminder: {event.title}", lines, "events.reminder")

@@ -74,3 +74,4 @@ class Registration(SQLModel, table=True):
     reminded_at: datetime | None = None
     checked_in_at: datetime | None = None
     checked_in_by: int | None = Field(default=None, foreign_key="core_user.id")
+    client_ip: str = Field(default="", max_length=45, index=True)  # who sent the form (the per-client limit)

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from jewelerp.auth.session_cookie import request_client_ip
 from jewelerp.core.audit import record_refusal
 from jewelerp.core.models import Store
 from jewelerp.core.module_states import enabled_modules
@@ -33,7 +34,7 @@ from jewelerp.ui.public_page import STYLE, TOKEN_RE, document_head, escape, not_
 from modules.events.messages import when_text, where_text
 from modules.events.models import Event, Registration
 from modules.events.records import KIND_LABELS, confirmed_count
-from modules.events.registrations import RegistrationInput, cancel, is_open, register
+from modules.events.registrations import RegistrationInput, TooManyRegistrations, cancel, is_open, register
 
 FORM_STYLE = """
 form{display:grid;gap:.8rem}label{font-weight:600;font-size:.92rem;display:block}
@@ -65,7 +66,7 @@ def _headers() -> dict[str, str]:
 
 
 def _refused(request: Request, route: str) -> Response:
-    record_refusal("events.token", request.client.host if request.client else "", {"route": route})
+    record_refusal("events.token", request_client_ip(request), {"route": route})
     return not_found_page(NOT_FOUND)
 
 
@@ -161,10 +162,12 @@ async def event_page(request: Request) -> Response:
                 event = _event_by_token(session, token)
                 if event is None:
                     return None
-                done = register(session, event, data, invitation)
+                done = register(session, event, data, invitation, request_client_ip(request))
                 body = _outcome(data.name.strip(), data.email.strip().lower(), done.status, done.position, done.again)
                 return _page(session, event, event.title, body)
         except (ValidationError, JewelError) as err:
+            if isinstance(err, TooManyRegistrations):
+                record_refusal("events.register", request_client_ip(request), {"reason": "too many registrations"})
             fields = err.fields if isinstance(err, ValidationError) else {}
             with read_session() as session:
                 event = _event_by_token(session, token)

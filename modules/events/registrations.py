@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -28,6 +29,8 @@ from modules.events.messages import queue_confirmation, queue_waiting
 from modules.events.models import Event, Invitation, Registration
 from modules.events.records import confirmed_count, new_token, registrations_of
 
+PER_CLIENT = 10  # registrations one client address may send ...
+LIMIT_WINDOW = timedelta(minutes=15)  # ... in this long: a family registers a few, a script many
 EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 
 
@@ -54,6 +57,19 @@ class Registered:
 
 class RegistrationClosed(JewelError):
     """The event takes no registrations now (closed by staff, or already over)."""
+
+
+class TooManyRegistrations(JewelError):
+    """One client sent more registrations than :data:`PER_CLIENT` in :data:`LIMIT_WINDOW` (a script filling events)."""
+
+
+def _crowded(session: Session, client_ip: str) -> bool:
+    """Whether ``client_ip`` sent :data:`PER_CLIENT` registrations (of any event) in the last :data:`LIMIT_WINDOW`."""
+    if not client_ip:
+        return False
+    since = utcnow() - LIMIT_WINDOW
+    recent = select(func.count()).where(Registration.client_ip == client_ip, Registration.created_at > since)
+    return session.execute(recent).scalar_one() >= PER_CLIENT
 
 
 def _clean(session: Session, event: Event, data: RegistrationInput) -> dict:
@@ -102,14 +118,19 @@ def is_open(event: Event) -> bool:
     return event.registration_open and event.starts_at > utcnow()
 
 
-def register(session: Session, event: Event, data: RegistrationInput, invitation_token: str = "") -> Registered:
+def register(
+    session: Session, event: Event, data: RegistrationInput, invitation_token: str = "", client_ip: str = ""
+) -> Registered:
     """Register someone for ``event`` from the public page; a full event puts them on the waiting list.
 
-    Idempotent: the same e-mail or phone finds the live registration and changes nothing.
+    Idempotent: the same e-mail or phone finds the live registration and changes nothing. ``client_ip`` (the
+    public page's sender) may send at most :data:`PER_CLIENT` new registrations in :data:`LIMIT_WINDOW`.
     """
     values = _clean(session, event, data)
     if not is_open(event):
         raise RegistrationClosed("Registration for this event is closed.")
+    if _crowded(session, client_ip):
+        raise TooManyRegistrations("Too many registrations from this connection. Please try again in 15 minutes.")
     _lock(session, event)
     existing = _existing(session, event.id, values["email"], values["phone"])
     if existing is not None and existing.status != "cancelled":
@@ -121,6 +142,7 @@ def register(session: Session, event: Event, data: RegistrationInput, invitation
     )
     registration.name, registration.phone, registration.consent = values["name"], values["phone"], values["consent"]
     registration.status, registration.created_at, registration.cancelled_at = status, utcnow(), None
+    registration.client_ip = client_ip[:45]
     if invitation is not None:
         registration.customer_id, registration.invitation_id = invitation.customer_id, invitation.id
     session.add(registration)

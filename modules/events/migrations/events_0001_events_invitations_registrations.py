@@ -89,6 +89,7 @@ def upgrade() -> None:
         sa.Column("reminded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("checked_in_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("checked_in_by", sa.Integer(), nullable=True),
+        sa.Column("client_ip", sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
         sa.ForeignKeyConstraint(
             ["checked_in_by"], ["core_user.id"], name=op.f("fk_events_registration_checked_in_by_core_user")
         ),
@@ -114,6 +115,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("ticket_token", name=op.f("uq_events_registration_ticket_token")),
     )
     with op.batch_alter_table("events_registration", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_events_registration_client_ip"), ["client_ip"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_registration_customer_id"), ["customer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_registration_event_id"), ["event_id"], unique=False)
         batch_op.create_index("ix_events_registration_event_status", ["event_id", "status"], unique=False)

@@ -111,7 +111,7 @@ def test_each_confirmed_registrant_is_reminded_once_the_day_before(world):
     assert _reminders() == ["asha@example.com"]
     with read_session() as session:
         (message,) = session.exec(select(OutboxMessage).where(OutboxMessage.source == "events.reminder")).all()
-    assert message.subject == "Tomorrow: Polki trunk show"
+    assert message.subject == "Reminder: Polki trunk show"
 
 
 def test_a_started_event_sends_no_reminder(world):

@@ -88,3 +88,20 @@ def test_closed_registration_and_a_disabled_module(world, client):
     with unit_of_work() as session:
         disable_module(session, None, "events", world.mum)
     assert client.get(address).status_code == 404
+
+
+def test_one_client_may_send_ten_registrations_in_a_quarter_hour_then_is_refused_and_logged(world, client):
+    from jewelerp.core.models import AuditLog
+
+    event = make_event(world.actor("manager"), capacity="50")
+    address = f"/events/e/{event.public_token}"
+    for n in range(10):
+        assert (
+            "you are registered" in client.post(address, data={"name": f"Guest {n}", "email": f"g{n}@example.com"}).text
+        )
+    refused = client.post(address, data={"name": "Guest 10", "email": "g10@example.com"})
+    assert refused.status_code == 422 and "Too many registrations from this connection" in refused.text
+    with read_session() as session:
+        assert len(session.exec(select(Registration).where(Registration.event_id == event.id)).all()) == 10
+        logged = session.exec(select(AuditLog).where(AuditLog.record_type == "security")).all()
+    assert [(r.record_id, r.action) for r in logged] == [("events.register", "refused")]
