@@ -43,6 +43,7 @@ from modules.billing.numbering import declare_series, next_number
 from modules.billing.payments import (
     METHOD_OPTIONS,
     METHODS,
+    ONLINE,
     REFERENCE_HINT,
     TAKE,
     CashFor,
@@ -66,6 +67,7 @@ __all__ = [
     "JOB_WORK",
     "METHODS",
     "METHOD_OPTIONS",
+    "ONLINE",
     "PAN_RE",
     "REFERENCE_HINT",
     "REPAIR",

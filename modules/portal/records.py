@@ -107,6 +107,7 @@ def schemes(session: Session, customer: Customer) -> list[dict[str, object]]:
     actor = _actor(session, customer)
     return [
         {
+            "id": str(s.id),
             "number": s.number,
             "scheme": s.scheme,
             "status": s.status.title(),
@@ -114,6 +115,7 @@ def schemes(session: Session, customer: Customer) -> list[dict[str, object]]:
             "value": format_inr(s.value) if s.value is not None else "",
             "next_due": s.next_due_on.strftime(DAY) if s.next_due_on else "",
             "next_amount": format_inr(s.next_amount) if s.next_amount is not None else "",
+            "can_pay": "yes" if s.status == "active" and s.next_due_on is not None else "",
             "instalments": [
                 {
                     "seq": str(i.seq),

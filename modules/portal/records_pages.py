@@ -8,13 +8,15 @@ from collections.abc import Callable
 from typing import ClassVar
 
 import reflex as rx
+from reflex.config import get_config
 
 from jewelerp.auth.pages import form_text
+from jewelerp.auth.session_cookie import browser_origin, load_page
 from jewelerp.errors import JewelError, ValidationError
 from jewelerp.live import subscribe, unsubscribe
 from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.forms import field
-from modules.portal import identity, records
+from modules.portal import identity, payments, records
 from modules.portal.access import Customer
 from modules.portal.layout import empty, portal_page, record_card
 from modules.portal.state import PortalState, to_sign_in
@@ -201,18 +203,35 @@ def repairs_page() -> rx.Component:
 
 
 class PortalSchemesState(PortalState):
-    """The customer's gold schemes."""
+    """The customer's gold schemes, and what became of the payment they came back from (``?payment=<token>``)."""
 
     schemes: list[dict] = []
+    receipt: dict[str, str] = {}
 
     @rx.event
     def load(self):
-        """List the signed-in customer's schemes."""
+        """List the signed-in customer's schemes; after a payment, show its receipt."""
         customer = self._signed_in()
         if customer is None:
             return to_sign_in()
+        self.receipt = {}
+        token = str(self.router.url.query_parameters.get("payment", ""))[:64]
+        if token:
+            self.receipt = self._portal(customer, lambda s, c: payments.scheme_receipt(s, c, token)) or {}
         self.schemes = self._portal(customer, records.schemes) or []
         return None
+
+    @rx.event
+    def pay(self, enrolment_id: str):
+        """Go to the checkout for the next instalment of one of the customer's schemes (the amount is the
+        store's quote); another customer's scheme answers "Not found." and is logged."""
+        customer = self._signed_in()
+        if customer is None:
+            return to_sign_in()
+        path = self._portal(customer, lambda s, c: payments.pay_instalment(s, c, enrolment_id), write=True)
+        if path is None:
+            return None
+        return load_page(browser_origin(get_config().api_url, str(self.router.headers.origin or "")) + path)
 
 
 def schemes_page() -> rx.Component:
@@ -236,6 +255,15 @@ def schemes_page() -> rx.Component:
             _line("Balance today", scheme["value"].to(str)),
             _line("Next due", scheme["next_due"].to(str)),
             _line("Next amount", scheme["next_amount"].to(str)),
+            rx.cond(
+                scheme["can_pay"].to(str) != "",
+                rx.button(
+                    "Pay instalment " + scheme["next_amount"].to(str),
+                    on_click=PortalSchemesState.pay(scheme["id"].to(str)),
+                    size="2",
+                    width="fit-content",
+                ),
+            ),
             rx.el.details(
                 rx.el.summary("Instalments"),
                 rx.vstack(rx.foreach(scheme["instalments"].to(list[dict[str, str]]), instalment), spacing="1"),
@@ -245,11 +273,42 @@ def schemes_page() -> rx.Component:
     return portal_page(
         "Gold schemes",
         PortalSchemesState,
+        rx.cond(PortalSchemesState.receipt, _receipt_card(PortalSchemesState.receipt)),
         rx.cond(
             PortalSchemesState.schemes,
             rx.vstack(rx.foreach(PortalSchemesState.schemes, row), width="100%"),
             empty("No gold schemes."),
         ),
+    )
+
+
+def _receipt_card(receipt: rx.Var) -> rx.Component:
+    """The payment the customer came back from: paid with loyalty's receipt, still on its way, or failed."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(
+                rx.match(
+                    receipt["status"],
+                    ("paid", "Payment received"),
+                    ("failed", "Payment not completed"),
+                    "Payment on its way",
+                ),
+                size="3",
+                as_="h2",
+            ),
+            _line("For", receipt["for"]),
+            _line("Amount", receipt["amount"]),
+            _line("Paid at", receipt["time"]),
+            _line("Receipt", receipt["receipt"]),
+            rx.cond(
+                receipt["status"] == "pending",
+                rx.text("The gateway has not confirmed it yet; reload the page in a minute.", size="2"),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        role="status",
+        width="100%",
     )
 
 
