@@ -20,6 +20,7 @@ from modules.billing.customer_documents import (
     customer_invoice_pdf,
     customer_invoices,
     customer_piece_ids,
+    customer_receipt_numbers,
 )
 from modules.billing.estimates import create_estimate, quote_estimate
 from modules.billing.invoice_tables import INVOICES
@@ -90,6 +91,7 @@ __all__ = [
     "customer_invoice_pdf",
     "customer_invoices",
     "customer_piece_ids",
+    "customer_receipt_numbers",
     "declare_series",
     "documents_with_service_line",
     "invoice_pieces",

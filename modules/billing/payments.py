@@ -460,17 +460,25 @@ def add_paid(session: Session, invoice: Invoice, amount: Decimal) -> None:
 
 
 def take_payment(
-    session: Session, actor: Actor, invoice_id: int, method: str, amount: str | Decimal, reference: str = ""
+    session: Session,
+    actor: Actor,
+    invoice_id: int,
+    method: str,
+    amount: str | Decimal,
+    reference: str = "",
+    *,
+    online: bool = False,
 ) -> Payment:
     """Receive one payment against an issued invoice of the actor's store; returns the numbered receipt.
 
     The amount is more than 0 and at most the balance; bad input raises ValidationError and changes nothing.
     A contributed method (:class:`ExternalMethod`) applies its redemption first and records its reference.
+    ``online``: a payment gateway's webhook (see :func:`parse_tender`).
     """
     actor.require(TAKE)
     invoice = open_invoice(session, actor, invoice_id)
     external = external_methods(actor).get(str(method).strip().lower())
-    tender = _external_tender(external, amount) if external else parse_tender(method, amount, reference)
+    tender = _external_tender(external, amount) if external else parse_tender(method, amount, reference, online=online)
     due = balance(invoice)
     if due <= 0:
         raise JewelError(f"Invoice {invoice.number} is fully paid.")

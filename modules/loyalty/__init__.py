@@ -9,7 +9,7 @@ MODULE = Module(
     title="Loyalty and savings schemes",
     version="0.1.0",
     summary="Points with tiers and referrals, earned on invoices and redeemed at billing; gold savings schemes.",
-    depends=("billing", "clienteling"),
+    depends=("billing", "clienteling", "payments"),
     models=("modules.loyalty.models",),
     searchers=(
         Searcher("loyalty.schemes", "Gold schemes", "modules.loyalty.searchers:find_enrolments", "loyalty.member.view"),

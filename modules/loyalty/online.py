@@ -9,12 +9,12 @@ gateway says it was paid.
   the reference, priced for the day of the quote (so the receipt matches what was charged), with a receipt in
   the ``SRC`` series dated that day. When the instalment is already paid (a second tab's order paid too), the
   scheme closed, or the amount no longer matches, it records nothing: it logs the payment as unapplied
-  (security log) and tells the store's managers to refund it.
+  (security log) and tells the store's managers to refund it
+  (:func:`modules.payments.api.report_unapplied`).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,16 +24,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
-from jewelerp.core.audit import record_event
 from jewelerp.errors import JewelError, NotFound
 from jewelerp.money import format_inr
-from jewelerp.notifications import notify_staff
 from modules.billing.api import ONLINE
 from modules.loyalty.models import Enrolment
 from modules.loyalty.schemes import VIEW, collect, instalment_due
+from modules.payments.api import report_unapplied
 
 PURPOSE = "loyalty.instalment"
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,25 +104,8 @@ def instalment_paid(session: Session, actor: Actor, payload: dict[str, Any]) -> 
     ).first()
     problem = _problem(session, actor, enrolment, payload)
     if problem:
-        _unapplied(session, actor, enrolment, payload, problem)
+        link = f"/loyalty/enrolments/{enrolment.id}" if enrolment else "/loyalty/schemes"
+        report_unapplied(session, actor, payload, problem, link)
         return
     quoted_on = date.fromisoformat(str(payload["quoted_on"]))
     collect(session, actor, enrolment, ONLINE, str(payload["payment_id"]), quoted_on, online=True)
-
-
-def _unapplied(
-    session: Session, actor: Actor, enrolment: Enrolment | None, payload: dict[str, Any], problem: str
-) -> None:
-    """Log an online payment that became no receipt, and ask the managers to refund it."""
-    amount = format_inr(Decimal(str(payload["amount"])), paise=True)
-    detail = {"reason": problem, "reference": payload["reference"], "payment": payload["payment_id"]}
-    record_event(session, "payments", "unapplied", "", detail, user_name=actor.user_name, store_id=actor.store_id)
-    log.warning("online payment %s for %s not applied: %s", payload["payment_id"], payload["reference"], problem)
-    notify_staff(
-        session,
-        actor.store_id,
-        role="manager",
-        title=f"Refund online payment {payload['payment_id']}",
-        body=f"{amount} paid online for {payload['reference']} was not taken as an instalment: {problem}.",
-        link=f"/loyalty/enrolments/{enrolment.id}" if enrolment else "/loyalty/schemes",
-    )

@@ -158,7 +158,7 @@ def test_two_orders_for_one_instalment_make_one_receipt_and_the_second_is_logged
         logged = session.exec(select(AuditLog).where(AuditLog.action == "unapplied")).all()
         notices = session.exec(select(Notification).where(Notification.title.contains("pay_SecondTab01"))).all()
     assert len(logged) == 1 and "instalment 1 is already paid" in logged[0].changes
-    assert notices and "₹5,000.00 paid online" in notices[0].body
+    assert notices and "₹5,000.00 paid online for" in notices[0].body
 
 
 def test_a_paid_amount_that_differs_from_the_order_is_refused(world, asha):
