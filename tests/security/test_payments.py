@@ -4,10 +4,12 @@ customer's scheme, portal handlers without a portal session do nothing, and the 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 
 import httpx
 import pytest
+from reflex.istate.data import ReflexURL
 from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -101,22 +103,40 @@ def test_a_forged_unsigned_or_unknown_webhook_is_refused_and_logged(world, pair,
     assert [i.status for i in _instalments(asha.enrolment_id)[:2]] == ["paid", "due"]
 
 
-def test_a_customer_cannot_pay_another_customers_scheme(world, pair):
+PAY_BUTTONS = [(pages.PortalSchemesState, "enrolment_id"), (pages.PortalRepairsState, "job_id")]
+
+
+@pytest.mark.parametrize(("state_class", "field"), PAY_BUTTONS)
+def test_a_customer_cannot_pay_another_customers_scheme_or_job(world, pair, state_class, field):
     asha, ravi = pair
-    state = _page(pages.PortalSchemesState, cookie=_cookie_of(world, "asha@example.com"))
-    for forged in (str(ravi.enrolment_id), "0", "-1", f"{asha.enrolment_id} ", "99999999999"):
+    state = _page(state_class, cookie=_cookie_of(world, "asha@example.com"))
+    theirs, mine = getattr(ravi, field), getattr(asha, field)
+    for forged in (str(theirs), "0", "-1", f"{mine} ", "99999999999"):
         assert _call(state, "pay", forged) is None and state.message == "Not found."
     assert _orders() == []
-    assert any(str(ravi.enrolment_id) in refusal for refusal in portal_refusals())
+    assert any(f'"{theirs}"' in refusal for refusal in portal_refusals())
+    assert "/api/payments/checkout/" in str(_call(state, "pay", str(mine)))  # their own: to the checkout
+    assert len(_orders()) == 1
 
 
+@pytest.mark.parametrize(("state_class", "field"), PAY_BUTTONS)
 @pytest.mark.parametrize("cookie", ["", f"{PORTAL_COOKIE}=forged", "staff"])
-def test_the_pay_handler_without_a_portal_session_only_goes_to_sign_in(world, pair, cookie):
+def test_the_pay_handlers_without_a_portal_session_only_go_to_sign_in(world, pair, cookie, state_class, field):
     asha, _ravi = pair
     cookie = _signed_in("manager@test.in") if cookie == "staff" else cookie
-    state = _page(pages.PortalSchemesState, cookie=cookie)
-    assert "/portal/sign-in" in str(_call(state, "pay", str(asha.enrolment_id)))
-    assert _orders() == []
+    state = _page(state_class, cookie=cookie)
+    assert "/portal/sign-in" in str(_call(state, "pay", str(getattr(asha, field))))
+    assert _orders() == [] and state.receipt == {}
+
+
+def test_another_customers_payment_receipt_is_not_shown(world, pair):
+    asha, _ravi = pair
+    _state, _go = _pay_button(world, "asha@example.com", asha.enrolment_id)
+    (order,) = _orders()
+    ravi = _page(pages.PortalSchemesState, cookie=_cookie_of(world, "ravi@example.com"))
+    ravi.router = replace(ravi.router, url=ReflexURL(f"http://shop.test/portal/schemes?payment={order.token}"))
+    _call(ravi, "load")
+    assert ravi.receipt == {} and ravi.message == "Not found."
 
 
 def test_the_amount_is_the_stores_quote_whatever_the_browser_sends(world, pair, client):
