@@ -48,17 +48,20 @@ def checkout_path(token: str) -> str:
     return CHECKOUT_PATH.format(token=quote(token, safe=""))
 
 
-def _headers(form_target: str = "'self'") -> dict[str, str]:
-    policy = SECURITY_HEADERS["Content-Security-Policy"].replace("form-action 'none'", f"form-action {form_target}")
+def _headers(form_targets: str) -> dict[str, str]:
+    policy = SECURITY_HEADERS["Content-Security-Policy"].replace("form-action 'none'", f"form-action {form_targets}")
     return {**SECURITY_HEADERS, "Content-Security-Policy": policy, "Cache-Control": "no-store"}
 
 
-def _page(title: str, store: str, body: str, form_target: str = "'self'") -> HTMLResponse:
+def _page(request: Request, title: str, store: str, body: str, gateway_origin: str = "") -> HTMLResponse:
+    """A checkout page. Its forms may post here (the test gateway, whose answer sends the browser on to the app's
+    pages: the policy's ``form-action`` covers that redirect too) or to the gateway's checkout."""
     html = (
         f"{document_head(title, store)}<header><div class='store'>{escape(store)}</div>"
         f"<div class='sub'>Secure payment</div></header><main><h1>{escape(title)}</h1>{body}</main></body></html>"
     )
-    return HTMLResponse(html, headers=_headers(form_target))
+    targets = " ".join(filter(None, ("'self'", origin_of(frontend_origin(request)), gateway_origin)))
+    return HTMLResponse(html, headers=_headers(targets))
 
 
 def _order(token: str) -> tuple[PaymentOrder, str]:
@@ -107,7 +110,7 @@ def checkout(request: Request) -> Response:
         return not_found_page(GONE)
     back = f"<p><a href='{escape(_back(request, order))}'>Back to my account</a></p>"
     if order.status != "pending":
-        return _page("Payment", store, f"{_summary(order)}<p>{STATUS_TEXT[order.status]}</p>{back}")
+        return _page(request, "Payment", store, f"{_summary(order)}<p>{STATUS_TEXT[order.status]}</p>{back}")
     if order.gateway == "test":
         action = escape(TEST_PATH.format(token=quote(order.token, safe="")))
         buttons = (
@@ -115,10 +118,10 @@ def checkout(request: Request) -> Response:
             "<button class='button' type='submit' name='outcome' value='pay'>Pay</button> "
             "<button class='button' type='submit' name='outcome' value='fail'>Fail</button></form>"
         )
-        return _page("Payment", store, _summary(order) + buttons + back)
+        return _page(request, "Payment", store, _summary(order) + buttons + back)
     with read_session() as session:
         form, origin = _razorpay_form(session, request, order)
-    return _page("Payment", store, _summary(order) + form + back, f"'self' {origin}")
+    return _page(request, "Payment", store, _summary(order) + form + back, origin)
 
 
 def test_event(order: PaymentOrder, outcome: str) -> bytes:

@@ -4,19 +4,23 @@ customer's scheme, portal handlers without a portal session do nothing, and the 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from decimal import Decimal
 
 import httpx
 import pytest
+from reflex.config import get_config
 from reflex.istate.data import ReflexURL
 from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from jewelerp.auth.session_cookie import browser_origin
 from jewelerp.core.models import AuditLog
 from jewelerp.db import read_session
 from jewelerp.testing import run_as
+from jewelerp.ui.web_security import origin_of
 from modules.loyalty.models import SchemeInstalment
 from modules.payments.gateways import RazorpayGateway
 from modules.payments.models import PaymentOrder
@@ -146,6 +150,9 @@ def test_the_amount_is_the_stores_quote_whatever_the_browser_sends(world, pair, 
     assert order.amount == Decimal("5000.00") and order.token in str(go)
     page = client.get(f"/api/payments/checkout/{order.token}")
     assert page.status_code == 200 and "₹5,000.00" in page.text and 'name="amount"' not in page.text
+    form_action = re.search(r"form-action ([^;]+);", page.headers["content-security-policy"]).group(1).split()
+    app_pages = origin_of(browser_origin(get_config().deploy_url or "", "http://shop.test"))
+    assert form_action == ["'self'", app_pages]  # here, then the app's pages: no other site
     paid = client.post(
         f"/api/payments/test-checkout/{order.token}",
         data={"outcome": "pay", "amount": "1.00"},
