@@ -61,7 +61,7 @@ def test_a_customer_pays_a_scheme_instalment_through_the_test_gateway(page, base
     expect(page.get_by_text(amount, exact=False)).to_be_visible()
     page.get_by_role("button", name="Pay", exact=True).click()
 
-    page.wait_for_url(re.compile(r"/portal/schemes\?payment="))
+    page.wait_for_url(re.compile(r"/portal/schemes/?\?payment="))
     receipt = page.get_by_role("status").filter(has_text="Payment received")
     expect(receipt).to_contain_text(amount)
     expect(receipt).to_contain_text(re.compile(r"Receipt\s*[A-Z]+/P\d{4}/\d{5}"))
