@@ -39,7 +39,7 @@ from typing import TypeVar
 
 import pytest
 from sqlalchemy import URL, create_engine, make_url
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.service import build_actor
@@ -255,12 +255,18 @@ def world(db: str, world_template: tuple[str, World]) -> World:
     return world_template[1]
 
 
+def disable_with_dependents(session: Session, module: str, store_id: int) -> None:
+    """Switch ``module`` off in the store, after every module that needs it (they could not stay on without it)."""
+    for name in [*reversed(get_registry().dependents(module)), module]:
+        disable_module(session, None, name, store_id)
+
+
 def disable_everywhere(world: World, module: str) -> World:
-    """Switch ``module`` off in both of the world's stores (a test of a module without one of its neighbours);
-    returns the world."""
+    """Switch ``module`` (and what needs it) off in both of the world's stores (a test of a module without one of
+    its neighbours); returns the world."""
     with unit_of_work() as session:
         for store in (world.mum, world.dl):
-            disable_module(session, None, module, store)
+            disable_with_dependents(session, module, store)
     return world
 
 
@@ -281,8 +287,15 @@ class ReceivedMail:
 
     @property
     def text(self) -> str:
-        """The plain-text body, decoded (quoted-printable and all)."""
-        return self.mail.get_content()
+        """The plain-text body, decoded (quoted-printable and all), of a plain or multipart mail."""
+        return self.mail.get_body(("plain",)).get_content()
+
+    def attachment(self, filename: str) -> bytes:
+        """The bytes of the attached file named ``filename``."""
+        for part in self.mail.iter_attachments():
+            if part.get_filename() == filename:
+                return part.get_payload(decode=True)
+        raise AssertionError(f"no attachment {filename} in the mail")
 
     def link(self, path: str) -> str:
         """The first link in the body whose path is ``path`` (``/password/reset``), with its query."""

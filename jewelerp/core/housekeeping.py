@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.models import OAuthFlow
 from jewelerp.core.models import AuthSession, EmailToken, EventDelivery, JobRun, LoginAttempt, SignInChallenge
 from jewelerp.db import utcnow
-from jewelerp.notifications.models import Notification, OutboxMessage
+from jewelerp.notifications.models import Notification, OutboxAttachment, OutboxMessage
 
 KEEP_LOGIN_ATTEMPTS = timedelta(days=30)
 KEEP_DEAD_SESSIONS = timedelta(days=7)
@@ -34,9 +34,11 @@ def purge_stale_records(session: Session, _actor: Actor | None) -> None:
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP_LOGIN_ATTEMPTS))
     session.execute(delete(JobRun).where(JobRun.started_at < now - KEEP_JOB_RUNS))
     session.execute(delete(Notification).where(Notification.read_at < now - KEEP_DONE_NOTICES))
+    old_sent = (OutboxMessage.status == "sent", OutboxMessage.sent_at < now - KEEP_DONE_NOTICES)
     session.execute(
-        delete(OutboxMessage).where(OutboxMessage.status == "sent", OutboxMessage.sent_at < now - KEEP_DONE_NOTICES)
+        delete(OutboxAttachment).where(OutboxAttachment.message_id.in_(select(OutboxMessage.id).where(*old_sent)))
     )
+    session.execute(delete(OutboxMessage).where(*old_sent))
     session.execute(
         delete(EventDelivery).where(EventDelivery.status == "done", EventDelivery.done_at < now - KEEP_DONE_DELIVERIES)
     )

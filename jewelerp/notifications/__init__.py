@@ -7,6 +7,7 @@
   in the outbox inside the caller's transaction; the ``core.outbox`` job sends it
   (:func:`deliver_due`) through the store's SMTP settings or a module's sender
   (contribution ``"core.senders"``) and retries failures.
+  An e-mail may carry files (:class:`Attachment`, such as a calendar invitation).
   Admins and managers see the outbox at ``/admin/outbox``.
 
 The service sends what it is given: whether a customer agreed to be contacted on a
@@ -14,7 +15,7 @@ channel (consent) is for the calling module to check before it queues a message.
 """
 
 from jewelerp.notifications.outbox import DeliveryReport, deliver_due, queue_message, retry_now
-from jewelerp.notifications.senders import OutgoingMessage, SenderNotConfigured
+from jewelerp.notifications.senders import Attachment, OutgoingMessage, SenderNotConfigured
 from jewelerp.notifications.staff import (
     mark_all_read,
     mark_read,
@@ -25,6 +26,7 @@ from jewelerp.notifications.staff import (
 )
 
 __all__ = [
+    "Attachment",
     "DeliveryReport",
     "OutgoingMessage",
     "SenderNotConfigured",

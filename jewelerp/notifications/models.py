@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from jewelerp.db import utcnow
@@ -50,3 +50,16 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class OutboxAttachment(SQLModel, table=True):
+    """A file sent with an outbox e-mail (a calendar invitation, a ticket), kept with its message."""
+
+    __tablename__ = "core_outbox_attachment"
+    __audit__ = False
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="core_outbox.id", index=True)
+    filename: str = Field(max_length=100)
+    content_type: str = Field(max_length=100)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -25,8 +25,8 @@ from jewelerp.columns import Column, Kind
 from jewelerp.core.module_states import enabled_modules
 from jewelerp.db import unit_of_work, utcnow
 from jewelerp.errors import JewelError, NotFound, require_fields
-from jewelerp.notifications.models import OutboxMessage
-from jewelerp.notifications.senders import OutgoingMessage, SenderNotConfigured, sender_for
+from jewelerp.notifications.models import OutboxAttachment, OutboxMessage
+from jewelerp.notifications.senders import Attachment, OutgoingMessage, SenderNotConfigured, sender_for
 from jewelerp.registry import Registry, get_registry
 from jewelerp.ui.table_query import Filter, TableQuery, TableSpec
 
@@ -52,6 +52,9 @@ RECIPIENT_MAX = 254
 SUBJECT_MAX = 200
 SOURCE_MAX = 80
 SUBJECT_SHOWN = 32
+ATTACHMENT_MAX = 1_000_000  # bytes of all a message's files together
+FILENAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$")
+CONTENT_TYPE_RE = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
 
 
 def _recipient(channel: str, recipient: str) -> tuple[str, str | None]:
@@ -63,8 +66,28 @@ def _recipient(channel: str, recipient: str) -> tuple[str, str | None]:
     return text, None if len(text) <= RECIPIENT_MAX and pattern.match(text) else problem
 
 
+def _attachments_problem(channel: str, attachments: tuple[Attachment, ...]) -> str | None:
+    """Why these files cannot go with a message, if they cannot."""
+    if not attachments:
+        return None
+    if channel != "email":
+        return "Only e-mail carries attachments."
+    if any(not FILENAME_RE.match(a.filename) or not CONTENT_TYPE_RE.match(a.content_type) for a in attachments):
+        return "Name each file with letters, digits, dots or dashes, and give its type, e.g. text/calendar."
+    if sum(len(a.content) for a in attachments) > ATTACHMENT_MAX:
+        return f"Attachments may hold at most {ATTACHMENT_MAX // 1_000_000} MB."
+    return None
+
+
 def queue_message(
-    session: Session, store_id: int, channel: str, recipient: str, subject: str, body: str, source: str = ""
+    session: Session,
+    store_id: int,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    source: str = "",
+    attachments: tuple[Attachment, ...] = (),
 ) -> OutboxMessage:
     """Queue a message to a customer, in the caller's transaction; returns the outbox row.
 
@@ -72,7 +95,7 @@ def queue_message(
     ``source`` names the reason (``"repairs.ready"``). E-mail needs a valid address and a
     subject; SMS and WhatsApp a number with its country code (stored as ``+919876543210``).
     Bad input raises ValidationError and queues nothing. Consent is the caller's business:
-    check it before calling.
+    check it before calling. ``attachments`` (e-mail only, at most 1 MB together) go with the mail.
     """
     channel = channel.strip().lower()
     recipient, problem = _recipient(channel, recipient)
@@ -90,11 +113,23 @@ def queue_message(
         errors["body"] = "The message is empty."
     if len(source) > SOURCE_MAX:
         errors["source"] = f"Keep the source to {SOURCE_MAX} characters."
+    if problem := _attachments_problem(channel, attachments):
+        errors["attachments"] = problem
     require_fields(errors)
     row = OutboxMessage(
         store_id=store_id, channel=channel, recipient=recipient, subject=subject, body=body, source=source
     )
     session.add(row)
+    session.flush()
+    for attachment in attachments:
+        session.add(
+            OutboxAttachment(
+                message_id=row.id,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                content=attachment.content,
+            )
+        )
     session.flush()
     return row
 
@@ -159,13 +194,26 @@ def _claim(
     with unit_of_work() as session:
         rows = list(session.scalars(stmt.with_for_update(skip_locked=True)))
         modules = {store: frozenset(enabled_modules(session, store, registry)) for store in {r.store_id for r in rows}}
+        files = _attachments_of(session, [row.id for row in rows])
         claimed = []
         for row in rows:
             row.next_attempt_at = now + CLAIM_TTL
             session.add(row)
-            copy = OutgoingMessage(row.id, row.store_id, row.channel, row.recipient, row.subject, row.body, row.source)
+            fields = (row.id, row.store_id, row.channel, row.recipient, row.subject, row.body, row.source)
+            copy = OutgoingMessage(*fields, files.get(row.id, ()))
             claimed.append((copy, modules[row.store_id]))
     return claimed
+
+
+def _attachments_of(session: Session, message_ids: list[int]) -> dict[int, tuple[Attachment, ...]]:
+    """The files of these messages, by message id, in the order they were queued."""
+    found: dict[int, tuple[Attachment, ...]] = {}
+    if not message_ids:
+        return found
+    stmt = select(OutboxAttachment).where(OutboxAttachment.message_id.in_(message_ids)).order_by(OutboxAttachment.id)
+    for a in session.scalars(stmt):
+        found[a.message_id] = (*found.get(a.message_id, ()), Attachment(a.filename, a.content_type, a.content))
+    return found
 
 
 def _record(message_id: int, now: datetime, error: str = "", *, uses_try: bool = True) -> str:

@@ -42,8 +42,18 @@ class SenderNotConfigured(Exception):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: its name as the recipient sees it, its MIME type and its bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
-    """What a sender gets: a plain copy of the outbox row, readable outside any transaction."""
+    """What a sender gets: a plain copy of the outbox row (and its attachments), readable outside any
+    transaction. A sender for a channel that carries no files (SMS) ignores ``attachments``."""
 
     id: int
     store_id: int
@@ -52,6 +62,7 @@ class OutgoingMessage:
     subject: str
     body: str
     source: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 def sender_for(channel: str, enabled_modules: Collection[str], registry: Registry) -> Sender:

@@ -47,7 +47,7 @@ def smtp_settings(session: Session, store_id: int) -> SmtpSettings:
 
 
 def build_email(message: OutgoingMessage, sender: str) -> EmailMessage:
-    """The e-mail for one outbox message, plain text."""
+    """The e-mail for one outbox message: plain text, with the message's attachments."""
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = message.recipient
@@ -55,6 +55,9 @@ def build_email(message: OutgoingMessage, sender: str) -> EmailMessage:
     mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     mail.set_content(message.body)
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        mail.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return mail
 
 

@@ -1,6 +1,6 @@
 """What other modules may use of clienteling: customer lookups, how contact details are shown, the list spec,
-customers found by a proved contact address, consent to one channel, wishes and occasions, and service cases as
-the customer sees them.
+customers found by a proved contact address, consent to one channel, wishes and occasions, service cases as
+the customer sees them, the segments and the customers a marketing message may reach.
 
 Functions that take ``(session, actor)`` check the actor's permission like the page that does the same;
 ``PII`` names the permission to see full contact details (others see them masked). The case functions
@@ -8,6 +8,15 @@ Functions that take ``(session, actor)`` check the actor's permission like the p
 customer id the caller passes, which a portal must take from its signed-in customer, never from the browser.
 """
 
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from jewelerp.auth.actor import Actor
 from modules.clienteling.case_portal import (
     PublicCase,
     PublicNote,
@@ -17,7 +26,9 @@ from modules.clienteling.case_portal import (
 )
 from modules.clienteling.contacts import customers_with_contact, remove_wish, set_consent
 from modules.clienteling.family import add_occasion, occasion_rows
+from modules.clienteling.models import Customer
 from modules.clienteling.parsing import parse_phone
+from modules.clienteling.segments import SEGMENTS
 from modules.clienteling.services import (
     CHANNELS,
     PII,
@@ -37,7 +48,9 @@ __all__ = [
     "CHANNELS",
     "CUSTOMERS",
     "PII",
+    "SEGMENTS",
     "CustomerInput",
+    "MarketingContact",
     "PublicCase",
     "PublicNote",
     "add_customer_reply",
@@ -48,6 +61,7 @@ __all__ = [
     "customer_cases",
     "customers_with_contact",
     "get_customer",
+    "marketing_audience",
     "mask_email",
     "mask_phone",
     "occasion_rows",
@@ -59,3 +73,45 @@ __all__ = [
     "shown_phone",
     "wish_rows",
 ]
+
+
+@dataclass(frozen=True)
+class MarketingContact:
+    """A customer who agreed to be contacted, with the (channel, recipient) pairs they agreed to: e-mail, and
+    WhatsApp or else SMS on their phone."""
+
+    customer_id: int
+    name: str
+    channels: tuple[tuple[str, str], ...]
+
+
+def _consented_channels(customer: Customer) -> tuple[tuple[str, str], ...]:
+    channels = []
+    if customer.consent_email and customer.email:
+        channels.append(("email", customer.email))
+    if customer.phone and customer.consent_whatsapp:
+        channels.append(("whatsapp", customer.phone))
+    elif customer.phone and customer.consent_sms:
+        channels.append(("sms", customer.phone))
+    return tuple(channels)
+
+
+def marketing_audience(session: Session, actor: Actor, segments: Collection[str]) -> list[MarketingContact]:
+    """Customers of the actor's store in any of ``segments`` (keys of :data:`SEGMENTS`) who consented to at least
+    one channel, by id; merged-away profiles are left out."""
+    actor.require("clienteling.customer.view")
+    wanted = [key for key, _label in SEGMENTS if key in set(segments)]
+    if not wanted:
+        return []
+    stmt = (
+        select(Customer)
+        .where(
+            Customer.store_id == actor.store_id,
+            Customer.merged_into_id.is_(None),
+            Customer.segment.in_(wanted),
+            or_(Customer.consent_email, Customer.consent_sms, Customer.consent_whatsapp),
+        )
+        .order_by(Customer.id)
+    )
+    contacts = (MarketingContact(c.id, c.name, _consented_channels(c)) for c in session.scalars(stmt))
+    return [contact for contact in contacts if contact.channels]

@@ -134,11 +134,11 @@ def load_cases(session: Session, actor: Actor) -> None:
         days_ago = rng.randrange(0, 4) if index % 3 else rng.randrange(DUE_DAYS[priority] + 1, 20)  # a third overdue
         opened = now - timedelta(days=days_ago, hours=rng.randrange(1, 8))
         assignee = None if index % 4 == 3 else handlers[index % len(handlers)]
-        case = ServiceCase(
+        case = insert_case(
+            session,
+            actor.store_code,
             store_id=actor.store_id,
             customer_id=customers[(index * 3) % len(customers)].id,
-            seq=0,
-            number="",
             kind=kind,
             channel=channel,
             priority=priority,
@@ -151,7 +151,6 @@ def load_cases(session: Session, actor: Actor) -> None:
             updated_at=opened,
             resolved_at=opened + timedelta(days=1) if status in ("resolved", "closed") else None,
         )
-        insert_case(session, case, actor.store_code)
         author = manager or handlers[0]
         notes = [CaseNote(at=opened, kind="staff", author_id=author.id, author_name=author.name, text=first)]
         if shown:

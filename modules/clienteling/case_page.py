@@ -1,6 +1,6 @@
 """One service case: its details, the thread of notes, adding a note, moving the status, assigning it.
 
-Every handler resolves the signed-in person before it reads its arguments (``self._run`` first, the arguments read
+Every handler resolves the signed-in person before it reads its arguments or the URL (``self._run`` first, both read
 inside the work); the services check the permission and that the case is of the person's store. The page listens on
 the case's live channel, so a colleague's note or change shows without a reload.
 """
@@ -51,9 +51,8 @@ class CaseState(AppState):
         return self._route_number("case_id")
 
     def _reload(self) -> bool:
-        case_id = self._id()
-
         def work(session: Session, actor: Actor) -> dict[str, Any]:
+            case_id = self._id()  # the URL is read once the session is known
             details = case_details(session, actor, case_id)
             can_assign = actor.can(ASSIGN)
             return {
@@ -65,7 +64,8 @@ class CaseState(AppState):
                 "can_assign": can_assign,
             }
 
-        data = self._open_record(case_id, work, "That case does not exist in this store.")
+        data = self._run(work, write=False)
+        self.found = data is not None
         if data is None:
             return False
         for key, value in data.items():
@@ -90,35 +90,32 @@ class CaseState(AppState):
     @rx.event
     def add(self, form: dict) -> None:
         """Add a note; it is internal unless "Show this note to the customer" is ticked."""
-        case_id = self._id()
 
         def work(session: Session, actor: Actor) -> object:
             shown = form_text(form, "shown") == "on"
-            return add_note(session, actor, case_id, form_text(form, "note"), internal=not shown)
+            return add_note(session, actor, self._id(), form_text(form, "note"), internal=not shown)
 
         self._after(self._run(work, done="Note added."))
 
     @rx.event
     def move(self, status: str) -> None:
         """Move the case to ``status`` (one of the buttons)."""
-        case_id = self._id()
 
         def work(session: Session, actor: Actor) -> object:
-            return set_status(session, actor, case_id, status if isinstance(status, str) else "")
+            return set_status(session, actor, self._id(), status if isinstance(status, str) else "")
 
         self._after(self._run(work, done="Status changed."))
 
     @rx.event
     def assign(self, user_id: str) -> None:
         """Give the case to a member of staff, or ``""`` back to the store's queue."""
-        case_id = self._id()
 
         def work(session: Session, actor: Actor) -> ServiceCase:
             raw = user_id if isinstance(user_id, str) else "?"
             target = read_int(raw, 1, MAX_ID)
             if raw and target is None:
                 raise ValidationError({"assignee": "Choose an active member of staff of this store."})
-            return assign_case(session, actor, case_id, target)
+            return assign_case(session, actor, self._id(), target)
 
         case = self._run(work)
         if case is not None:
@@ -216,12 +213,10 @@ def _entry(row: dict) -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        rx.text(
-            row["text"],
-            size="2",
-            white_space="pre-wrap",
-            color_scheme=rx.cond(row["kind"] == "change", "gray", None),
-            style=rx.cond(row["kind"] == "change", {"font_style": "italic"}, {}),
+        rx.cond(
+            row["kind"] == "change",
+            rx.text(row["text"], size="2", color_scheme="gray", font_style="italic"),
+            rx.text(row["text"], size="2", white_space="pre-wrap"),
         ),
         padding_y="0.5rem",
         border_bottom="1px solid var(--gray-a4)",

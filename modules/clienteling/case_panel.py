@@ -55,6 +55,7 @@ def _form(state: Any) -> rx.Component:
 
     return rx.form(
         rx.vstack(
+            field("Subject", name("subject")),
             rx.grid(
                 select_field("Kind of case", name("kind"), list(KINDS)),
                 select_field("How it came in", name("channel"), list(CHANNELS)),
@@ -68,7 +69,6 @@ def _form(state: Any) -> rx.Component:
                 spacing="2",
                 width="100%",
             ),
-            field("Subject", name("subject")),
             field("First note", name("note"), hint="Internal: only staff see it"),
             rx.button("Open case", type="submit", size="2", variant="soft"),
             spacing="2",

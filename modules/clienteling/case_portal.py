@@ -113,11 +113,11 @@ def open_customer_case(session: Session, customer_id: int, kind: str, subject: s
     require_fields(errors)
     store = session.get(Store, customer.store_id)
     today = utcnow().astimezone(ZoneInfo(store.time_zone)).date()
-    case = ServiceCase(
+    case = insert_case(
+        session,
+        store.code,
         store_id=store.id,
         customer_id=customer.id,
-        seq=0,
-        number="",
         kind=kind,
         channel="portal",
         priority="normal",
@@ -125,7 +125,6 @@ def open_customer_case(session: Session, customer_id: int, kind: str, subject: s
         due_on=default_due("normal", today),
         assigned_user_id=staff.id if (staff := staff_member(session, store.id, customer.assigned_user_id)) else None,
     )
-    insert_case(session, case, store.code)
     note = CaseNote(kind="customer", author_name=customer.name, internal=False, text=text)
     add_thread_entry(session, case, note)
     _tell_staff(session, case, f"New case {case.number} from {customer.name} (portal)")

@@ -84,13 +84,13 @@ COLUMNS = (
     Column("number", "Case"),
     Column("customer", "Customer"),
     Column("subject", "Subject", False, wrap=True),
-    Column("kind", "Kind", False),
-    Column("channel", "Channel", False),
-    Column("priority", "Priority", False),
-    Column("status", "Status", False),
     Column("due", "Due", kind=Kind.DATE),
     Column("overdue", "Overdue", False),
+    Column("priority", "Priority", False),
+    Column("status", "Status", False),
     Column("assignee", "Assigned to", False),
+    Column("kind", "Kind", False),
+    Column("channel", "Channel", False),
 )
 
 

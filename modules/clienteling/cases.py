@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -146,11 +147,11 @@ def _next_seq(session: Session, store_id: int) -> int:
     return (session.scalar(select(func.max(ServiceCase.seq)).where(ServiceCase.store_id == store_id)) or 0) + 1
 
 
-def insert_case(session: Session, case: ServiceCase, store_code: str) -> ServiceCase:
-    """Give ``case`` the store's next number and insert it; two cases opened at once get two numbers."""
+def insert_case(session: Session, store_code: str, **fields: Any) -> ServiceCase:
+    """Insert a case of ``fields`` with the store's next number; two cases opened at once get two numbers."""
     for attempt in range(NUMBER_TRIES):
-        case.seq = _next_seq(session, case.store_id)
-        case.number = f"CS-{store_code}-{case.seq:06d}"
+        seq = _next_seq(session, fields["store_id"])
+        case = ServiceCase(seq=seq, number=f"CS-{store_code}-{seq:06d}", **fields)
         try:
             with session.begin_nested():
                 session.add(case)
@@ -216,11 +217,11 @@ def open_case(session: Session, actor: Actor, customer_id: int, data: CaseInput)
             errors["assignee"] = "Choose an active member of staff of this store."
     note = _note_text(data.note, "note", errors, required=False)
     require_fields(errors)
-    case = ServiceCase(
+    case = insert_case(
+        session,
+        actor.store_code,
         store_id=actor.store_id,
         customer_id=customer.id,
-        seq=0,
-        number="",
         kind=kind,
         channel=channel,
         priority=priority,
@@ -229,8 +230,8 @@ def open_case(session: Session, actor: Actor, customer_id: int, data: CaseInput)
         assigned_user_id=assignee,
         opened_by=actor.user_id,
     )
-    insert_case(session, case, actor.store_code)
-    _change(session, actor, case, f"{actor.user_name} opened the case.")
+    given = staff_member(session, actor.store_id, assignee) if assignee != actor.user_id else None
+    _change(session, actor, case, f"{actor.user_name} opened the case" + (f" for {given.name}." if given else "."))
     if note:
         add_thread_entry(
             session, case, CaseNote(kind="staff", author_id=actor.user_id, author_name=actor.user_name, text=note)
@@ -261,8 +262,10 @@ def set_status(session: Session, actor: Actor, case_id: int, status: str) -> Ser
         raise ValidationError({"status": "Choose a status."})
     if wanted == case.status:
         raise JewelError(f"Case {case.number} is already {label(STATUSES, wanted).lower()}.")
+    if not NEXT_STATUSES[case.status]:
+        raise JewelError(f"Case {case.number} is closed; open a new case for a new matter.")
     if wanted not in NEXT_STATUSES[case.status]:
-        allowed = " or ".join(label(STATUSES, s).lower() for s in NEXT_STATUSES[case.status]) or "nothing else"
+        allowed = " or ".join(label(STATUSES, s).lower() for s in NEXT_STATUSES[case.status])
         raise JewelError(f"A {label(STATUSES, case.status).lower()} case can only become {allowed}.")
     before, case.status = case.status, wanted
     if wanted in ACTIVE:

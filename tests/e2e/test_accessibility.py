@@ -19,7 +19,7 @@ from jewelerp.core.models import Store
 from jewelerp.db import read_session
 from jewelerp.demo import DEMO_PASSWORD
 from modules.billing.models import Invoice
-from modules.clienteling.models import Customer, Purchase
+from modules.clienteling.models import Customer, Purchase, ServiceCase
 from modules.repairs.models import Job
 from modules.stock.models import Piece
 from tests.e2e.conftest import DEMO_LOGINS, sign_in
@@ -74,7 +74,8 @@ def _menu(page: Page) -> list[str]:
 
 
 def _record_pages() -> list[str]:
-    """A customer with purchases, a piece, an invoice and a repair job of Mumbai (the demo's first store)."""
+    """A customer with purchases, a piece, an invoice, a repair job and a service case of Mumbai (the demo's
+    first store)."""
     with read_session() as session:
         store = session.exec(select(Store.id).where(Store.code == "MUM")).one()
         customer = session.exec(
@@ -85,12 +86,14 @@ def _record_pages() -> list[str]:
         piece = session.exec(select(Piece.id).where(Piece.store_id == store)).first()
         invoice = session.exec(select(Invoice.id).where(Invoice.store_id == store)).first()
         job = session.exec(select(Job.id).where(Job.store_id == store)).first()
-    assert customer and piece and invoice and job, "the demo data has a record of each kind in Mumbai"
+        case = session.exec(select(ServiceCase.id).where(ServiceCase.store_id == store)).first()
+    assert customer and piece and invoice and job and case, "the demo data has a record of each kind in Mumbai"
     return [
         f"/clienteling/customers/{customer}",
         f"/stock/pieces/{piece}",
         f"/billing/invoices/{invoice}",
         f"/repairs/jobs/{job}",
+        f"/clienteling/cases/{case}",
     ]
 
 

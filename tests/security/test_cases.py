@@ -71,7 +71,10 @@ def _case_page(monkeypatch, cookie: str, case_id: int) -> CaseState:
     ],
 )
 def test_without_a_session_nothing_is_read_or_changed(world, cases, monkeypatch, state_class, handler, args):
-    monkeypatch.setattr(CaseState, "_id", lambda self: cases["mumbai"])
+    def url_trap(_state):
+        raise AssertionError("the handler read the URL before checking the session")
+
+    monkeypatch.setattr(CaseState, "_id", url_trap)
     state = _page(state_class, cookie="jewelerp_session=forged")
     if state_class is ProfileState:
         state.profile = {"id": str(cases["customer"])}

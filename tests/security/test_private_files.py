@@ -20,10 +20,10 @@ from starlette.testclient import TestClient
 from jewelerp.auth import service as auth
 from jewelerp.auth.session_cookie import SESSION_COOKIE
 from jewelerp.core.models import AuditLog
-from jewelerp.core.module_states import disable_module
 from jewelerp.core.roles import set_grant
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.files import files_root, find, keep
+from jewelerp.testing import disable_with_dependents
 from jewelerp.ui.private_files import file_route
 from modules.clienteling.photos import save_photo
 from modules.repairs.design import add_version
@@ -111,8 +111,7 @@ def test_without_the_permission_or_the_store_the_file_is_refused(world, client):
     designer = _as(client, "designer@test.in")  # signed in to MUM: the job is there
     assert designer.get(f"/api/file/repairs/photo/{photo_id}").status_code == 200
     with unit_of_work() as session:
-        disable_module(session, None, "repairs_billing", world.mum)
-        disable_module(session, None, "repairs", world.mum)
+        disable_with_dependents(session, "repairs", world.mum)
     assert designer.get(f"/api/file/repairs/photo/{photo_id}").status_code == 404
     for address in ("repairs/photo/999", "repairs/nothing/1", "nomodule/photo/1", "clienteling/photo/999"):
         assert designer.get(f"/api/file/{address}").status_code == 404

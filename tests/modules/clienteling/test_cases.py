@@ -3,17 +3,21 @@ permissions, scoping to the store, and the functions a customer portal calls."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlmodel import func, select
 
+from jewelerp.core.models import AuditLog
+from jewelerp.dashboard import DashboardFilters
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, NotFound, PermissionDenied, ValidationError
 from jewelerp.notifications.models import Notification
 from jewelerp.search import read_query
 from jewelerp.ui.table_query import TableQuery
 from modules.clienteling.api import add_customer_reply, customer_cases, open_customer_case
+from modules.clienteling.cards import cases_card
 from modules.clienteling.case_tables import CASE_QUEUE, MY_CASES
 from modules.clienteling.case_view import case_details, thread_rows
 from modules.clienteling.cases import (
@@ -65,6 +69,18 @@ def test_cases_are_numbered_per_store_and_found_by_number(world, customer):
         hits = find_cases(session, manager, read_query("cs-mum-000002"))
         assert [(h.title, h.link) for h in hits] == [("CS-MUM-000002", f"/clienteling/cases/{second.id}")]
         assert find_cases(session, manager, read_query("CS-DEL")) == []  # Delhi's cases stay in Delhi
+
+
+def test_a_number_taken_meanwhile_by_another_counter_is_skipped(world, customer, monkeypatch):
+    from modules.clienteling import cases
+
+    manager = world.actor("manager")
+    _case(manager, customer)
+    counted = iter([1, 2])  # as if another transaction had taken number 1 after this one counted
+    monkeypatch.setattr(cases, "_next_seq", lambda session, store_id: next(counted))
+    second = _case(manager, customer, subject="Second")
+    assert second.number == "CS-MUM-000002"
+    assert _thread(manager, second.id) == ["Manager opened the case."]
 
 
 def test_the_due_date_follows_the_priority_unless_one_is_typed(world, customer):
@@ -149,6 +165,16 @@ def test_assigning_notifies_the_assignee_and_reassigning_says_who_moved_it(world
         "Manager assigned the case to Sales.",
         "Manager moved the case from Sales to Designer.",
     ]
+    with read_session() as session:  # every change is in the audit log, who and what
+        changes = session.exec(
+            select(AuditLog.user_name, AuditLog.changes).where(
+                AuditLog.record_type == "clienteling_case",
+                AuditLog.record_id == str(case.id),
+                AuditLog.action == "update",
+            )
+        ).all()
+    assigned = [(who, json.loads(what)["assigned_user_id"]) for who, what in changes if "assigned_user_id" in what]
+    assert assigned == [("Manager", [None, sales_id]), ("Manager", [sales_id, designer_id])]
     with pytest.raises(JewelError, match="already with them"):
         run(manager, lambda s, a: assign_case(s, a, case.id, designer_id))
     with pytest.raises(ValidationError):
@@ -184,7 +210,7 @@ def test_status_moves_follow_the_allowed_steps(world, customer):
     with pytest.raises(ValidationError):
         run(sales, lambda s, a: set_status(s, a, case.id, "deleted"))
     run(sales, lambda s, a: set_status(s, a, case.id, "closed"))
-    with pytest.raises(JewelError, match="can only become nothing else"):
+    with pytest.raises(JewelError, match="is closed; open a new case"):
         run(sales, lambda s, a: set_status(s, a, case.id, "open"))
     with pytest.raises(JewelError, match="is closed"):
         run(sales, lambda s, a: add_note(s, a, case.id, "One more thing"))
@@ -331,3 +357,21 @@ def test_demo_cases_are_loaded_once_with_overdue_ones_for_the_salesperson(world,
     assert len(mine) >= PER_STORE // 2
     assert any(r["overdue"] == "Overdue" for r in mine)
     assert any(r["assignee"] == "Queue" for r in _list(CASE_QUEUE, manager))
+
+
+def test_the_dashboard_card_counts_my_open_cases_and_the_overdue_ones(world, customer):
+    manager, sales = world.actor("manager"), world.actor("sales")
+    late = _case(manager, customer, subject="Late one", assignee=str(world.users["sales"]))
+    _case(manager, customer, subject="On time", priority="low", assignee=str(world.users["sales"]))
+    done = _case(manager, customer, subject="Done", assignee=str(world.users["sales"]))
+    _case(manager, customer, subject="Someone else's")
+    run(sales, lambda s, a: set_status(s, a, done.id, "resolved"))
+    with unit_of_work() as session:
+        session.get(ServiceCase, late.id).due_on = sales.today() - timedelta(days=1)
+    today = sales.today()
+    with read_session() as session:
+        card = cases_card(session, sales, DashboardFilters(today, today, (world.mum,)))
+        elsewhere = cases_card(session, sales, DashboardFilters(today, today, (world.dl,)))
+    assert (card.value, card.caption, card.link) == ("2", "1 overdue", "/clienteling/cases")
+    assert [r.label for r in card.rows] == ["CS-MUM-000001 · Late one", "CS-MUM-000002 · On time"]
+    assert (elsewhere.value, elsewhere.caption) == ("0", "nothing overdue")

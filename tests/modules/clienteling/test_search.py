@@ -10,6 +10,7 @@ import pytest
 from jewelerp.core.module_states import disable_module
 from jewelerp.db import unit_of_work
 from jewelerp.errors import PermissionDenied
+from jewelerp.registry import get_registry
 from jewelerp.search import global_search, read_query
 from jewelerp.testing import run_as
 from modules.clienteling.searchers import find_customers
@@ -71,6 +72,6 @@ def test_customers_need_the_view_right_and_the_module(world, priya):
     with pytest.raises(PermissionDenied):
         run_as(replace(world.actor("manager"), permissions=frozenset()), find_customers, read_query("Priya"))
     with unit_of_work() as session:
-        for name in ("repairs_billing", "repairs", "loyalty", "billing", "clienteling"):
+        for name in [*reversed(get_registry().dependents("clienteling")), "clienteling"]:  # what needs it goes first
             disable_module(session, None, name, world.mum)
     assert _customers(world.actor("manager"), "Priya") == []

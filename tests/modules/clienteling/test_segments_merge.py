@@ -29,10 +29,12 @@ from tests.modules.clienteling.helpers import add_customer, run
 def clienteling_alone(world):
     """These tests feed clienteling made-up invoice events: loyalty, which reads the real invoice, is off."""
     from jewelerp.core.module_states import disable_module
+    from jewelerp.registry import get_registry
 
     admin = world.actor("admin")
     for store in (world.mum, world.dl):
-        run(admin, lambda s, a, store=store: disable_module(s, a, "loyalty", store))
+        for name in [*reversed(get_registry().dependents("loyalty")), "loyalty"]:  # what needs loyalty goes first
+            run(admin, lambda s, a, store=store, name=name: disable_module(s, a, name, store))
 
 
 def _issue(actor, customer_id, number, amount, days_ago=1):

@@ -9,7 +9,7 @@ from modules.portal.api import MenuLink
 MY_EVENTS = MenuLink("My events", "/portal/events")
 ELSEWHERE = MenuLink("Staff page", "/billing/invoices")
 EVENTS = Module(
-    name="events",
+    name="gatherings",  # a test double: the real events module is installed beside it
     title="Events",
     version="0.1.0",
     summary="Test double",
@@ -20,6 +20,6 @@ EVENTS = Module(
 
 def test_a_contributed_section_follows_the_portals_own(monkeypatch):
     registry = discover(extra=(EVENTS,))
-    assert not [p for p in registry.check() if "events" in p]
+    assert not [p for p in registry.check() if "gatherings" in p]
     monkeypatch.setattr(layout, "get_registry", lambda: registry)
     assert layout.menu() == [*layout.SECTIONS, ("My events", "/portal/events")]

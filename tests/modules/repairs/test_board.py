@@ -155,11 +155,12 @@ def test_a_move_is_announced_on_the_stores_board_channel_once_it_commits(world, 
     with unit_of_work(sales) as session:
         number = move_card(session, sales, job_id, "received", "estimated")
         assert pushed == []  # not before the commit
-    assert number.startswith("RP-") and pushed == [f"repairs.board:{world.mum}"]  # Delhi's board hears nothing
+    announced = [f"repairs.board:{world.mum}", f"repairs.job:{job_id}"]  # the board and pages showing the job
+    assert number.startswith("RP-") and pushed == announced  # Delhi's board hears nothing
     assert [c.id for c in _column(_board(sales), "estimated").cards] == [job_id]
     with pytest.raises(JewelError), unit_of_work(sales) as session:  # seen in a column it has left: refused
         move_card(session, sales, job_id, "received", "estimated")
-    assert pushed == [f"repairs.board:{world.mum}"]  # a refused move announces nothing
+    assert pushed == announced  # a refused move announces nothing
 
 
 def test_a_card_moved_meanwhile_by_someone_else_is_not_moved_again(world):

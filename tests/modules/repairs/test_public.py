@@ -12,9 +12,9 @@ import zxingcpp
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from jewelerp.core.module_states import disable_module
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import NotFound
+from jewelerp.testing import disable_with_dependents
 from jewelerp.ui.public_page import PAGES
 from modules.repairs import public
 from modules.repairs.payments import record_payment
@@ -82,7 +82,7 @@ def test_unknown_revoked_and_replaced_links_are_not_found(world, tmp_path, clien
     with pytest.raises(NotFound):
         run(world.actor("manager", world.dl), lambda s, a: revoke_link(s, a, taken.id))
     with unit_of_work() as session:
-        disable_module(session, None, "repairs", world.mum)
+        disable_with_dependents(session, "repairs", world.mum)
     assert client.get(f"/r/{fresh.public_token}").status_code == 404
 
 
