@@ -124,7 +124,7 @@ def checkout(request: Request) -> Response:
     return _page(request, "Payment", store, _summary(order) + form + back, origin)
 
 
-def test_event(order: PaymentOrder, outcome: str) -> bytes:
+def gateway_event(order: PaymentOrder, outcome: str) -> bytes:
     """The webhook body a gateway sends when the order's payment is captured (``pay``) or fails."""
     captured = outcome == "pay"
     payment = {
@@ -154,7 +154,7 @@ def _deliver(token: str, outcome: str, client_ip: str) -> PaymentOrder:
             raise NotFound("Not found.")
         secret = webhook_secret(session, order.store_id, "test")
     if order.status == "pending":
-        body = test_event(order, outcome)
+        body = gateway_event(order, outcome)
         receive_webhook("test", body, sign(secret, body), client_ip)
     return order
 

@@ -9,9 +9,12 @@ from decimal import Decimal
 import httpx
 import pytest
 from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from jewelerp.core.models import AuditLog
-from jewelerp.db import read_session
+from jewelerp.core.settings import set_setting
+from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, NotFound
 from jewelerp.notifications.models import Notification
 from jewelerp.testing import run_as
@@ -20,6 +23,7 @@ from modules.loyalty.models import Enrolment, SchemeInstalment
 from modules.payments.gateways import RazorpayGateway
 from modules.payments.models import PaymentOrder
 from modules.payments.orders import create_order, receive_webhook
+from modules.payments.routes import routes
 from tests.modules.payments.webhooks import IP, SECRET, event_body, gateway_id, hmac_hex, pay, set_webhook_secret
 from tests.modules.portal.shoppers import shoppers
 
@@ -171,3 +175,20 @@ def test_a_paid_amount_that_differs_from_the_order_is_refused(world, asha):
 def test_the_quote_is_only_for_the_customers_own_scheme(world, asha):
     with pytest.raises(NotFound):
         run_as(world.actor("manager"), instalment_quote, (asha.customer_id + 1000,), asha.enrolment_id)
+
+
+def test_a_razorpay_order_checks_out_on_the_gateways_hosted_page(world):
+    admin = world.actor("admin")
+    with unit_of_work(admin) as session:
+        for key, value in (("gateway", "razorpay"), ("key_id", "rzp_test_key"), ("api_url", "https://gateway.test")):
+            set_setting(session, admin, world.mum, f"payments.{key}", value)
+    order = _order(world.actor("manager"), Decimal("5000.50"), gateway=_mock_razorpay([]))
+    client = TestClient(Starlette(routes=routes()), base_url="http://shop.test")
+    page = client.get(f"/api/payments/checkout/{order.token}")
+    assert "action='https://gateway.test/v1/checkout/embedded'" in page.text
+    for field, value in (("key_id", "rzp_test_key"), ("order_id", "order_R000000000001"), ("amount", "500050")):
+        assert f"name='{field}' value='{value}'" in page.text
+    assert f"/api/payments/return/{order.token}" in page.text
+    assert "https://gateway.test" in page.headers["content-security-policy"].split("form-action")[1]
+    back = client.post(f"/api/payments/return/{order.token}", follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"].endswith(f"/portal/schemes?payment={order.token}")
