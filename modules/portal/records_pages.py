@@ -66,9 +66,12 @@ class PaymentMixin(rx.State, mixin=True):
     receipt: dict[str, str] = {}
 
     def _load_receipt(self, customer: Customer) -> None:
+        """The payment named in the address (another customer's answers "Not found." and is logged)."""
         token = str(self.router.url.query_parameters.get("payment", ""))[:64]
-        found = self._portal(customer, lambda s, c: payments.payment_receipt(s, c, token)) if token else None  # type: ignore[attr-defined]
-        self.receipt = found or {}
+        self.receipt = {}
+        if token:
+            found = self._portal(customer, lambda s, c: payments.payment_receipt(s, c, token))  # type: ignore[attr-defined]
+            self.receipt = found or {}
 
     def _pay(self, checkout: Callable[..., str], record_id: str):
         """Open the order with ``checkout(session, customer, record_id)`` and send the browser to its checkout."""
@@ -82,7 +85,7 @@ class PaymentMixin(rx.State, mixin=True):
 
 
 def _receipt_card(receipt: rx.Var) -> rx.Component:
-    """The payment the customer came back from: paid with loyalty's receipt, still on its way, or failed."""
+    """The payment the customer came back from: paid (with its receipt), still on its way, or failed."""
     return rx.card(
         rx.vstack(
             rx.heading(
