@@ -11,7 +11,8 @@ instalment, the job's balance), in the webhook's transaction. It listens for ``(
 as text, dates ISO) and keeps to the purposes it made (``loyalty.instalment``). So this module knows nothing of
 schemes or jobs, depends on no other module, and its gateways can serve any future purpose.
 
-Settings per store: the gateway (``test`` or ``razorpay``), Razorpay's key id and key secret, the webhook secret
+Settings per store: the gateway (none until an admin chooses ``razorpay``, or ``test`` for a demo: a store never
+takes "payments" that move no money by default), Razorpay's key id and key secret, the webhook secret
 (both secrets stored encrypted), and the gateway's API address.
 """
 
@@ -26,7 +27,12 @@ MODULE = Module(
     permissions=(Permission("payments.order.pay", "Start online payments for customers", ("manager", "sales")),),
     emits=(("payments.order", "paid"),),
     settings=(
-        Setting("payments.gateway", "Payment gateway (test or razorpay)", "test", "test takes no money: demos only."),
+        Setting(
+            "payments.gateway",
+            "Payment gateway (razorpay, or test)",
+            "",
+            "Empty: no online payments. razorpay takes real money; test takes none and is for demos and trials only.",
+        ),
         Setting("payments.key_id", "Gateway key id", "", "Razorpay: Settings › API keys, e.g. rzp_live_…"),
         Setting("payments.key_secret", "Gateway key secret", "", "Razorpay's key secret.", secret=True),
         Setting(
@@ -39,4 +45,5 @@ MODULE = Module(
         Setting("payments.api_url", "Gateway API address", "https://api.razorpay.com", "Change only to test."),
     ),
     contributions={"core.api_routes": ("modules.payments.routes:routes",)},
+    demo_data="modules.payments.demo:load",
 )

@@ -120,6 +120,8 @@ def store_gateway(session: Session, store_id: int, transport: httpx.BaseTranspor
         )
     if kind == "test":
         return TestGateway()
+    if not kind:
+        raise JewelError("This store takes no online payments yet: an admin chooses the gateway in the settings.")
     raise JewelError(f"Unknown payment gateway {kind!r} in this store's settings: choose test or razorpay.")
 
 

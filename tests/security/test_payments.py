@@ -28,7 +28,14 @@ from modules.payments.orders import create_order
 from modules.payments.routes import routes
 from modules.portal import records_pages as pages
 from modules.portal.sessions import PORTAL_COOKIE
-from tests.modules.payments.webhooks import SECRET, event_body, gateway_id, hmac_hex, set_webhook_secret
+from tests.modules.payments.webhooks import (
+    SECRET,
+    event_body,
+    gateway_id,
+    hmac_hex,
+    set_webhook_secret,
+    use_test_gateway,
+)
 from tests.modules.portal.helpers import portal_refusals
 from tests.modules.portal.shoppers import shoppers
 from tests.security.test_account_handlers import _call, _page, _signed_in
@@ -37,6 +44,7 @@ from tests.security.test_portal import _cookie_of
 
 @pytest.fixture
 def pair(world):
+    use_test_gateway(world)
     set_webhook_secret(world)
     return shoppers(world)
 

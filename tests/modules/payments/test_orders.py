@@ -192,3 +192,12 @@ def test_a_razorpay_order_checks_out_on_the_gateways_hosted_page(world):
     assert "https://gateway.test" in page.headers["content-security-policy"].split("form-action")[1]
     back = client.post(f"/api/payments/return/{order.token}", follow_redirects=False)
     assert back.status_code == 303 and back.headers["location"].endswith(f"/portal/schemes?payment={order.token}")
+
+
+def test_a_store_takes_no_online_payment_until_a_gateway_is_chosen(world):
+    admin = world.actor("admin")
+    with unit_of_work(admin) as session:
+        set_setting(session, admin, world.mum, "payments.gateway", "")
+    with pytest.raises(JewelError, match="takes no online payments yet"):
+        _order(world.actor("manager"), Decimal("500.00"))
+    assert _orders() == []

@@ -17,6 +17,14 @@ SECRET = "whsec_test_2f9c1d"
 IP = "203.0.113.9"
 
 
+def use_test_gateway(world) -> None:
+    """Both stores take payments through the test gateway (none is chosen by default)."""
+    admin = world.actor("admin")
+    for store in (world.mum, world.dl):
+        with unit_of_work(admin) as session:
+            set_setting(session, admin, store, "payments.gateway", "test")
+
+
 def set_webhook_secret(world, secret: str = SECRET) -> None:
     """Give MUM's gateway webhook the secret ``secret``."""
     admin = world.actor("admin")
