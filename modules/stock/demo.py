@@ -50,6 +50,7 @@ from modules.stock.reorder import RuleInput, raise_alerts, set_rule
 from modules.stock.valuation import set_rate
 
 PER_STORE = 1_500
+PHOTO_EVERY = 4  # each image is encoded three times (photo, thumbnail, JPEG): every piece's photo was half the demo
 CERTIFIED_SOLITAIRES = 0.8  # share of solitaires with a GIA or IGI report (and their chain of custody)
 CERTIFIED_JEWELLERY = 0.05  # share of studded diamond pieces with an IGI jewellery report
 IMAGE_SIDE = 160
@@ -561,8 +562,9 @@ def load(session: Session, actor: Actor, upload_dir: Path | None = None) -> None
             add_event(session, actor, piece.id, "supplier", plan.received_on, party=supplier.name if supplier else "")
         if plan.solitaire or rng.random() < 0.25:  # chains end in the branch's receipt
             add_event(session, actor, piece.id, "received", plan.received_on, place=place)
-        initial = plan.category[0]
-        save_image(session, actor, piece.id, _photo(bases[plan.metal.metal], initial, piece.sku), upload_dir)
+        if plan.solitaire or _n % PHOTO_EVERY == 0:  # a photo on a solitaire and on some others, as shops have it
+            initial = plan.category[0]
+            save_image(session, actor, piece.id, _photo(bases[plan.metal.metal], initial, piece.sku), upload_dir)
     offset = actor.local(utcnow()).utcoffset() or timedelta(0)
     _backdate(session, received, offset)
     _movements(session, actor, rng, [piece for piece, _plan in received], extra)
