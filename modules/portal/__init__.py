@@ -1,6 +1,7 @@
 """Customer portal: customers register, confirm their address and sign in with a one-time code (apart from staff
 accounts), then see their own purchases and invoices, pieces with certificates, repair jobs live, gold schemes,
-points, wishlist, family occasions and consent choices. Everything is read through the other modules' apis for the
+points, wishlist, family occasions, consent choices, and their service cases (open one, follow the replies
+live, reply). Everything is read through the other modules' apis for the
 customers linked to the signed-in account only.
 
 It emits no events. Other modules add sections to its menu through ``"portal.menu"`` (a
@@ -11,6 +12,7 @@ from jewelerp.registry import ExtensionPoint, Module, Page
 
 P = "modules.portal.records_pages"
 S = "modules.portal.sign_in_pages"
+C = "modules.portal.cases_page"
 
 
 def _page(route: str, component: str, title: str, on_load: str) -> Page:
@@ -46,6 +48,7 @@ MODULE = Module(
         _page("/portal/schemes", f"{P}:schemes_page", "My gold schemes", f"{P}:PortalSchemesState.load"),
         _page("/portal/wishlist", f"{P}:wishlist_page", "My wish list", f"{P}:PortalWishlistState.load"),
         _page("/portal/occasions", f"{P}:occasions_page", "My family occasions", f"{P}:PortalOccasionsState.load"),
+        _page("/portal/cases", f"{C}:cases_page", "My cases", f"{C}:PortalCasesState.load"),
         _page("/portal/consent", f"{P}:consent_page", "My contact choices", f"{P}:PortalConsentState.load"),
     ),
     contributions={"core.api_routes": ("modules.portal.routes:routes",)},

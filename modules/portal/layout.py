@@ -24,6 +24,7 @@ SECTIONS = (
     ("Gold schemes", "/portal/schemes"),
     ("Wish list", "/portal/wishlist"),
     ("Occasions", "/portal/occasions"),
+    ("My cases", "/portal/cases"),
     ("My choices", "/portal/consent"),
 )
 
