@@ -11,7 +11,7 @@ from jewelerp.db import read_session
 from modules.clienteling.models import CaseNote, ServiceCase
 from modules.portal.cases_page import PortalCasesState
 from modules.portal.sessions import PORTAL_COOKIE
-from tests.modules.portal.helpers import customer, portal_refusals, signed_up
+from tests.modules.portal.helpers import portal_refusals, two_customers
 from tests.security.test_account_handlers import _call, _page, _signed_in
 from tests.security.test_portal import _cookie_of
 
@@ -24,10 +24,7 @@ HANDLERS = [
 
 @pytest.fixture
 def pair(world):
-    manager = world.actor("manager")
-    for name, email in (("Asha Rao", "asha@example.com"), ("Ravi Menon", "ravi@example.com")):
-        customer(manager, name, email=email)
-        signed_up(world.mum, name, email)
+    return two_customers(world)
 
 
 def _thread() -> list[tuple[int, str]]:

@@ -77,3 +77,13 @@ def portal_refusals() -> list[str]:
             .order_by(AuditLog.id)
         ).all()
     return [row.changes for row in rows if row.action == "refused"]
+
+
+def two_customers(world) -> tuple[int, int]:
+    """Asha and Ravi, customers of MUM each with a confirmed, signed-in portal account: their account ids."""
+    manager = world.actor("manager")
+    accounts = []
+    for name, email in (("Asha Rao", "asha@example.com"), ("Ravi Menon", "ravi@example.com")):
+        customer(manager, name, email=email)
+        accounts.append(signed_up(world.mum, name, email))
+    return accounts[0], accounts[1]

@@ -10,7 +10,7 @@ from jewelerp.errors import JewelError, ValidationError
 from modules.clienteling.cases import add_note, set_status
 from modules.portal import cases
 from modules.portal.access import NotYours, portal_actor, signed_in_customer
-from tests.modules.portal.helpers import customer, signed_up
+from tests.modules.portal.helpers import two_customers
 
 
 def _as(account_id: int):
@@ -33,13 +33,7 @@ def _write(account_id: int, work, *args):
 
 @pytest.fixture
 def pair(world):
-    """Two portal customers of MUM: (Asha's account, Ravi's account)."""
-    manager = world.actor("manager")
-    accounts = []
-    for name, email in (("Asha Rao", "asha@example.com"), ("Ravi Menon", "ravi@example.com")):
-        customer(manager, name, email=email)
-        accounts.append(signed_up(world.mum, name, email))
-    return accounts[0], accounts[1]
+    return two_customers(world)
 
 
 def _staff(world, work, *args, **kwargs):
