@@ -4,17 +4,17 @@
 module's own routes), and what a page of such a module needs to be a portal page:
 
 - :class:`PortalState`: its handlers start with ``_signed_in()`` (None: return :func:`to_sign_in`) and run their
-  work through ``_portal``;
+  work through ``_portal`` (a read) or ``_change`` (a write, then the message and ``_reload``);
 - the signed-in :class:`Customer`, :class:`NotYours` for a record that is not theirs (answered "not found" and
   logged), :func:`record_number` to read a record id sent by the page, :func:`primary_customer` (the profile new
   records go to);
-- the look: :func:`portal_page`, :func:`record_card`, :func:`empty`.
+- the look: :func:`portal_page`, :func:`record_card`, :func:`card_list`, :func:`empty`.
 
 Such pages are ``public`` to the staff shell, as the portal's own are.
 """
 
 from modules.portal.access import Customer, NotYours
-from modules.portal.layout import MenuLink, empty, portal_page, record_card
+from modules.portal.layout import MenuLink, card_list, empty, portal_page, record_card
 from modules.portal.records import primary_customer, record_number
 from modules.portal.state import PortalState, to_sign_in
 
@@ -23,6 +23,7 @@ __all__ = [
     "MenuLink",
     "NotYours",
     "PortalState",
+    "card_list",
     "empty",
     "portal_page",
     "primary_customer",

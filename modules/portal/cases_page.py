@@ -11,7 +11,7 @@ from jewelerp.ui.forms import field, field_error, select_field
 from modules.clienteling.api import CASE_KINDS, case_channel
 from modules.portal import cases
 from modules.portal.access import Customer
-from modules.portal.layout import empty, portal_page, record_card
+from modules.portal.layout import card_list, empty, portal_page, record_card
 from modules.portal.state import PortalState, to_sign_in
 
 PATH = "/portal/cases"
@@ -52,10 +52,11 @@ class PortalCasesState(PortalState):
             return to_sign_in()
         kind, subject = form_text(form, "kind")[:20], form_text(form, "subject")[:300]
         text = form_text(form, "text")[:5000]
-        opened = self._portal(customer, lambda s, c: cases.open_case(s, c, kind, subject, text), write=True)
-        if opened is not None:
-            self._say(f"Case {opened.number} is open; the store will reply here.")
-            self._reload(customer)
+        self._change(
+            customer,
+            lambda s, c: cases.open_case(s, c, kind, subject, text),
+            lambda opened: f"Case {opened.number} is open; the store will reply here.",
+        )
         return None
 
     @rx.event
@@ -65,10 +66,11 @@ class PortalCasesState(PortalState):
         if customer is None:
             return to_sign_in()
         text = form_text(form, "reply")[:5000] if isinstance(form, dict) else ""
-        answered = self._portal(customer, lambda s, c: cases.reply(s, c, case_id, text), write=True)
-        if answered is not None:
-            self._say(f"Your reply on {answered.number} is sent.")
-            self._reload(customer)
+        self._change(
+            customer,
+            lambda s, c: cases.reply(s, c, case_id, text),
+            lambda answered: f"Your reply on {answered.number} is sent.",
+        )
         return None
 
 
@@ -149,10 +151,6 @@ def cases_page() -> rx.Component:
         "My cases",
         PortalCasesState,
         rx.text("Replies from the store appear here as they are written.", size="2", color_scheme="gray"),
-        rx.cond(
-            PortalCasesState.cases,
-            rx.vstack(rx.foreach(PortalCasesState.cases, _case), width="100%"),
-            empty("No cases yet."),
-        ),
+        card_list(PortalCasesState.cases, _case, "No cases yet."),
         _new_case_form(),
     )

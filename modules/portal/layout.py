@@ -8,6 +8,7 @@ compiled, from the installed modules; a page whose module is off in the customer
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -102,3 +103,8 @@ def record_card(*children: rx.Component) -> rx.Component:
 def empty(text: str) -> rx.Component:
     """What a section says when it has nothing to show."""
     return rx.text(text, color_scheme="gray", size="2")
+
+
+def card_list(items: rx.Var, card: Callable[[rx.Var], rx.Component], none: str) -> rx.Component:
+    """``items`` drawn one under the other by ``card``, or ``none`` when there are none."""
+    return rx.cond(items, rx.vstack(rx.foreach(items, card), width="100%"), empty(none))

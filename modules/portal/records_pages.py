@@ -16,7 +16,7 @@ from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.forms import field
 from modules.portal import identity, records
 from modules.portal.access import Customer
-from modules.portal.layout import empty, portal_page, record_card
+from modules.portal.layout import card_list, empty, portal_page, record_card
 from modules.portal.state import PortalState, to_sign_in
 from modules.repairs.api import job_channel
 
@@ -46,7 +46,7 @@ def section(state: type, title: str, row: Callable[[rx.Var], rx.Component], none
         title,
         state,
         *above,
-        rx.cond(state.rows, rx.vstack(rx.foreach(state.rows, row), width="100%"), empty(none)),
+        card_list(state.rows, row, none),
     )
 
 
@@ -245,11 +245,7 @@ def schemes_page() -> rx.Component:
     return portal_page(
         "Gold schemes",
         PortalSchemesState,
-        rx.cond(
-            PortalSchemesState.schemes,
-            rx.vstack(rx.foreach(PortalSchemesState.schemes, row), width="100%"),
-            empty("No gold schemes."),
-        ),
+        card_list(PortalSchemesState.schemes, row, "No gold schemes."),
     )
 
 
@@ -265,10 +261,7 @@ class PortalWishlistState(SectionMixin, PortalState):
         if customer is None:
             return to_sign_in()
         text = form_text(form, "wish_text")[:400]
-        done = self._portal(customer, lambda s, c: records.add_wish(s, c, text) or True, write=True)
-        if done:
-            self._say("Added to your wish list.")
-            self._reload(customer)
+        self._change(customer, lambda s, c: records.add_wish(s, c, text) or True, lambda _: "Added to your wish list.")
         return None
 
     @rx.event
@@ -277,9 +270,8 @@ class PortalWishlistState(SectionMixin, PortalState):
         customer = self._signed_in()
         if customer is None:
             return to_sign_in()
-        if self._portal(customer, lambda s, c: records.remove_wish(s, c, wish_id) or True, write=True):
-            self._say("Removed from your wish list.")
-            self._reload(customer)
+        done = "Removed from your wish list."
+        self._change(customer, lambda s, c: records.remove_wish(s, c, wish_id) or True, lambda _: done)
         return None
 
 
@@ -330,9 +322,7 @@ class PortalOccasionsState(SectionMixin, PortalState):
         if customer is None:
             return to_sign_in()
         label, on = form_text(form, "occasion_label")[:200], form_text(form, "occasion_date")[:20]
-        if self._portal(customer, lambda s, c: records.add_occasion(s, c, label, on) or True, write=True):
-            self._say("Occasion saved.")
-            self._reload(customer)
+        self._change(customer, lambda s, c: records.add_occasion(s, c, label, on) or True, lambda _: "Occasion saved.")
         return None
 
 

@@ -66,6 +66,17 @@ class PortalState(AppState):
             self._say(exc.message, ok=False)
         return None
 
+    def _reload(self, customer: Customer) -> None:
+        """Read the page's records again (a page with records to show defines it)."""
+
+    def _change(self, customer: Customer, work: Callable[[Session, Customer], T], done: Callable[[T], str]) -> T | None:
+        """Write ``work`` for ``customer`` (as :meth:`_portal`); when it worked, say ``done(result)`` and reload."""
+        result = self._portal(customer, work, write=True)
+        if result is not None:
+            self._say(done(result))
+            self._reload(customer)
+        return result
+
     @rx.event
     def sign_out(self):
         """End this browser's portal session and clear its cookie."""

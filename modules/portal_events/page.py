@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from modules.events.api import Registered
-from modules.portal.api import Customer, MenuLink, PortalState, empty, portal_page, record_card, to_sign_in
+from modules.portal.api import Customer, MenuLink, PortalState, card_list, portal_page, record_card, to_sign_in
 from modules.portal_events import registrations
 
 MY_EVENTS = MenuLink("My events", "/portal_events")
@@ -19,6 +19,10 @@ def _outcome(done: Registered, email: str) -> str:
     if done.status == "confirmed":
         return f"You are registered. Your confirmation with the calendar file and your ticket is on its way to {email}."
     return f"The event is full: you are number {done.position} on the waiting list. We will write when a place opens."
+
+
+def _cancelled(cancelled: bool) -> str:
+    return "Your registration is cancelled." if cancelled else "This registration was cancelled already."
 
 
 class PortalEventsState(PortalState):
@@ -47,10 +51,8 @@ class PortalEventsState(PortalState):
         if customer is None:
             return to_sign_in()
         ip = self._client_ip()
-        done = self._portal(customer, lambda s, c: registrations.register(s, c, event_id, ip), write=True)
-        if done is not None:
-            self._say(_outcome(done, customer.email))
-            self._reload(customer)
+        email = customer.email
+        self._change(customer, lambda s, c: registrations.register(s, c, event_id, ip), lambda d: _outcome(d, email))
         return None
 
     @rx.event
@@ -59,10 +61,7 @@ class PortalEventsState(PortalState):
         customer = self._signed_in()
         if customer is None:
             return to_sign_in()
-        cancelled = self._portal(customer, lambda s, c: registrations.cancel(s, c, registration_id), write=True)
-        if cancelled is not None:
-            self._say("Your registration is cancelled." if cancelled else "This registration was cancelled already.")
-            self._reload(customer)
+        self._change(customer, lambda s, c: registrations.cancel(s, c, registration_id), _cancelled)
         return None
 
 
@@ -124,15 +123,7 @@ def events_page() -> rx.Component:
         "Events",
         PortalEventsState,
         rx.heading("Coming up", size="4", as_="h2"),
-        rx.cond(
-            PortalEventsState.events,
-            rx.vstack(rx.foreach(PortalEventsState.events, _event), width="100%"),
-            empty("No events open for registration right now."),
-        ),
+        card_list(PortalEventsState.events, _event, "No events open for registration right now."),
         rx.heading("My registrations", size="4", as_="h2"),
-        rx.cond(
-            PortalEventsState.registrations,
-            rx.vstack(rx.foreach(PortalEventsState.registrations, _registration), width="100%"),
-            empty("You have not registered for an event yet."),
-        ),
+        card_list(PortalEventsState.registrations, _registration, "You have not registered for an event yet."),
     )

@@ -5,30 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from jewelerp.db import read_session, unit_of_work
+from jewelerp.db import unit_of_work
 from jewelerp.errors import JewelError, ValidationError
 from modules.clienteling.cases import add_note, set_status
 from modules.portal import cases
-from modules.portal.access import NotYours, portal_actor, signed_in_customer
-from tests.modules.portal.helpers import two_customers
-
-
-def _as(account_id: int):
-    with read_session() as session:
-        return signed_in_customer(session, account_id)
+from modules.portal.access import NotYours
+from tests.modules.portal.helpers import read_as, two_customers, write_as
 
 
 def _rows(account_id: int):
-    with read_session() as session:
-        return cases.case_rows(session, _as(account_id))
-
-
-def _write(account_id: int, work, *args):
-    signed = _as(account_id)
-    with read_session() as session:
-        actor = portal_actor(session, signed.store_id, signed.name)
-    with unit_of_work(actor) as session:
-        return work(session, signed, *args)
+    return read_as(account_id, cases.case_rows)
 
 
 @pytest.fixture
@@ -44,10 +30,10 @@ def _staff(world, work, *args, **kwargs):
 
 def test_a_case_opened_on_the_portal_shows_its_thread_oldest_first(world, pair):
     asha, ravi = pair
-    opened = _write(asha, cases.open_case, "complaint", "Clasp came loose", "The clasp of my chain opened twice.")
+    opened = write_as(asha, cases.open_case, "complaint", "Clasp came loose", "The clasp of my chain opened twice.")
     _staff(world, add_note, opened.id, "Checking the clasp, please bring it in.", internal=False)
     _staff(world, add_note, opened.id, "Maybe a faulty batch", internal=True)
-    _write(asha, cases.reply, str(opened.id), "I will come on Saturday.")
+    write_as(asha, cases.reply, str(opened.id), "I will come on Saturday.")
 
     (row,) = _rows(asha)
     assert (row["number"], row["subject"], row["status"], row["open"]) == (
@@ -68,29 +54,29 @@ def test_a_case_opened_on_the_portal_shows_its_thread_oldest_first(world, pair):
 def test_a_bad_case_form_opens_nothing(pair):
     asha, _ravi = pair
     with pytest.raises(ValidationError) as refused:
-        _write(asha, cases.open_case, "lawsuit", "", "")
+        write_as(asha, cases.open_case, "lawsuit", "", "")
     assert set(refused.value.fields) == {"kind", "subject", "text"}
     assert _rows(asha) == []
 
 
 def test_another_customers_case_is_not_found_and_untouched(pair):
     asha, ravi = pair
-    theirs = _write(ravi, cases.open_case, "enquiry", "Ring size", "Do you resize rings?")
+    theirs = write_as(ravi, cases.open_case, "enquiry", "Ring size", "Do you resize rings?")
     for forged in (str(theirs.id), "0", "-1", "1 OR 1=1", "99999999999", ""):
         with pytest.raises(NotYours):
-            _write(asha, cases.reply, forged, "Hijacked")
+            write_as(asha, cases.reply, forged, "Hijacked")
     (row,) = _rows(ravi)
     assert [n["text"] for n in row["notes"]] == ["Do you resize rings?"]
 
 
 def test_an_empty_reply_or_a_reply_to_a_closed_case_is_refused(world, pair):
     asha, _ravi = pair
-    opened = _write(asha, cases.open_case, "request", "Polish", "Please polish my bangles.")
+    opened = write_as(asha, cases.open_case, "request", "Polish", "Please polish my bangles.")
     with pytest.raises(JewelError, match="Write your message"):
-        _write(asha, cases.reply, str(opened.id), "   ")
+        write_as(asha, cases.reply, str(opened.id), "   ")
     _staff(world, set_status, opened.id, "resolved")
     _staff(world, set_status, opened.id, "closed")
     with pytest.raises(JewelError, match="is closed"):
-        _write(asha, cases.reply, str(opened.id), "One more thing")
+        write_as(asha, cases.reply, str(opened.id), "One more thing")
     (row,) = _rows(asha)
     assert row["open"] is False and [n["text"] for n in row["notes"]] == ["Please polish my bangles."]

@@ -13,32 +13,18 @@ from jewelerp.testing import disable_with_dependents, run_as
 from modules.events.checkin import check_in
 from modules.events.models import Registration
 from modules.events.services import set_registration_open
-from modules.portal.access import NotYours, linked_customers, portal_actor, signed_in_customer
+from modules.portal.access import NotYours, linked_customers
 from modules.portal_events import registrations
 from tests.modules.events.conftest import make_event
-from tests.modules.portal.helpers import two_customers
-
-
-def _as(account_id: int):
-    with read_session() as session:
-        return signed_in_customer(session, account_id)
+from tests.modules.portal.helpers import read_as, two_customers, write_as
 
 
 def _overview(account_id: int):
-    with read_session() as session:
-        return registrations.overview(session, _as(account_id))
-
-
-def _write(account_id: int, work, *args):
-    customer = _as(account_id)
-    with read_session() as session:
-        actor = portal_actor(session, customer.store_id, customer.name)
-    with unit_of_work(actor) as session:
-        return work(session, customer, *args)
+    return read_as(account_id, registrations.overview)
 
 
 def _register(account_id: int, event_id):
-    return _write(account_id, registrations.register, str(event_id), "198.51.100.9")
+    return write_as(account_id, registrations.register, str(event_id), "198.51.100.9")
 
 
 def _rows() -> list[tuple[int, str, int | None, str]]:
@@ -92,8 +78,8 @@ def test_a_full_event_queues_and_a_cancellation_frees_the_place(world, pair):
     assert _overview(asha)["registrations"][0]["position"] == "1"
 
     (ravis,) = _overview(ravi)["registrations"]
-    assert _write(ravi, registrations.cancel, ravis["id"]) is True
-    assert _write(ravi, registrations.cancel, ravis["id"]) is False
+    assert write_as(ravi, registrations.cancel, ravis["id"]) is True
+    assert write_as(ravi, registrations.cancel, ravis["id"]) is False
     (ashas,) = _overview(asha)["registrations"]
     assert (ashas["status"], ashas["position"]) == ("Confirmed", "")
     assert _overview(ravi)["registrations"][0]["can_cancel"] == ""
@@ -119,7 +105,7 @@ def test_another_customers_registration_or_another_stores_event_is_not_found(wor
     before = _rows()
     for forged in (ravis["id"], "0", "-1", "1 OR 1=1", "99999999999", ""):
         with pytest.raises(NotYours):
-            _write(asha, registrations.cancel, forged)
+            write_as(asha, registrations.cancel, forged)
     for forged in (str(delhi.id), "0", "x", "99999999999"):
         with pytest.raises(NotYours):
             _register(asha, forged)
