@@ -60,4 +60,4 @@ def test_another_customers_case_is_not_found_logged_and_untouched(world, pair):
         _call(asha, "reply", forged, {"reply": "Hijacked"})
         assert asha.message == "Not found."
     assert _thread() == before
-    assert sum(theirs["id"] in refusal for refusal in portal_refusals()) >= 1 and len(portal_refusals()) == 4
+    assert len(portal_refusals()) == 4 and any(f'"ref": "{theirs["id"]}"' in r for r in portal_refusals())
