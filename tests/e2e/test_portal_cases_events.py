@@ -69,7 +69,7 @@ def test_a_customer_opens_a_case_sees_the_reply_live_and_registers_for_an_event(
     page.get_by_label("Your message").fill("The screw of my diamond stud does not hold.")
     page.get_by_role("button", name="Open the case").click()
     expect(page.get_by_role("status")).to_contain_text("is open; the store will reply here")
-    thread = page.get_by_label(re.compile(r"^Messages on CS-"))
+    thread = page.get_by_label(re.compile(r"^Messages on CS-")).first  # newest first: the case just opened
     expect(thread).to_contain_text("The screw of my diamond stud does not hold.")
     _staff_reply(store_id, "Please bring it in; we will replace the screw free.")
     expect(thread).to_contain_text("we will replace the screw free")  # pushed: the page was not reloaded
