@@ -79,6 +79,6 @@ def test_a_customer_opens_a_case_sees_the_reply_live_and_registers_for_an_event(
     page.get_by_role("link", name="My events").click()
     page.get_by_role("button", name=f"Register for {EVENT}").click()
     expect(page.get_by_role("status")).to_contain_text("You are registered")
-    expect(page.get_by_label(f"Registration for {EVENT}")).to_have_text("Confirmed")
+    expect(page.get_by_label(f"Registration for {EVENT}", exact=True)).to_have_text("Confirmed")
     _check_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
