@@ -65,7 +65,7 @@ class PortalCasesState(PortalState):
         customer = self._signed_in()
         if customer is None:
             return to_sign_in()
-        text = form_text(form, "reply")[:5000] if isinstance(form, dict) else ""
+        text = form_text(form, "reply")[:5000]
         self._change(
             customer,
             lambda s, c: cases.reply(s, c, case_id, text),
@@ -89,7 +89,14 @@ def _reply_box(case: rx.Var) -> rx.Component:
     number = case["number"].to(str)
     return rx.form(
         rx.vstack(
-            rx.text_area(name="reply", rows="2", width="100%", max_length=5000, aria_label="Reply on " + number),
+            rx.text_area(
+                name="reply",
+                rows="2",
+                width="100%",
+                max_length=5000,
+                placeholder="Write a reply",
+                aria_label="Reply on " + number,
+            ),
             rx.button("Send reply", type="submit", size="2", aria_label="Send reply on " + number),
             width="100%",
         ),

@@ -1,7 +1,7 @@
 """Demo portal customers: two of the store's demo customers with an e-mail, purchases and a gold scheme get a
 confirmed portal account (the customers with that e-mail linked), and a repair at the counter when they have none
-(through repairs' api, as the counter would take it), and the first of them a case opened from the portal when
-they have none (through clienteling's api). Nothing is added twice.
+(through repairs' api, as the counter would take it), and the first of them a case opened from the portal
+(through clienteling's api). Nothing is added twice.
 
 Their logins are returned for ``jewelerp demo`` to print: the e-mail address, and where the sign-in code can be
 read in the demo (the outbox page, as the demo stores have no mail server).
@@ -24,6 +24,7 @@ from modules.repairs.api import JobInput, create_job, customer_jobs
 
 ACCOUNTS = 2
 HOW_TO_SIGN_IN = "code: /admin/outbox"
+CASE_SUBJECT = "Widen my gold bangle"
 
 
 def _candidates(session: Session, actor: Actor) -> list[tuple[int, str, str]]:
@@ -57,10 +58,10 @@ def _take_repair(session: Session, actor: Actor, customer_id: int) -> None:
 
 
 def _open_case(session: Session, customer_id: int) -> None:
-    """A question about a bangle, as the customer would ask it on the portal's cases page."""
-    if not customer_cases(session, customer_id):
+    """A question about a bangle, as the customer would ask it on the portal's cases page (once)."""
+    if all(case.subject != CASE_SUBJECT for case in customer_cases(session, customer_id)):
         text = "My gold bangle feels tight since the summer. Can it be widened, and how long would it take?"
-        open_customer_case(session, customer_id, "request", "Widen my gold bangle", text)
+        open_customer_case(session, customer_id, "request", CASE_SUBJECT, text)
 
 
 def load(session: Session, actor: Actor) -> list[tuple[str, str, str]]:

@@ -4,6 +4,8 @@ nothing."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import select
 
@@ -60,4 +62,6 @@ def test_another_customers_case_is_not_found_logged_and_untouched(world, pair):
         _call(asha, "reply", forged, {"reply": "Hijacked"})
         assert asha.message == "Not found."
     assert _thread() == before
-    assert len(portal_refusals()) == 4 and any(f'"ref": "{theirs["id"]}"' in r for r in portal_refusals())
+    refused = [json.loads(row) for row in portal_refusals()]
+    assert [row["ref"][1] for row in refused] == [theirs["id"], "0", "../1", "99999999999"]
+    assert refused[0]["reason"][1] == "case not of this customer"
