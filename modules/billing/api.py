@@ -20,6 +20,7 @@ from modules.billing.customer_documents import (
     customer_invoice_pdf,
     customer_invoices,
     customer_piece_ids,
+    customer_receipt_numbers,
 )
 from modules.billing.estimates import create_estimate, quote_estimate
 from modules.billing.invoice_tables import INVOICES
@@ -43,6 +44,7 @@ from modules.billing.numbering import declare_series, next_number
 from modules.billing.payments import (
     METHOD_OPTIONS,
     METHODS,
+    ONLINE,
     REFERENCE_HINT,
     TAKE,
     CashFor,
@@ -66,6 +68,7 @@ __all__ = [
     "JOB_WORK",
     "METHODS",
     "METHOD_OPTIONS",
+    "ONLINE",
     "PAN_RE",
     "REFERENCE_HINT",
     "REPAIR",
@@ -88,6 +91,7 @@ __all__ = [
     "customer_invoice_pdf",
     "customer_invoices",
     "customer_piece_ids",
+    "customer_receipt_numbers",
     "declare_series",
     "documents_with_service_line",
     "invoice_pieces",

@@ -1,5 +1,6 @@
 """A customer's own issued invoices, for a module that shows customers their documents (a portal): the list, the
-pieces sold on them, and one invoice's PDF only when it is of one of the given customers."""
+pieces sold on them, one invoice's PDF only when it is of one of the given customers, and the receipts of a payment
+made online."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import NotFound
 from modules.billing.invoices import CREATE
-from modules.billing.models import Invoice, InvoiceLine
+from modules.billing.models import Invoice, InvoiceLine, Payment
 from modules.billing.pdf import invoice_file_name, invoice_pdf
 
 ISSUED = ("issued", "cancelled")
@@ -68,3 +69,19 @@ def customer_piece_ids(session: Session, actor: Actor, customer_ids: tuple[int, 
         InvoiceLine.invoice_id.in_(ids or [-1]), InvoiceLine.kind == "piece", InvoiceLine.piece_id.is_not(None)
     )
     return list(dict.fromkeys(session.exec(lines.order_by(InvoiceLine.id))))
+
+
+def customer_receipt_numbers(
+    session: Session, actor: Actor, customer_ids: tuple[int, ...], reference: str
+) -> list[str]:
+    """The numbers of the receipts with ``reference`` (a payment gateway's payment id) on the issued invoices of
+    ``customer_ids``, oldest first (a payment spread over two open invoices has one receipt each)."""
+    actor.require(CREATE)
+    invoices = _of_customers(customer_ids, actor.store_id).with_only_columns(Invoice.id)
+    stmt = select(Payment.receipt_number).where(
+        Payment.store_id == actor.store_id,
+        Payment.kind == "receipt",
+        Payment.reference == reference,
+        Payment.invoice_id.in_(invoices),
+    )
+    return [number for number in session.exec(stmt.order_by(Payment.id)) if number]

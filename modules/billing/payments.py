@@ -69,12 +69,14 @@ CASH_RECEIVED = "billing.cash_received"
 METHODS = {"cash": "Cash", "card": "Card", "upi": "UPI", "bank": "Bank transfer"}
 METHOD_OPTIONS = list(METHODS.items())  # (key, label) for a method drop-down
 REFERENCE_HINT = "Card: last 4 digits · UPI or bank: the UTR · cash: leave empty · points: the PIN if asked"
-METHOD_LABELS = {**METHODS, "advance": "Booking advance", "old_gold": "Old gold credit"}
+ONLINE = "online"  # paid through a payment gateway (modules.payments): only a gateway's webhook records it
+METHOD_LABELS = {**METHODS, ONLINE: "Online (gateway)", "advance": "Booking advance", "old_gold": "Old gold credit"}
 KIND_LABELS = {"receipt": "Receipt", "applied": "Advance applied", "refund": "Refund", "credit": "Credit"}
 REFERENCES = {
     "card": (re.compile(r"^\d{4}$"), "For a card, enter the card's last 4 digits, e.g. 4821."),
     "upi": (re.compile(r"^[A-Za-z0-9]{6,35}$"), "For UPI, enter the transaction reference (UTR), e.g. 412345678901."),
     "bank": (re.compile(r"^[A-Za-z0-9]{6,35}$"), "For a bank transfer, enter its UTR, e.g. HDFCN52026050112345."),
+    ONLINE: (re.compile(r"^[A-Za-z0-9_]{6,60}$"), "An online payment needs the gateway's payment id."),
 }
 METHOD_HINT = "Choose the method: cash, card, UPI or bank transfer."
 AMOUNT_HINT = f"Enter the amount in rupees, more than 0 and up to {amount_limit_text()}, e.g. 25000."
@@ -175,15 +177,19 @@ def check_method(method: str) -> str:
     return key
 
 
-def parse_tender(method: str, amount: str | Decimal, reference: str = "", *, refund: bool = False) -> Tender:
+def parse_tender(
+    method: str, amount: str | Decimal, reference: str = "", *, refund: bool = False, online: bool = False
+) -> Tender:
     """Check a tender typed at the counter; ValidationError keyed ``method``, ``amount`` or ``reference``.
 
     A receipt by card, UPI or bank needs its reference; a refund's reference is optional (the transfer may
     not have a UTR yet). Cash is checked against section 269ST where it is received (:func:`check_cash`).
+    ``online=True`` (a payment gateway's webhook, never the counter) also accepts :data:`ONLINE` with the
+    gateway's payment id as the reference.
     """
     errors: dict[str, str] = {}
     key = str(method).strip().lower()
-    if key not in METHODS:
+    if key not in METHODS and not (online and key == ONLINE):
         errors["method"] = METHOD_HINT
     value = parse_amount(amount)
     if value is None:
@@ -454,17 +460,25 @@ def add_paid(session: Session, invoice: Invoice, amount: Decimal) -> None:
 
 
 def take_payment(
-    session: Session, actor: Actor, invoice_id: int, method: str, amount: str | Decimal, reference: str = ""
+    session: Session,
+    actor: Actor,
+    invoice_id: int,
+    method: str,
+    amount: str | Decimal,
+    reference: str = "",
+    *,
+    online: bool = False,
 ) -> Payment:
     """Receive one payment against an issued invoice of the actor's store; returns the numbered receipt.
 
     The amount is more than 0 and at most the balance; bad input raises ValidationError and changes nothing.
     A contributed method (:class:`ExternalMethod`) applies its redemption first and records its reference.
+    ``online``: a payment gateway's webhook (see :func:`parse_tender`).
     """
     actor.require(TAKE)
     invoice = open_invoice(session, actor, invoice_id)
     external = external_methods(actor).get(str(method).strip().lower())
-    tender = _external_tender(external, amount) if external else parse_tender(method, amount, reference)
+    tender = _external_tender(external, amount) if external else parse_tender(method, amount, reference, online=online)
     due = balance(invoice)
     if due <= 0:
         raise JewelError(f"Invoice {invoice.number} is fully paid.")

@@ -9,7 +9,7 @@ MODULE = Module(
     title="Loyalty and savings schemes",
     version="0.1.0",
     summary="Points with tiers and referrals, earned on invoices and redeemed at billing; gold savings schemes.",
-    depends=("billing", "clienteling"),
+    depends=("billing", "clienteling", "payments"),
     models=("modules.loyalty.models",),
     searchers=(
         Searcher("loyalty.schemes", "Gold schemes", "modules.loyalty.searchers:find_enrolments", "loyalty.member.view"),
@@ -108,6 +108,7 @@ MODULE = Module(
         EventHandler("billing.invoice", "issued", "modules.loyalty.points:earn_on_invoice"),
         EventHandler("billing.invoice", "cancelled", "modules.loyalty.points:reverse_on_cancel"),
         EventHandler("billing.payment", "received", "modules.loyalty.points:referral_on_payment"),
+        EventHandler("payments.order", "paid", "modules.loyalty.online:instalment_paid"),
     ),
     jobs=(
         Job("loyalty.expire_points", "15 0 * * *", "modules.loyalty.points:expire_points", "Expire points"),

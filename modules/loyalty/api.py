@@ -1,4 +1,5 @@
-"""What other modules may use of loyalty: a customer's points and tier as plain data.
+"""What other modules may use of loyalty: a customer's points and tier as plain data, their schemes, and the quote
+of a scheme's next instalment for an online payment (:data:`INSTALMENT_PURPOSE`, see :mod:`modules.loyalty.online`).
 
 Functions take ``(session, actor)`` and check the actor's permission like the page that does the same.
 """
@@ -12,9 +13,20 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from modules.loyalty.customer_schemes import CustomerScheme, SchemeInstalmentRow, customer_schemes
+from modules.loyalty.online import PURPOSE as INSTALMENT_PURPOSE
+from modules.loyalty.online import InstalmentQuote, instalment_quote
 from modules.loyalty.points import member_for_customer, member_status
 
-__all__ = ["CustomerPoints", "CustomerScheme", "SchemeInstalmentRow", "customer_points", "customer_schemes"]
+__all__ = [
+    "INSTALMENT_PURPOSE",
+    "CustomerPoints",
+    "CustomerScheme",
+    "InstalmentQuote",
+    "SchemeInstalmentRow",
+    "customer_points",
+    "customer_schemes",
+    "instalment_quote",
+]
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,17 @@ from modules.loyalty.schemes import VIEW, instalments_of, scheme_value
 
 @dataclass(frozen=True)
 class SchemeInstalmentRow:
-    """One instalment: its number, due date, amount and whether (and when) it was paid."""
+    """One instalment: its number, due date, amount and whether (and when) it was paid, with its receipt number and
+    the payment's reference (the gateway's payment id for one paid online)."""
 
     seq: int
     due_on: date
     amount: Decimal
     status: str  # due | paid | missed
     paid_on: date | None
+    receipt_number: str = ""
+    reference: str = ""
+    late_fee: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,9 @@ def customer_schemes(session: Session, actor: Actor, customer_ids: tuple[int, ..
     schemes = []
     for enrolment in session.scalars(stmt.order_by(Enrolment.id.desc())):
         rows = tuple(
-            SchemeInstalmentRow(i.seq, i.due_on, i.amount, i.status, i.paid_on)
+            SchemeInstalmentRow(
+                i.seq, i.due_on, i.amount, i.status, i.paid_on, i.receipt_number or "", i.reference, i.late_fee
+            )
             for i in instalments_of(session, enrolment.id or 0)
         )
         due = next((r for r in rows if r.status != "paid"), None) if enrolment.status == "active" else None

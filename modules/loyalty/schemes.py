@@ -475,17 +475,51 @@ def is_late(instalment: SchemeInstalment, grace_days: int) -> bool:
     return instalment.paid_on is not None and instalment.paid_on > instalment.due_on + timedelta(days=grace_days)
 
 
-def collect(
-    session: Session, actor: Actor, enrolment: Enrolment, method: str, reference: str, on: date
-) -> SchemeInstalment:
-    """Receive the enrolment's next unpaid instalment on the store date ``on`` (the caller checked the
-    permission and that the scheme is active): its receipt, rate, grams and late fee."""
+@dataclass(frozen=True)
+class InstalmentDue:
+    """The next unpaid instalment of a scheme as it would be paid on ``on``: its amount, the day's rate and the
+    grams it buys, and the late fee."""
+
+    instalment: SchemeInstalment
+    on: date
+    amount: Decimal
+    rate: Decimal
+    grams: Decimal
+    late_fee: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        """What the customer pays: the instalment and the late fee."""
+        return self.amount + self.late_fee
+
+
+def instalment_due(session: Session, actor: Actor, enrolment: Enrolment, on: date) -> InstalmentDue:
+    """What the enrolment's next unpaid instalment costs on the store date ``on`` (JewelError when every
+    instalment is paid, or a grams scheme has no rate that day)."""
     template = session.get(SchemeTemplate, enrolment.template_id)
     instalment = _next_unpaid(session, enrolment)
     amount, rate, grams = _price(session, actor, template, on)
     late = on > instalment.due_on + timedelta(days=template.grace_days)
     fee = get_setting(session, enrolment.store_id, LATE_FEE) if late else ZERO
-    tender = parse_tender(method, amount + fee, reference)
+    return InstalmentDue(instalment, on, amount, rate, grams, fee)
+
+
+def collect(
+    session: Session,
+    actor: Actor,
+    enrolment: Enrolment,
+    method: str,
+    reference: str,
+    on: date,
+    *,
+    online: bool = False,
+) -> SchemeInstalment:
+    """Receive the enrolment's next unpaid instalment on the store date ``on`` (the caller checked the
+    permission and that the scheme is active): its receipt, rate, grams and late fee. ``online``: paid through
+    a payment gateway (billing's ``online`` method, the gateway's payment id as the reference)."""
+    due = instalment_due(session, actor, enrolment, on)
+    instalment, amount, rate, grams, fee = due.instalment, due.amount, due.rate, due.grams, due.late_fee
+    tender = parse_tender(method, amount + fee, reference, online=online)
     if tender.method == "cash":
         earlier = _cash_paid(session, SchemeInstalment.enrolment_id == enrolment.id)
         scheme = CashFor(enrolment.customer_id, enrolment.customer_name, f"scheme {enrolment.number}", earlier=earlier)

@@ -1,7 +1,8 @@
 """Customer portal: customers register, confirm their address and sign in with a one-time code (apart from staff
 accounts), then see their own purchases and invoices, pieces with certificates, repair jobs live, gold schemes,
-points, wishlist, family occasions, consent choices, and their service cases (open one, follow the replies
-live, reply). Everything is read through the other modules' apis for the
+points, wishlist, family occasions and consent choices, pay a scheme's next instalment online (the payments
+module's gateway; loyalty writes the receipt when the gateway's signed webhook says it was paid), and open
+service cases and follow their replies live. Everything is read through the other modules' apis for the
 customers linked to the signed-in account only.
 
 It emits no events. Other modules add sections to its menu through ``"portal.menu"`` (a
@@ -25,7 +26,7 @@ MODULE = Module(
     title="Customer portal",
     version="0.1.0",
     summary="Customers sign in with a one-time code and see their invoices, pieces, repairs, schemes and points.",
-    depends=("clienteling", "billing", "stock", "repairs", "loyalty"),
+    depends=("clienteling", "billing", "stock", "repairs", "loyalty", "payments"),
     models=("modules.portal.models",),
     pages=(
         _page(

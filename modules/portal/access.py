@@ -30,6 +30,7 @@ PORTAL_GRANTS = frozenset(
         "stock.piece.view",
         "repairs.job.view",
         "loyalty.member.view",
+        "payments.order.pay",  # an online payment of an amount the owning module quotes
     }
 )
 NOT_FOUND = "Not found."

@@ -16,7 +16,7 @@ from modules.billing.api import customer_invoice_pdf, customer_invoices, custome
 from modules.clienteling import api as clienteling
 from modules.loyalty.api import customer_points, customer_schemes
 from modules.portal.access import Customer, NotYours, portal_actor
-from modules.repairs.api import KIND_LABELS, customer_jobs, stage_label
+from modules.repairs.api import KIND_LABELS, balance_due, customer_jobs, stage_label
 from modules.stock.api import get_piece, piece_url
 
 DAY = "%d %b %Y"
@@ -87,7 +87,7 @@ def pieces(session: Session, customer: Customer) -> list[dict[str, str]]:
 
 
 def jobs(session: Session, customer: Customer) -> list[dict[str, str]]:
-    """The customer's repair and custom-order jobs with their stage, newest first."""
+    """The customer's repair and custom-order jobs with their stage and the balance due, newest first."""
     actor = _actor(session, customer)
     return [
         {
@@ -97,8 +97,10 @@ def jobs(session: Session, customer: Customer) -> list[dict[str, str]]:
             "item": j.item_description,
             "stage": stage_label(j.stage),
             "promised": j.promised_on.strftime(DAY) if j.promised_on else "",
+            "balance": format_inr(due, paise=True) if due > 0 else "",
         }
         for j in customer_jobs(session, actor, customer.customer_ids)
+        for due in (balance_due(session, actor, j),)
     ]
 
 
@@ -107,6 +109,7 @@ def schemes(session: Session, customer: Customer) -> list[dict[str, object]]:
     actor = _actor(session, customer)
     return [
         {
+            "id": str(s.id),
             "number": s.number,
             "scheme": s.scheme,
             "status": s.status.title(),
@@ -114,6 +117,7 @@ def schemes(session: Session, customer: Customer) -> list[dict[str, object]]:
             "value": format_inr(s.value) if s.value is not None else "",
             "next_due": s.next_due_on.strftime(DAY) if s.next_due_on else "",
             "next_amount": format_inr(s.next_amount) if s.next_amount is not None else "",
+            "can_pay": "yes" if s.status == "active" and s.next_due_on is not None else "",
             "instalments": [
                 {
                     "seq": str(i.seq),

@@ -8,13 +8,15 @@ from collections.abc import Callable
 from typing import ClassVar
 
 import reflex as rx
+from reflex.config import get_config
 
 from jewelerp.auth.pages import form_text
+from jewelerp.auth.session_cookie import browser_origin, load_page
 from jewelerp.errors import JewelError, ValidationError
 from jewelerp.live import subscribe, unsubscribe
 from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.forms import field
-from modules.portal import identity, records
+from modules.portal import identity, payments, records
 from modules.portal.access import Customer
 from modules.portal.layout import card_list, empty, portal_page, record_card
 from modules.portal.state import PortalState, to_sign_in
@@ -54,6 +56,62 @@ def _line(label: str, value: rx.Var | str) -> rx.Component:
     return rx.cond(
         value != "",
         rx.hstack(rx.text(label, size="2", color_scheme="gray", min_width="7rem"), rx.text(value, size="2")),
+    )
+
+
+class PaymentMixin(rx.State, mixin=True):
+    """A portal page with "Pay" buttons: the checkout for an amount the store quotes, and what became of the
+    payment the customer came back from (``?payment=<token>``)."""
+
+    receipt: dict[str, str] = {}
+
+    def _load_receipt(self, customer: Customer) -> None:
+        """The payment named in the address (another customer's answers "Not found." and is logged)."""
+        token = str(self.router.url.query_parameters.get("payment", ""))[:64]
+        self.receipt = {}
+        if token:
+            found = self._portal(customer, lambda s, c: payments.payment_receipt(s, c, token))  # type: ignore[attr-defined]
+            self.receipt = found or {}
+
+    def _pay(self, checkout: Callable[..., str], record_id: str):
+        """Open the order with ``checkout(session, customer, record_id)`` and send the browser to its checkout."""
+        customer = self._signed_in()  # type: ignore[attr-defined]
+        if customer is None:
+            return to_sign_in()
+        path = self._portal(customer, lambda s, c: checkout(s, c, record_id), write=True)  # type: ignore[attr-defined]
+        if path is None:
+            return None
+        return load_page(browser_origin(get_config().api_url, str(self.router.headers.origin or "")) + path)
+
+
+def _receipt_card(receipt: rx.Var) -> rx.Component:
+    """The payment the customer came back from: paid (with its receipt), still on its way, or failed."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(
+                rx.match(
+                    receipt["status"],
+                    ("paid", "Payment received"),
+                    ("failed", "Payment not completed"),
+                    "Payment on its way",
+                ),
+                size="3",
+                as_="h2",
+            ),
+            _line("For", receipt["for"]),
+            _line("Amount", receipt["amount"]),
+            _line("Paid at", receipt["time"]),
+            _line("Receipt", receipt["receipt"]),
+            _line("Payment id", receipt["payment"]),
+            rx.cond(
+                receipt["status"] == "pending",
+                rx.text("The gateway has not confirmed it yet; reload the page in a minute.", size="2"),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        role="status",
+        width="100%",
     )
 
 
@@ -157,17 +215,18 @@ def pieces_page() -> rx.Component:
     return section(PortalPiecesState, "My pieces", row, "No pieces bought here yet.")
 
 
-class PortalRepairsState(SectionMixin, PortalState):
+class PortalRepairsState(PaymentMixin, SectionMixin, PortalState):
     """The customer's repair and custom-order jobs; each job's stage moves reach the page as they happen."""
 
     reader = "jobs"
 
     @rx.event
     def load(self):
-        """List the jobs and listen to each job's own channel."""
+        """List the jobs and listen to each job's own channel; after a payment, show its receipt."""
         customer = self._signed_in()
         if customer is None:
             return to_sign_in()
+        self._load_receipt(customer)
         self._reload(customer)
         for job in self.rows:
             subscribe(self, job_channel(int(job["id"])))
@@ -180,6 +239,12 @@ class PortalRepairsState(SectionMixin, PortalState):
             unsubscribe(self, channel)
             return
         self._reload(customer)
+
+    @rx.event
+    def pay(self, job_id: str):
+        """Go to the checkout for the balance of one of the customer's jobs (the amount is the store's); another
+        customer's job answers "Not found." and is logged."""
+        return self._pay(payments.pay_balance, job_id)
 
 
 def repairs_page() -> rx.Component:
@@ -194,25 +259,43 @@ def repairs_page() -> rx.Component:
                 rx.text(job["stage"], size="2", weight="bold", aria_label="Stage of " + job["number"]),
             ),
             _line("Promised for", job["promised"]),
+            _line("Balance due", job["balance"]),
+            rx.cond(
+                job["balance"] != "",
+                rx.button(
+                    "Pay balance " + job["balance"],
+                    on_click=PortalRepairsState.pay(job["id"]),
+                    size="2",
+                    width="fit-content",
+                ),
+            ),
         )
 
     note = rx.text("Stages change here as the workshop moves your piece.", size="2", color_scheme="gray")
-    return section(PortalRepairsState, "Repairs and orders", row, "No repairs or orders.", note)
+    receipt = rx.cond(PortalRepairsState.receipt, _receipt_card(PortalRepairsState.receipt))
+    return section(PortalRepairsState, "Repairs and orders", row, "No repairs or orders.", receipt, note)
 
 
-class PortalSchemesState(PortalState):
-    """The customer's gold schemes."""
+class PortalSchemesState(PaymentMixin, PortalState):
+    """The customer's gold schemes, and what became of the payment they came back from."""
 
     schemes: list[dict] = []
 
     @rx.event
     def load(self):
-        """List the signed-in customer's schemes."""
+        """List the signed-in customer's schemes; after a payment, show its receipt."""
         customer = self._signed_in()
         if customer is None:
             return to_sign_in()
+        self._load_receipt(customer)
         self.schemes = self._portal(customer, records.schemes) or []
         return None
+
+    @rx.event
+    def pay(self, enrolment_id: str):
+        """Go to the checkout for the next instalment of one of the customer's schemes (the amount is the
+        store's quote); another customer's scheme answers "Not found." and is logged."""
+        return self._pay(payments.pay_instalment, enrolment_id)
 
 
 def schemes_page() -> rx.Component:
@@ -236,6 +319,15 @@ def schemes_page() -> rx.Component:
             _line("Balance today", scheme["value"].to(str)),
             _line("Next due", scheme["next_due"].to(str)),
             _line("Next amount", scheme["next_amount"].to(str)),
+            rx.cond(
+                scheme["can_pay"].to(str) != "",
+                rx.button(
+                    "Pay instalment " + scheme["next_amount"].to(str),
+                    on_click=PortalSchemesState.pay(scheme["id"].to(str)),
+                    size="2",
+                    width="fit-content",
+                ),
+            ),
             rx.el.details(
                 rx.el.summary("Instalments"),
                 rx.vstack(rx.foreach(scheme["instalments"].to(list[dict[str, str]]), instalment), spacing="1"),
@@ -245,6 +337,7 @@ def schemes_page() -> rx.Component:
     return portal_page(
         "Gold schemes",
         PortalSchemesState,
+        rx.cond(PortalSchemesState.receipt, _receipt_card(PortalSchemesState.receipt)),
         card_list(PortalSchemesState.schemes, row, "No gold schemes."),
     )
 

@@ -6,12 +6,15 @@ Events it emits: ``("repairs.job", "created")``, ``("repairs.job", "moved")`` an
 ``"repairs.amount_paid"`` (modules.repairs.payments), for the module that takes the money for jobs (a bridge to
 billing), and ``"repairs.job_links"``: ``fn(session, actor, job) -> list[tuple[str, str]]``, the (label, href) of
 another module's pages about the job, shown as buttons on the job page.
+
+It handles ``("payments.order", "paid")`` for a job's balance paid online (:mod:`modules.repairs.online`).
 """
 
 from decimal import Decimal
 
 from jewelerp.registry import (
     DashboardCard,
+    EventHandler,
     ExtensionPoint,
     Job,
     MenuEntry,
@@ -33,7 +36,7 @@ MODULE = Module(
     title="Repairs and custom orders",
     version="0.1.0",
     summary="Repair and custom-order jobs from intake to delivery, the workshop board and karigar job work.",
-    depends=("clienteling", "stock"),
+    depends=("clienteling", "stock", "payments"),
     models=("modules.repairs.models",),
     searchers=(Searcher("repairs.jobs", "Repair jobs", "modules.repairs.searchers:find_jobs", "repairs.job.view"),),
     pages=(
@@ -139,6 +142,7 @@ MODULE = Module(
     dashboard_cards=(
         DashboardCard("repairs.due", "Repairs due today", "modules.repairs.cards:due_card", "repairs.job.view"),
     ),
+    events=(EventHandler("payments.order", "paid", "modules.repairs.online:balance_paid"),),
     emits=(("repairs.job", "created"), ("repairs.job", "moved"), ("repairs.job", "delivered")),
     extension_points=(
         ExtensionPoint("repairs.amount_paid", "modules.repairs.payments:AmountPaid", "What was paid towards a job"),

@@ -1,4 +1,5 @@
-"""What other modules may use of repairs: job lookups, the charge and balance of a job, labels, and telling the
+"""What other modules may use of repairs: job lookups, the charge and balance of a job (and its quote for an online
+payment, :data:`BALANCE_PURPOSE`, see :mod:`modules.repairs.online`), labels, and telling the
 customer's status page that what it shows changed (:func:`touch_public_page`: a payment taken elsewhere). Each
 stage move is announced live on the job's channel (:func:`job_channel`, see ``jewelerp.live``).
 
@@ -11,6 +12,8 @@ jobs only through these services (the boundary test refuses any other use).
 
 from modules.repairs.jobs import JobInput, create_job
 from modules.repairs.models import Job
+from modules.repairs.online import PURPOSE as BALANCE_PURPOSE
+from modules.repairs.online import BalanceQuote, balance_quote, online_balance_problem, paid_job
 from modules.repairs.payments import balance_due, charge_of
 from modules.repairs.public import touch_public_page
 from modules.repairs.records import KIND_LABELS, customer_jobs, delivered_jobs, get_job, job_by_number
@@ -19,11 +22,14 @@ from modules.repairs.stages import job_channel, stage_label
 JOB_VIEW = "repairs.job.view"
 
 __all__ = [
+    "BALANCE_PURPOSE",
     "JOB_VIEW",
     "KIND_LABELS",
+    "BalanceQuote",
     "Job",
     "JobInput",
     "balance_due",
+    "balance_quote",
     "charge_of",
     "create_job",
     "customer_jobs",
@@ -31,6 +37,8 @@ __all__ = [
     "get_job",
     "job_by_number",
     "job_channel",
+    "online_balance_problem",
+    "paid_job",
     "stage_label",
     "touch_public_page",
 ]

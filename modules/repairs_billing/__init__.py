@@ -5,7 +5,8 @@ off with either. It owns no tables (see :mod:`modules.repairs_billing.money` for
 documents are linked and how amounts are billed). Its page ``/repairs_billing/jobs/<id>`` shows a job's
 documents and receipts and takes payments; repairs' job page links to it (``"repairs.job_links"``). A receipt on
 a job's invoice, or its cancellation, marks the job's status page changed (its balance).
-Without it, repairs records money at its own counter.
+Without it, repairs records money at its own counter. A job's balance paid online (``("payments.order", "paid")``
+for repairs' ``BALANCE_PURPOSE``) becomes billing receipts here too.
 """
 
 from jewelerp.registry import EventHandler, Module, Page
@@ -31,6 +32,7 @@ MODULE = Module(
         EventHandler("repairs.job", "delivered", "modules.repairs_billing.money:bill_delivered"),
         EventHandler("billing.payment", "received", "modules.repairs_billing.money:payment_received"),
         EventHandler("billing.invoice", "cancelled", "modules.repairs_billing.money:invoice_cancelled"),
+        EventHandler("payments.order", "paid", "modules.repairs_billing.money:balance_paid_online"),
     ),
     contributions={
         "repairs.amount_paid": ("modules.repairs_billing.money:paid_towards",),

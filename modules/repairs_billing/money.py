@@ -45,6 +45,7 @@ from modules.billing.api import (
     CREATE,
     JEWELLERY,
     JOB_WORK,
+    ONLINE,
     REPAIR,
     TAKE,
     CashFor,
@@ -66,6 +67,7 @@ from modules.billing.api import (
     sale_summary,
     take_payment,
 )
+from modules.payments.api import report_unapplied
 from modules.repairs.api import (
     JOB_VIEW,
     KIND_LABELS,
@@ -73,6 +75,8 @@ from modules.repairs.api import (
     charge_of,
     get_job,
     job_by_number,
+    online_balance_problem,
+    paid_job,
     touch_public_page,
 )
 
@@ -164,14 +168,17 @@ def take_job_payment(
     amount: str | Decimal,
     reference: str = "",
     pan: str = "",
+    *,
+    online: bool = False,
 ) -> list[Payment]:
     """Take money for a job as billing receipts, invoicing first what is not billed yet; all or nothing.
 
     The amount goes to the job's open invoices, oldest first (one receipt each); more than is due is refused.
+    ``online``: paid through a payment gateway (billing's ``online`` method, the gateway's payment id).
     """
     actor.require(TAKE)
     job = get_job(session, actor, job_id, "repairs.job.edit")
-    tender = parse_tender(method, amount, reference)
+    tender = parse_tender(method, amount, reference, online=online)
     if charge_of(job) <= 0:
         raise JewelError(f"Set {job.number}'s estimate or final charge before taking money for it.")
     if tender.method == "cash":
@@ -189,7 +196,9 @@ def take_job_payment(
     for invoice in open_invoices:
         part = min(rest, balance(invoice))
         if part > 0:
-            receipts.append(take_payment(session, actor, invoice.id, tender.method, part, tender.reference))
+            receipts.append(
+                take_payment(session, actor, invoice.id, tender.method, part, tender.reference, online=online)
+            )
             rest -= part
     return receipts
 
@@ -235,6 +244,22 @@ def payment_received(session: Session, actor: Actor, payload: dict[str, Any]) ->
     """``("billing.payment", "received")``: a receipt on a job's invoice changes the balance its status page shows."""
     if payload.get("invoice") is not None:
         _touch_jobs_billed(session, actor, lambda: int(payload["invoice"]))
+
+
+def balance_paid_online(session: Session, actor: Actor, payload: dict[str, Any]) -> None:
+    """``("payments.order", "paid")`` for a job's balance (repairs' ``BALANCE_PURPOSE``): billing receipts by the
+    ``online`` method, invoicing first what is not billed yet. A payment that cannot be taken (more than is due, or
+    billing refuses it) takes nothing and is reported for refund."""
+    job = paid_job(session, actor, payload)
+    if job is None or online_balance_problem(session, actor, job, payload):
+        return
+    try:
+        with session.begin_nested():  # billing's refusal undoes only its own part
+            amount, reference = Decimal(str(payload["amount"])), str(payload["payment_id"])
+            take_job_payment(session, actor, job.id or 0, ONLINE, amount, reference, online=True)
+    except JewelError as exc:
+        problem = "; ".join(exc.fields.values()) if isinstance(exc, ValidationError) else exc.message
+        report_unapplied(session, actor, payload, problem, f"/repairs/jobs/{job.id}")
 
 
 def invoice_cancelled(session: Session, actor: Actor, payload: dict[str, Any]) -> None:

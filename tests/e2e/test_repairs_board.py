@@ -66,7 +66,9 @@ def test_a_move_in_one_browser_shows_in_the_other_without_reload(login_as, secon
     expect(_card(second_tab, "Approved", number)).to_be_visible()
     expect(_card(manager, "Approved", number)).to_be_visible(timeout=LIVE_MS)
 
-    # a drag that skips stages is refused with the reason, and the card stays put
+    # a drag that skips stages is refused with the reason, and the card stays put; the window is tall enough to
+    # show both ends of the drag, as a page that scrolled between them would start dragging another card
+    manager.set_viewport_size({"width": 1280, "height": 3000})
     _card(manager, "Received", other).drag_to(manager.get_by_role("region", name="Approved", exact=True))
     expect(manager.get_by_role("alert")).to_contain_text(f"{other} moves one stage at a time")
     expect(_card(manager, "Received", other)).to_be_visible()
