@@ -12,13 +12,14 @@ from modules.clienteling.api import CASE_KINDS, case_channel
 from modules.portal import cases
 from modules.portal.access import Customer
 from modules.portal.layout import card_list, empty, portal_page, record_card
-from modules.portal.state import PortalState, to_sign_in
+from modules.portal.state import LoadMixin, PortalState, to_sign_in
 
 PATH = "/portal/cases"
 
 
-class PortalCasesState(PortalState):
-    """The signed-in customer's cases; each case's changes reach the page while it is open."""
+class PortalCasesState(LoadMixin, PortalState):
+    """The signed-in customer's cases (``load`` lists them and follows each one live); each case's changes reach
+    the page while it is open."""
 
     cases: list[dict] = []
 
@@ -26,15 +27,6 @@ class PortalCasesState(PortalState):
         self.cases = self._portal(customer, cases.case_rows) or []
         for case in self.cases:
             subscribe(self, case_channel(int(case["id"])))
-
-    @rx.event
-    def load(self):
-        """List the customer's cases and follow each one live."""
-        customer = self._signed_in()
-        if customer is None:
-            return to_sign_in()
-        self._reload(customer)
-        return None
 
     def _on_live(self, channel: str) -> None:
         """A case changed (a staff reply, a new status): show the cases again while this tab is here, signed in."""

@@ -19,11 +19,11 @@ from jewelerp.ui.forms import field
 from modules.portal import identity, payments, records
 from modules.portal.access import Customer
 from modules.portal.layout import card_list, empty, portal_page, record_card
-from modules.portal.state import PortalState, to_sign_in
+from modules.portal.state import LoadMixin, PortalState, to_sign_in
 from modules.repairs.api import job_channel
 
 
-class SectionMixin(rx.State, mixin=True):
+class SectionMixin(LoadMixin, mixin=True):
     """A portal section listing the signed-in customer's records of one kind (``reader`` makes the rows)."""
 
     reader: ClassVar[str]  # the name of the function of modules.portal.records that makes the rows
@@ -31,15 +31,6 @@ class SectionMixin(rx.State, mixin=True):
 
     def _reload(self, customer: Customer) -> None:
         self.rows = self._portal(customer, getattr(records, self.reader)) or []  # type: ignore[attr-defined]
-
-    @rx.event
-    def load(self):
-        """Show the signed-in customer's records (without a portal session: the sign-in page)."""
-        customer = self._signed_in()  # type: ignore[attr-defined]
-        if customer is None:
-            return to_sign_in()
-        self._reload(customer)
-        return None
 
 
 def section(state: type, title: str, row: Callable[[rx.Var], rx.Component], none: str, *above: rx.Component):
@@ -442,7 +433,7 @@ def occasions_page() -> rx.Component:
     return section(PortalOccasionsState, "Family occasions", row, "No occasions yet.", form)
 
 
-class PortalConsentState(PortalState):
+class PortalConsentState(LoadMixin, PortalState):
     """The customer's contact choices, and their phone to confirm for SMS sign-in."""
 
     consents: list[dict[str, str]] = []
@@ -453,15 +444,6 @@ class PortalConsentState(PortalState):
     def _reload(self, customer: Customer) -> None:
         self.consents = self._portal(customer, records.consents) or []
         self.phone, self.phone_confirmed = customer.phone, customer.phone_confirmed
-
-    @rx.event
-    def load(self):
-        """Show the choices."""
-        customer = self._signed_in()
-        if customer is None:
-            return to_sign_in()
-        self._reload(customer)
-        return None
 
     @rx.event
     def change(self, channel: str, wanted: bool):

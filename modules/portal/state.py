@@ -84,6 +84,19 @@ class PortalState(AppState):
         return load_page(end_url(str(self.router.headers.origin or "")))
 
 
+class LoadMixin(rx.State, mixin=True):
+    """A portal page whose ``load`` shows the signed-in customer's records through the state's ``_reload``."""
+
+    @rx.event
+    def load(self):
+        """Show the signed-in customer's records (without a portal session: the sign-in page)."""
+        customer = self._signed_in()  # type: ignore[attr-defined]
+        if customer is None:
+            return to_sign_in()
+        self._reload(customer)  # type: ignore[attr-defined]
+        return None
+
+
 def to_sign_in() -> rx.event.EventSpec:
     """Where a handler without a portal session sends the browser."""
     return rx.redirect(SIGN_IN)

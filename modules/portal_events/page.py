@@ -7,7 +7,16 @@ from __future__ import annotations
 import reflex as rx
 
 from modules.events.api import Registered
-from modules.portal.api import Customer, MenuLink, PortalState, card_list, portal_page, record_card, to_sign_in
+from modules.portal.api import (
+    Customer,
+    LoadMixin,
+    MenuLink,
+    PortalState,
+    card_list,
+    portal_page,
+    record_card,
+    to_sign_in,
+)
 from modules.portal_events import registrations
 
 MY_EVENTS = MenuLink("My events", "/portal_events")
@@ -25,8 +34,8 @@ def _cancelled(cancelled: bool) -> str:
     return "Your registration is cancelled." if cancelled else "This registration was cancelled already."
 
 
-class PortalEventsState(PortalState):
-    """The store's upcoming events and the customer's registrations."""
+class PortalEventsState(LoadMixin, PortalState):
+    """The store's upcoming events and the customer's registrations (``load`` shows them)."""
 
     events: list[dict[str, str]] = []
     registrations: list[dict[str, str]] = []
@@ -34,15 +43,6 @@ class PortalEventsState(PortalState):
     def _reload(self, customer: Customer) -> None:
         found = self._portal(customer, registrations.overview) or {}
         self.events, self.registrations = found.get("events", []), found.get("registrations", [])
-
-    @rx.event
-    def load(self):
-        """Show the events and the customer's registrations."""
-        customer = self._signed_in()
-        if customer is None:
-            return to_sign_in()
-        self._reload(customer)
-        return None
 
     @rx.event
     def register(self, event_id: str):
