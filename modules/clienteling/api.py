@@ -4,8 +4,9 @@ the customer sees them, the segments and the customers a marketing message may r
 
 Functions that take ``(session, actor)`` check the actor's permission like the page that does the same;
 ``PII`` names the permission to see full contact details (others see them masked). The case functions
-(``open_customer_case``, ``customer_cases``, ``add_customer_reply``) take no actor: they are scoped to the
-customer id the caller passes, which a portal must take from its signed-in customer, never from the browser.
+(``open_customer_case``, ``customer_cases``, ``add_customer_reply``; ``CASE_KINDS`` to choose from,
+``case_channel`` to follow a case live) take no actor: they are scoped to the customer id the caller passes,
+which a portal must take from its signed-in customer, never from the browser.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from modules.clienteling.case_portal import (
     customer_cases,
     open_customer_case,
 )
+from modules.clienteling.cases import KINDS as CASE_KINDS
+from modules.clienteling.cases import case_channel
 from modules.clienteling.contacts import customers_with_contact, remove_wish, set_consent
 from modules.clienteling.family import add_occasion, occasion_rows
 from modules.clienteling.models import Customer
@@ -45,6 +48,7 @@ from modules.clienteling.tables import CUSTOMERS
 from modules.clienteling.wishlist import add_wish, wish_rows
 
 __all__ = [
+    "CASE_KINDS",
     "CHANNELS",
     "CUSTOMERS",
     "PII",
@@ -56,6 +60,7 @@ __all__ = [
     "add_customer_reply",
     "add_occasion",
     "add_wish",
+    "case_channel",
     "contact_view",
     "create_customer",
     "customer_cases",

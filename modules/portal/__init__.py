@@ -1,8 +1,9 @@
 """Customer portal: customers register, confirm their address and sign in with a one-time code (apart from staff
 accounts), then see their own purchases and invoices, pieces with certificates, repair jobs live, gold schemes,
-points, wishlist, family occasions and consent choices, and pay a scheme's next instalment online (the payments
-module's gateway; loyalty writes the receipt when the gateway's signed webhook says it was paid). Everything is
-read through the other modules' apis for the customers linked to the signed-in account only.
+points, wishlist, family occasions and consent choices, pay a scheme's next instalment online (the payments
+module's gateway; loyalty writes the receipt when the gateway's signed webhook says it was paid), and open
+service cases and follow their replies live. Everything is read through the other modules' apis for the
+customers linked to the signed-in account only.
 
 It emits no events. Other modules add sections to its menu through ``"portal.menu"`` (a
 ``modules.portal.api.MenuLink``).
@@ -12,6 +13,7 @@ from jewelerp.registry import ExtensionPoint, Module, Page
 
 P = "modules.portal.records_pages"
 S = "modules.portal.sign_in_pages"
+C = "modules.portal.cases_page"
 
 
 def _page(route: str, component: str, title: str, on_load: str) -> Page:
@@ -47,6 +49,7 @@ MODULE = Module(
         _page("/portal/schemes", f"{P}:schemes_page", "My gold schemes", f"{P}:PortalSchemesState.load"),
         _page("/portal/wishlist", f"{P}:wishlist_page", "My wish list", f"{P}:PortalWishlistState.load"),
         _page("/portal/occasions", f"{P}:occasions_page", "My family occasions", f"{P}:PortalOccasionsState.load"),
+        _page("/portal/cases", f"{C}:cases_page", "My cases", f"{C}:PortalCasesState.load"),
         _page("/portal/consent", f"{P}:consent_page", "My contact choices", f"{P}:PortalConsentState.load"),
     ),
     contributions={"core.api_routes": ("modules.portal.routes:routes",)},

@@ -1,6 +1,7 @@
 """Demo portal customers: two of the store's demo customers with an e-mail, purchases and a gold scheme get a
 confirmed portal account (the customers with that e-mail linked), and a repair at the counter when they have none
-(through repairs' api, as the counter would take it). Nothing is added twice.
+(through repairs' api, as the counter would take it), and the first of them a case opened from the portal
+(through clienteling's api). Nothing is added twice.
 
 Their logins are returned for ``jewelerp demo`` to print: the e-mail address, and where the sign-in code can be
 read in the demo (the outbox page, as the demo stores have no mail server).
@@ -16,13 +17,14 @@ from jewelerp.auth.actor import Actor
 from jewelerp.db import utcnow
 from jewelerp.ui.table_query import TableQuery
 from modules.billing.api import customer_invoices
-from modules.clienteling.api import CUSTOMERS, customers_with_contact, get_customer
+from modules.clienteling.api import CUSTOMERS, customer_cases, customers_with_contact, get_customer, open_customer_case
 from modules.loyalty.api import customer_schemes
 from modules.portal.models import PortalAccount, PortalLink
 from modules.repairs.api import JobInput, create_job, customer_jobs
 
 ACCOUNTS = 2
 HOW_TO_SIGN_IN = "code: /admin/outbox"
+CASE_SUBJECT = "Widen my gold bangle"
 
 
 def _candidates(session: Session, actor: Actor) -> list[tuple[int, str, str]]:
@@ -55,6 +57,13 @@ def _take_repair(session: Session, actor: Actor, customer_id: int) -> None:
     create_job(session, actor, job)
 
 
+def _open_case(session: Session, customer_id: int) -> None:
+    """A question about a bangle, as the customer would ask it on the portal's cases page (once)."""
+    if all(case.subject != CASE_SUBJECT for case in customer_cases(session, customer_id)):
+        text = "My gold bangle feels tight since the summer. Can it be widened, and how long would it take?"
+        open_customer_case(session, customer_id, "request", CASE_SUBJECT, text)
+
+
 def load(session: Session, actor: Actor) -> list[tuple[str, str, str]]:
     """Make the demo accounts once; returns their logins as (who, e-mail, how to get the code)."""
     accounts = session.exec(select(PortalAccount).where(PortalAccount.store_id == actor.store_id)).all()
@@ -68,6 +77,8 @@ def load(session: Session, actor: Actor) -> list[tuple[str, str, str]]:
             session.flush()
             for linked in customers_with_contact(session, actor, email=email):
                 session.add(PortalLink(account_id=account.id or 0, customer_id=linked, via="email"))
+            if not accounts:  # the first customer asked the store something on the portal
+                _open_case(session, customer_id)
             accounts.append(account)
         session.flush()
     return [(f"customer {actor.store_code}", a.email, HOW_TO_SIGN_IN) for a in accounts[:ACCOUNTS]]

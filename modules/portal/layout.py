@@ -1,12 +1,14 @@
 """The portal's look: one narrow column that fits a 360 px phone, a header with the store and the sections.
 
 Other modules add sections to the menu through the ``"portal.menu"`` extension point: a :class:`MenuLink`
-(``label``, ``href`` under ``/portal/``), e.g. an events module's "My events". The menu is built when the app is
+(``label``, ``href`` under ``/portal/`` or under the contributing module's own routes ``/<module name>``), e.g. a
+portal-events bridge's "My events" at ``/portal_events``. The menu is built when the app is
 compiled, from the installed modules; a page whose module is off in the customer's store must say so itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +26,7 @@ SECTIONS = (
     ("Gold schemes", "/portal/schemes"),
     ("Wish list", "/portal/wishlist"),
     ("Occasions", "/portal/occasions"),
+    ("My cases", "/portal/cases"),
     ("My choices", "/portal/consent"),
 )
 
@@ -40,15 +43,21 @@ class MenuItem(Protocol):
 
 @dataclass(frozen=True)
 class MenuLink:
-    """A link a module adds to the portal's menu (``href`` starts with ``/portal/``)."""
+    """A link a module adds to the portal's menu (``href`` under ``/portal/`` or the module's own routes)."""
 
     label: str
     href: str
 
 
+def _in_portal(module_name: str, href: str) -> bool:
+    """Whether ``href`` is a portal page or a page of the module that contributed it."""
+    return href.startswith("/portal/") or href == f"/{module_name}" or href.startswith(f"/{module_name}/")
+
+
 def menu() -> list[tuple[str, str]]:
-    """The portal's own sections, then those installed modules contribute (links outside the portal left out)."""
-    added = [(c.label, c.href) for c in get_registry().contributions(MENU, None) if c.href.startswith("/portal/")]
+    """The portal's own sections, then those installed modules contribute (links to other pages left out)."""
+    contributed = get_registry().contributions_by_module(MENU, None)
+    added = [(c.label, c.href) for module, c in contributed if _in_portal(module.name, c.href)]
     return [*SECTIONS, *added]
 
 
@@ -94,3 +103,8 @@ def record_card(*children: rx.Component) -> rx.Component:
 def empty(text: str) -> rx.Component:
     """What a section says when it has nothing to show."""
     return rx.text(text, color_scheme="gray", size="2")
+
+
+def card_list(items: rx.Var, card: Callable[[rx.Var], rx.Component], none: str) -> rx.Component:
+    """``items`` drawn one under the other by ``card``, or ``none`` when there are none."""
+    return rx.cond(items, rx.vstack(rx.foreach(items, card), width="100%"), empty(none))

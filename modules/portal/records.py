@@ -27,7 +27,7 @@ def _actor(session: Session, customer: Customer) -> Actor:
     return portal_actor(session, customer.store_id, customer.name)
 
 
-def _primary(customer: Customer) -> int:
+def primary_customer(customer: Customer) -> int:
     """The customer id new wishes and occasions go to: the account's first link."""
     if not customer.customer_ids:
         raise NotFound("Your account is not linked to a customer of the store yet.")
@@ -68,7 +68,7 @@ def invoices(session: Session, customer: Customer) -> list[dict[str, str]]:
 
 def invoice_pdf(session: Session, customer: Customer, invoice_id: object) -> tuple[str, bytes]:
     """The PDF of one of the customer's invoices: (file name, content)."""
-    number = _number(invoice_id)
+    number = record_number(invoice_id)
     try:
         return customer_invoice_pdf(session, _actor(session, customer), customer.customer_ids, number)
     except NotFound:
@@ -143,12 +143,12 @@ def add_wish(session: Session, customer: Customer, text: str) -> None:
     text = " ".join(text.split())
     if len(text) > 300:
         raise ValidationError({"wish_text": "Keep it to 300 characters."})
-    clienteling.add_wish(session, _actor(session, customer), _primary(customer), text)
+    clienteling.add_wish(session, _actor(session, customer), primary_customer(customer), text)
 
 
 def remove_wish(session: Session, customer: Customer, wish_id: object) -> None:
     """Take one of the customer's wishes off their list."""
-    number = _number(wish_id)
+    number = record_number(wish_id)
     actor = _actor(session, customer)
     for customer_id in customer.customer_ids:
         try:
@@ -169,13 +169,13 @@ def add_occasion(session: Session, customer: Customer, label: str, on: str) -> N
     """Remember an occasion of the customer's family every year."""
     if len(" ".join(label.split())) > 120:
         raise ValidationError({"occasion_label": "Keep it to 120 characters."})
-    clienteling.add_occasion(session, _actor(session, customer), _primary(customer), label, on[:10])
+    clienteling.add_occasion(session, _actor(session, customer), primary_customer(customer), label, on[:10])
 
 
 def consents(session: Session, customer: Customer) -> list[dict[str, str]]:
     """Each channel with whether the customer agreed to it and since when (from their first profile)."""
     actor = _actor(session, customer)
-    profile = clienteling.get_customer(session, actor, _primary(customer))
+    profile = clienteling.get_customer(session, actor, primary_customer(customer))
     rows = []
     for channel in clienteling.CHANNELS:
         moment = getattr(profile, f"consent_{channel}_at")
@@ -199,7 +199,8 @@ def set_consent(session: Session, customer: Customer, channel: str, wanted: bool
     return any(changed)
 
 
-def _number(raw: object) -> int:
+def record_number(raw: object) -> int:
+    """A record id typed in a page as a positive number; anything else is not the customer's ("not found")."""
     text = str(raw)
     if not text.isdigit() or len(text) > 9:
         raise NotYours("record", text)

@@ -18,12 +18,12 @@ from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.forms import field
 from modules.portal import identity, payments, records
 from modules.portal.access import Customer
-from modules.portal.layout import empty, portal_page, record_card
-from modules.portal.state import PortalState, to_sign_in
+from modules.portal.layout import card_list, empty, portal_page, record_card
+from modules.portal.state import LoadMixin, PortalState, to_sign_in
 from modules.repairs.api import job_channel
 
 
-class SectionMixin(rx.State, mixin=True):
+class SectionMixin(LoadMixin, mixin=True):
     """A portal section listing the signed-in customer's records of one kind (``reader`` makes the rows)."""
 
     reader: ClassVar[str]  # the name of the function of modules.portal.records that makes the rows
@@ -32,15 +32,6 @@ class SectionMixin(rx.State, mixin=True):
     def _reload(self, customer: Customer) -> None:
         self.rows = self._portal(customer, getattr(records, self.reader)) or []  # type: ignore[attr-defined]
 
-    @rx.event
-    def load(self):
-        """Show the signed-in customer's records (without a portal session: the sign-in page)."""
-        customer = self._signed_in()  # type: ignore[attr-defined]
-        if customer is None:
-            return to_sign_in()
-        self._reload(customer)
-        return None
-
 
 def section(state: type, title: str, row: Callable[[rx.Var], rx.Component], none: str, *above: rx.Component):
     """A portal page listing ``state.rows`` as cards drawn by ``row`` (``none`` when there are none)."""
@@ -48,7 +39,7 @@ def section(state: type, title: str, row: Callable[[rx.Var], rx.Component], none
         title,
         state,
         *above,
-        rx.cond(state.rows, rx.vstack(rx.foreach(state.rows, row), width="100%"), empty(none)),
+        card_list(state.rows, row, none),
     )
 
 
@@ -338,11 +329,7 @@ def schemes_page() -> rx.Component:
         "Gold schemes",
         PortalSchemesState,
         rx.cond(PortalSchemesState.receipt, _receipt_card(PortalSchemesState.receipt)),
-        rx.cond(
-            PortalSchemesState.schemes,
-            rx.vstack(rx.foreach(PortalSchemesState.schemes, row), width="100%"),
-            empty("No gold schemes."),
-        ),
+        card_list(PortalSchemesState.schemes, row, "No gold schemes."),
     )
 
 
@@ -358,10 +345,7 @@ class PortalWishlistState(SectionMixin, PortalState):
         if customer is None:
             return to_sign_in()
         text = form_text(form, "wish_text")[:400]
-        done = self._portal(customer, lambda s, c: records.add_wish(s, c, text) or True, write=True)
-        if done:
-            self._say("Added to your wish list.")
-            self._reload(customer)
+        self._change(customer, lambda s, c: records.add_wish(s, c, text) or True, lambda _: "Added to your wish list.")
         return None
 
     @rx.event
@@ -370,9 +354,8 @@ class PortalWishlistState(SectionMixin, PortalState):
         customer = self._signed_in()
         if customer is None:
             return to_sign_in()
-        if self._portal(customer, lambda s, c: records.remove_wish(s, c, wish_id) or True, write=True):
-            self._say("Removed from your wish list.")
-            self._reload(customer)
+        done = "Removed from your wish list."
+        self._change(customer, lambda s, c: records.remove_wish(s, c, wish_id) or True, lambda _: done)
         return None
 
 
@@ -423,9 +406,7 @@ class PortalOccasionsState(SectionMixin, PortalState):
         if customer is None:
             return to_sign_in()
         label, on = form_text(form, "occasion_label")[:200], form_text(form, "occasion_date")[:20]
-        if self._portal(customer, lambda s, c: records.add_occasion(s, c, label, on) or True, write=True):
-            self._say("Occasion saved.")
-            self._reload(customer)
+        self._change(customer, lambda s, c: records.add_occasion(s, c, label, on) or True, lambda _: "Occasion saved.")
         return None
 
 
@@ -452,7 +433,7 @@ def occasions_page() -> rx.Component:
     return section(PortalOccasionsState, "Family occasions", row, "No occasions yet.", form)
 
 
-class PortalConsentState(PortalState):
+class PortalConsentState(LoadMixin, PortalState):
     """The customer's contact choices, and their phone to confirm for SMS sign-in."""
 
     consents: list[dict[str, str]] = []
@@ -463,15 +444,6 @@ class PortalConsentState(PortalState):
     def _reload(self, customer: Customer) -> None:
         self.consents = self._portal(customer, records.consents) or []
         self.phone, self.phone_confirmed = customer.phone, customer.phone_confirmed
-
-    @rx.event
-    def load(self):
-        """Show the choices."""
-        customer = self._signed_in()
-        if customer is None:
-            return to_sign_in()
-        self._reload(customer)
-        return None
 
     @rx.event
     def change(self, channel: str, wanted: bool):

@@ -66,11 +66,35 @@ class PortalState(AppState):
             self._say(exc.message, ok=False)
         return None
 
+    def _reload(self, customer: Customer) -> None:
+        """Read the page's records again (a page with records to show defines it)."""
+
+    def _change(self, customer: Customer, work: Callable[[Session, Customer], T], done: Callable[[T], str]) -> T | None:
+        """Write ``work`` for ``customer`` (as :meth:`_portal`); when it worked, say ``done(result)`` and reload."""
+        result = self._portal(customer, work, write=True)
+        if result is not None:
+            self._say(done(result))
+            self._reload(customer)
+        return result
+
     @rx.event
     def sign_out(self):
         """End this browser's portal session and clear its cookie."""
         end_session(portal_token(self.router.headers.cookie))
         return load_page(end_url(str(self.router.headers.origin or "")))
+
+
+class LoadMixin(rx.State, mixin=True):
+    """A portal page whose ``load`` shows the signed-in customer's records through the state's ``_reload``."""
+
+    @rx.event
+    def load(self):
+        """Show the signed-in customer's records (without a portal session: the sign-in page)."""
+        customer = self._signed_in()  # type: ignore[attr-defined]
+        if customer is None:
+            return to_sign_in()
+        self._reload(customer)  # type: ignore[attr-defined]
+        return None
 
 
 def to_sign_in() -> rx.event.EventSpec:

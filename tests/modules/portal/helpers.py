@@ -11,6 +11,7 @@ from jewelerp.db import read_session, unit_of_work
 from jewelerp.notifications.models import OutboxMessage
 from modules.clienteling.api import CustomerInput, create_customer
 from modules.portal import identity
+from modules.portal.access import Customer, portal_actor, signed_in_customer
 from modules.portal.identity import Registration
 from modules.portal.models import PortalEmailLink
 from modules.portal.sessions import account_of, begin_session
@@ -77,3 +78,34 @@ def portal_refusals() -> list[str]:
             .order_by(AuditLog.id)
         ).all()
     return [row.changes for row in rows if row.action == "refused"]
+
+
+def two_customers(world) -> tuple[int, int]:
+    """Asha and Ravi, customers of MUM each with a confirmed, signed-in portal account: their account ids."""
+    manager = world.actor("manager")
+    accounts = []
+    for name, email in (("Asha Rao", "asha@example.com"), ("Ravi Menon", "ravi@example.com")):
+        customer(manager, name, email=email)
+        accounts.append(signed_up(world.mum, name, email))
+    return accounts[0], accounts[1]
+
+
+def as_customer(account_id: int) -> Customer:
+    """The signed-in customer of the account, as the portal's pages see them."""
+    with read_session() as session:
+        return signed_in_customer(session, account_id)
+
+
+def read_as(account_id: int, work, *args):
+    """``work(session, customer, *args)`` in a read session, for the account's customer."""
+    with read_session() as session:
+        return work(session, as_customer(account_id), *args)
+
+
+def write_as(account_id: int, work, *args):
+    """``work(session, customer, *args)`` in a unit of work as the portal's actor, as a page's write runs."""
+    customer = as_customer(account_id)
+    with read_session() as session:
+        actor = portal_actor(session, customer.store_id, customer.name)
+    with unit_of_work(actor) as session:
+        return work(session, customer, *args)

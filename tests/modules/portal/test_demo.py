@@ -10,7 +10,7 @@ from jewelerp.db import read_session, unit_of_work
 from modules.billing import demo as billing_demo
 from modules.clienteling.demo import load as load_customers
 from modules.loyalty import demo as loyalty_demo
-from modules.portal import demo, records
+from modules.portal import cases, demo, records
 from modules.portal.access import signed_in_customer
 from modules.portal.models import PortalAccount
 from modules.repairs import demo as repairs_demo
@@ -38,3 +38,5 @@ def test_two_demo_customers_see_their_purchases_repairs_and_schemes(world, insta
             customer = signed_in_customer(session, account.id)
             assert records.invoices(session, customer) and records.jobs(session, customer)
             assert records.schemes(session, customer)
+        first = signed_in_customer(session, min(a.id for a in accounts))
+        assert "Widen my gold bangle" in [row["subject"] for row in cases.case_rows(session, first)]

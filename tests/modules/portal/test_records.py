@@ -9,29 +9,20 @@ import pytest
 from sqlmodel import select
 
 from jewelerp.core.models import AuditLog
-from jewelerp.db import read_session, unit_of_work
+from jewelerp.db import read_session
 from jewelerp.errors import ValidationError
 from modules.portal import records
-from modules.portal.access import NotYours, portal_actor, signed_in_customer
+from modules.portal.access import NotYours
+from tests.modules.portal.helpers import read_as, write_as
 from tests.modules.portal.shoppers import Shopper, shoppers
 
 
-def _as(account_id: int):
-    with read_session() as session:
-        return signed_in_customer(session, account_id)
-
-
 def _read(shopper: Shopper, work, *args):
-    with read_session() as session:
-        return work(session, _as(shopper.account_id), *args)
+    return read_as(shopper.account_id, work, *args)
 
 
 def _write(shopper: Shopper, work, *args):
-    customer = _as(shopper.account_id)
-    with read_session() as session:
-        actor = portal_actor(session, customer.store_id, customer.name)
-    with unit_of_work(actor) as session:
-        return work(session, customer, *args)
+    return write_as(shopper.account_id, work, *args)
 
 
 @pytest.fixture
