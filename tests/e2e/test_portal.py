@@ -60,7 +60,9 @@ def _move(store_id: int, job_id: int, stage: str) -> None:
 
 
 def enter_with_code(page, email: str, code_of: Callable[[], str]) -> None:
-    """On the portal's sign-in page: ask for a code for ``email``, type the one ``code_of`` reads, and land home."""
+    """On the portal's sign-in page: ask for a code for ``email``, type the one ``code_of`` reads, and land home.
+    It waits for the page's list of stores first (the page loads it), as a person sees it before choosing."""
+    expect(page.get_by_label("Store")).not_to_have_value("")
     page.get_by_label("E-mail or mobile number").fill(email)
     page.get_by_role("button", name="Send me a code").click()
     page.get_by_label("Sign-in code").wait_for()

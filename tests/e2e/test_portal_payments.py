@@ -20,16 +20,17 @@ from tests.modules.portal.helpers import mailed_code
 IP = "127.0.0.1"
 
 
-def _payer() -> tuple[int, str, int]:
-    """(store id, e-mail, enrolment id) of a demo portal account with an active gold scheme."""
+def _payer() -> tuple[int, str, list[int]]:
+    """(store id, e-mail, active enrolment ids) of a demo portal account with an active gold scheme (the page
+    offers each scheme's instalment; the test pays the first it shows)."""
     with read_session() as session:
         for account in session.exec(select(PortalAccount).order_by(PortalAccount.id)):
             ids = session.exec(select(PortalLink.customer_id).where(PortalLink.account_id == account.id)).all()
-            enrolment = session.exec(
-                select(Enrolment).where(Enrolment.customer_id.in_(ids), Enrolment.status == "active")
-            ).first()
-            if enrolment is not None:
-                return account.store_id, account.email, enrolment.id
+            enrolments = session.exec(
+                select(Enrolment.id).where(Enrolment.customer_id.in_(ids), Enrolment.status == "active")
+            ).all()
+            if enrolments:
+                return account.store_id, account.email, list(enrolments)
     raise AssertionError("the demo has no portal customer with an active gold scheme")
 
 
@@ -39,16 +40,16 @@ def _ticket(store_id: int, email: str) -> str:
     return identity.sign_in(store_id, "email", email, mailed_code(email), IP)
 
 
-def _paid_online(enrolment_id: int) -> list[SchemeInstalment]:
+def _paid_online(enrolment_ids: list[int]) -> list[SchemeInstalment]:
     with read_session() as session:
         stmt = select(SchemeInstalment).where(
-            SchemeInstalment.enrolment_id == enrolment_id, SchemeInstalment.method == "online"
+            SchemeInstalment.enrolment_id.in_(enrolment_ids), SchemeInstalment.method == "online"
         )
         return list(session.exec(stmt))
 
 
 def test_a_customer_pays_a_scheme_instalment_through_the_test_gateway(page, base_url):
-    store_id, email, enrolment_id = _payer()
+    store_id, email, enrolment_ids = _payer()
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(f"{get_config().api_url.rstrip('/')}{BEGIN_PATH}?ticket={_ticket(store_id, email)}")
     page.wait_for_url(re.compile(r"/portal/?$"))
@@ -65,6 +66,6 @@ def test_a_customer_pays_a_scheme_instalment_through_the_test_gateway(page, base
     receipt = page.get_by_role("status").filter(has_text="Payment received")
     expect(receipt).to_contain_text(amount)
     expect(receipt).to_contain_text(re.compile(r"Receipt\s*[A-Z]+/P\d{4}/\d{5}"))
-    (paid,) = _paid_online(enrolment_id)  # staff's scheme shows the instalment paid, once
+    (paid,) = _paid_online(enrolment_ids)  # staff's scheme shows the instalment paid, once
     assert paid.status == "paid" and paid.receipt_number in receipt.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
