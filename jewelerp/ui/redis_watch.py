@@ -65,10 +65,22 @@ async def reload_tabs(app: Any) -> int:
     return told
 
 
+def _raise_if_cancelled() -> None:
+    """End the task that was cancelled even where redis-py swallowed the ``CancelledError``.
+
+    A cancel that lands while redis-py reads the pipeline's reply can be lost: the call returns its value and
+    the loop would go on for ever (seen under load, once in a few hundred cancels). The task still counts the
+    request (``Task.cancelling``), so it is honoured here.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 async def watch(app: Any) -> None:
     """Lifespan task of each web worker: when Redis has lost its data, this worker's tabs reload
     (:func:`reload_tabs`). Returns at once without ``REFLEX_REDIS_URL``; a Redis that does not answer is
-    logged once per outage and asked again."""
+    logged once per outage and asked again. Ends when cancelled."""
     url = os.environ.get(REDIS_ENV)
     if not url:
         return
@@ -92,6 +104,7 @@ async def watch(app: Any) -> None:
                     tabs = await reload_tabs(app)
                     log.warning("Redis lost its data: %d tab(s) of this worker reload their page", tabs)
                 seen = marker
+            _raise_if_cancelled()
             await asyncio.sleep(CHECK_SECONDS)
     finally:
         await client.aclose()
