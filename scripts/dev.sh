@@ -118,23 +118,24 @@ case "${1:-}" in
     cpus=$(nproc)
     if [ "$db" = both ] && ! names_paths "$@"; then
       # the whole suite: service tests on SQLite in parallel (a process per CPU); then the browser tests, which
-      # mostly wait on the browser, alongside the service tests on PostgreSQL (a process per CPU) followed by
-      # the add-on tests (its browser test builds in a folder of its own; tests/core with the add-on installed)
+      # mostly wait on the browser, alongside both the service tests on PostgreSQL (a process per CPU) and the
+      # add-on tests (its browser test builds in a folder of its own; tests/core with the add-on installed)
       say "service tests on SQLite ($cpus processes)"
       python -m pytest -n "$cpus" --dist loadfile "$@" tests/core tests/modules tests/security || sqlite_rc=$?
       mapfile -t pg_args < <(postgres_args "$@")
       pg_log=$(mktemp) addon_log=$(mktemp) addon_rc_file=$(mktemp)
-      say "browser tests on SQLite; alongside, service tests on PostgreSQL then the add-on tests (output at the end)"
+      say "browser tests on SQLite; alongside, service tests on PostgreSQL and the add-on tests (output at the end)"
       (
-        pg=0 addon=0
-        python -m tests.pg_cluster python -m pytest -n "$cpus" --dist loadfile "${pg_args[@]}" >"$pg_log" 2>&1 || pg=$?
+        addon=0
         python -m pytest "$@" tests/addon >"$addon_log" 2>&1 || addon=$?
         echo "$addon" >"$addon_rc_file"
-        exit "$pg"
       ) &
+      addon_pid=$!
+      python -m tests.pg_cluster python -m pytest -n "$cpus" --dist loadfile "${pg_args[@]}" >"$pg_log" 2>&1 &
       pg_pid=$!
       python -m pytest --durations=12 "$@" tests/e2e || sqlite_rc=$((sqlite_rc | $?))  # the slowest, to keep the budget
       wait "$pg_pid" || postgres_rc=$?
+      wait "$addon_pid"
       say "add-on tests on SQLite:"
       cat "$addon_log"
       addon_rc=$(cat "$addon_rc_file")
