@@ -131,7 +131,7 @@ case "${1:-}" in
         echo "$addon" >"$addon_rc_file"
       ) &
       addon_pid=$!
-      python -m tests.pg_cluster python -m pytest -n "$cpus" --dist loadfile "${pg_args[@]}" >"$pg_log" 2>&1 &
+      python -m tests.pg_cluster python -m pytest -n "$cpus" --dist loadfile --durations=12 "${pg_args[@]}" >"$pg_log" 2>&1 &
       pg_pid=$!
       python -m pytest --durations=12 "$@" tests/e2e || sqlite_rc=$((sqlite_rc | $?))  # the slowest, to keep the budget
       wait "$pg_pid" || postgres_rc=$?

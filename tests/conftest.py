@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from jewelerp.testing import PASSWORD, World, make_world
-from tests.oidc_provider import TestProvider
+from tests.oidc_provider import TestProvider, configure
 from tests.redis_server import RedisServer, running_redis
 
 __all__ = ["PASSWORD", "World", "make_world"]  # older tests import these from here
@@ -44,6 +44,13 @@ def oidc_server() -> Iterator[TestProvider]:
     provider = TestProvider().start()
     yield provider
     provider.stop()
+
+
+@pytest.fixture
+def google(oidc_provider: TestProvider, monkeypatch: pytest.MonkeyPatch) -> TestProvider:
+    """The Google preset, pointed at the test provider (our callback registered there)."""
+    configure(monkeypatch, oidc_provider)
+    return oidc_provider
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ class OAuthFlow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     provider: str = Field(max_length=20)
-    purpose: str = Field(max_length=10)  # sign_in | link | invite
+    purpose: str = Field(max_length=10)  # sign_in | link | invite, or a module's (jewelerp.auth.proofs)
     state_hash: str = Field(unique=True, max_length=64)
     browser_hash: str = Field(max_length=64)
     nonce: str = Field(default="", max_length=100)
@@ -69,6 +69,7 @@ class OAuthFlow(SQLModel, table=True):
     next_path: str = Field(default="/", max_length=2000)
     user_id: int | None = Field(default=None, foreign_key="core_user.id")  # who is linking an account
     invitation_id: int | None = None  # the invitation a new member of staff accepts with this account
+    context: str = Field(default="", max_length=200)  # a module's purpose: what its finish reads back
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None

@@ -37,6 +37,7 @@ from starlette.concurrency import run_in_threadpool
 
 from jewelerp.auth.actor import Actor
 from jewelerp.auth.models import ExternalIdentity, OAuthFlow
+from jewelerp.auth.proofs import STAFF_PURPOSES, ProofDone, ProvenIdentity, identity_proof
 from jewelerp.auth.providers import Preset, ProviderConfig, label_of, provider_config
 from jewelerp.auth.service import begin_session, build_actor, open_session, resolve
 from jewelerp.core.audit import current_client_ip, record_event, record_refusal
@@ -105,6 +106,7 @@ class FlowDone:
     next_path: str
     session_token: str | None = None
     challenge: str | None = None  # the user has two-factor sign-in: their code is still due
+    proof: ProofDone | None = None  # a module's purpose: its cookie to set (jewelerp.auth.proofs)
 
 
 @dataclass(frozen=True)
@@ -221,24 +223,34 @@ async def start_flow(
     client_ip: str,
     user_id: int | None = None,
     invitation_id: int | None = None,
+    context: str = "",
 ) -> FlowStart:
-    """Begin signing in (``purpose`` "sign_in"), linking an account (``"link"``, for the signed-in ``user_id``) or
+    """Begin signing in (``purpose`` "sign_in"), linking an account (``"link"``, for the signed-in ``user_id``),
     joining from an invitation (``"invite"``, its ``invitation_id``: the account becomes the new user's way in)
-    with ``provider``: the provider's address to send the browser to and the browser's flow cookie value.
+    or a module's purpose (:mod:`jewelerp.auth.proofs`, with its ``context``) with ``provider``: the provider's
+    address to send the browser to and the browser's flow cookie value.
 
     ``redirect_uri`` is our callback as the browser reaches it; ``next_path`` where the browser goes afterwards.
     Raises :class:`SignInRefused` (logged).
     """
     try:
-        return await _start(provider, purpose, next_path, redirect_uri, user_id, invitation_id)
+        return await _start(provider, purpose, next_path, redirect_uri, user_id, invitation_id, context)
     except SignInRefused as refusal:
         await _refused(refusal, provider, client_ip)
         raise
 
 
 async def _start(
-    provider: str, purpose: str, next_path: str, redirect_uri: str, user_id: int | None, invitation_id: int | None
+    provider: str,
+    purpose: str,
+    next_path: str,
+    redirect_uri: str,
+    user_id: int | None,
+    invitation_id: int | None,
+    context: str,
 ) -> FlowStart:
+    if purpose not in STAFF_PURPOSES and identity_proof(purpose) is None:
+        raise SignInRefused("not_configured", f"no installed module signs in for {purpose[:20]!r}", purpose)
     if purpose == "link" and user_id is None:
         raise SignInRefused("signed_out", "linking an account without a live session", purpose)
     if purpose == "invite" and invitation_id is None:
@@ -259,6 +271,7 @@ async def _start(
         next_path=next_path,
         user_id=user_id,
         invitation_id=invitation_id,
+        context=context[:200],
         created_at=now,
         expires_at=now + FLOW_TTL,
     )
@@ -298,6 +311,13 @@ async def _finish(
     config = await run_in_threadpool(_config, provider, flow.purpose)
     with _provider_errors(flow.purpose):
         identity = await _identity(_client(config), config, flow, params)
+    proof = identity_proof(flow.purpose)
+    if proof is not None:
+        proven = ProvenIdentity(provider, identity, flow.context, client_ip, user_agent)
+        done = await run_in_threadpool(proof.finish, proven)
+        return FlowDone(flow.purpose, done.next_path, proof=done)
+    if flow.purpose not in STAFF_PURPOSES:  # the module that started it is gone: never a staff sign-in
+        raise SignInRefused("not_configured", f"no installed module signs in for {flow.purpose!r}", flow.purpose)
     if flow.purpose == "link":
         await run_in_threadpool(_link, flow, identity, session_token, client_ip)
         return FlowDone("link", flow.next_path)

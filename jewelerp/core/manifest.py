@@ -72,6 +72,11 @@ CORE = Module(
         ExtensionPoint("core.api_routes", "jewelerp.ui.api:ApiRoutes", "Starlette routes mounted beside the app"),
         ExtensionPoint("core.files", "jewelerp.files:FileChecker", "Who may see a record's private file"),
         ExtensionPoint("core.senders", "jewelerp.notifications.senders:SendsChannel", "Outbox senders by channel"),
+        ExtensionPoint(
+            "core.identity_proofs",
+            "jewelerp.auth.proofs:IdentityProof",
+            "Signing in through Google, Facebook or LinkedIn as someone other than staff (customers)",
+        ),
     ),
     dashboard_cards=(
         DashboardCard(

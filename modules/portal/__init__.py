@@ -1,9 +1,9 @@
-"""Customer portal: customers register, confirm their address and sign in with a one-time code (apart from staff
-accounts), then see their own purchases and invoices, pieces with certificates, repair jobs live, gold schemes,
-points, wishlist, family occasions and consent choices, pay a scheme's next instalment online (the payments
-module's gateway; loyalty writes the receipt when the gateway's signed webhook says it was paid), and open
-service cases and follow their replies live. Everything is read through the other modules' apis for the
-customers linked to the signed-in account only.
+"""Customer portal: customers register, confirm their address and sign in with a one-time code or with Google,
+Facebook or LinkedIn (apart from staff accounts), then see their own purchases and invoices, pieces with
+certificates, repair jobs live, gold schemes, points, wishlist, family occasions and consent choices, pay a
+scheme's next instalment online (the payments module's gateway; loyalty writes the receipt when the gateway's
+signed webhook says it was paid), and open service cases and follow their replies live. Everything is read
+through the other modules' apis for the customers linked to the signed-in account only.
 
 It emits no events. Other modules add sections to its menu through ``"portal.menu"`` (a
 ``modules.portal.api.MenuLink``).
@@ -52,7 +52,10 @@ MODULE = Module(
         _page("/portal/cases", f"{C}:cases_page", "My cases", f"{C}:PortalCasesState.load"),
         _page("/portal/consent", f"{P}:consent_page", "My contact choices", f"{P}:PortalConsentState.load"),
     ),
-    contributions={"core.api_routes": ("modules.portal.routes:routes",)},
+    contributions={
+        "core.api_routes": ("modules.portal.routes:routes",),
+        "core.identity_proofs": ("modules.portal.social:PROOF",),
+    },
     demo_data="modules.portal.demo:load",
     extension_points=(
         ExtensionPoint(

@@ -214,18 +214,27 @@ def _confirm(token: str, client_ip: str) -> str:
         account = _spend_link(session, token)
         account.email_confirmed_at = utcnow()
         session.add(account)
+        ids = link_email_customers(session, account)
         actor = portal_actor(session, account.store_id, account.name)
-        ids = customers_with_contact(session, actor, email=account.email)
-        via = "email"
-        if not ids:
-            profile = CustomerInput(name=account.name, email=account.email, phone=account.phone)
-            ids, via = [create_customer(session, actor, profile, allow_duplicate=True).id or 0], "created"
         for customer_id in ids:
-            _link(session, account.id or 0, customer_id, via)
             for channel in CHANNELS:
                 set_consent(session, actor, customer_id, channel, getattr(account, f"consent_{channel}"))
         record_event(session, "portal", "confirmed", client_ip, {"account": account.id, "linked": len(ids)})
         return _store_name(session, account.store_id)
+
+
+def link_email_customers(session: Session, account: PortalAccount) -> list[int]:
+    """Link an account whose e-mail was just confirmed to the store's customers with that e-mail (clienteling's
+    api), or to a new customer when there is none; returns their ids. Call it only once the address is proven."""
+    actor = portal_actor(session, account.store_id, account.name)
+    ids = customers_with_contact(session, actor, email=account.email)
+    via = "email"
+    if not ids:
+        profile = CustomerInput(name=account.name, email=account.email, phone=account.phone)
+        ids, via = [create_customer(session, actor, profile, allow_duplicate=True).id or 0], "created"
+    for customer_id in ids:
+        _link(session, account.id or 0, customer_id, via)
+    return ids
 
 
 def _link(session: Session, account_id: int, customer_id: int, via: str) -> None:

@@ -104,3 +104,24 @@ class PortalSession(SQLModel, table=True):
     revoked_at: datetime | None = None
     method: str = Field(default="", max_length=10)
     client_ip: str = Field(default="", max_length=45)
+
+
+class PortalIdentity(SQLModel, table=True):
+    """A Google, Facebook or LinkedIn account a customer signs in to one store's portal with.
+
+    ``subject`` is the account's stable id at the provider; the e-mail is what the provider said at linking.
+    """
+
+    __tablename__ = "portal_identity"
+    __table_args__ = (
+        UniqueConstraint("store_id", "provider", "subject", name="uq_portal_identity_store_provider_subject"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="portal_account.id", index=True)
+    store_id: int = Field(foreign_key="core_store.id")
+    provider: str = Field(max_length=20)
+    subject: str = Field(max_length=255)
+    email: str = Field(default="", max_length=254)
+    linked_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None

@@ -19,6 +19,7 @@ from jewelerp.ui.forms import field
 from modules.portal import identity, payments, records
 from modules.portal.access import Customer
 from modules.portal.layout import card_list, empty, portal_page, record_card
+from modules.portal.social_page import sign_in_accounts_card
 from modules.portal.state import LoadMixin, PortalState, to_sign_in
 from modules.repairs.api import job_channel
 
@@ -552,4 +553,5 @@ def consent_page() -> rx.Component:
             rx.foreach(PortalConsentState.consents, row),
         ),
         phone,
+        sign_in_accounts_card(),
     )

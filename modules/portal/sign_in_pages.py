@@ -11,7 +11,7 @@ from jewelerp.auth.session_cookie import load_page
 from jewelerp.db import read_session
 from jewelerp.errors import AuthError, JewelError, ValidationError
 from jewelerp.ui.forms import field, select_field
-from modules.portal import identity
+from modules.portal import identity, social
 from modules.portal.access import portal_stores
 from modules.portal.sessions import HOME, begin_url
 from modules.portal.state import PortalState
@@ -33,10 +33,22 @@ class PortalEntryState(PortalState):
     address: str = ""
     store_id: str = ""
     confirmed: bool = False
+    providers: list[dict[str, str]] = []
+    chosen_store: str = ""  # the store picked in the form, for the provider buttons
 
     def _load_stores(self) -> None:
         with read_session() as session:
             self.stores = [{"value": str(i), "label": name} for i, name in portal_stores(session)]
+        self.chosen_store = self.stores[0]["value"] if self.stores else ""
+        self.providers = social.portal_providers()
+
+    def _say_refusal(self) -> None:
+        """The sentence of the provider sign-in the page was sent back with (``?error=&provider=``)."""
+        query = self.router.url.query_parameters
+        code, provider = query.get("error", ""), query.get("provider", "")
+        said = social.refusal_message(code, provider) if isinstance(code, str) and isinstance(provider, str) else ""
+        if said:
+            self._say(said, ok=False)
 
     @rx.event
     def open_sign_in(self):
@@ -46,6 +58,7 @@ class PortalEntryState(PortalState):
             return rx.redirect(HOME)
         self._load_stores()
         self.code_sent, self.address = False, ""
+        self._say_refusal()
         return None
 
     @rx.event
@@ -87,6 +100,19 @@ class PortalEntryState(PortalState):
             self.errors = {"code": exc.message if isinstance(exc, AuthError) else identity.WRONG_CODE}
             return None
         return load_page(begin_url(str(self.router.headers.origin or ""), ticket))
+
+    @rx.event
+    def choose_store(self, value: str) -> None:
+        """Remember the store picked, for the provider buttons (only a store the form lists)."""
+        if any(store["value"] == value for store in self.stores):
+            self.chosen_store = value
+
+    @rx.event
+    def continue_with(self, name: str):
+        """Sign in (or register) with provider ``name`` to the store picked: a full page load of the start route."""
+        if not any(provider["name"] == name for provider in self.providers) or not self.chosen_store:
+            return None
+        return load_page(social.start_url(str(self.router.headers.origin or ""), name, store=self.chosen_store))
 
     @rx.event
     def start_again(self) -> None:
@@ -136,7 +162,37 @@ class PortalEntryState(PortalState):
 
 
 def _store_select() -> rx.Component:
-    return select_field("Store", "store", PortalEntryState.stores)
+    return select_field("Store", "store", PortalEntryState.stores, on_change=PortalEntryState.choose_store)
+
+
+def _provider_buttons(verb: str) -> rx.Component:
+    """ "Sign in with Google" and the like, for the store picked above (nothing when no provider is set up)."""
+
+    def button(provider: rx.Var) -> rx.Component:
+        return rx.button(
+            f"{verb} with " + provider["label"],
+            type="button",
+            variant="outline",
+            size="3",
+            width="100%",
+            on_click=PortalEntryState.continue_with(provider["name"]),
+        )
+
+    return rx.cond(
+        PortalEntryState.providers.length() > 0,
+        rx.vstack(
+            rx.hstack(
+                rx.separator(size="4", flex="1"),
+                rx.text("or", size="2", color_scheme="gray"),
+                rx.separator(size="4", flex="1"),
+                align="center",
+                width="100%",
+            ),
+            rx.foreach(PortalEntryState.providers, button),
+            spacing="3",
+            width="100%",
+        ),
+    )
 
 
 def sign_in_page() -> rx.Component:
@@ -147,6 +203,7 @@ def sign_in_page() -> rx.Component:
             select_field("Send the code by", "channel", CHANNEL_OPTIONS),
             field("E-mail or mobile number", "address", auto_complete="username"),
             rx.button("Send me a code", type="submit", width="100%", size="3"),
+            _provider_buttons("Sign in"),
             rx.link("New here? Register", href="/portal/register", size="2"),
             spacing="3",
             width="100%",
@@ -199,6 +256,7 @@ def register_page() -> rx.Component:
             wrap="wrap",
         ),
         rx.button("Register", type="submit", width="100%", size="3"),
+        _provider_buttons("Register"),
         rx.link("Already registered? Sign in", href="/portal/sign-in", size="2"),
         on_submit=PortalEntryState.register,
     )

@@ -32,13 +32,6 @@ from tests.oidc_provider import CLIENT_SECRET, FRONTEND, Browser, TestProvider, 
 OFFICE = "198.51.100.20"
 
 
-@pytest.fixture
-def google(oidc_provider: TestProvider, monkeypatch: pytest.MonkeyPatch) -> TestProvider:
-    """The Google preset, pointed at the test provider."""
-    configure(monkeypatch, oidc_provider)
-    return oidc_provider
-
-
 def _link(user_id: int, subject: str, provider: str = "google") -> None:
     with unit_of_work() as session:
         session.add(ExternalIdentity(user_id=user_id, provider=provider, subject=subject))

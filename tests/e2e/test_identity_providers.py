@@ -1,6 +1,7 @@
 """Signing in with Google in the browser, against the real test provider (tests/oidc_provider.py): the demo
 admin by the address Google verified, a user who links Google on their account page and then signs in with it,
-an unknown account refused on the sign-in page (the password still works), and the admin page of the providers.
+an unknown account refused on the sign-in page (the password still works), the admin page of the providers, and a
+customer signing in to the portal with the Google account of their address.
 
 The providers read ``JEWELERP_OAUTH_GOOGLE_*`` at each request, and the harness's backend runs in this process,
 so each test points the Google preset at the test provider with ``monkeypatch``: no restart, and no other test
@@ -19,9 +20,10 @@ from sqlmodel import select
 
 from jewelerp.auth.models import ExternalIdentity, IdentityProvider
 from jewelerp.auth.oidc_routes import callback_url
-from jewelerp.core.models import User
+from jewelerp.core.models import Store, User
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.demo import DEMO_PASSWORD
+from modules.portal.models import PortalAccount, PortalIdentity
 from tests.e2e.conftest import DEMO_LOGINS, sign_in
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
 
@@ -167,4 +169,31 @@ def test_the_admin_sets_up_a_provider_and_its_button_appears(page, base_url, log
         with unit_of_work() as session:
             row = session.get(IdentityProvider, "microsoft")
             if row is not None:
+                session.delete(row)
+
+
+def test_a_customer_signs_in_to_the_portal_with_the_google_account_of_their_address(page, base_url, google):
+    with read_session() as session:
+        store = session.exec(select(Store).where(Store.code == "MUM")).one()
+        stmt = select(PortalAccount).where(PortalAccount.store_id == store.id).order_by(PortalAccount.id)
+        account = session.exec(stmt).first()
+    google.add_user("g-customer", account.email, name="Google Name")
+    try:
+        page.goto(f"{base_url}/portal/sign-in")
+        page.get_by_label("Store").select_option(label=store.name)
+        _shots(page, "portal-sign-in-providers")
+        page.get_by_role("button", name="Sign in with Google").click()
+        _consent(page, google, "g-customer")
+        page.wait_for_url(f"{base_url}/portal")
+        expect(page.get_by_text(account.name).first).to_be_visible()
+        page.goto(f"{base_url}/portal/consent")
+        expect(page.get_by_role("heading", name="Sign-in accounts")).to_be_visible()
+        expect(page.get_by_text(account.email).first).to_be_visible()
+        _shots(page, "portal-sign-in-accounts")
+        page.get_by_role("button", name="Unlink Google").click()
+        expect(page.get_by_role("status")).to_have_text("Your Google account is unlinked.")
+        expect(page.get_by_role("button", name="Link Google")).to_be_visible()
+    finally:
+        with unit_of_work() as session:
+            for row in session.exec(select(PortalIdentity)):
                 session.delete(row)
