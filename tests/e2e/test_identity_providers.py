@@ -184,7 +184,7 @@ def test_a_customer_signs_in_to_the_portal_with_the_google_account_of_their_addr
         _shots(page, "portal-sign-in-providers")
         page.get_by_role("button", name="Sign in with Google").click()
         _consent(page, google, "g-customer")
-        page.wait_for_url(f"{base_url}/portal")
+        page.wait_for_url(re.compile(r"/portal/?$"))
         expect(page.get_by_text(account.name).first).to_be_visible()
         page.goto(f"{base_url}/portal/consent")
         expect(page.get_by_role("heading", name="Sign-in accounts")).to_be_visible()
