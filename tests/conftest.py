@@ -3,15 +3,27 @@
 ``redis_url``, a throwaway Redis (tests/redis_server.py) for the tests of several workers, and ``redis_process`` to
 restart it."""
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
-from jewelerp.testing import PASSWORD, World, make_world
+from jewelerp.testing import PASSWORD, TEST_PG_ENV, World, make_world
 from tests.oidc_provider import TestProvider, configure
 from tests.redis_server import RedisServer, running_redis
 
 __all__ = ["PASSWORD", "World", "make_world"]  # older tests import these from here
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run, skip the tests marked ``sqlite_only``: they load the whole demo (which the README runs
+    on SQLite, and which takes minutes on a busy machine) or work on a SQLite file of their own."""
+    if not os.environ.get(TEST_PG_ENV):
+        return
+    skip = pytest.mark.skip(reason="SQLite only: the SQLite run covers it")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

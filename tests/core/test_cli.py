@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 
 from jewelerp import PROJECT_ROOT
-from jewelerp.testing import TEST_PG_ENV
 
-# each run uses a SQLite file of its own whatever the suite's database, so the PostgreSQL run would only repeat it
-pytestmark = pytest.mark.skipif(bool(os.environ.get(TEST_PG_ENV)), reason="the SQLite run covers the command")
+pytestmark = pytest.mark.sqlite_only  # a SQLite file of its own whatever the suite's database
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from jewelerp.auth.service import system_actor
@@ -176,6 +177,7 @@ def _check_purchase_dates(mumbai: int) -> None:
     assert {number: reported[number] for number in sold} == sold
 
 
+@pytest.mark.sqlite_only  # the whole demo
 def test_the_demo_makes_a_sales_history_and_todays_business_once(world, install_data, tmp_path, monkeypatch):
     monkeypatch.setattr(stock_demo, "PER_STORE", 300)  # enough pieces, loaded quickly
     _load(world.mum, lambda s, a: stock_demo.load(s, a, tmp_path), load_customers, demo.load)

@@ -3,6 +3,7 @@ logins the demo prints; loading again adds nothing and prints the same."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from jewelerp.auth.service import system_actor
@@ -24,6 +25,7 @@ def _load(store_id: int, loader):
         return loader(session, actor)
 
 
+@pytest.mark.sqlite_only  # the whole demo
 def test_two_demo_customers_see_their_purchases_repairs_and_schemes(world, install_data, tmp_path):
     workshop = lambda s, a: repairs_demo.load(s, a, tmp_path)  # noqa: E731 - its design files go to tmp_path
     for loader in (load_customers, stock_demo.load, billing_demo.load, workshop, loyalty_demo.load):
