@@ -1,9 +1,8 @@
 """Demo events: in Mumbai an upcoming trunk show with invited customers registered, a waiting list and a
 registration staff cancelled for a caller, a bridal preview three weeks ago with check-ins, and a diamond care
 clinic inviting those who came to the preview; in Delhi a webinar with a few registrations and a masterclass
-called off (its registrants told). Everything goes
-through the services as staff and customers would use them; the past event is made ahead, then moved back in
-time. Nothing is added to a store that has events already."""
+called off (its registrants told). Everything goes through the services as staff and customers would use them;
+the past event is made ahead, then moved back in time. Nothing is added to a store that has events already."""
 
 from __future__ import annotations
 

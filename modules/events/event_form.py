@@ -18,8 +18,14 @@ TEXT_FIELDS = ("kind", "title", "description", "starts", "ends", "place", "meeti
 CHOICE_FIELDS = ("audience_attended", "audience_registered")
 
 
-def event_input(form: dict) -> EventInput:
+def form_values(form: object) -> dict:
+    """What a handler was sent as its form: a dict, or an empty one for anything else (a forged call)."""
+    return form if isinstance(form, dict) else {}
+
+
+def event_input(form: object) -> EventInput:
     """The form's values as the service reads them (ticked boxes are present, unticked ones missing)."""
+    form = form_values(form)
     values = {key: str(form.get(key, "") or "") for key in TEXT_FIELDS}
     audience = [key for key, _label in SEGMENTS if form.get(f"audience_{key}")]
     return EventInput(
@@ -50,8 +56,9 @@ class EventFormMixin(RecordFormMixin, mixin=True):
         self.attended_choices, self.registered_choices = choices[ATTENDED], choices[REGISTERED]
         self._open_form(event_id, values)
 
-    def _keep_event_form(self, form: dict) -> None:
+    def _keep_event_form(self, form: object) -> None:
         """After a refused save, keep what was typed and ticked."""
+        form = form_values(form)
         ticked = {f"audience_{key}": "on" for key, _label in SEGMENTS if form.get(f"audience_{key}")}
         kept = {k: v for k, v in self.editing.items() if not k.startswith("audience_")}
         self.editing = kept | ticked

@@ -18,7 +18,7 @@ from jewelerp.ui.state import AppState
 from jewelerp.validation import MAX_ID, read_int
 from modules.events.changes import cancel_event, cancel_registration, edit_values, update_event
 from modules.events.detail import event_view, link_customer
-from modules.events.event_form import EventFormMixin, event_fields, event_input
+from modules.events.event_form import EventFormMixin, event_fields, event_input, form_values
 from modules.events.invitations import send_invitations
 from modules.events.records import MANAGE
 from modules.events.services import set_registration_open
@@ -116,7 +116,7 @@ class EventState(EventFormMixin, AppState):
     @rx.event
     def call_off(self, form: dict) -> None:
         """Cancel the event with the reason typed; registrants are told."""
-        told = self._run(lambda s, a: cancel_event(s, a, self._id(), str(form.get("reason", ""))[:2000]))
+        told = self._run(lambda s, a: cancel_event(s, a, self._id(), str(form_values(form).get("reason", ""))[:2000]))
         if told is not None:
             self.calling_off = False
             self._say(f"The event is cancelled; {told} registrant(s) will be told.")
@@ -126,7 +126,7 @@ class EventState(EventFormMixin, AppState):
     def ask_cancel_registration(self, registration_id: str) -> None:
         """Ask to confirm cancelling one registration (managers)."""
         if self._manager():
-            self.confirm_cancel = str(registration_id)[:20]
+            self.confirm_cancel = str(read_int(registration_id, 1, MAX_ID) or "")
 
     @rx.event
     def keep_registration(self) -> None:
