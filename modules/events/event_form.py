@@ -57,7 +57,9 @@ class EventFormMixin(RecordFormMixin, mixin=True):
         self._open_form(event_id, values)
 
     def _keep_event_form(self, form: object) -> None:
-        """After a refused save, keep what was typed and ticked."""
+        """After a refused save of the open form, keep what was typed and ticked."""
+        if not self.form_open:
+            return
         form = form_values(form)
         ticked = {f"audience_{key}": "on" for key, _label in SEGMENTS if form.get(f"audience_{key}")}
         kept = {k: v for k, v in self.editing.items() if not k.startswith("audience_")}
