@@ -109,14 +109,16 @@ def clean_audience(
 
 
 def describe(session: Session, actor: Actor, audience: Audience) -> str:
-    """The audience in words, for the event page: ``VIP; who came to Winter preview (14 Nov 2026)``."""
+    """The audience in words, for the event page: ``VIP; customers who came to Winter preview (14 Nov 2026)``."""
     labels = dict(SEGMENTS)
     parts = [", ".join(labels[key] for key in audience.segments)] if audience.segments else []
-    for prefix, event_id in (("who came to", audience.attended), ("who registered for", audience.registered)):
+    chosen = (("customers who came to", audience.attended), ("customers who registered for", audience.registered))
+    for prefix, event_id in chosen:
         event = session.get(Event, event_id) if event_id else None
         if event is not None and event.store_id == actor.store_id:
             parts.append(f"{prefix} {_label(actor, event)}")
-    return "; ".join(parts) or "Nobody"
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] if text else "Nobody"
 
 
 def _customers_of(session: Session, actor: Actor, event_id: int, *conditions: object) -> set[int]:

@@ -183,12 +183,12 @@ class EventState(EventFormMixin, AppState):
 
 
 def _cancel_cell(row: rx.Var) -> rx.Component:
-    """Cancel (managers, before the event): asks "Yes, cancel" / "Keep" first."""
+    """Cancel (managers, before the event): a narrow button that asks "Yes, cancel" / "Keep" first."""
     return rx.cond(
         EventState.can_manage & EventState.changeable,
         rx.cond(
             EventState.confirm_cancel == row["id"],
-            rx.hstack(
+            rx.vstack(
                 rx.button(
                     "Yes, cancel",
                     size="1",
@@ -197,15 +197,18 @@ def _cancel_cell(row: rx.Var) -> rx.Component:
                     on_click=EventState.cancel_registration(row["id"]),
                 ),
                 rx.button("Keep", size="1", variant="soft", on_click=EventState.keep_registration),
-                spacing="2",
+                spacing="1",
             ),
-            rx.button(
-                "Cancel",
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                aria_label="Cancel the registration of " + row["name"],
-                on_click=EventState.ask_cancel_registration(row["id"]),
+            rx.tooltip(
+                rx.icon_button(
+                    rx.icon("user-x", size=14),
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    aria_label="Cancel the registration of " + row["name"],
+                    on_click=EventState.ask_cancel_registration(row["id"]),
+                ),
+                content="Cancel this registration",
             ),
         ),
     )
@@ -220,7 +223,7 @@ def _row(row: rx.Var, cancellable: bool) -> rx.Component:
         rx.table.cell(rx.cond(row["customer_link"] != "", rx.link(row["customer"], href=row["customer_link"]), "")),
         rx.table.cell(row["registered"], white_space="nowrap"),
         rx.table.cell(row["checked_in"]),
-        rx.table.cell(_cancel_cell(row) if cancellable else rx.fragment(), white_space="nowrap"),
+        rx.table.cell(_cancel_cell(row) if cancellable else rx.fragment()),
     )
 
 
@@ -381,13 +384,7 @@ def event_page() -> rx.Component:
             rx.vstack(
                 rx.link("← All events", href="/events", size="2"),
                 _facts(),
-                record_form(
-                    EventState,
-                    ("Edit event", "Edit event"),
-                    event_fields(EventState, new=False),
-                    "Save",
-                    EventState.save,
-                ),
+                _edit_form(),
                 _call_off_form(),
                 _list("Registrations", EventState.confirmed, "Nobody has registered yet."),
                 _list("Waiting list", EventState.waiting, "Nobody is waiting."),
