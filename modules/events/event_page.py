@@ -23,7 +23,7 @@ from modules.events.invitations import send_invitations
 from modules.events.records import MANAGE
 from modules.events.services import set_registration_open
 
-HEADERS = ("#", "Name", "E-mail", "Phone", "Customer", "Registered", "Checked in", "")
+HEADERS = ("#", "Name", "E-mail", "Phone", "Customer", "Registered", "Checked in")
 
 
 class EventState(EventFormMixin, AppState):
@@ -39,7 +39,9 @@ class EventState(EventFormMixin, AppState):
     can_manage: bool = False
     changeable: bool = False  # not cancelled, not started
     calling_off: bool = False  # the "Cancel event" form is open
-    confirm_cancel: str = ""  # the registration whose cancellation waits for "Yes, cancel"
+    confirm_cancel: str = ""  # the registration (id) whose cancellation waits for "Yes, cancel"
+    confirm_name: str = ""
+    confirm_list: str = ""  # where that registration is shown: confirmed | waiting
     found: bool = False
     version: int = 0
 
@@ -56,7 +58,7 @@ class EventState(EventFormMixin, AppState):
             return
         self.confirmed, self.waiting, self.cancelled = data["confirmed"], data["waiting"], data["cancelled"]
         self.registration_open, self.can_manage = data["registration_open"], data["can_manage"]
-        self.changeable, self.confirm_cancel = data["changeable"], ""
+        self.changeable, self.confirm_cancel, self.confirm_list = data["changeable"], "", ""
         self.link_choices = [
             {"value": row["id"], "label": f"{row['name']} · {row['email']}"}
             for row in data["confirmed"] + data["waiting"]
@@ -125,13 +127,19 @@ class EventState(EventFormMixin, AppState):
     @rx.event
     def ask_cancel_registration(self, registration_id: str) -> None:
         """Ask to confirm cancelling one registration (managers)."""
-        if self._manager():
-            self.confirm_cancel = str(read_int(registration_id, 1, MAX_ID) or "")
+        if not self._manager():
+            return
+        wanted = str(read_int(registration_id, 1, MAX_ID) or "")
+        self.confirm_cancel = self.confirm_list = ""
+        for group, rows in (("confirmed", self.confirmed), ("waiting", self.waiting)):
+            for row in rows:
+                if row["id"] == wanted:
+                    self.confirm_cancel, self.confirm_name, self.confirm_list = wanted, row["name"], group
 
     @rx.event
     def keep_registration(self) -> None:
         """Leave the registration as it is."""
-        self.confirm_cancel = ""
+        self.confirm_cancel = self.confirm_list = ""
 
     @rx.event
     def cancel_registration(self, registration_id: str) -> None:
@@ -146,7 +154,7 @@ class EventState(EventFormMixin, AppState):
         registration = self._run(work)
         if registration is not None:
             self._say(f"{registration.name}'s registration is cancelled.")
-        self.confirm_cancel = ""
+        self.confirm_cancel = self.confirm_list = ""
         self._after(registration)
 
     @rx.event
@@ -182,40 +190,27 @@ class EventState(EventFormMixin, AppState):
         self._after(self._run(work, done="Registration linked."))
 
 
-def _cancel_cell(row: rx.Var) -> rx.Component:
-    """Cancel (managers, before the event): a narrow button that asks "Yes, cancel" / "Keep" first."""
+def _cancel_button(row: rx.Var) -> rx.Component:
+    """Cancel one registration (managers, before the event); the bar above the lists asks to confirm."""
     return rx.cond(
         EventState.can_manage & EventState.changeable,
-        rx.cond(
-            EventState.confirm_cancel == row["id"],
-            rx.vstack(
-                rx.button(
-                    "Yes, cancel",
-                    size="1",
-                    color_scheme="red",
-                    aria_label="Yes, cancel the registration of " + row["name"],
-                    on_click=EventState.cancel_registration(row["id"]),
-                ),
-                rx.button("Keep", size="1", variant="soft", on_click=EventState.keep_registration),
-                spacing="1",
+        rx.tooltip(
+            rx.icon_button(
+                rx.icon("user-x", size=14),
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                aria_label="Cancel the registration of " + row["name"],
+                on_click=EventState.ask_cancel_registration(row["id"]),
             ),
-            rx.tooltip(
-                rx.icon_button(
-                    rx.icon("user-x", size=14),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    aria_label="Cancel the registration of " + row["name"],
-                    on_click=EventState.ask_cancel_registration(row["id"]),
-                ),
-                content="Cancel this registration",
-            ),
+            content="Cancel this registration",
         ),
     )
 
 
 def _row(row: rx.Var, cancellable: bool) -> rx.Component:
     return rx.table.row(
+        *([rx.table.cell(_cancel_button(row))] if cancellable else []),
         rx.table.cell(row["position"]),
         rx.table.cell(row["name"], white_space="nowrap"),
         rx.table.cell(row["email"]),
@@ -223,15 +218,48 @@ def _row(row: rx.Var, cancellable: bool) -> rx.Component:
         rx.table.cell(rx.cond(row["customer_link"] != "", rx.link(row["customer"], href=row["customer_link"]), "")),
         rx.table.cell(row["registered"], white_space="nowrap"),
         rx.table.cell(row["checked_in"]),
-        rx.table.cell(_cancel_cell(row) if cancellable else rx.fragment()),
     )
 
 
-def _list(title: str, rows: rx.Var, empty: str, cancellable: bool = True) -> rx.Component:
-    table = simple_table(HEADERS, rows, lambda row: _row(row, cancellable))
+def _confirm_cancel(group: str) -> rx.Component:
+    """Above the list ``group`` when one of its registrations is to be cancelled: confirm or keep it."""
+    name = EventState.confirm_name
+    return rx.cond(
+        (EventState.confirm_cancel != "") & (EventState.confirm_list == group),
+        rx.callout.root(
+            rx.vstack(
+                rx.text(
+                    "Cancel the registration of ",
+                    rx.text.strong(name),
+                    "? A place it frees goes to the first on the waiting list.",
+                ),
+                rx.hstack(
+                    rx.button(
+                        "Yes, cancel",
+                        color_scheme="red",
+                        aria_label="Yes, cancel the registration of " + name,
+                        on_click=EventState.cancel_registration(EventState.confirm_cancel),
+                    ),
+                    rx.button("Keep", variant="soft", on_click=EventState.keep_registration),
+                    wrap="wrap",
+                ),
+                spacing="2",
+            ),
+            color_scheme="red",
+            width="100%",
+        ),
+    )
+
+
+def _list(title: str, rows: rx.Var, empty: str, group: str = "") -> rx.Component:
+    """One list of registrations; those of ``group`` (confirmed, waiting) can be cancelled."""
+    cancellable = bool(group)
+    headers = ("", *HEADERS) if cancellable else HEADERS
+    table = simple_table(headers, rows, lambda row: _row(row, cancellable))
     return rx.card(
         rx.vstack(
             rx.heading(title, size="4"),
+            _confirm_cancel(group) if cancellable else rx.fragment(),
             rx.cond(rows.length() > 0, table, rx.text(empty, color_scheme="gray")),
             width="100%",
         ),
@@ -386,9 +414,9 @@ def event_page() -> rx.Component:
                 _facts(),
                 _edit_form(),
                 _call_off_form(),
-                _list("Registrations", EventState.confirmed, "Nobody has registered yet."),
-                _list("Waiting list", EventState.waiting, "Nobody is waiting."),
-                _list("Cancelled", EventState.cancelled, "No cancellations.", cancellable=False),
+                _list("Registrations", EventState.confirmed, "Nobody has registered yet.", "confirmed"),
+                _list("Waiting list", EventState.waiting, "Nobody is waiting.", "waiting"),
+                _list("Cancelled", EventState.cancelled, "No cancellations."),
                 _link_form(),
                 spacing="4",
                 width="100%",

@@ -130,8 +130,9 @@ def test_garbage_arguments_change_nothing(world, monkeypatch):
 def test_a_signed_in_manager_cancels_a_registration_after_confirming(world, monkeypatch):
     event_id, asha = _setup(world)
     state = _state(monkeypatch, event_id, _signed_in("manager@test.in"))
+    _call(state, "load")
     _call(state, "ask_cancel_registration", str(asha))
-    assert state.confirm_cancel == str(asha)
+    assert (state.confirm_cancel, state.confirm_name, state.confirm_list) == (str(asha), "Asha Mehta", "confirmed")
     _call(state, "cancel_registration", str(asha))
     assert state.message == "Asha Mehta's registration is cancelled." and state.confirm_cancel == ""
     with read_session() as session:
