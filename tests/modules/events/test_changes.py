@@ -15,6 +15,7 @@ from jewelerp.notifications.models import OutboxMessage
 from jewelerp.testing import run_as
 from modules.events.api import customer_registrations, upcoming_events
 from modules.events.changes import cancel_event, cancel_registration, edit_values, update_event
+from modules.events.checkin import check_in
 from modules.events.event_form import event_input as form_input
 from modules.events.invitations import send_invitations
 from modules.events.jobs import remind
@@ -164,6 +165,10 @@ def test_a_cancelled_event_takes_no_registration_invitation_reminder_or_reopenin
         session.add(row)
     assert run_as(manager, remind) == 0
     assert _mail("events.invitation") == []
+    with read_session() as session:
+        ticket = session.exec(select(Registration.ticket_token)).one()
+    with pytest.raises(JewelError, match="cancelled"):
+        run_as(world.actor("sales"), check_in, ticket)
 
 
 def test_the_portal_sees_the_event_cancelled(world):
