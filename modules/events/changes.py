@@ -2,7 +2,7 @@
 one registration for someone who phoned.
 
 - A changed date, time, place or meeting link is told to everyone registered or waiting ("details changed");
-  a new title, kind, description, capacity or audience is not.
+  a new title, kind, description, capacity or audience is not. A new start is reminded of again the day before.
 - Raising the capacity gives the new places to the waiting list in order (each told, as a cancellation does);
   a capacity below the places already confirmed is refused beside the field.
 - Cancelling an event keeps every record: it closes registration, and everyone registered or waiting is told
@@ -68,6 +68,10 @@ def update_event(session: Session, actor: Actor, event_id: int, data: EventInput
             {"capacity": f"{taken} people hold a confirmed place: the capacity cannot be less than {taken}."}
         )
     told = any(getattr(event, key) != values[key] for key in TOLD_OF_CHANGES)
+    if event.starts_at != values["starts_at"]:  # a new day: the reminder goes again the day before it
+        for registration in registrations_of(session, event.id, "confirmed"):
+            registration.reminded_at = None
+            session.add(registration)
     for key, value in values.items():
         setattr(event, key, value)
     session.add(event)

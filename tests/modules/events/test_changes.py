@@ -211,3 +211,21 @@ def test_staff_cancel_needs_the_permission_and_a_registration_of_the_store(world
     with pytest.raises(NotFound):
         run_as(world.actor("manager"), cancel_registration, 999_999)
     assert _statuses(event.id)["Asha"] == "confirmed"
+
+
+def test_a_new_start_is_reminded_again_the_day_before(world):
+    manager = world.actor("manager")
+    event = make_event(manager)
+    _register(event.id, "Asha Mehta")
+    with unit_of_work() as session:
+        row = session.get(Event, event.id)
+        row.starts_at, row.ends_at = utcnow() + timedelta(hours=12), utcnow() + timedelta(hours=14)
+        session.add(row)
+    assert run_as(manager, remind) == 1
+    _edit(manager, event.id, starts=local_at(manager, 3, 18), ends=local_at(manager, 3, 20))
+    assert run_as(manager, remind) == 0  # not the day before any more
+    with unit_of_work() as session:
+        row = session.get(Event, event.id)
+        row.starts_at, row.ends_at = utcnow() + timedelta(hours=10), utcnow() + timedelta(hours=12)
+        session.add(row)
+    assert run_as(manager, remind) == 1
