@@ -1,6 +1,6 @@
 """What other modules may use of clienteling: customer lookups, how contact details are shown, the list spec,
 customers found by a proved contact address, consent to one channel, wishes and occasions, service cases as
-the customer sees them, the segments and the customers a marketing message may reach.
+the customer sees them, the segments and the customers a marketing message may reach (by segment, or chosen by id).
 
 Functions that take ``(session, actor)`` check the actor's permission like the page that does the same;
 ``PII`` names the permission to see full contact details (others see them masked). The case functions
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
@@ -67,6 +67,7 @@ __all__ = [
     "customers_with_contact",
     "get_customer",
     "marketing_audience",
+    "marketing_contacts",
     "mask_email",
     "mask_phone",
     "occasion_rows",
@@ -106,14 +107,25 @@ def marketing_audience(session: Session, actor: Actor, segments: Collection[str]
     one channel, by id; merged-away profiles are left out."""
     actor.require("clienteling.customer.view")
     wanted = [key for key, _label in SEGMENTS if key in set(segments)]
-    if not wanted:
-        return []
+    return _consenting(session, actor, Customer.segment.in_(wanted)) if wanted else []
+
+
+def marketing_contacts(session: Session, actor: Actor, customer_ids: Collection[int]) -> list[MarketingContact]:
+    """Those of ``customer_ids`` who are customers of the actor's store and consented to at least one channel, by
+    id; another store's customers and merged-away profiles are left out."""
+    actor.require("clienteling.customer.view")
+    wanted = sorted({int(customer_id) for customer_id in customer_ids})
+    return _consenting(session, actor, Customer.id.in_(wanted)) if wanted else []
+
+
+def _consenting(session: Session, actor: Actor, which: ColumnElement[bool]) -> list[MarketingContact]:
+    """The store's live customers matching ``which`` who consented to a channel, with those channels, by id."""
     stmt = (
         select(Customer)
         .where(
             Customer.store_id == actor.store_id,
             Customer.merged_into_id.is_(None),
-            Customer.segment.in_(wanted),
+            which,
             or_(Customer.consent_email, Customer.consent_sms, Customer.consent_whatsapp),
         )
         .order_by(Customer.id)

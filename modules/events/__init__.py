@@ -12,8 +12,12 @@ Public routes (``core.api_routes``, modules.events.public): ``/events/e/<token>`
 ``/events/cancel/<token>`` (the registrant's cancel link). The check-in page ``/events/checkin/<ticket>`` is a
 page of the app: it needs a signed-in person with ``events.checkin`` in the event's store.
 
-Attendance is shown on the customer 360 page (``clienteling.customer360``). Clienteling's segments offer no
-extension point for other signals, so attendance does not feed them yet.
+Attendance is shown on the customer 360 page (``clienteling.customer360``). An event's audience may be, besides
+clienteling's segments, the customers who came to a past event of the store or who registered for an event
+(modules.events.audience); their consent and contacts come from clienteling's api.
+
+Staff change an event until it starts, call it off with a reason (records kept, registrants told), and cancel a
+registration for someone who asked (modules.events.changes), all with ``events.event.manage``.
 
 It emits no events and declares no extension points.
 """
@@ -29,7 +33,9 @@ MODULE = Module(
     models=("modules.events.models",),
     permissions=(
         Permission("events.event.view", "See events and their registrations", ("manager", "sales")),
-        Permission("events.event.manage", "Create events and invite customers", ("manager",)),
+        Permission(
+            "events.event.manage", "Create, change and cancel events and registrations, invite customers", ("manager",)
+        ),
         Permission("events.checkin", "Check registrants in at the door", ("manager", "sales")),
     ),
     pages=(

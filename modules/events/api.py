@@ -61,7 +61,8 @@ class UpcomingEvent:
 @dataclass(frozen=True)
 class CustomerRegistration:
     """One of the customer's registrations: its status (``status_key`` confirmed, waiting or cancelled), the place
-    on the waiting list (0 when not waiting), whether they were checked in and whether they may still cancel."""
+    on the waiting list (0 when not waiting), whether they were checked in and whether they may still cancel.
+    When staff cancelled the event, ``status`` says so ("Event cancelled") and nothing can be cancelled."""
 
     id: int
     event_id: int
@@ -89,7 +90,12 @@ def upcoming_events(session: Session, store_id: int) -> list[UpcomingEvent]:
         return []
     stmt = (
         select(Event)
-        .where(Event.store_id == store_id, Event.registration_open, Event.starts_at > utcnow())
+        .where(
+            Event.store_id == store_id,
+            Event.registration_open,
+            Event.cancelled_at.is_(None),
+            Event.starts_at > utcnow(),
+        )
         .order_by(Event.starts_at, Event.id)
         .limit(SHOWN)
     )
@@ -115,18 +121,19 @@ def customer_registrations(session: Session, customer_ids: Collection[int]) -> l
     found = []
     for registration, event in reversed(rows):
         zone = zones.setdefault(event.store_id, _zone(session, event.store_id))
+        called_off = event.cancelled_at is not None
         found.append(
             CustomerRegistration(
                 id=registration.id or 0,
                 event_id=event.id or 0,
                 event_title=event.title,
                 when=when_text(event, zone),
-                where=where_text(event, with_link=registration.status == "confirmed"),
+                where=where_text(event, with_link=registration.status == "confirmed" and not called_off),
                 status_key=registration.status,
-                status=STATUS_LABELS[registration.status],
+                status="Event cancelled" if called_off else STATUS_LABELS[registration.status],
                 position=waiting_position(session, registration),
                 checked_in=registration.checked_in_at is not None,
-                can_cancel=registration.status != "cancelled" and event.starts_at > now,
+                can_cancel=registration.status != "cancelled" and not called_off and event.starts_at > now,
             )
         )
     return found

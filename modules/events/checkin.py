@@ -62,6 +62,8 @@ def ticket_for(session: Session, actor: Actor, token: str) -> Ticket:
 def check_in(session: Session, actor: Actor, token: str) -> Ticket:
     """Record that the ticket's holder came; a second scan is refused with the time of the first."""
     registration, event = _find(session, actor, token)
+    if event.cancelled_at is not None:
+        raise JewelError("This event is cancelled.")
     if registration.checked_in_at is not None:
         raise JewelError(f"Already checked in at {actor.local(registration.checked_in_at):%H:%M}.")
     if registration.status != "confirmed":

@@ -1,7 +1,8 @@
-"""Demo events: in Mumbai an upcoming trunk show with invited customers registered and a waiting list, and a
-bridal preview three weeks ago with check-ins; in Delhi a webinar with a few registrations. Everything goes
-through the services as staff and customers would use them; the past event is made ahead, then moved back in
-time. Nothing is added to a store that has events already."""
+"""Demo events: in Mumbai an upcoming trunk show with invited customers registered, a waiting list and a
+registration staff cancelled for a caller, a bridal preview three weeks ago with check-ins, and a diamond care
+clinic inviting those who came to the preview; in Delhi a webinar with a few registrations and a masterclass
+called off (its registrants told). Everything goes through the services as staff and customers would use them;
+the past event is made ahead, then moved back in time. Nothing is added to a store that has events already."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
 from modules.clienteling.api import get_customer
+from modules.events.changes import cancel_event, cancel_registration
 from modules.events.checkin import check_in
 from modules.events.invitations import send_invitations
 from modules.events.models import Event, Invitation, Registration
@@ -85,6 +87,8 @@ def _mumbai(session: Session, actor: Actor) -> None:
     )
     _invited(session, actor, show, 3)
     _walk_ins(session, show, WALK_INS)  # three take the last places, two wait
+    phoned = session.exec(select(Registration).where(Registration.email == WALK_INS[0][1])).one()
+    cancel_registration(session, actor, phoned.id)  # she phoned: the first waiting gets her place
     preview = _event(
         session,
         actor,
@@ -103,6 +107,19 @@ def _mumbai(session: Session, actor: Actor) -> None:
     for registration in list(registrations)[:4]:
         check_in(session, actor, registration.ticket_token)
     _move_back(session, preview, 23)
+    evening = _event(
+        session,
+        actor,
+        15,
+        kind="other",
+        title="Diamond care clinic",
+        description="Cleaning, checking claws and storing your diamonds: bring a piece, our workshop looks at it.",
+        place="Zaveri Bazaar showroom, workshop",
+        capacity="12",
+        audience=[],
+        attended=str(preview.id),
+    )
+    send_invitations(session, actor, evening.id)
 
 
 def _delhi(session: Session, actor: Actor) -> None:
@@ -118,6 +135,18 @@ def _delhi(session: Session, actor: Actor) -> None:
     )
     _invited(session, actor, webinar, 3)
     _walk_ins(session, webinar, WALK_INS[2:4])
+    masterclass = _event(
+        session,
+        actor,
+        12,
+        kind="other",
+        title="Temple jewellery masterclass",
+        description="A Nagercoil artisan shows how temple jewellery is made.",
+        place="Karol Bagh showroom",
+        capacity="15",
+    )
+    _walk_ins(session, masterclass, WALK_INS[:3])
+    cancel_event(session, actor, masterclass.id, "The artisan cannot travel that week; we will write with a new date.")
 
 
 def load(session: Session, actor: Actor) -> None:

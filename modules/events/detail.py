@@ -1,5 +1,6 @@
-"""The event page's data: the event as staff see it, its registrations, waiting list and check-ins, and linking
-a registration to a customer by hand."""
+"""The event page's data: the event as staff see it (its audience in words, whether it may still be changed, why
+it was cancelled), its registrations, waiting list and check-ins, and linking a registration to a customer by
+hand."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound
-from modules.clienteling.api import PII, SEGMENTS, get_customer, mask_email, mask_phone, shown_phone
+from modules.clienteling.api import PII, get_customer, mask_email, mask_phone, shown_phone
+from modules.events.audience import describe, parse_audience
 from modules.events.messages import when_text
 from modules.events.models import Invitation, Registration
 from modules.events.records import KIND_LABELS, MANAGE, STATUS_LABELS, event_url, get_event
@@ -49,7 +52,10 @@ def event_view(session: Session, actor: Actor, event_id: int) -> dict[str, Any]:
         group = groups[registration.status]
         group.append(_registration_row(actor, registration, len(group) + 1))
     invited = len(session.scalars(select(Invitation.id).where(Invitation.event_id == event.id)).all())
-    segments = dict(SEGMENTS)
+    changeable = event.cancelled_at is None and event.starts_at > utcnow()
+    called_off = ""
+    if event.cancelled_at is not None:
+        called_off = f"{actor.local(event.cancelled_at):%d %b %Y %H:%M}: {event.cancel_reason}"
     return {
         "id": event.id,
         "title": event.title,
@@ -59,8 +65,10 @@ def event_view(session: Session, actor: Actor, event_id: int) -> dict[str, Any]:
         "meeting_link": event.meeting_link,
         "description": event.description,
         "capacity": str(event.capacity),
-        "audience": ", ".join(segments[key] for key in event.audience.split(",") if key in segments) or "Nobody",
+        "audience": describe(session, actor, parse_audience(event.audience)),
         "registration_open": event.registration_open,
+        "changeable": changeable,
+        "called_off": called_off,
         "public_url": event_url(session, event),
         "invited": str(invited),
         "confirmed": groups["confirmed"],

@@ -25,6 +25,7 @@ def remind(session: Session, actor: Actor) -> int:
         .where(
             Event.store_id == actor.store_id,
             Event.starts_at > now,
+            Event.cancelled_at.is_(None),
             Event.starts_at <= now + AHEAD,
             Registration.status == "confirmed",
             Registration.reminded_at.is_(None),

@@ -1,5 +1,6 @@
 """What the customer receives, queued in the platform's outbox: the invitation, the confirmation (with the
-calendar file and the QR ticket), the waiting-list notice, the promotion out of it, and the reminder.
+calendar file and the QR ticket), the waiting-list notice, the promotion out of it, the reminder, and the notices
+that the event's details changed or that it is cancelled.
 
 The invitation goes only on channels the customer consented to in clienteling (the audience's contacts come
 from :func:`modules.clienteling.api.marketing_audience`). Everything else answers someone who registered on the
@@ -129,3 +130,31 @@ def queue_reminder(session: Session, event: Event, registration: Registration) -
         f"Cannot come? Please cancel here: {cancel_url(session, registration)}",
     ]
     _queue(session, event, "email", registration.email, f"Reminder: {event.title}", lines, "events.reminder")
+
+
+def queue_details_changed(session: Session, event: Event, registration: Registration) -> None:
+    """Tell a registrant (confirmed or waiting) that the event's date, time, place or link changed, with the new
+    details and, for a confirmed place, the updated calendar file."""
+    confirmed = registration.status == "confirmed"
+    lines = [
+        f"Dear {registration.name},",
+        "The details of an event you registered for have changed. The event now is:",
+        *_about(session, event, with_link=confirmed),
+        f"Cannot come now? Cancel here: {cancel_url(session, registration)}",
+    ]
+    files = _ticket_files(session, event, registration) if confirmed else ()
+    subject = f"Details changed: {event.title}"
+    _queue(session, event, "email", registration.email, subject, lines, "events.changed", files)
+
+
+def queue_event_cancelled(session: Session, event: Event, registration: Registration) -> None:
+    """Tell a registrant (confirmed or waiting) that the event is called off, and why."""
+    lines = [
+        f"Dear {registration.name},",
+        "We are sorry: this event is cancelled.",
+        *_about(session, event),
+        f"Reason: {event.cancel_reason}",
+        "Your registration is void; there is nothing you need to do.",
+    ]
+    subject = f"Cancelled: {event.title}"
+    _queue(session, event, "email", registration.email, subject, lines, "events.cancelled")

@@ -26,11 +26,14 @@ class Event(SQLModel, table=True):
     place: str = Field(default="", max_length=200)  # in-store events
     meeting_link: str = Field(default="", max_length=500)  # webinars: an https address
     capacity: int
-    audience: str = Field(default="", max_length=100)  # clienteling segment keys, comma-separated
+    # comma-separated: clienteling segment keys, ``attended:<event id>``, ``registered:<event id>`` (audience.py)
+    audience: str = Field(default="", max_length=100)
     registration_open: bool = True
     public_token: str = Field(max_length=64, unique=True)
     created_by: int | None = Field(default=None, foreign_key="core_user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    cancelled_at: datetime | None = None  # staff called it off: no registrations or invitations after
+    cancel_reason: str = Field(default="", max_length=300)
 
 
 class Invitation(SQLModel, table=True):

@@ -7,27 +7,17 @@ from typing import ClassVar
 import reflex as rx
 
 from jewelerp.ui.datatable import DataTableMixin, data_table
-from jewelerp.ui.forms import field, field_error, select_field
-from jewelerp.ui.record_form import RecordFormMixin, record_form
+from jewelerp.ui.record_form import record_form
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
-from modules.clienteling.api import SEGMENTS
-from modules.events.records import KINDS, MANAGE
-from modules.events.services import EventInput, create_event
+from modules.events.event_form import EventFormMixin, event_fields, event_input
+from modules.events.records import MANAGE
+from modules.events.services import create_event
 from modules.events.tables import EVENTS
 
-TEXT_FIELDS = ("kind", "title", "description", "starts", "ends", "place", "meeting_link", "capacity")
 
-
-def event_input(form: dict) -> EventInput:
-    """The form's values as the service reads them (ticked boxes are present, unticked ones missing)."""
-    values = {key: str(form.get(key, "") or "") for key in TEXT_FIELDS}
-    audience = [key for key, _label in SEGMENTS if form.get(f"audience_{key}")]
-    return EventInput(**values, audience=audience, registration_open=bool(form.get("registration_open")))
-
-
-class EventsTable(RecordFormMixin, DataTableMixin, AppState):
+class EventsTable(EventFormMixin, DataTableMixin, AppState):
     """One page of the store's events and the new-event form."""
 
     spec: ClassVar[TableSpec] = EVENTS
@@ -43,73 +33,26 @@ class EventsTable(RecordFormMixin, DataTableMixin, AppState):
     @rx.event
     def new(self) -> None:
         """Open the form, a trunk show with 30 places and registration open."""
-        self._open_form(0, {"kind": "trunk_show", "capacity": "30"})
+        self._open_event_form(0, {"kind": "trunk_show", "capacity": "30"})
 
     @rx.event
     def add(self, form: dict):
         """Create the event and open its page; on bad input each field shows its message."""
-        data = event_input(form)
-        event = self._run(lambda s, a: create_event(s, a, data))
+        event = self._run(lambda s, a: create_event(s, a, event_input(form)))  # the form is read after the session
         if event is None:
-            self._keep_typed(form, TEXT_FIELDS)
+            self._keep_event_form(form)
             return None
         self.form_open = False
         self._say(f"{event.title} was created.")
         return rx.redirect(f"/events/{event.id}")
 
 
-def _checkbox(label: str, name: str, checked: bool | rx.Var = False) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            rx.el.input(type="checkbox", name=name, id=f"field-{name}", default_checked=checked),
-            rx.text(label, size="2"),
-            align="center",
-        ),
-    )
-
-
-def _fields() -> rx.Component:
-    value = EventsTable.editing
-    return rx.vstack(
-        rx.grid(
-            select_field("Kind", "kind", list(KINDS), default_value=value["kind"]),
-            field("Title", "title", default_value=value["title"]),
-            field("Starts", "starts", type="datetime-local", default_value=value["starts"], hint="Store time"),
-            field("Ends", "ends", type="datetime-local", default_value=value["ends"], hint="Store time"),
-            field("Place", "place", default_value=value["place"], hint="For an event in a store"),
-            field(
-                "Meeting link",
-                "meeting_link",
-                type="url",
-                default_value=value["meeting_link"],
-                hint="For a webinar: https://...",
-            ),
-            field("Capacity", "capacity", type="number", default_value=value["capacity"], min="1"),
-            columns=rx.breakpoints(initial="1", md="2"),
-            spacing="3",
-            width="100%",
-        ),
-        rx.el.label(rx.text("Description", size="2", weight="medium"), html_for="field-description"),
-        rx.text_area(id="field-description", name="description", width="100%", default_value=value["description"]),
-        field_error("description"),
-        rx.el.fieldset(
-            rx.el.legend(rx.text("Invite (customer segments)", size="2", weight="medium")),
-            rx.hstack(*[_checkbox(label, f"audience_{key}") for key, label in SEGMENTS], spacing="4", wrap="wrap"),
-            field_error("audience"),
-            border="none",
-            padding="0",
-            margin="0",
-        ),
-        _checkbox("Registration open", "registration_open", True),
-        width="100%",
-    )
-
-
 def events_page() -> rx.Component:
     """The events page."""
+    fields = event_fields(EventsTable, new=True)
     return shell(
         rx.vstack(
-            record_form(EventsTable, ("New event", "New event"), _fields(), "Create event", EventsTable.add),
+            record_form(EventsTable, ("New event", "New event"), fields, "Create event", EventsTable.add),
             data_table(
                 EventsTable,
                 link_column="title",

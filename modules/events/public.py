@@ -10,7 +10,8 @@ address). ``?i=<invitation token>`` (the invited customer's own link) is carried
 and gives the place to the first on the waiting list.
 
 An unknown token, or an event of a store where events is off, gets a plain "Not found" (404) and the refusal is
-logged with the client's address (never the token).
+logged with the client's address (never the token). The token is looked up before the request's form is read: an
+unknown one parses and stores nothing. A cancelled event's page says so, with the reason, and takes nobody.
 """
 
 from __future__ import annotations
@@ -98,6 +99,9 @@ def _page(session: Session, event: Event, title: str, body: str, status: int = 2
 
 
 def _form(event: Event, session: Session, invitation: str, typed: dict[str, str], errors: dict[str, str]) -> str:
+    if event.cancelled_at is not None:
+        reason = escape(event.cancel_reason)
+        return f'<section><p class="note">This event is cancelled. {reason}</p></section>'
     if not is_open(event):
         return '<section><p class="note">Registration for this event is closed.</p></section>'
     full = confirmed_count(session, event.id) >= event.capacity
@@ -143,9 +147,19 @@ def _typed(form: Any) -> dict[str, str]:
     return {key: str(form.get(key, ""))[:300] for key in ("name", "email", "phone", "consent", "i")}
 
 
+def _known(token: str, kind: str) -> bool:
+    """Whether ``token`` is a live event's page (``kind`` "event") or a live registration's cancel link."""
+    with read_session() as session:
+        found = _event_by_token(session, token) if kind == "event" else _by_cancel_token(session, token)
+        return found is not None
+
+
 async def event_page(request: Request) -> Response:
-    """The event and its form (GET), or the registration (POST)."""
+    """The event and its form (GET), or the registration (POST); an unknown token is refused before the form is
+    read."""
     token = request.path_params["token"]
+    if not await run_in_threadpool(_known, token, "event"):
+        return await run_in_threadpool(_refused, request, "event")
     typed = _typed(await request.form(max_files=0, max_fields=MAX_FIELDS)) if request.method == "POST" else {}
     invitation = typed.get("i", "") if request.method == "POST" else request.query_params.get("i", "")[:64]
 
@@ -189,6 +203,8 @@ def _by_cancel_token(session: Session, token: str) -> tuple[Registration, Event]
 
 
 def _cancel_body(session: Session, registration: Registration, token: str, post: bool) -> str:
+    if session.get_one(Event, registration.event_id).cancelled_at is not None:
+        return '<section role="status"><p>This event is cancelled: there is nothing to cancel.</p></section>'
     if registration.status == "cancelled":
         return '<section role="status"><p>This registration is cancelled.</p></section>'
     if post:
@@ -208,8 +224,8 @@ def _cancel_body(session: Session, registration: Registration, token: str, post:
 async def cancel_page(request: Request) -> Response:
     """The registrant's own cancel link: a button (GET), the cancellation (POST)."""
     token, post = request.path_params["token"], request.method == "POST"
-    if post:
-        await request.form(max_files=0, max_fields=MAX_FIELDS)
+    if not await run_in_threadpool(_known, token, "cancel"):
+        return await run_in_threadpool(_refused, request, "cancel")
 
     def work() -> Response | None:
         with unit_of_work() if post else read_session() as session:

@@ -101,7 +101,7 @@ def _invitation(session: Session, event: Event, token: str) -> Invitation | None
     return session.scalars(select(Invitation).where(Invitation.token == token, Invitation.event_id == event.id)).first()
 
 
-def _lock(session: Session, event: Event) -> None:
+def lock_event(session: Session, event: Event) -> None:
     """Hold the event's row until the commit, so two registrations for its last place (or a cancellation and a
     registration) take turns on PostgreSQL; SQLite's write transactions take turns already."""
     session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
@@ -114,8 +114,8 @@ def waiting_position(session: Session, registration: Registration) -> int:
 
 
 def is_open(event: Event) -> bool:
-    """Whether the public page takes registrations: open, and not started yet."""
-    return event.registration_open and event.starts_at > utcnow()
+    """Whether the public page takes registrations: open, not cancelled, and not started yet."""
+    return event.registration_open and event.cancelled_at is None and event.starts_at > utcnow()
 
 
 def register(
@@ -131,7 +131,7 @@ def register(
         raise RegistrationClosed("Registration for this event is closed.")
     if _crowded(session, client_ip):
         raise TooManyRegistrations("Too many registrations from this connection. Please try again in 15 minutes.")
-    _lock(session, event)
+    lock_event(session, event)
     existing = _existing(session, event.id, values["email"], values["phone"])
     if existing is not None and existing.status != "cancelled":
         return Registered(existing.status, waiting_position(session, existing), True, existing.name)
@@ -180,9 +180,11 @@ def cancel(session: Session, registration: Registration) -> bool:
     if registration.status == "cancelled":
         return False
     event = session.get_one(Event, registration.event_id)
+    if event.cancelled_at is not None:
+        raise JewelError("This event is cancelled: there is nothing to cancel.")
     if event.starts_at <= utcnow():
         raise JewelError("The event has started; a registration can no longer be cancelled.")
-    _lock(session, event)
+    lock_event(session, event)
     registration.status, registration.cancelled_at = "cancelled", utcnow()
     session.add(registration)
     session.flush()

@@ -1,4 +1,5 @@
-"""Creating an event and opening or closing its registration: validation, store time to UTC, permissions."""
+"""Creating an event and opening or closing its registration: validation, store time to UTC, permissions.
+Changing or calling off an event later is in modules.events.changes."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.db import utcnow
-from jewelerp.errors import require_fields
+from jewelerp.errors import JewelError, require_fields
 from jewelerp.validation import check_lengths, read_int
-from modules.clienteling.api import SEGMENTS
+from modules.events.audience import AudienceInput, clean_audience
 from modules.events.models import Event
 from modules.events.records import KIND_LABELS, MANAGE, get_event, new_token
 
@@ -23,7 +24,8 @@ MAX_DAYS_AHEAD = 3 * 365
 
 @dataclass
 class EventInput:
-    """What staff type into the event form, as text; ``audience`` holds segment keys."""
+    """What staff type into the event form, as text; ``audience`` holds segment keys, ``attended`` and
+    ``registered`` the ids of the events whose attendees or registrants are invited too ("" for none)."""
 
     kind: str = ""
     title: str = ""
@@ -34,6 +36,8 @@ class EventInput:
     meeting_link: str = ""
     capacity: str = ""
     audience: list[str] = field(default_factory=list)
+    attended: str = ""
+    registered: str = ""
     registration_open: bool = True
 
 
@@ -58,8 +62,9 @@ def https_link_problem(link: str) -> str | None:
     return None
 
 
-def clean_event(actor: Actor, data: EventInput) -> dict:
-    """The event's values from the form, or ValidationError with one message per field."""
+def clean_event(session: Session, actor: Actor, data: EventInput, event_id: int = 0) -> dict:
+    """The event's values from the form (``event_id``: the event being changed, 0 for a new one), or
+    ValidationError with one message per field."""
     errors: dict[str, str] = {}
     values = {
         "kind": data.kind.strip(),
@@ -93,27 +98,19 @@ def clean_event(actor: Actor, data: EventInput) -> dict:
     capacity = read_int(data.capacity, 1, MAX_CAPACITY)
     if capacity is None:
         errors["capacity"] = f"Capacity is a whole number of places from 1 to {MAX_CAPACITY}."
-    known = dict(SEGMENTS)
-    if any(key not in known for key in data.audience):
-        errors["audience"] = "Choose segments from the list."
+    chosen = AudienceInput(data.audience, data.attended, data.registered)
+    audience = clean_audience(session, actor, chosen, event_id, errors)
     check_lengths(Event, {k: values[k] for k in ("title", "place", "meeting_link")}, errors)
     if len(values["description"]) > 4000:
         errors["description"] = "Keep the description to 4,000 characters."
     require_fields(errors)
-    audience = ",".join(key for key, _label in SEGMENTS if key in data.audience)
-    return values | {
-        "starts_at": starts,
-        "ends_at": ends,
-        "capacity": capacity,
-        "audience": audience,
-        "registration_open": data.registration_open,
-    }
+    return values | {"starts_at": starts, "ends_at": ends, "capacity": capacity, "audience": audience.text()}
 
 
 def create_event(session: Session, actor: Actor, data: EventInput) -> Event:
     """Create an event of the actor's store with its public page's token."""
     actor.require(MANAGE)
-    values = clean_event(actor, data)
+    values = clean_event(session, actor, data) | {"registration_open": data.registration_open}
     event = Event(store_id=actor.store_id, public_token=new_token(), created_by=actor.user_id, **values)
     session.add(event)
     session.flush()
@@ -123,6 +120,8 @@ def create_event(session: Session, actor: Actor, data: EventInput) -> Event:
 def set_registration_open(session: Session, actor: Actor, event_id: int, is_open: bool) -> Event:
     """Open or close the event's registration (the public page then says so and takes nobody)."""
     event = get_event(session, actor, event_id, MANAGE)
+    if event.cancelled_at is not None:
+        raise JewelError("This event is cancelled: its registration stays closed.")
     event.registration_open = is_open
     session.add(event)
     session.flush()

@@ -47,7 +47,7 @@ def _row(r: Any, actor: Actor) -> dict[str, Any]:
         "where": event.place or "Online",
         "places": f"{confirmed} of {event.capacity}",
         "waiting": waiting,
-        "registration": "Open" if event.registration_open else "Closed",
+        "registration": "Cancelled" if event.cancelled_at else ("Open" if event.registration_open else "Closed"),
     }
 
 

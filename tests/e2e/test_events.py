@@ -1,6 +1,7 @@
 """Events from creation to the door: a manager creates a trunk show of one place; a customer registers on the
 public page on a phone and the next person is put on the waiting list; staff open the ticket's check-in address
-(what the QR encodes) and check the customer in; someone not signed in is sent to sign in."""
+(what the QR encodes) and check the customer in; someone not signed in is sent to sign in. Then the manager adds
+a place (the waiting person gets it), cannot go below the places taken, and cancels a registration for a caller."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def _register(phone, address: str, name: str, email: str) -> None:
 def test_an_event_from_creation_to_check_in(login_as, base_url, browser):
     page = login_as("manager")
     token = _create_event(page, base_url)
+    event_address = page.url
 
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
@@ -79,3 +81,25 @@ def test_an_event_from_creation_to_check_in(login_as, base_url, browser):
     page.get_by_role("button", name="Check in").click()
     expect(page.get_by_role("status")).to_contain_text("Tara Kapoor is checked in at")
     expect(page.get_by_text(re.compile(r"Checked in at \d\d:\d\d"))).to_be_visible()
+
+    _edit_and_cancel_a_registration(page, event_address)
+
+
+def _edit_and_cancel_a_registration(page, event_address: str) -> None:
+    page.goto(event_address)
+    page.get_by_role("button", name="Edit event").click()
+    page.get_by_label("Capacity").fill("2")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status")).to_contain_text("Emerald trunk show was saved.")
+    expect(page.get_by_text("2 of 2")).to_be_visible()  # Uday came off the waiting list
+    page.get_by_role("button", name="Edit event").click()
+    page.get_by_label("Capacity").fill("1")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#capacity-error")).to_have_text(
+        "2 people hold a confirmed place: the capacity cannot be less than 2."
+    )
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    page.get_by_role("button", name="Cancel the registration of Uday Rao").click()
+    page.get_by_role("button", name="Yes, cancel the registration of Uday Rao").click()
+    expect(page.get_by_role("status")).to_contain_text("Uday Rao's registration is cancelled.")
+    expect(page.get_by_text("1 of 2")).to_be_visible()

@@ -10,6 +10,7 @@ from sqlmodel import select
 from jewelerp.core.module_states import disable_module
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.testing import run_as
+from modules.events.changes import cancel_event
 from modules.events.models import Registration
 from modules.events.services import set_registration_open
 from tests.modules.events.conftest import make_event
@@ -105,3 +106,39 @@ def test_one_client_may_send_ten_registrations_in_a_quarter_hour_then_is_refused
         assert len(session.exec(select(Registration).where(Registration.event_id == event.id)).all()) == 10
         logged = session.exec(select(AuditLog).where(AuditLog.record_type == "security")).all()
     assert [(r.record_id, r.action) for r in logged] == [("events.register", "refused")]
+
+
+def _too_many_fields() -> dict:
+    """A multipart body with more fields than the form takes (reading it is refused with 400)."""
+    return {"files": {f"f{n}": (None, "x") for n in range(40)}}
+
+
+def test_an_unknown_token_is_refused_before_the_form_is_read(world, client):
+    event = make_event(world.actor("manager"))
+    assert client.post(f"/events/e/{event.public_token}", **_too_many_fields()).status_code == 400  # read: refused
+    for address in (f"/events/e/{'x' * 43}", f"/events/cancel/{'y' * 43}"):
+        answer = client.post(address, **_too_many_fields())
+        assert answer.status_code == 404 and "Not found" in answer.text  # not read at all
+        garbage = client.post(
+            address, content=b"--x\r\nnot a form", headers={"content-type": "multipart/form-data; boundary=x"}
+        )
+        assert garbage.status_code == 404
+    with read_session() as session:
+        assert session.exec(select(Registration)).all() == []
+
+
+def test_a_cancelled_event_says_so_and_takes_nobody(world, client):
+    manager = world.actor("manager")
+    event = make_event(manager)
+    client.post(f"/events/e/{event.public_token}", data=ASHA)
+    run_as(manager, cancel_event, event.id, "The designer is unwell.")
+    address = f"/events/e/{event.public_token}"
+    page = client.get(address)
+    assert "This event is cancelled. The designer is unwell." in page.text and 'name="email"' not in page.text
+    refused = client.post(address, data={"name": "Ravi Shah", "email": "ravi@example.com"})
+    assert refused.status_code == 422 and "Registration for this event is closed." in refused.text
+    with read_session() as session:
+        token = session.exec(select(Registration.cancel_token)).one()
+    assert "This event is cancelled" in client.post(f"/events/cancel/{token}").text
+    with read_session() as session:
+        assert [(r.email, r.status) for r in session.exec(select(Registration))] == [("asha@example.com", "confirmed")]
