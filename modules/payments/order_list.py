@@ -97,7 +97,7 @@ PAYMENT_ORDERS = TableSpec(
     base=_base,
     row=_row,
     sort_columns={
-        "opened": PaymentOrder.id,
+        "opened": PaymentOrder.created_at,
         "status": PaymentOrder.status,
         "amount": PaymentOrder.amount,
         "customer": PaymentOrder.customer_name,

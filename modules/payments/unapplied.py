@@ -27,7 +27,7 @@ def report_unapplied(session: Session, actor: Actor, payload: dict[str, Any], pr
     notify the managers, with ``link`` to the record it was meant for."""
     amount = format_inr(Decimal(str(payload["amount"])), paise=True)
     order = session.get(PaymentOrder, int(payload.get("order_id") or 0), with_for_update=True)
-    if order is not None and order.store_id == actor.store_id:
+    if order is not None and order.store_id == actor.store_id and order.status == "paid":
         order.status, order.note = "to_refund", problem[:200]
         session.add(order)
         session.flush()

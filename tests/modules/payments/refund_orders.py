@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
-from jewelerp.db import unit_of_work
+from jewelerp.db import read_session, unit_of_work
+from modules.payments.gateways import webhook_secret
 from modules.payments.models import PaymentOrder
 from modules.payments.opening import create_order
 from modules.payments.orders import paid_payload
@@ -32,7 +33,9 @@ def open_order(actor, reference: str, amount: str, customer: str = "Asha Rao"):
 def paid_twice(actor, reference: str, amount: str, payment_id: str = "pay_Second00001") -> int:
     """An order paid for something already paid: the owner reported it unapplied, so it needs a refund."""
     order = open_order(actor, reference, amount)
-    pay(order.token, int(Decimal(amount) * 100), payment_id=payment_id)
+    with read_session() as session:
+        secret = webhook_secret(session, actor.store_id, "test")
+    assert pay(order.token, int(Decimal(amount) * 100), payment_id=payment_id, secret=secret).message == "paid"
     with unit_of_work(actor) as session:
         row = session.get(PaymentOrder, order.id)
         report_unapplied(session, actor, paid_payload(row), f"{reference} is already paid", "/repairs/jobs")
