@@ -1,4 +1,4 @@
-"""Test helpers: payment orders in each state, opened through the test gateway and moved by signed webhooks."""
+"""Test helpers: payment orders in each state, opened through a gateway and moved by signed webhooks."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from modules.payments.unapplied import report_unapplied
 from tests.modules.payments.webhooks import pay
 
 
-def open_order(actor, reference: str, amount: str, customer: str = "Asha Rao"):
-    """A pending order for ``reference`` (through the store's test gateway)."""
+def open_order(actor, reference: str, amount: str, customer: str = "Asha Rao", gateway=None):
+    """A pending order for ``reference`` (through the store's test gateway unless ``gateway``)."""
     return create_order(
         actor,
         purpose="tests.thing",
@@ -27,6 +27,7 @@ def open_order(actor, reference: str, amount: str, customer: str = "Asha Rao"):
         customer_name=customer,
         description=f"Repair {reference}, balance",
         return_path="/portal/repairs",
+        gateway=gateway,
     )
 
 

@@ -22,21 +22,12 @@ from jewelerp.errors import JewelError
 from modules.payments import opening
 from modules.payments.gateways import RazorpayGateway
 from modules.payments.models import PaymentOrder
-from modules.payments.opening import ABANDONED, create_order
+from modules.payments.opening import ABANDONED
+from tests.modules.payments.refund_orders import open_order
 
 
-def _open(actor, gateway, amount: str = "5000.00", reference: str = "MUM/S2627/00004#3"):
-    return create_order(
-        actor,
-        purpose="tests.thing",
-        reference=reference,
-        amount=Decimal(amount),
-        customer_id=7,
-        customer_name="Asha Rao",
-        description="Gold scheme MUM/S2627/00004, instalment 3",
-        return_path="/portal/schemes",
-        gateway=gateway,
-    )
+def _open(actor, gateway, amount: str = "5000.00"):
+    return open_order(actor, "MUM/S2627/00004#3", amount, gateway=gateway)
 
 
 def _razorpay(answer) -> RazorpayGateway:
