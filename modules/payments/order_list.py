@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
+from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.columns import Column, Kind
@@ -57,11 +58,23 @@ def _base(actor: Actor, q: TableQuery) -> Select:
     return stmt
 
 
+def refunds_due(session: Session, actor: Actor) -> int:
+    """How many of the store's payments wait for a refund."""
+    actor.require(VIEW)
+    stmt = select(func.count()).where(PaymentOrder.store_id == actor.store_id, PaymentOrder.status == "to_refund")
+    return session.execute(stmt).scalar_one()
+
+
+def _notes(order: PaymentOrder, actor: Actor) -> str:
+    """Why it failed or needs a refund, and who refunded it when."""
+    if order.refunded_at is None:
+        return order.note
+    when = f"{actor.local(order.refunded_at):%d %b %Y %H:%M}"
+    return f"{order.note}. Refunded {when} by {order.refunded_by}: {order.refund_note}".lstrip(". ")
+
+
 def _row(r: Any, actor: Actor) -> dict[str, Any]:
     order: PaymentOrder = r[0]
-    refunded = ""
-    if order.refunded_at is not None:
-        refunded = f"{actor.local(order.refunded_at):%d %b %Y %H:%M} by {order.refunded_by}: {order.refund_note}"
     return {
         "id": str(order.id),
         "opened": actor.local(order.created_at),
@@ -71,8 +84,7 @@ def _row(r: Any, actor: Actor) -> dict[str, Any]:
         "customer": order.customer_name or f"Customer #{order.customer_id}",
         "amount": order.amount,
         "status": status_label(order.status),
-        "note": order.note,
-        "refunded": refunded,
+        "notes": _notes(order, actor),
         "refund_needed": "yes" if order.status == "to_refund" else "",
     }
 
@@ -83,10 +95,9 @@ COLUMNS = (
     Column("amount", "Amount", kind=Kind.MONEY),
     Column("customer", "Customer"),
     Column("purpose", "For", False, wrap=True),
-    Column("number", "Gateway order", False),
     Column("payment", "Payment id", False),
-    Column("note", "Problem", False, wrap=True),
-    Column("refunded", "Refunded", False, wrap=True),
+    Column("number", "Gateway order", False),
+    Column("notes", "Notes", False, wrap=True),
 )
 
 PAYMENT_ORDERS = TableSpec(

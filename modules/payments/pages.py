@@ -15,7 +15,7 @@ from jewelerp.ui.forms import field
 from jewelerp.ui.shell import shell
 from jewelerp.ui.state import AppState
 from jewelerp.ui.table_query import TableSpec
-from modules.payments.order_list import DATE_FROM, DATE_TO, PAYMENT_ORDERS, REFUND, VIEW, filter_day
+from modules.payments.order_list import DATE_FROM, DATE_TO, PAYMENT_ORDERS, REFUND, VIEW, filter_day, refunds_due
 from modules.payments.refunds import NOTE_MAX, mark_refunded
 
 TITLE = "Payment orders"
@@ -34,6 +34,11 @@ class PaymentOrdersTable(DataTableMixin, AppState):
     date_from: str = ""
     date_to: str = ""
     refunding: dict[str, str] = {}  # the row whose refund is being recorded ({} when the form is closed)
+    refund_count: int = 0  # the store's payments waiting for a refund, whatever the filters
+
+    def _refresh(self) -> None:
+        super()._refresh()
+        self.refund_count = self._run(refunds_due, write=False) or 0
 
     def _allowed(self, permission: str = VIEW) -> bool:
         """Whether the signed-in person may do this here (an ended session raises first); says why not."""
@@ -43,7 +48,7 @@ class PaymentOrdersTable(DataTableMixin, AppState):
         except SessionEnded:  # the app's exception handler sends the browser to the sign-in page
             raise
         except JewelError as exc:
-            self.rows, self.total, self.refunding = [], 0, {}
+            self.rows, self.total, self.refunding, self.refund_count = [], 0, {}, 0
             self._say(exc.message, ok=False)
             return False
         self.can_refund = actor.can(REFUND)
@@ -188,6 +193,25 @@ def _refund_form() -> rx.Component:
     )
 
 
+def _refunds_due() -> rx.Component:
+    count = PaymentOrdersTable.refund_count
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("triangle-alert")),
+        rx.callout.text(
+            rx.cond(count == 1, "1 payment needs a refund. ", count.to_string() + " payments need a refund. "),
+            rx.button(
+                "Show them",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=PaymentOrdersTable.set_filter("status", "to_refund"),
+            ),
+        ),
+        color_scheme="red",
+        width="100%",
+    )
+
+
 def orders_page() -> rx.Component:
     """The store's payment orders."""
     return shell(
@@ -198,6 +222,7 @@ def orders_page() -> rx.Component:
                 color_scheme="amber",
                 width="100%",
             ),
+            rx.cond(PaymentOrdersTable.refund_count > 0, _refunds_due()),
             rx.cond(PaymentOrdersTable.refunding, _refund_form()),
             data_table(PaymentOrdersTable, row_actions=_row_actions, toolbar=_date_range()),
             spacing="4",

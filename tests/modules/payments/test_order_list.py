@@ -3,6 +3,7 @@ for and who paid, filtered by status and by the store's dates; another store's o
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from jewelerp.errors import PermissionDenied
 from jewelerp.testing import run_as
 from jewelerp.ui.table_query import TableQuery
-from modules.payments.order_list import PAYMENT_ORDERS
+from modules.payments.order_list import PAYMENT_ORDERS, refunds_due
+from modules.payments.refunds import mark_refunded
 from tests.modules.payments.refund_orders import open_order, opened_at, paid_twice
 from tests.modules.payments.webhooks import set_webhook_secret
 
@@ -46,7 +48,11 @@ def test_newest_first_with_what_who_how_much_and_the_refund_flag(world, orders):
         "Pending",
     )
     assert old["opened"] == "01 Dec 2026 01:30"  # the store's time
-    assert (twice["status"], twice["refund_needed"], twice["note"]) == ("Refund needed", "yes", "JOB-2 is already paid")
+    assert (twice["status"], twice["refund_needed"], twice["notes"]) == (
+        "Refund needed",
+        "yes",
+        "JOB-2 is already paid",
+    )
     assert twice["payment"] == "pay_Second00001" and twice["number"].startswith("order_test_")
     assert new["refund_needed"] == "" and new["amount"] == "₹999.00"
 
@@ -61,6 +67,17 @@ def test_filters_by_status_and_the_stores_dates(world, orders):
     everything = _rows(manager)
     for junk in ({"status": "deleted"}, {"from": "yesterday"}, {"to": "0001-01-01"}, {"from": "2026-13-40"}):
         assert _rows(manager, **junk) == everything  # a filter it cannot read filters nothing
+
+
+def test_the_refunds_due_are_counted_and_a_refund_shows_in_the_notes(world, orders):
+    manager = world.actor("manager")
+    assert run_as(manager, refunds_due) == 1
+    run_as(manager, mark_refunded, str(orders["twice"]), "rfnd_FP8DDKxqJif6ca")
+    assert run_as(manager, refunds_due) == 0
+    (row,) = _rows(manager, status="refunded")
+    assert re.fullmatch(
+        r"JOB-2 is already paid\. Refunded \d\d \w{3} \d{4} \d\d:\d\d by .+: rfnd_FP8DDKxqJif6ca", row["notes"]
+    )
 
 
 def test_only_the_stores_own_orders_and_only_for_managers(world, orders):
