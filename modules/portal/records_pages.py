@@ -89,6 +89,8 @@ def _receipt_card(receipt: rx.Var) -> rx.Component:
                     receipt["status"],
                     ("paid", "Payment received"),
                     ("failed", "Payment not completed"),
+                    ("to_refund", "Already paid: the store will refund this payment"),
+                    ("refunded", "Payment refunded"),
                     "Payment on its way",
                 ),
                 size="3",

@@ -8,6 +8,8 @@ import json
 
 import pytest
 from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from jewelerp.core.models import AuditLog
 from jewelerp.db import read_session
@@ -15,6 +17,7 @@ from jewelerp.errors import JewelError, NotFound, PermissionDenied, ValidationEr
 from jewelerp.testing import run_as
 from modules.payments.models import PaymentOrder
 from modules.payments.refunds import mark_refunded
+from modules.payments.routes import routes
 from tests.modules.payments.refund_orders import open_order, paid_twice
 from tests.modules.payments.webhooks import pay, set_webhook_secret
 
@@ -39,6 +42,14 @@ def test_an_unapplied_payment_marks_its_order_refund_needed(world, to_refund):
     )
     assert pay(order.token, 150000, payment_id="pay_Second00001").message == "already paid"  # the gateway retries
     assert _order(to_refund).status == "to_refund"
+
+
+def test_the_checkout_link_says_what_became_of_the_payment(world, to_refund):
+    client = TestClient(Starlette(routes=routes()), base_url="http://shop.test")
+    page = client.get(f"/api/payments/checkout/{_order(to_refund).token}")
+    assert page.status_code == 200 and "it was already paid: the store will refund it" in page.text
+    run_as(world.actor("manager"), mark_refunded, str(to_refund), "rfnd_FP8DDKxqJif6ca")
+    assert "was refunded by the store" in client.get(f"/api/payments/checkout/{_order(to_refund).token}").text
 
 
 def test_a_manager_marks_it_refunded_with_a_note_and_the_change_is_audited(world, to_refund):
