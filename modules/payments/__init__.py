@@ -11,12 +11,16 @@ instalment, the job's balance), in the webhook's transaction. It listens for ``(
 as text, dates ISO) and keeps to the purposes it made (``loyalty.instalment``). So this module knows nothing of
 schemes or jobs, depends on no other module, and its gateways can serve any future purpose.
 
+Managers see the store's orders on ``/payments/orders`` (:mod:`modules.payments.order_list`): those marked
+"refund needed" (a second payment for something already paid) are refunded at the gateway's dashboard and then
+marked refunded here (:mod:`modules.payments.refunds`).
+
 Settings per store: the gateway (none until an admin chooses ``razorpay``, or ``test`` for a demo: a store never
 takes "payments" that move no money by default), Razorpay's key id and key secret, the webhook secret
 (both secrets stored encrypted), and the gateway's API address.
 """
 
-from jewelerp.registry import Module, Permission, Setting
+from jewelerp.registry import MenuEntry, Module, Page, Permission, Setting
 
 MODULE = Module(
     name="payments",
@@ -24,7 +28,21 @@ MODULE = Module(
     version="0.1.0",
     summary="Customers pay online through a payment gateway (Razorpay, or the built-in test gateway).",
     models=("modules.payments.models",),
-    permissions=(Permission("payments.order.pay", "Start online payments for customers", ("manager", "sales")),),
+    permissions=(
+        Permission("payments.order.pay", "Start online payments for customers", ("manager", "sales")),
+        Permission("payments.order.view", "See the store's online payment orders", ("manager",)),
+        Permission("payments.order.refund", "Mark online payments refunded at the gateway", ("manager",)),
+    ),
+    pages=(
+        Page(
+            "/payments/orders",
+            "modules.payments.pages:orders_page",
+            "Payment orders",
+            "payments.order.view",
+            MenuEntry("Online payments", "credit-card", 49),
+            "modules.payments.pages:PaymentOrdersTable.load",
+        ),
+    ),
     emits=(("payments.order", "paid"),),
     settings=(
         Setting(

@@ -40,7 +40,13 @@ GONE = "This payment link is not valid. Go back to the store's portal and start 
 CHECKOUT_PATH = "/api/payments/checkout/{token}"
 TEST_PATH = "/api/payments/test-checkout/{token}"
 RETURN_PATH = "/api/payments/return/{token}"
-STATUS_TEXT = {"paid": "This payment is complete.", "failed": "This payment did not go through."}
+STATUS_TEXT = {
+    "paid": "This payment is complete.",
+    "failed": "This payment did not go through.",
+    "creating": "This payment is still being set up with the gateway; reload this page in a moment.",
+    "to_refund": "This payment came in, but it was already paid: the store will refund it.",
+    "refunded": "This payment was refunded by the store.",
+}
 
 
 def checkout_path(token: str) -> str:

@@ -102,7 +102,10 @@ class RazorpayGateway:
             raise JewelError("The payment gateway could not be reached; please try again in a minute.") from exc
         if response.status_code != 200:
             raise JewelError(f"The payment gateway refused the order (HTTP {response.status_code}).")
-        order_id = str(response.json().get("id", ""))
+        try:
+            order_id = str(response.json().get("id", ""))
+        except (ValueError, AttributeError):  # not JSON, or not an object
+            order_id = ""
         if not order_id.startswith("order_") or len(order_id) > 60:
             raise JewelError("The payment gateway answered without an order id.")
         return order_id

@@ -1,25 +1,20 @@
 """Payment orders: opened for an amount the server decided, paid once by the gateway's signed webhook.
 
-- :func:`create_order` opens an order for one purpose and reference (``loyalty.instalment``,
-  ``MUM/S2627/00004#3``) in the actor's store, or hands back the one still pending for the same thing, amount
-  and day, so a double click or a second tab never opens a second order. A reference already paid online is
-  refused.
+- :func:`modules.payments.opening.create_order` opens an order (its gateway call runs with no transaction open).
 - :func:`receive_webhook` reads the gateway's JSON, finds our order by the gateway's order id, checks the
   signature of the raw body with that store's webhook secret (constant-time), and marks the order paid
   (``payment.captured`` / ``order.paid``) or failed (``payment.failed``). Marking paid happens once, under a row
   lock: it emits ``("payments.order", "paid", {...})`` in the same transaction, so the owning module's receipt
-  is written with it or not at all. A repeated webhook for a paid order changes nothing and answers 200;
-  a bad signature, an unknown order or a wrong amount is refused (400) and logged with the caller's address.
-
-The gateway call of :func:`create_order` runs in the caller's transaction (with a 10-second timeout): the order
-and the gateway's id are saved together, or not at all.
+  is written with it or not at all (an owner that cannot take the money marks it for refund in that same
+  transaction: :mod:`modules.payments.unapplied`). A repeated webhook for a paid order (or one marked for refund,
+  or refunded) changes nothing and answers 200; a bad signature, an unknown order or a wrong amount is refused
+  (400) and logged with the caller's address.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -35,7 +30,7 @@ from jewelerp.errors import JewelError, NotFound
 from jewelerp.events import emit
 from jewelerp.money import format_inr
 from jewelerp.validation import MAX_AMOUNT
-from modules.payments.gateways import KINDS, Gateway, GatewayOrder, signature_ok, store_gateway, webhook_secret
+from modules.payments.gateways import KINDS, signature_ok, webhook_secret
 from modules.payments.models import PaymentOrder
 
 PAY = "payments.order.pay"
@@ -43,6 +38,7 @@ PURPOSE_RE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 PAID_EVENTS = ("payment.captured", "order.paid")
 FAILED_EVENTS = ("payment.failed",)
 MAX_BODY = 64 * 1024
+PAID_STATUSES = ("paid", "to_refund", "refunded")  # the money came in: a later webhook changes nothing
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,8 @@ class OrderView:
     return_path: str
 
 
-def _view(order: PaymentOrder) -> OrderView:
+def order_view(order: PaymentOrder) -> OrderView:
+    """The order as other modules read it."""
     return OrderView(
         order.id or 0,
         order.token,
@@ -85,7 +82,7 @@ def paise(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-def _checked(purpose: str, reference: str, amount: Decimal, return_path: str) -> Decimal:
+def checked_amount(purpose: str, reference: str, amount: Decimal, return_path: str) -> Decimal:
     """The amount to the paisa; JewelError for what no module should ask (it is not a person's typing)."""
     if not PURPOSE_RE.match(purpose) or len(purpose) > 40 or not reference or len(reference) > 60:
         raise JewelError("A payment needs a purpose like loyalty.instalment and a reference of at most 60 characters.")
@@ -96,60 +93,6 @@ def _checked(purpose: str, reference: str, amount: Decimal, return_path: str) ->
     if not return_path.startswith("/") or return_path.startswith("//") or len(return_path) > 200:
         raise JewelError("A payment returns to a page of this app.")
     return amount
-
-
-def create_order(
-    session: Session,
-    actor: Actor,
-    *,
-    purpose: str,
-    reference: str,
-    amount: Decimal,
-    customer_id: int,
-    description: str,
-    return_path: str,
-    gateway: Gateway | None = None,
-) -> OrderView:
-    """Open a payment order in the actor's store (``gateway``: the store's, unless a test passes one), or return
-    the order still pending for the same purpose, reference, customer, amount and day."""
-    actor.require(PAY)
-    amount = _checked(purpose, reference, amount, return_path)
-    earlier = session.scalars(
-        select(PaymentOrder)
-        .where(
-            PaymentOrder.store_id == actor.store_id,
-            PaymentOrder.purpose == purpose,
-            PaymentOrder.reference == reference,
-        )
-        .order_by(PaymentOrder.id.desc())
-    ).all()
-    paid = next((o for o in earlier if o.status == "paid"), None)
-    if paid is not None:
-        raise JewelError(f"This was paid online on {actor.local(paid.paid_at or utcnow()):%d %b %Y at %H:%M}.")
-    gateway = gateway or store_gateway(session, actor.store_id)
-    same = (customer_id, gateway.kind, amount, actor.today())
-    for order in earlier:
-        if order.status == "pending" and (order.customer_id, order.gateway, order.amount, order.quoted_on) == same:
-            return _view(order)
-    token = secrets.token_urlsafe(32)
-    text = " ".join(description.split())[:120]
-    gateway_order_id = gateway.create_order(GatewayOrder(token, paise(amount), text))
-    order = PaymentOrder(
-        store_id=actor.store_id,
-        token=token,
-        purpose=purpose,
-        reference=reference,
-        description=text,
-        customer_id=customer_id,
-        amount=amount,
-        gateway=gateway.kind,
-        gateway_order_id=gateway_order_id,
-        quoted_on=actor.today(),
-        return_path=return_path,
-    )
-    session.add(order)
-    session.flush()
-    return _view(order)
 
 
 def order_by_token(session: Session, token: str) -> PaymentOrder:
@@ -169,7 +112,7 @@ def customer_order(session: Session, actor: Actor, token: str, customer_ids: tup
     order = order_by_token(session, token)
     if order.store_id != actor.store_id or order.customer_id not in customer_ids:
         raise NotFound("Not found.")
-    return _view(order)
+    return order_view(order)
 
 
 # ---------------------------------------------------------------------------- the webhook
@@ -250,7 +193,7 @@ def _mark_paid(order_id: int, store_id: int, event: _Event) -> WebhookResult:
         actor = system_actor(session, store_id)
     with unit_of_work(actor) as session:
         order = session.get(PaymentOrder, order_id, with_for_update=True)
-        if order.status == "paid":
+        if order.status in PAID_STATUSES:
             return WebhookResult(200, "already paid")
         order.status, order.paid_at = "paid", utcnow()
         order.gateway_payment_id = event.payment_id or event.gateway_order_id

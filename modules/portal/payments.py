@@ -3,8 +3,9 @@ balance of one of their own repair jobs.
 
 The amount is the owning module's quote (:func:`modules.loyalty.api.instalment_quote`,
 :func:`modules.repairs.api.balance_quote`), never the page's; the order is opened with
-:func:`modules.payments.api.create_order` (a pending order for the same thing is reused, so a double click or a
-second tab opens no second one) and the browser goes to the gateway's checkout. Back on the page,
+:func:`modules.payments.api.create_order` after the quote's read session closed (it calls the gateway between two
+short transactions of its own; a pending order for the same thing is reused, so a double click or a second tab
+opens no second one) and the browser goes to the gateway's checkout. Back on the page,
 :func:`payment_receipt` shows what the customer's order became: the receipt once the webhook arrived (loyalty's
 instalment receipt, or billing's receipts for a job's balance).
 """
@@ -18,6 +19,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
+from jewelerp.db import read_session
 from jewelerp.errors import NotFound
 from jewelerp.money import format_inr
 from modules.billing.api import customer_receipt_numbers
@@ -49,22 +51,23 @@ def _record_id(raw: object, what: str) -> int:
     return int(text)
 
 
-def _checkout(session: Session, customer: Customer, what: str, raw_id: object, quote: Callable[..., _Due]) -> str:
+def _checkout(customer: Customer, what: str, raw_id: object, quote: Callable[..., _Due]) -> str:
     """Open (or reuse) the order for ``quote(session, actor, customer_ids, record id)``; returns the checkout page's
-    path. A record that is not the customer's answers "not found" (NotYours)."""
+    path. A record that is not the customer's answers "not found" (NotYours). Call it with no transaction open."""
     record_id = _record_id(raw_id, what)
-    actor = portal_actor(session, customer.store_id, customer.name)
-    try:
-        due = quote(session, actor, customer.customer_ids, record_id)
-    except NotFound:
-        raise NotYours(what, raw_id) from None
+    with read_session() as session:
+        actor = portal_actor(session, customer.store_id, customer.name)
+        try:
+            due = quote(session, actor, customer.customer_ids, record_id)
+        except NotFound:
+            raise NotYours(what, raw_id) from None
     order = create_order(
-        session,
         actor,
         purpose=due.purpose,
         reference=due.reference,
         amount=due.amount,
         customer_id=due.customer_id,
+        customer_name=customer.name,
         description=due.description,
         return_path=due.page,
     )
@@ -81,14 +84,14 @@ def _balance(session: Session, actor: Actor, customer_ids: tuple[int, ...], job_
     return _Due(BALANCE_PURPOSE, q.number, q.description, q.balance, q.customer_id, REPAIRS_PAGE)
 
 
-def pay_instalment(session: Session, customer: Customer, enrolment_id: object) -> str:
+def pay_instalment(customer: Customer, enrolment_id: object) -> str:
     """The checkout path for the next instalment of the customer's scheme ``enrolment_id``."""
-    return _checkout(session, customer, "scheme", enrolment_id, _instalment)
+    return _checkout(customer, "scheme", enrolment_id, _instalment)
 
 
-def pay_balance(session: Session, customer: Customer, job_id: object) -> str:
+def pay_balance(customer: Customer, job_id: object) -> str:
     """The checkout path for the balance of the customer's job ``job_id``."""
-    return _checkout(session, customer, "job", job_id, _balance)
+    return _checkout(customer, "job", job_id, _balance)
 
 
 def _receipts(session: Session, actor: Actor, customer: Customer, order: OrderView) -> str:

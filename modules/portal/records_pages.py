@@ -65,12 +65,17 @@ class PaymentMixin(rx.State, mixin=True):
             found = self._portal(customer, lambda s, c: payments.payment_receipt(s, c, token))  # type: ignore[attr-defined]
             self.receipt = found or {}
 
-    def _pay(self, checkout: Callable[..., str], record_id: str):
-        """Open the order with ``checkout(session, customer, record_id)`` and send the browser to its checkout."""
+    async def _pay(self, checkout: Callable[[Customer, str], str], record_id: str):
+        """Open the order with ``checkout(customer, record_id)`` in a worker thread (the gateway may take seconds;
+        no transaction is open meanwhile) and send the browser to its checkout."""
         customer = self._signed_in()  # type: ignore[attr-defined]
         if customer is None:
             return to_sign_in()
-        path = self._portal(customer, lambda s, c: checkout(s, c, record_id), write=True)  # type: ignore[attr-defined]
+        path = await asyncio.to_thread(
+            self._guarded,  # type: ignore[attr-defined]
+            customer,
+            lambda: checkout(customer, record_id),
+        )
         if path is None:
             return None
         return load_page(browser_origin(get_config().api_url, str(self.router.headers.origin or "")) + path)
@@ -85,6 +90,8 @@ def _receipt_card(receipt: rx.Var) -> rx.Component:
                     receipt["status"],
                     ("paid", "Payment received"),
                     ("failed", "Payment not completed"),
+                    ("to_refund", "Already paid: the store will refund this payment"),
+                    ("refunded", "Payment refunded"),
                     "Payment on its way",
                 ),
                 size="3",
@@ -233,10 +240,10 @@ class PortalRepairsState(PaymentMixin, SectionMixin, PortalState):
         self._reload(customer)
 
     @rx.event
-    def pay(self, job_id: str):
+    async def pay(self, job_id: str):
         """Go to the checkout for the balance of one of the customer's jobs (the amount is the store's); another
         customer's job answers "Not found." and is logged."""
-        return self._pay(payments.pay_balance, job_id)
+        return await self._pay(payments.pay_balance, job_id)
 
 
 def repairs_page() -> rx.Component:
@@ -284,10 +291,10 @@ class PortalSchemesState(PaymentMixin, PortalState):
         return None
 
     @rx.event
-    def pay(self, enrolment_id: str):
+    async def pay(self, enrolment_id: str):
         """Go to the checkout for the next instalment of one of the customer's schemes (the amount is the
         store's quote); another customer's scheme answers "Not found." and is logged."""
-        return self._pay(payments.pay_instalment, enrolment_id)
+        return await self._pay(payments.pay_instalment, enrolment_id)
 
 
 def schemes_page() -> rx.Component:

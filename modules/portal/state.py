@@ -46,9 +46,8 @@ class PortalState(AppState):
     def _portal(self, customer: Customer, work: Callable[[Session, Customer], T], *, write: bool = False) -> T | None:
         """Run ``work`` for ``customer``: field errors beside the fields, other errors as the page message; a record
         that is not theirs answers "Not found." and is logged. None when it failed (nothing written)."""
-        if write:
-            self._clear_messages()
-        try:
+
+        def run() -> T:
             if not write:
                 with read_session() as session:
                     return work(session, customer)
@@ -56,6 +55,15 @@ class PortalState(AppState):
                 actor = portal_actor(session, customer.store_id, customer.name)
             with unit_of_work(actor) as session:  # the audit log names the customer's account
                 return work(session, customer)
+
+        return self._guarded(customer, run, clear=write)
+
+    def _guarded(self, customer: Customer, run: Callable[[], T], *, clear: bool = True) -> T | None:
+        """Run ``run`` (which opens its own sessions) with :meth:`_portal`'s handling of what goes wrong."""
+        if clear:
+            self._clear_messages()
+        try:
+            return run()
         except NotYours as refused:
             log_not_yours(customer, refused, self._client_ip())
             self._say(refused.message, ok=False)

@@ -106,6 +106,12 @@ def _versions(database: Path) -> set[str]:
     return versions
 
 
+def _index_text(index: dict) -> str:
+    """An index as text, a partial index's WHERE clause as its SQL (not the clause object's address)."""
+    options = {key: str(value) for key, value in index.get("dialect_options", {}).items()}
+    return repr({**index, "dialect_options": options})
+
+
 def _structure(database: Path) -> dict[str, object]:
     """Table by table: columns, keys, constraints and indexes as SQLAlchemy reads them; plus the triggers and
     search tables' SQL. Order-insensitive."""
@@ -122,7 +128,7 @@ def _structure(database: Path) -> dict[str, object]:
             "primary key": found.get_pk_constraint(table),
             "foreign keys": sorted(map(repr, found.get_foreign_keys(table))),
             "unique": sorted(map(repr, found.get_unique_constraints(table))),
-            "indexes": sorted(map(repr, found.get_indexes(table))),
+            "indexes": sorted(map(_index_text, found.get_indexes(table))),
             "checks": sorted(map(repr, found.get_check_constraints(table))),
         }
     engine.dispose()

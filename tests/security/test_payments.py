@@ -19,12 +19,11 @@ from starlette.testclient import TestClient
 from jewelerp.auth.session_cookie import browser_origin
 from jewelerp.core.models import AuditLog
 from jewelerp.db import read_session
-from jewelerp.testing import run_as
 from jewelerp.ui.web_security import origin_of
 from modules.loyalty.models import SchemeInstalment
 from modules.payments.gateways import RazorpayGateway
 from modules.payments.models import PaymentOrder
-from modules.payments.orders import create_order
+from modules.payments.opening import create_order
 from modules.payments.routes import routes
 from modules.portal import records_pages as pages
 from modules.portal.sessions import PORTAL_COOKIE
@@ -176,9 +175,8 @@ def test_the_test_gateways_pay_button_cannot_pay_a_real_gateways_order(world, pa
     gateway = RazorpayGateway(
         "https://gateway.test", "k", "s", httpx.MockTransport(lambda r: httpx.Response(200, json={"id": "order_R1"}))
     )
-    order = run_as(
+    order = create_order(
         world.actor("manager"),
-        create_order,
         purpose="loyalty.instalment",
         reference="X#1",
         amount=Decimal("10.00"),

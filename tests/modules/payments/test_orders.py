@@ -22,16 +22,16 @@ from modules.loyalty.api import INSTALMENT_PURPOSE, instalment_quote
 from modules.loyalty.models import Enrolment, SchemeInstalment
 from modules.payments.gateways import RazorpayGateway
 from modules.payments.models import PaymentOrder
-from modules.payments.orders import create_order, receive_webhook
+from modules.payments.opening import create_order
+from modules.payments.orders import receive_webhook
 from modules.payments.routes import routes
 from tests.modules.payments.webhooks import IP, SECRET, event_body, gateway_id, hmac_hex, pay, set_webhook_secret
 from tests.modules.portal.shoppers import shoppers
 
 
 def _order(actor, amount: Decimal, reference: str = "JOB-7", purpose: str = "tests.thing", customer_id: int = 1, **kw):
-    return run_as(
+    return create_order(
         actor,
-        create_order,
         purpose=purpose,
         reference=reference,
         amount=amount,

@@ -18,7 +18,8 @@ from jewelerp.errors import JewelError, NotFound
 from jewelerp.testing import run_as
 from modules.billing.models import Invoice, Payment
 from modules.payments.gateways import RazorpayGateway
-from modules.payments.orders import create_order, receive_webhook
+from modules.payments.opening import create_order
+from modules.payments.orders import receive_webhook
 from modules.repairs.api import BALANCE_PURPOSE, balance_due, balance_quote, get_job
 from modules.repairs.online import balance_paid
 from tests.modules.payments.webhooks import IP, SECRET, event_body, gateway_id, hmac_hex, pay, set_webhook_secret
@@ -38,9 +39,8 @@ def _order(world, ring, gateway=None):
     manager = world.actor("manager")
     quote = run_as(manager, balance_quote, (ring.customer_id,), ring.id)
     extra = {"gateway": gateway} if gateway else {}
-    order = run_as(
+    order = create_order(
         manager,
-        create_order,
         purpose=BALANCE_PURPOSE,
         reference=quote.number,
         amount=quote.balance,
