@@ -1,5 +1,5 @@
-"""The demo's portal customers: two confirmed accounts of customers with purchases, a job and a gold scheme, whose
-logins the demo prints; loading again adds nothing and prints the same."""
+"""The demo's portal customers: two confirmed accounts of customers with purchases, a job with a shared photo and a
+gold scheme, whose logins the demo prints; loading again adds nothing and prints the same."""
 
 from __future__ import annotations
 
@@ -38,5 +38,6 @@ def test_two_demo_customers_see_their_purchases_repairs_and_schemes(world, insta
             customer = signed_in_customer(session, account.id)
             assert records.invoices(session, customer) and records.jobs(session, customer)
             assert records.schemes(session, customer)
+            assert records.job_photos(session, customer)  # the store shared a photo on one of their jobs
         first = signed_in_customer(session, min(a.id for a in accounts))
         assert "Widen my gold bangle" in [row["subject"] for row in cases.case_rows(session, first)]
