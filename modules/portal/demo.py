@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 from sqlmodel import Session, select
@@ -64,7 +65,7 @@ def _chain_photo() -> tuple[str, bytes]:
     return "chain.png", out.getvalue()
 
 
-def _take_repair(session: Session, actor: Actor, customer_id: int) -> None:
+def _take_repair(session: Session, actor: Actor, customer_id: int, upload_dir: Path | None) -> None:
     """A chain brought in to mend, promised in five days, as the counter takes it (with its intake photo)."""
     promised = (actor.today() + timedelta(days=5)).isoformat()
     job = JobInput(
@@ -76,7 +77,7 @@ def _take_repair(session: Session, actor: Actor, customer_id: int) -> None:
         weight_in="12.400",
         terms_accepted=True,
     )
-    create_job(session, actor, job, [_chain_photo()])
+    create_job(session, actor, job, [_chain_photo()], upload_dir=upload_dir)
 
 
 def _share_a_photo(session: Session, actor: Actor, customer_ids: tuple[int, ...]) -> None:
@@ -97,14 +98,15 @@ def _open_case(session: Session, customer_id: int) -> None:
         open_customer_case(session, customer_id, "request", CASE_SUBJECT, text)
 
 
-def load(session: Session, actor: Actor) -> list[tuple[str, str, str]]:
-    """Make the demo accounts once; returns their logins as (who, e-mail, how to get the code)."""
+def load(session: Session, actor: Actor, upload_dir: Path | None = None) -> list[tuple[str, str, str]]:
+    """Make the demo accounts once; returns their logins as (who, e-mail, how to get the code). ``upload_dir`` is
+    where a repair's photo is kept: the private files folder unless a test says otherwise."""
     accounts = session.exec(select(PortalAccount).where(PortalAccount.store_id == actor.store_id)).all()
     if not accounts:
         now = utcnow()
         for customer_id, name, email in _candidates(session, actor):
             if not customer_jobs(session, actor, (customer_id,)):
-                _take_repair(session, actor, customer_id)
+                _take_repair(session, actor, customer_id, upload_dir)
             account = PortalAccount(store_id=actor.store_id, name=name, email=email, email_confirmed_at=now)
             session.add(account)
             session.flush()

@@ -28,9 +28,10 @@ def test_two_demo_customers_see_their_purchases_repairs_and_schemes(world, insta
     workshop = lambda s, a: repairs_demo.load(s, a, tmp_path)  # noqa: E731 - its design files go to tmp_path
     for loader in (load_customers, stock_demo.load, billing_demo.load, workshop, loyalty_demo.load):
         _load(world.mum, loader)
-    logins = _load(world.mum, demo.load)
+    portal = lambda s, a: demo.load(s, a, tmp_path)  # noqa: E731 - a repair's photo goes to tmp_path
+    logins = _load(world.mum, portal)
     assert len(logins) == 2 and all(who == "customer MUM" and how == demo.HOW_TO_SIGN_IN for who, _e, how in logins)
-    assert _load(world.mum, demo.load) == logins
+    assert _load(world.mum, portal) == logins
     with read_session() as session:
         accounts = session.exec(select(PortalAccount)).all()
         assert sorted(a.email for a in accounts) == sorted(email for _w, email, _h in logins)
