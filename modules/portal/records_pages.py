@@ -318,7 +318,6 @@ def repairs_page() -> rx.Component:
             ),
             _line("Promised for", job["promised"]),
             _line("Balance due", job["balance"]),
-            _job_photos(job),
             rx.cond(
                 job["balance"] != "",
                 rx.button(
@@ -328,6 +327,7 @@ def repairs_page() -> rx.Component:
                     width="fit-content",
                 ),
             ),
+            _job_photos(job),
         )
 
     note = rx.text("Stages change here as the workshop moves your piece.", size="2", color_scheme="gray")
@@ -562,6 +562,7 @@ def _consent_change(change: rx.Var) -> rx.Component:
         rx.hstack(
             rx.text(change["when"], size="1", color_scheme="gray", min_width="8.5rem"),
             rx.text(change["label"] + ": ", rx.text.strong(change["state"]), size="2"),
+            align="baseline",
             wrap="wrap",
             spacing="2",
         ),
