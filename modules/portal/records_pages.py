@@ -288,21 +288,9 @@ def _thumbnail(photo: rx.Var) -> rx.Component:
 def _job_photos(job: rx.Var) -> rx.Component:
     """The photos the store shared on ``job``, when it shared any."""
     photos = PortalRepairsState.photos
-    return rx.cond(
-        photos.contains(job["id"]),
-        rx.vstack(
-            rx.text("Photos from the store", size="2", color_scheme="gray"),
-            rx.flex(
-                rx.foreach(photos[job["id"]], _thumbnail),
-                wrap="wrap",
-                gap="0.75rem",
-                role="list",
-                aria_label="Photos of " + job["number"],
-            ),
-            spacing="1",
-            padding_top="0.5rem",
-        ),
-    )
+    thumbnails = rx.flex(rx.foreach(photos[job["id"]], _thumbnail), wrap="wrap", gap="0.75rem", role="list")
+    title = rx.text("Photos from the store", size="2", color_scheme="gray")
+    return rx.cond(photos.contains(job["id"]), rx.vstack(title, thumbnails, spacing="1", padding_top="0.5rem"))
 
 
 def repairs_page() -> rx.Component:
