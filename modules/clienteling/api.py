@@ -1,6 +1,7 @@
 """What other modules may use of clienteling: customer lookups, how contact details are shown, the list spec,
-customers found by a proved contact address, consent to one channel, wishes and occasions, service cases as
-the customer sees them, the segments and the customers a marketing message may reach (by segment, or chosen by id).
+customers found by a proved contact address, consent to one channel and the history of consent changes, wishes
+and occasions, service cases as the customer sees them, the segments and the customers a marketing message may
+reach (by segment, or chosen by id).
 
 Functions that take ``(session, actor)`` check the actor's permission like the page that does the same;
 ``PII`` names the permission to see full contact details (others see them masked). The case functions
@@ -27,6 +28,7 @@ from modules.clienteling.case_portal import (
 )
 from modules.clienteling.cases import KINDS as CASE_KINDS
 from modules.clienteling.cases import case_channel
+from modules.clienteling.consent_history import ConsentChange, consent_history
 from modules.clienteling.contacts import customers_with_contact, remove_wish, set_consent
 from modules.clienteling.family import add_occasion, occasion_rows
 from modules.clienteling.models import Customer
@@ -53,6 +55,7 @@ __all__ = [
     "CUSTOMERS",
     "PII",
     "SEGMENTS",
+    "ConsentChange",
     "CustomerInput",
     "MarketingContact",
     "PublicCase",
@@ -61,6 +64,7 @@ __all__ = [
     "add_occasion",
     "add_wish",
     "case_channel",
+    "consent_history",
     "contact_view",
     "create_customer",
     "customer_cases",

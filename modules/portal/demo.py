@@ -1,7 +1,7 @@
 """Demo portal customers: two of the store's demo customers with an e-mail, purchases and a gold scheme get a
-confirmed portal account (the customers with that e-mail linked), and a repair at the counter when they have none
-(through repairs' api, as the counter would take it), and the first of them a case opened from the portal
-(through clienteling's api). Nothing is added twice.
+confirmed portal account (the customers with that e-mail linked), and a repair at the counter with its intake photo
+when they have none (through repairs' api, as the counter would take it), a photo the store shared on their newest
+job, and the first of them a case opened from the portal (through clienteling's api). Nothing is added twice.
 
 Their logins are returned for ``jewelerp demo`` to print: the e-mail address, and where the sign-in code can be
 read in the demo (the outbox page, as the demo stores have no mail server).
@@ -9,8 +9,11 @@ read in the demo (the outbox page, as the demo stores have no mail server).
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+from pathlib import Path
 
+from PIL import Image, ImageDraw
 from sqlmodel import Session, select
 
 from jewelerp.auth.actor import Actor
@@ -20,7 +23,14 @@ from modules.billing.api import customer_invoices
 from modules.clienteling.api import CUSTOMERS, customer_cases, customers_with_contact, get_customer, open_customer_case
 from modules.loyalty.api import customer_schemes
 from modules.portal.models import PortalAccount, PortalLink
-from modules.repairs.api import JobInput, create_job, customer_jobs
+from modules.repairs.api import (
+    JobInput,
+    create_job,
+    customer_jobs,
+    customer_shared_photos,
+    job_photos,
+    share_photo,
+)
 
 ACCOUNTS = 2
 HOW_TO_SIGN_IN = "code: /admin/outbox"
@@ -42,8 +52,21 @@ def _candidates(session: Session, actor: Actor) -> list[tuple[int, str, str]]:
     return found
 
 
-def _take_repair(session: Session, actor: Actor, customer_id: int) -> None:
-    """A chain brought in to mend, promised in five days, as the counter takes it."""
+def _chain_photo() -> tuple[str, bytes]:
+    """The intake photo of the chain: a row of gold links on a cream cloth, the clasp open at the end."""
+    picture = Image.new("RGB", (480, 360), (246, 241, 230))
+    draw = ImageDraw.Draw(picture)
+    for link in range(8):
+        left = 30 + link * 48
+        draw.ellipse((left, 150 + link % 2 * 6, left + 64, 196 + link % 2 * 6), outline=(184, 134, 11), width=7)
+    draw.arc((420, 140, 460, 200), 40, 320, fill=(150, 110, 20), width=6)
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return "chain.png", out.getvalue()
+
+
+def _take_repair(session: Session, actor: Actor, customer_id: int, upload_dir: Path | None) -> None:
+    """A chain brought in to mend, promised in five days, as the counter takes it (with its intake photo)."""
     promised = (actor.today() + timedelta(days=5)).isoformat()
     job = JobInput(
         customer_id=str(customer_id),
@@ -54,7 +77,18 @@ def _take_repair(session: Session, actor: Actor, customer_id: int) -> None:
         weight_in="12.400",
         terms_accepted=True,
     )
-    create_job(session, actor, job)
+    create_job(session, actor, job, [_chain_photo()], upload_dir=upload_dir)
+
+
+def _share_a_photo(session: Session, actor: Actor, customer_ids: tuple[int, ...]) -> None:
+    """The store shares the first photo of the customer's newest job that has one, unless it shares one already."""
+    if customer_shared_photos(session, actor, customer_ids):
+        return
+    for job in customer_jobs(session, actor, customer_ids):
+        photos = job_photos(session, actor, job.id or 0)
+        if photos:
+            share_photo(session, actor, photos[0].id or 0, True)
+            return
 
 
 def _open_case(session: Session, customer_id: int) -> None:
@@ -64,14 +98,15 @@ def _open_case(session: Session, customer_id: int) -> None:
         open_customer_case(session, customer_id, "request", CASE_SUBJECT, text)
 
 
-def load(session: Session, actor: Actor) -> list[tuple[str, str, str]]:
-    """Make the demo accounts once; returns their logins as (who, e-mail, how to get the code)."""
+def load(session: Session, actor: Actor, upload_dir: Path | None = None) -> list[tuple[str, str, str]]:
+    """Make the demo accounts once; returns their logins as (who, e-mail, how to get the code). ``upload_dir`` is
+    where a repair's photo is kept: the private files folder unless a test says otherwise."""
     accounts = session.exec(select(PortalAccount).where(PortalAccount.store_id == actor.store_id)).all()
     if not accounts:
         now = utcnow()
         for customer_id, name, email in _candidates(session, actor):
             if not customer_jobs(session, actor, (customer_id,)):
-                _take_repair(session, actor, customer_id)
+                _take_repair(session, actor, customer_id, upload_dir)
             account = PortalAccount(store_id=actor.store_id, name=name, email=email, email_confirmed_at=now)
             session.add(account)
             session.flush()
@@ -81,4 +116,7 @@ def load(session: Session, actor: Actor) -> list[tuple[str, str, str]]:
                 _open_case(session, customer_id)
             accounts.append(account)
         session.flush()
+    for account in accounts[:ACCOUNTS]:
+        linked = session.exec(select(PortalLink.customer_id).where(PortalLink.account_id == account.id)).all()
+        _share_a_photo(session, actor, tuple(linked))
     return [(f"customer {actor.store_code}", a.email, HOW_TO_SIGN_IN) for a in accounts[:ACCOUNTS]]

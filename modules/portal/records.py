@@ -11,12 +11,20 @@ from sqlmodel import Session
 
 from jewelerp.auth.actor import Actor
 from jewelerp.errors import NotFound, ValidationError
+from jewelerp.files import StoredFile
 from jewelerp.money import format_inr
 from modules.billing.api import customer_invoice_pdf, customer_invoices, customer_piece_ids
 from modules.clienteling import api as clienteling
 from modules.loyalty.api import customer_points, customer_schemes
 from modules.portal.access import Customer, NotYours, portal_actor
-from modules.repairs.api import KIND_LABELS, balance_due, customer_jobs, stage_label
+from modules.repairs.api import (
+    KIND_LABELS,
+    balance_due,
+    customer_jobs,
+    customer_photo_file,
+    customer_shared_photos,
+    stage_label,
+)
 from modules.stock.api import get_piece, piece_url
 
 DAY = "%d %b %Y"
@@ -104,6 +112,29 @@ def jobs(session: Session, customer: Customer) -> list[dict[str, str]]:
     ]
 
 
+def job_photos(session: Session, customer: Customer) -> dict[str, list[dict[str, str]]]:
+    """The photos the store shared on the customer's jobs, by job id (jobs without any left out), oldest first:
+    each photo's id, its stage or caption, when it was taken (store time) and the words that describe it."""
+    actor = _actor(session, customer)
+    shown: dict[str, list[dict[str, str]]] = {}
+    for photo in customer_shared_photos(session, actor, customer.customer_ids):
+        what = photo.stage or photo.caption or "Photo"
+        taken = actor.local(photo.taken_at).strftime(DAY)
+        shown.setdefault(str(photo.job_id), []).append(
+            {"id": str(photo.id), "what": what, "taken": taken, "alt": f"{what} photo of {photo.job_number}, {taken}"}
+        )
+    return shown
+
+
+def photo_file(session: Session, customer: Customer, photo_id: object) -> StoredFile:
+    """The file of a photo shared on one of the customer's jobs; any other id is not theirs ("not found")."""
+    number = record_number(photo_id)
+    try:
+        return customer_photo_file(session, _actor(session, customer), customer.customer_ids, number)
+    except NotFound:
+        raise NotYours("job photo", photo_id) from None
+
+
 def schemes(session: Session, customer: Customer) -> list[dict[str, object]]:
     """The customer's gold schemes: paid, worth today, the next instalment, and every instalment."""
     actor = _actor(session, customer)
@@ -188,6 +219,19 @@ def consents(session: Session, customer: Customer) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def consent_history(session: Session, customer: Customer) -> list[dict[str, str]]:
+    """The customer's latest consent changes (at most 20), newest first: the channel, on or off, and when."""
+    actor = _actor(session, customer)
+    return [
+        {
+            "label": CHANNEL_LABELS[change.channel],
+            "state": "On" if change.given else "Off",
+            "when": actor.local(change.at).strftime(f"{DAY} %H:%M"),
+        }
+        for change in clienteling.consent_history(session, actor, customer.customer_ids)
+    ]
 
 
 def set_consent(session: Session, customer: Customer, channel: str, wanted: bool) -> bool:

@@ -8,10 +8,9 @@ from collections.abc import Callable
 from typing import ClassVar
 
 import reflex as rx
-from reflex.config import get_config
 
 from jewelerp.auth.pages import form_text
-from jewelerp.auth.session_cookie import browser_origin, load_page
+from jewelerp.auth.session_cookie import load_page
 from jewelerp.errors import JewelError, ValidationError
 from jewelerp.live import subscribe, unsubscribe
 from jewelerp.ui.downloads import download_pdf
@@ -19,6 +18,7 @@ from jewelerp.ui.forms import field
 from modules.portal import identity, payments, records
 from modules.portal.access import Customer
 from modules.portal.layout import card_list, empty, portal_page, record_card
+from modules.portal.photos import photo_src
 from modules.portal.social_page import sign_in_accounts_card
 from modules.portal.state import LoadMixin, PortalState, to_sign_in
 from modules.repairs.api import job_channel
@@ -41,6 +41,17 @@ def section(state: type, title: str, row: Callable[[rx.Var], rx.Component], none
         state,
         *above,
         card_list(state.rows, row, none),
+    )
+
+
+def entry_form(on_submit: rx.EventHandler, button: str, *fields: rx.Component) -> rx.Component:
+    """A form of ``fields`` sent by the ``button``, emptied once sent (the page's message says how it went)."""
+    return rx.form(
+        rx.vstack(*fields, rx.button(button, type="submit"), width="100%"),
+        on_submit=on_submit,
+        no_validate=True,
+        reset_on_submit=True,
+        width="100%",
     )
 
 
@@ -78,7 +89,7 @@ class PaymentMixin(rx.State, mixin=True):
         )
         if path is None:
             return None
-        return load_page(browser_origin(get_config().api_url, str(self.router.headers.origin or "")) + path)
+        return load_page(self._backend() + path)  # type: ignore[attr-defined]
 
 
 def _receipt_card(receipt: rx.Var) -> rx.Component:
@@ -218,6 +229,17 @@ class PortalRepairsState(PaymentMixin, SectionMixin, PortalState):
     """The customer's repair and custom-order jobs; each job's stage moves reach the page as they happen."""
 
     reader = "jobs"
+    photos: dict[str, list[dict[str, str]]] = {}
+
+    def _reload(self, customer: Customer) -> None:
+        """The jobs, and the photos the store shared on them (each with the address the browser loads it from)."""
+        super()._reload(customer)
+        backend = self._backend()
+        shared = self._portal(customer, records.job_photos) or {}
+        self.photos = {
+            job_id: [photo | {"src": photo_src(backend, photo["id"])} for photo in photos]
+            for job_id, photos in shared.items()
+        }
 
     @rx.event
     def load(self):
@@ -246,8 +268,40 @@ class PortalRepairsState(PaymentMixin, SectionMixin, PortalState):
         return await self._pay(payments.pay_balance, job_id)
 
 
+def _thumbnail(photo: rx.Var) -> rx.Component:
+    """A shared photo, small, opening the whole photo in a new tab; its stage or caption and date below."""
+    return rx.vstack(
+        rx.link(
+            rx.image(
+                src=photo["src"],
+                alt=photo["alt"],
+                width="6rem",
+                height="6rem",
+                object_fit="cover",
+                loading="lazy",
+                border_radius="var(--radius-2)",
+            ),
+            href=photo["src"],
+            is_external=True,
+        ),
+        rx.text(photo["what"], size="1", weight="medium"),
+        rx.text(photo["taken"], size="1", color_scheme="gray"),
+        spacing="0",
+        width="6rem",
+        role="listitem",
+    )
+
+
+def _job_photos(job: rx.Var) -> rx.Component:
+    """The photos the store shared on ``job``, when it shared any."""
+    photos = PortalRepairsState.photos
+    thumbnails = rx.flex(rx.foreach(photos[job["id"]], _thumbnail), wrap="wrap", gap="0.75rem", role="list")
+    title = rx.text("Photos from the store", size="2", color_scheme="gray")
+    return rx.cond(photos.contains(job["id"]), rx.vstack(title, thumbnails, spacing="1", padding_top="0.5rem"))
+
+
 def repairs_page() -> rx.Component:
-    """Repair and custom-order jobs with their stage."""
+    """Repair and custom-order jobs with their stage and the photos the store shared."""
 
     def row(job: rx.Var) -> rx.Component:
         return record_card(
@@ -268,6 +322,7 @@ def repairs_page() -> rx.Component:
                     width="fit-content",
                 ),
             ),
+            _job_photos(job),
         )
 
     note = rx.text("Stages change here as the workshop moves your piece.", size="2", color_scheme="gray")
@@ -388,16 +443,8 @@ def wishlist_page() -> rx.Component:
             ),
         )
 
-    form = rx.form(
-        rx.vstack(
-            field("What would you like?", "wish_text", max_length=300),
-            rx.button("Add to wish list", type="submit"),
-            width="100%",
-        ),
-        on_submit=PortalWishlistState.add,
-        no_validate=True,
-        reset_on_submit=True,
-        width="100%",
+    form = entry_form(
+        PortalWishlistState.add, "Add to wish list", field("What would you like?", "wish_text", max_length=300)
     )
     return section(PortalWishlistState, "Wish list", row, "Nothing on your wish list yet.", form)
 
@@ -426,17 +473,11 @@ def occasions_page() -> rx.Component:
             rx.hstack(rx.text.strong(occasion["when"]), rx.text(occasion["what"], size="2"), spacing="3", wrap="wrap")
         )
 
-    form = rx.form(
-        rx.vstack(
-            field("Occasion", "occasion_label", max_length=120, placeholder="Daughter's birthday"),
-            field("Date", "occasion_date", type="date"),
-            rx.button("Save occasion", type="submit"),
-            width="100%",
-        ),
-        on_submit=PortalOccasionsState.add,
-        no_validate=True,
-        reset_on_submit=True,
-        width="100%",
+    form = entry_form(
+        PortalOccasionsState.add,
+        "Save occasion",
+        field("Occasion", "occasion_label", max_length=120, placeholder="Daughter's birthday"),
+        field("Date", "occasion_date", type="date"),
     )
     return section(PortalOccasionsState, "Family occasions", row, "No occasions yet.", form)
 
@@ -445,12 +486,14 @@ class PortalConsentState(LoadMixin, PortalState):
     """The customer's contact choices, and their phone to confirm for SMS sign-in."""
 
     consents: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
     phone: str = ""
     phone_confirmed: bool = False
     phone_code_sent: bool = False
 
     def _reload(self, customer: Customer) -> None:
         self.consents = self._portal(customer, records.consents) or []
+        self.history = self._portal(customer, records.consent_history) or []
         self.phone, self.phone_confirmed = customer.phone, customer.phone_confirmed
 
     @rx.event
@@ -508,8 +551,21 @@ class PortalConsentState(LoadMixin, PortalState):
         return None
 
 
+def _consent_change(change: rx.Var) -> rx.Component:
+    """One change of the customer's contact choices: when, the channel, and on or off."""
+    return rx.el.li(
+        rx.hstack(
+            rx.text(change["when"], size="1", color_scheme="gray", min_width="8.5rem"),
+            rx.text(change["label"] + ": ", rx.text.strong(change["state"]), size="2"),
+            align="baseline",
+            wrap="wrap",
+            spacing="2",
+        ),
+    )
+
+
 def consent_page() -> rx.Component:
-    """Contact choices, each with when it was last set, and the phone confirmation."""
+    """Contact choices, each with when it was last set, their latest changes, and the phone confirmation."""
 
     def row(choice: rx.Var) -> rx.Component:
         return rx.el.label(
@@ -537,14 +593,10 @@ def consent_page() -> rx.Component:
                     rx.badge("Confirmed: you can sign in with it", color_scheme="green"),
                     rx.cond(
                         PortalConsentState.phone_code_sent,
-                        rx.form(
-                            rx.vstack(
-                                field("Code from the SMS", "phone_code", input_mode="numeric", max_length=6),
-                                rx.button("Confirm my number", type="submit"),
-                            ),
-                            on_submit=PortalConsentState.confirm_phone,
-                            no_validate=True,
-                            reset_on_submit=True,
+                        entry_form(
+                            PortalConsentState.confirm_phone,
+                            "Confirm my number",
+                            field("Code from the SMS", "phone_code", input_mode="numeric", max_length=6),
                         ),
                         rx.button("Text me a code to confirm it", on_click=PortalConsentState.send_phone_code),
                     ),
@@ -558,6 +610,16 @@ def consent_page() -> rx.Component:
         record_card(
             rx.heading("The store may contact me by", size="3", as_="h2"),
             rx.foreach(PortalConsentState.consents, row),
+        ),
+        record_card(
+            rx.heading("Your latest changes", size="3", as_="h2"),
+            rx.cond(
+                PortalConsentState.history,
+                rx.el.ul(
+                    rx.foreach(PortalConsentState.history, _consent_change), list_style="none", padding="0", margin="0"
+                ),
+                empty("You have not changed your choices yet."),
+            ),
         ),
         phone,
         sign_in_accounts_card(),

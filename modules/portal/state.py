@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import reflex as rx
+from reflex.config import get_config
 from sqlmodel import Session
 
-from jewelerp.auth.session_cookie import load_page
+from jewelerp.auth.session_cookie import browser_origin, load_page
 from jewelerp.db import read_session, unit_of_work
 from jewelerp.errors import JewelError, ValidationError
 from jewelerp.ui.state import AppState
@@ -76,6 +77,10 @@ class PortalState(AppState):
 
     def _reload(self, customer: Customer) -> None:
         """Read the page's records again (a page with records to show defines it)."""
+
+    def _backend(self) -> str:
+        """The backend's origin as this page's browser reaches it (for the portal's routes)."""
+        return browser_origin(get_config().api_url, str(self.router.headers.origin or ""))
 
     def _change(self, customer: Customer, work: Callable[[Session, Customer], T], done: Callable[[T], str]) -> T | None:
         """Write ``work`` for ``customer`` (as :meth:`_portal`); when it worked, say ``done(result)`` and reload."""

@@ -1,6 +1,6 @@
 """The customer portal in a phone-sized browser: a customer registers, confirms by the mail the SMTP server
-received, signs in with the code mailed to them, watches their repair move stage while staff move it, and finds
-their invoice with its PDF."""
+received, signs in with the code mailed to them, watches their repair move stage while staff move it, sees the
+photo the store shared on it, and finds their invoice with its PDF."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from modules.billing.api import REPAIR
 from modules.billing.invoices import add_service_line, create_draft, issue_invoice
 from modules.portal.models import PortalAccount, PortalLink
 from modules.repairs.jobs import JobInput, create_job
+from modules.repairs.photos import job_photos, share_photo
 from modules.repairs.stages import move_job
 from tests.e2e.test_accessibility import _violations, tab  # noqa: F401 - tab: the page with axe-core in it
 from tests.e2e.test_identity import mail  # noqa: F401 - the fixture: every demo store sends to the test server
+from tests.modules.repairs.intake import png
 
 EMAIL = "meera.portal@example.in"
 
@@ -32,7 +34,8 @@ def _customer_of(email: str) -> tuple[int, int]:
 
 
 def _staff_records(store_id: int, customer_id: int) -> int:
-    """An invoice and a repair job for the customer, made by staff; returns the job id."""
+    """An invoice and a repair job for the customer, made by staff, with its intake photo shared; returns the job
+    id."""
     with unit_of_work() as session:
         actor = system_actor(session, store_id)
         session.info["actor"] = actor
@@ -49,7 +52,9 @@ def _staff_records(store_id: int, customer_id: int) -> int:
             weight_in="5.000",
             terms_accepted=True,
         )
-        return create_job(session, actor, data).id
+        job = create_job(session, actor, data, [("ring.png", png())])
+        share_photo(session, actor, job_photos(session, actor, job.id)[0].id, True)
+        return job.id
 
 
 def _move(store_id: int, job_id: int, stage: str) -> None:
@@ -106,6 +111,10 @@ def test_a_customer_registers_signs_in_with_a_code_and_sees_a_repair_move_live(t
     expect(stage).to_have_text("Received")
     _move(store_id, job_id, "estimated")
     expect(stage).to_have_text("Estimated")  # pushed: the page was not reloaded
+    photo = page.get_by_role("img", name=re.compile(r"^Intake photo of RP-"))
+    photo.scroll_into_view_if_needed()
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0  # served to the signed-in customer
     _check_accessible(page)
 
     page.get_by_role("link", name="Invoices").click()

@@ -18,7 +18,7 @@ from modules.portal.routes import routes
 from modules.portal.sessions import PORTAL_COOKIE, begin_session
 from modules.portal.sign_in_pages import PortalEntryState
 from tests.modules.portal.helpers import IP, mailed_code, portal_refusals
-from tests.modules.portal.shoppers import shoppers
+from tests.modules.portal.shoppers import shared_at_estimate, shoppers
 from tests.security.test_account_handlers import _call, _page, _signed_in
 
 HANDLERS = [
@@ -127,3 +127,27 @@ def test_a_bad_confirmation_link_or_sign_in_ticket_is_refused_and_logged(world, 
     with pytest.raises(AuthError):
         identity.confirm("forged-token", IP)
     assert len(portal_refusals()) == 2
+
+
+def test_a_job_photo_is_served_only_to_its_customer_and_only_while_shared(world, pair, tmp_path):
+    asha, ravi = pair
+    mine, unshared = shared_at_estimate(world, asha.job_id, tmp_path)
+    theirs, _unshared = shared_at_estimate(world, ravi.job_id, tmp_path)
+    client = TestClient(Starlette(routes=routes(tmp_path)))
+    for cookie in ("", f"{PORTAL_COOKIE}=forged", _signed_in("manager@test.in")):  # a staff session is no portal one
+        response = client.get(f"/api/portal/photo/{mine}", headers={"cookie": cookie})
+        assert (response.status_code, response.text) == (404, "Not found.")
+    assert portal_refusals() == []
+    cookie = _cookie_of(world, "asha@example.com")
+    for forged in (theirs, unshared, "999999", "1%20OR%201=1"):
+        response = client.get(f"/api/portal/photo/{forged}", headers={"cookie": cookie})
+        assert (response.status_code, response.text) == (404, "Not found.")
+    refusals = portal_refusals()
+    assert len(refusals) == 4 and "job photo not of this customer" in refusals[0] and f'"{theirs}"' in refusals[0]
+    own = client.get(f"/api/portal/photo/{mine}", headers={"cookie": cookie})
+    assert own.status_code == 200 and own.content.startswith(b"\xff\xd8")
+    assert own.headers["content-type"] == "image/jpeg" and own.headers["cache-control"] == "private, no-cache"
+    state = _page(pages.PortalRepairsState, cookie=cookie)
+    _call(state, "load")
+    assert list(state.photos) == [str(asha.job_id)]
+    assert [p["src"].endswith(f"/api/portal/photo/{mine}") for p in state.photos[str(asha.job_id)]] == [True]

@@ -7,6 +7,7 @@ import pytest
 from jewelerp.errors import NotFound
 from modules.clienteling.api import (
     CustomerInput,
+    consent_history,
     create_customer,
     customers_with_contact,
     get_customer,
@@ -47,3 +48,15 @@ def test_a_wish_of_another_customer_is_not_removed(world):
         run(manager, lambda s, a: remove_wish(s, a, ravi.id, wish.id))
     run(manager, lambda s, a: remove_wish(s, a, asha.id, wish.id))
     assert run(manager, lambda s, a: wish_rows(s, a, asha.id)) == []
+
+
+def test_the_consent_history_is_the_customers_own_and_of_this_store(world):
+    manager = world.actor("manager")
+    asha = add_customer(manager, name="Asha Rao", email="asha@example.com", consent_email=True)
+    ravi = add_customer(manager, name="Ravi Menon", email="ravi@example.com")
+    run(manager, lambda s, a: set_consent(s, a, asha.id, "sms", True))
+    run(manager, lambda s, a: set_consent(s, a, ravi.id, "whatsapp", True))
+    history = run(manager, lambda s, a: consent_history(s, a, [asha.id]))
+    assert [(c.customer_id, c.channel, c.given) for c in history] == [(asha.id, "sms", True), (asha.id, "email", True)]
+    with pytest.raises(NotFound):
+        run(world.actor("manager", world.dl), lambda s, a: consent_history(s, a, [asha.id]))

@@ -1,5 +1,5 @@
 """Two customers of MUM with the records a portal shows: an invoice selling a piece, a repair job, a gold scheme
-and a wish, each made through the owning module's services (as staff would)."""
+and a wish, each made through the owning module's services (as staff would); photos of a job, some shared."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from modules.billing.invoices import add_piece_line, create_draft, issue_invoice
 from modules.clienteling.wishlist import add_wish
 from modules.loyalty import schemes
 from modules.loyalty.schemes import EnrolInput, TemplateInput
+from modules.repairs.photos import job_photos, share_photo
+from modules.repairs.stages import move_job
 from modules.stock.pieces import PieceInput, receive_piece
 from tests.modules.billing.conftest import price_gold
 from tests.modules.portal.helpers import customer, signed_up
-from tests.modules.repairs.intake import intake
+from tests.modules.repairs.intake import intake, png
 from tests.modules.stock.huids import new_huid
 
 
@@ -67,3 +69,14 @@ def shoppers(world) -> tuple[Shopper, Shopper]:
         account = signed_up(world.mum, name, email)
         made.append(Shopper(account, customer_id, invoice_id, sku, job_id, enrolment, wish))
     return made[0], made[1]
+
+
+def shared_at_estimate(world, job_id: int, upload_dir) -> list[int]:
+    """Move the job to "estimated" with two photos and share the first; returns both photo ids (shared first)."""
+    manager = world.actor("manager")
+    pictures = [("claw.png", png((200, 150, 30))), ("bench.png", png((30, 30, 200)))]
+    with unit_of_work(manager) as session:
+        move_job(session, manager, job_id, "estimated", "Checked the claw", pictures, upload_dir=upload_dir)
+        photos = job_photos(session, manager, job_id)
+        share_photo(session, manager, photos[0].id, True)
+        return [photo.id for photo in photos]

@@ -1,5 +1,5 @@
-"""The demo's portal customers: two confirmed accounts of customers with purchases, a job and a gold scheme, whose
-logins the demo prints; loading again adds nothing and prints the same."""
+"""The demo's portal customers: two confirmed accounts of customers with purchases, a job with a shared photo and a
+gold scheme, whose logins the demo prints; loading again adds nothing and prints the same."""
 
 from __future__ import annotations
 
@@ -30,9 +30,10 @@ def test_two_demo_customers_see_their_purchases_repairs_and_schemes(world, insta
     workshop = lambda s, a: repairs_demo.load(s, a, tmp_path)  # noqa: E731 - its design files go to tmp_path
     for loader in (load_customers, stock_demo.load, billing_demo.load, workshop, loyalty_demo.load):
         _load(world.mum, loader)
-    logins = _load(world.mum, demo.load)
+    portal = lambda s, a: demo.load(s, a, tmp_path)  # noqa: E731 - a repair's photo goes to tmp_path
+    logins = _load(world.mum, portal)
     assert len(logins) == 2 and all(who == "customer MUM" and how == demo.HOW_TO_SIGN_IN for who, _e, how in logins)
-    assert _load(world.mum, demo.load) == logins
+    assert _load(world.mum, portal) == logins
     with read_session() as session:
         accounts = session.exec(select(PortalAccount)).all()
         assert sorted(a.email for a in accounts) == sorted(email for _w, email, _h in logins)
@@ -40,5 +41,6 @@ def test_two_demo_customers_see_their_purchases_repairs_and_schemes(world, insta
             customer = signed_in_customer(session, account.id)
             assert records.invoices(session, customer) and records.jobs(session, customer)
             assert records.schemes(session, customer)
+            assert records.job_photos(session, customer)  # the store shared a photo on one of their jobs
         first = signed_in_customer(session, min(a.id for a in accounts))
         assert "Widen my gold bangle" in [row["subject"] for row in cases.case_rows(session, first)]

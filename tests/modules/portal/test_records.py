@@ -4,6 +4,8 @@ answers "not found" and changes nothing; consent changes are stamped and audited
 from __future__ import annotations
 
 import json
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -11,6 +13,7 @@ from sqlmodel import select
 from jewelerp.core.models import AuditLog
 from jewelerp.db import read_session
 from jewelerp.errors import ValidationError
+from modules.clienteling.models import Customer as CustomerRow
 from modules.portal import records
 from modules.portal.access import NotYours
 from tests.modules.portal.helpers import read_as, write_as
@@ -89,3 +92,33 @@ def test_each_consent_change_is_kept_with_its_time_and_who(pair):
     assert all(row.user_name == "portal: Asha Rao" for row in sms_changes[-2:])
     with pytest.raises(NotYours):
         _write(asha, records.set_consent, "carrier pigeon", True)
+
+
+def test_the_customer_sees_their_own_consent_changes_newest_first_in_the_stores_time(pair):
+    asha, ravi = pair
+    at_registration = _read(asha, records.consent_history)  # confirming the account set each channel as chosen
+    assert sorted(row["label"] for row in at_registration) == ["E-mail", "SMS", "WhatsApp"]
+    assert {row["state"] for row in at_registration} == {"Off"}
+    _write(asha, records.set_consent, "sms", True)
+    _write(asha, records.set_consent, "whatsapp", True)
+    _write(asha, records.set_consent, "sms", False)
+    _write(asha, records.set_consent, "sms", False)  # no change, no line
+    _write(ravi, records.set_consent, "email", True)  # not Asha's
+    history = _read(asha, records.consent_history)
+    assert [(row["label"], row["state"]) for row in history[:3]] == [("SMS", "Off"), ("WhatsApp", "On"), ("SMS", "On")]
+    assert len(history) == len(at_registration) + 3
+    with read_session() as session:
+        stamped = session.get(CustomerRow, asha.customer_id).consent_sms_at
+    india = stamped.replace(tzinfo=stamped.tzinfo or UTC).astimezone(ZoneInfo("Asia/Kolkata"))
+    assert history[0]["when"] == india.strftime("%d %b %Y %H:%M")
+
+
+def test_the_consent_history_keeps_the_latest_twenty(pair):
+    asha, _ravi = pair
+    for turn in range(12):
+        _write(asha, records.set_consent, "email", turn % 2 == 0)
+    for turn in range(12):
+        _write(asha, records.set_consent, "sms", turn % 2 == 0)
+    history = _read(asha, records.consent_history)
+    assert len(history) == 20 and all(row["label"] == "SMS" for row in history[:12])
+    assert history[0]["state"] == "Off" and history[11]["state"] == "On"
