@@ -14,6 +14,7 @@ arguments are type-checked, as any websocket may send anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -89,6 +90,22 @@ def _provider_button(provider: dict) -> rx.Component:
     )
 
 
+def provider_choices(providers: rx.Var, button: Callable[[rx.Var], rx.Component]) -> rx.Component:
+    """An "or" line under a sign-in form, then a ``button`` for each of ``providers`` (``{"name", "label"}``)."""
+    return rx.vstack(
+        rx.hstack(
+            rx.separator(size="4", flex="1"),
+            rx.text("or", size="2", color_scheme="gray"),
+            rx.separator(size="4", flex="1"),
+            align="center",
+            width="100%",
+        ),
+        rx.foreach(providers, button),
+        spacing="3",
+        width="100%",
+    )
+
+
 def provider_buttons() -> rx.Component:
     """The sign-in page's provider buttons and refusal sentence (nothing at all when no provider is set up and
     nothing was refused)."""
@@ -106,18 +123,7 @@ def provider_buttons() -> rx.Component:
         ),
         rx.cond(
             SignInProvidersState.providers.length() > 0,
-            rx.vstack(
-                rx.hstack(
-                    rx.separator(size="4", flex="1"),
-                    rx.text("or", size="2", color_scheme="gray"),
-                    rx.separator(size="4", flex="1"),
-                    align="center",
-                    width="100%",
-                ),
-                rx.foreach(SignInProvidersState.providers, _provider_button),
-                spacing="3",
-                width="100%",
-            ),
+            provider_choices(SignInProvidersState.providers, _provider_button),
         ),
         display=rx.cond(shown, "flex", "none"),  # nothing at all, not even the form's gap, when nothing to show
         spacing="4",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import reflex as rx
 
@@ -98,6 +98,11 @@ def portal_page(title: str, state: type, *children: rx.Component) -> rx.Componen
 def record_card(*children: rx.Component) -> rx.Component:
     """One record (an invoice, a job, a scheme) as a card: rows of text stacked, readable on a phone."""
     return rx.card(rx.vstack(*children, spacing="1", width="100%"), width="100%")
+
+
+def remove_button(text: str, on_click: Any, aria_label: rx.Var | str) -> rx.Component:
+    """A small red button that takes something away (a wish, a linked account), named for screen readers."""
+    return rx.button(text, on_click=on_click, size="1", variant="soft", color_scheme="red", aria_label=aria_label)
 
 
 def empty(text: str) -> rx.Component:

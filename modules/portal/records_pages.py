@@ -17,7 +17,7 @@ from jewelerp.ui.downloads import download_pdf
 from jewelerp.ui.forms import field
 from modules.portal import identity, payments, records
 from modules.portal.access import Customer
-from modules.portal.layout import card_list, empty, portal_page, record_card
+from modules.portal.layout import card_list, empty, portal_page, record_card, remove_button
 from modules.portal.photos import photo_src
 from modules.portal.social_page import sign_in_accounts_card
 from modules.portal.state import LoadMixin, PortalState, to_sign_in
@@ -431,14 +431,7 @@ def wishlist_page() -> rx.Component:
             rx.hstack(
                 rx.text("Added " + wish["added"], size="1", color_scheme="gray"),
                 rx.spacer(),
-                rx.button(
-                    "Remove",
-                    on_click=PortalWishlistState.remove(wish["id"]),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    aria_label="Remove " + wish["text"],
-                ),
+                remove_button("Remove", PortalWishlistState.remove(wish["id"]), "Remove " + wish["text"]),
                 width="100%",
             ),
         )

@@ -7,6 +7,7 @@ import asyncio
 import reflex as rx
 
 from jewelerp.auth.pages import form_text, public_card
+from jewelerp.auth.provider_pages import provider_choices
 from jewelerp.auth.session_cookie import load_page
 from jewelerp.db import read_session
 from jewelerp.errors import AuthError, JewelError, ValidationError
@@ -178,21 +179,7 @@ def _provider_buttons(verb: str) -> rx.Component:
             on_click=PortalEntryState.continue_with(provider["name"]),
         )
 
-    return rx.cond(
-        PortalEntryState.providers.length() > 0,
-        rx.vstack(
-            rx.hstack(
-                rx.separator(size="4", flex="1"),
-                rx.text("or", size="2", color_scheme="gray"),
-                rx.separator(size="4", flex="1"),
-                align="center",
-                width="100%",
-            ),
-            rx.foreach(PortalEntryState.providers, button),
-            spacing="3",
-            width="100%",
-        ),
-    )
+    return rx.cond(PortalEntryState.providers.length() > 0, provider_choices(PortalEntryState.providers, button))
 
 
 def sign_in_page() -> rx.Component:

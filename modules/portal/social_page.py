@@ -9,7 +9,7 @@ from jewelerp.auth.providers import label_of
 from jewelerp.auth.session_cookie import load_page
 from modules.portal import social
 from modules.portal.access import Customer
-from modules.portal.layout import empty, record_card
+from modules.portal.layout import empty, record_card, remove_button
 from modules.portal.records import record_number
 from modules.portal.state import PortalState, to_sign_in
 
@@ -71,14 +71,7 @@ def sign_in_accounts_card() -> rx.Component:
             rx.text(row["label"], size="2", weight="medium"),
             rx.text(row["email"], size="2", color_scheme="gray"),
             rx.spacer(),
-            rx.button(
-                "Unlink",
-                on_click=PortalAccountsState.unlink(row["id"]),
-                size="1",
-                variant="soft",
-                color_scheme="red",
-                aria_label="Unlink " + row["label"],
-            ),
+            remove_button("Unlink", PortalAccountsState.unlink(row["id"]), "Unlink " + row["label"]),
             align="center",
             wrap="wrap",
             width="100%",
