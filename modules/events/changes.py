@@ -18,7 +18,7 @@ from jewelerp.auth.actor import Actor
 from jewelerp.db import utcnow
 from jewelerp.errors import JewelError, NotFound, ValidationError
 from modules.events.audience import parse_audience
-from modules.events.messages import queue_details_changed, queue_event_cancelled
+from modules.events.messages import queue_details_changed, queue_event_cancelled, queue_registration_cancelled
 from modules.events.models import Event, Registration
 from modules.events.records import MANAGE, confirmed_count, get_event, registrations_of
 from modules.events.registrations import cancel, lock_event, promote_waiting
@@ -105,11 +105,12 @@ def cancel_event(session: Session, actor: Actor, event_id: int, reason: str) -> 
 
 def cancel_registration(session: Session, actor: Actor, registration_id: int) -> Registration:
     """Cancel a registration for its holder (who asked the store), as their own cancel link does: a confirmed
-    place goes to the first on the waiting list."""
+    place goes to the first on the waiting list, and the holder is told by e-mail."""
     actor.require(MANAGE)
     registration = session.get(Registration, registration_id)
     if registration is None or registration.store_id != actor.store_id:
         raise NotFound("That registration does not exist in this store.")
     if not cancel(session, registration):
         raise JewelError(f"{registration.name}'s registration is cancelled already.")
+    queue_registration_cancelled(session, session.get_one(Event, registration.event_id), registration)
     return registration

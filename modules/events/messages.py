@@ -158,3 +158,15 @@ def queue_event_cancelled(session: Session, event: Event, registration: Registra
     ]
     subject = f"Cancelled: {event.title}"
     _queue(session, event, "email", registration.email, subject, lines, "events.cancelled")
+
+
+def queue_registration_cancelled(session: Session, event: Event, registration: Registration) -> None:
+    """Tell a registrant that the store cancelled their registration (they asked it to): their place is freed."""
+    lines = [
+        f"Dear {registration.name},",
+        "As you asked, the store has cancelled your registration for this event; your place is freed.",
+        *_about(session, event),
+        "Changed your mind? Register again on the event's page while places are free.",
+    ]
+    subject = f"Registration cancelled: {event.title}"
+    _queue(session, event, "email", registration.email, subject, lines, "events.unregistered")

@@ -195,9 +195,11 @@ def test_staff_cancel_a_registration_and_the_first_waiting_gets_the_place(world)
     assert run_as(manager, cancel_registration, ravi).status == "cancelled"
     assert _statuses(event.id)["Neha"] == "confirmed" and _statuses(event.id)["Kiran"] == "waiting"
     assert _mail("events.promoted") == ["neha@example.com"]
+    assert _mail("events.unregistered") == ["ravi@example.com"]  # the one who phoned is told it is done
     with pytest.raises(JewelError, match="cancelled already"):
         run_as(manager, cancel_registration, ravi)
     assert _mail("events.promoted") == ["neha@example.com"]
+    assert _mail("events.unregistered") == ["ravi@example.com"]
 
 
 def test_staff_cancel_needs_the_permission_and_a_registration_of_the_store(world):
