@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.billing_helpers import pdf_text, small_pieces_in_mumbai
 
+ISSUE_MS = 20_000  # the suite runs this beside the PostgreSQL and add-on tests on 2 cores: issuing took over 5 s once
+
 
 def test_sales_downloads_the_issued_invoice_as_a_pdf(login_as, base_url, tmp_path):
     _piece_id, sku = small_pieces_in_mumbai()[0]
@@ -28,8 +30,9 @@ def test_sales_downloads_the_issued_invoice_as_a_pdf(login_as, base_url, tmp_pat
     assert re.fullmatch(r"invoice-Draft-\d+\.pdf", draft.name)
     assert "DRAFT — not a tax invoice" in pdf_text(draft)
 
-    page.get_by_role("button", name="Issue invoice").click()
-    expect(page.get_by_role("status")).to_contain_text(re.compile(r"Invoice MUM/\d{4}/\d{6} issued\."))
+    page.get_by_role("button", name="Issue invoice").click()  # queued behind the draft's PDF on a busy machine
+    issued = re.compile(r"Invoice MUM/\d{4}/\d{6} issued\.")
+    expect(page.get_by_role("status")).to_contain_text(issued, timeout=ISSUE_MS)
     number = re.search(r"MUM/\d{4}/\d{6}", page.get_by_role("status").inner_text()).group(0)
     payable = page.get_by_role("table", name="Invoice totals").get_by_role("row", name=re.compile("Payable"))
     amount = re.search(r"₹[\d,]+\.\d\d", payable.inner_text()).group(0)
