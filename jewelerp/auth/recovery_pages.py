@@ -132,7 +132,13 @@ def confirm_page() -> rx.Component:
         rx.cond(
             RecoveryState.done,
             rx.link(rx.button("Go to JewelERP", width="100%", size="3"), href="/", width="100%"),
-            rx.button("Confirm my address", on_click=RecoveryState.confirm, width="100%", size="3"),
+            rx.button(  # enabled once the page's load ran: a click before it would be undone by the load
+                "Confirm my address",
+                on_click=RecoveryState.confirm,
+                disabled=~rx.State.is_hydrated,
+                width="100%",
+                size="3",
+            ),
         ),
     )
 
